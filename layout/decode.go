@@ -1,0 +1,275 @@
+package layout
+
+import (
+	"cmp"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+)
+
+// ErrNoLayout is returned by DecodeSnapshot for a tree without notion-git.json.
+var ErrNoLayout = errors.New("not a notion-git layout (no " + MetaPath + ")")
+
+// Source is a tree of files to decode: a git tree, a directory, a map.
+type Source interface {
+	Paths() []string
+	Read(path string) ([]byte, error)
+}
+
+// Sizer is implemented by a Source that knows a file's size without reading
+// it; DecodeSnapshot uses it for files/, whose bytes it never needs.
+type Sizer interface {
+	Size(path string) (int64, error)
+}
+
+// MapSource is a Source over an in-memory tree, e.g. the output of EncodePage.
+type MapSource map[string][]byte
+
+// Paths returns the paths of the tree, sorted.
+func (m MapSource) Paths() []string { return slices.Sorted(maps.Keys(m)) }
+
+// Read returns the bytes at path.
+func (m MapSource) Read(path string) ([]byte, error) {
+	b, ok := m[path]
+	if !ok {
+		return nil, fmt.Errorf("%s: no such file", path)
+	}
+	return b, nil
+}
+
+// Size returns the length of the bytes at path.
+func (m MapSource) Size(path string) (int64, error) {
+	b, ok := m[path]
+	if !ok {
+		return 0, fmt.Errorf("%s: no such file", path)
+	}
+	return int64(len(b)), nil
+}
+
+// DecodeSnapshot reads a whole tree into a Snapshot. README.md files are
+// derived and ignored; files/ contributes sizes only. Every malformed file,
+// id that does not match its path, unknown path or broken block tree is an
+// error that names the path.
+func DecodeSnapshot(src Source) (*Snapshot, error) {
+	s := NewSnapshot(Meta{})
+	pageFiles := map[string][]string{} // page id -> its block and comment paths
+	haveMeta := false
+	for _, path := range src.Paths() {
+		parts := strings.Split(path, "/")
+		var err error
+		switch {
+		case IsIgnoredPath(path):
+		case path == IndexPath:
+		case path == MetaPath:
+			haveMeta = true
+			err = decodeMetaFile(src, s)
+		case path == StatePath:
+			var b []byte
+			if b, err = src.Read(path); err == nil {
+				s.State, err = DecodeState(b)
+			}
+		case parts[0] == pagesDir && len(parts) >= 3 && IsID(parts[1]):
+			switch {
+			case len(parts) == 3 && parts[2] == "page.json":
+				if _, ok := s.Pages[parts[1]]; !ok {
+					s.Pages[parts[1]] = nil // filled below, once all paths are known
+				}
+			case len(parts) == 3 && parts[2] == "README.md":
+			case len(parts) == 4 && (parts[2] == "blocks" || parts[2] == "comments") && isIDFile(parts[3]):
+				pageFiles[parts[1]] = append(pageFiles[parts[1]], path)
+			default:
+				err = errors.New("unknown path in a page directory")
+			}
+		case parts[0] == databasesDir && len(parts) == 3 && IsID(parts[1]) && parts[2] == "database.json":
+			var d Database
+			if d.Object, d.Extra, _, err = readObject(src, path, parts[1]); err == nil {
+				d.ID = parts[1]
+				s.Databases[d.ID] = &d
+			}
+		case parts[0] == dataSourcesDir && len(parts) == 3 && IsID(parts[1]) && parts[2] == "data_source.json":
+			var ds DataSource
+			if ds.Object, ds.Extra, _, err = readObject(src, path, parts[1]); err == nil {
+				ds.ID = parts[1]
+				s.DataSources[ds.ID] = &ds
+			}
+		case parts[0] == usersDir && len(parts) == 2 && isIDFile(parts[1]):
+			id := strings.TrimSuffix(parts[1], ".json")
+			var u Object
+			var extra Extra
+			if u, extra, _, err = readObject(src, path, id); err == nil {
+				if !extra.isZero() {
+					err = fmt.Errorf("unexpected %q in a user", ReservedKey)
+				}
+				s.Users[id] = u
+			}
+		case parts[0] == filesDir && len(parts) == 3 && isSHA256(parts[2]) && parts[1] == parts[2][:2]:
+			s.Files[parts[2]], err = sizeOf(src, path)
+		default:
+			err = errors.New("unknown path")
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+	}
+	if !haveMeta {
+		return nil, ErrNoLayout
+	}
+	for id := range pageFiles {
+		if _, ok := s.Pages[id]; !ok {
+			return nil, fmt.Errorf("%s: missing, but the page has other files", PagePath(id))
+		}
+	}
+	for id := range s.Pages {
+		p, err := decodePage(src, id, pageFiles[id])
+		if err != nil {
+			return nil, err
+		}
+		s.Pages[id] = p
+	}
+	return s, nil
+}
+
+// decodePage reads one page directory: page.json and the given block and
+// comment paths.
+func decodePage(src Source, id string, paths []string) (*Page, error) {
+	p := &Page{ID: id, Blocks: map[string]*Block{}}
+	path := PagePath(id)
+	var err error
+	if p.Object, p.Extra, p.Children, err = readObject(src, path, id); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	for _, path := range paths {
+		parts := strings.Split(path, "/")
+		childID := strings.TrimSuffix(parts[3], ".json")
+		obj, extra, children, err := readObject(src, path, childID)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		if parts[2] == "blocks" {
+			p.Blocks[childID] = &Block{ID: childID, Object: obj, Children: children, Extra: extra}
+			continue
+		}
+		if children != nil {
+			return nil, fmt.Errorf("%s: a comment has no children", path)
+		}
+		p.Comments = append(p.Comments, &Comment{ID: childID, Object: obj, Extra: extra})
+	}
+	if err := checkTree(p); err != nil {
+		return nil, err
+	}
+	SortComments(p.Comments)
+	return p, nil
+}
+
+// SortComments puts comments in their stored order: by created_time, then id.
+func SortComments(cs []*Comment) {
+	slices.SortFunc(cs, func(a, b *Comment) int {
+		ta, _ := a.Object["created_time"].(string)
+		tb, _ := b.Object["created_time"].(string)
+		return cmp.Or(strings.Compare(ta, tb), strings.Compare(a.ID, b.ID))
+	})
+}
+
+// readObject reads one object file and splits the reserved key from the
+// API's fields, checking that the object's id is the one its path names.
+func readObject(src Source, path, id string) (Object, Extra, []string, error) {
+	b, err := src.Read(path)
+	if err != nil {
+		return nil, Extra{}, nil, err
+	}
+	return decodeObject(b, id)
+}
+
+// decodeObject parses one object file (see readObject).
+func decodeObject(b []byte, id string) (Object, Extra, []string, error) {
+	obj, err := Decode(b)
+	if err != nil {
+		return nil, Extra{}, nil, err
+	}
+	if objID, _ := obj["id"].(string); objID != id {
+		return nil, Extra{}, nil, fmt.Errorf("id %q does not match the path", truncate(objID, 80))
+	}
+	var r reserved
+	if raw, ok := obj[ReservedKey]; ok {
+		delete(obj, ReservedKey)
+		b, err := json.Marshal(raw)
+		if err != nil {
+			return nil, Extra{}, nil, err
+		}
+		if err := decodeStrict(b, &r); err != nil {
+			return nil, Extra{}, nil, fmt.Errorf("%s: %w", ReservedKey, err)
+		}
+		if err := r.Extra.validate(); err != nil {
+			return nil, Extra{}, nil, fmt.Errorf("%s: %w", ReservedKey, err)
+		}
+		for _, c := range r.Children {
+			if !IsID(c) {
+				return nil, Extra{}, nil, fmt.Errorf("%s: children: %q: %w", ReservedKey, truncate(c, 80), ErrBadID)
+			}
+		}
+	}
+	if len(r.Children) == 0 {
+		r.Children = nil
+	}
+	return obj, r.Extra, r.Children, nil
+}
+
+// decodeMetaFile reads notion-git.json into s.Meta.
+func decodeMetaFile(src Source, s *Snapshot) error {
+	b, err := src.Read(MetaPath)
+	if err != nil {
+		return err
+	}
+	m, err := DecodeMeta(b)
+	if err != nil {
+		return err
+	}
+	s.Meta = m
+	return nil
+}
+
+// DecodeMeta parses notion-git.json, refusing a format this code does not know.
+func DecodeMeta(b []byte) (Meta, error) {
+	// The version is checked before anything else, so that a newer layout
+	// gets a clear message rather than an unknown-field error.
+	var v struct {
+		FormatVersion json.Number `json:"format_version"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return Meta{}, err
+	}
+	if v.FormatVersion == "" {
+		return Meta{}, errors.New("no format_version")
+	}
+	if v.FormatVersion.String() != fmt.Sprint(FormatVersion) {
+		return Meta{}, fmt.Errorf("format version %q: this notion-git reads format %d; a newer notion-git wrote this tree", v.FormatVersion, FormatVersion)
+	}
+	var m Meta
+	if err := decodeStrict(b, &m); err != nil {
+		return Meta{}, err
+	}
+	return m, nil
+}
+
+// sizeOf returns a file's size, without reading it when the source can tell.
+func sizeOf(src Source, path string) (int64, error) {
+	if sz, ok := src.(Sizer); ok {
+		return sz.Size(path)
+	}
+	b, err := src.Read(path)
+	return int64(len(b)), err
+}
+
+// isIDFile reports whether name is "<canonical id>.json".
+func isIDFile(name string) bool {
+	id, ok := strings.CutSuffix(name, ".json")
+	return ok && IsID(id)
+}
+
+// isZero reports whether e holds nothing.
+func (e Extra) isZero() bool {
+	return len(e.Files) == 0 && len(e.Incomplete) == 0 && !e.PropertyItemsComplete
+}

@@ -1,0 +1,288 @@
+package layout
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// EncodePage returns every file of the page's directory (page.json, one file
+// per block and per comment, README.md) keyed by repository-relative path.
+// Objects are normalised on a copy; p is not modified.
+func EncodePage(p *Page) (map[string][]byte, error) {
+	if !IsID(p.ID) {
+		return nil, fmt.Errorf("page %q: %w", truncate(p.ID, 80), ErrBadID)
+	}
+	if err := checkTree(p); err != nil {
+		return nil, err
+	}
+	files := make(map[string][]byte, 2+len(p.Blocks)+len(p.Comments))
+	path := PagePath(p.ID)
+	b, err := encodeObject(p.ID, p.Object, p.Children, p.Extra)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	files[path] = b
+	for id, blk := range p.Blocks {
+		path := BlockPath(p.ID, id)
+		if blk.ID != id {
+			return nil, fmt.Errorf("%s: block is filed under id %s", path, blk.ID)
+		}
+		b, err := encodeObject(id, blk.Object, blk.Children, blk.Extra)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		files[path] = b
+	}
+	for _, c := range p.Comments {
+		if !IsID(c.ID) {
+			return nil, fmt.Errorf("%s: comment %q: %w", path, truncate(c.ID, 80), ErrBadID)
+		}
+		path := CommentPath(p.ID, c.ID)
+		if _, dup := files[path]; dup {
+			return nil, fmt.Errorf("%s: comment listed twice", path)
+		}
+		b, err := encodeObject(c.ID, c.Object, nil, c.Extra)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		files[path] = b
+	}
+	files[PageReadmePath(p.ID)] = RenderPage(p)
+	return files, nil
+}
+
+// EncodeDatabase returns the file of a database, keyed by its path.
+func EncodeDatabase(d *Database) (map[string][]byte, error) {
+	if !IsID(d.ID) {
+		return nil, fmt.Errorf("database %q: %w", truncate(d.ID, 80), ErrBadID)
+	}
+	path := DatabasePath(d.ID)
+	b, err := encodeObject(d.ID, d.Object, nil, d.Extra)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return map[string][]byte{path: b}, nil
+}
+
+// EncodeDataSource returns the file of a data source, keyed by its path.
+func EncodeDataSource(ds *DataSource) (map[string][]byte, error) {
+	if !IsID(ds.ID) {
+		return nil, fmt.Errorf("data source %q: %w", truncate(ds.ID, 80), ErrBadID)
+	}
+	path := DataSourcePath(ds.ID)
+	b, err := encodeObject(ds.ID, ds.Object, nil, ds.Extra)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return map[string][]byte{path: b}, nil
+}
+
+// EncodeUser returns the file of a user object, keyed by its path.
+func EncodeUser(u Object) (map[string][]byte, error) {
+	s, _ := u["id"].(string)
+	id, err := ParseID(s)
+	if err != nil {
+		return nil, fmt.Errorf("user: %w", err)
+	}
+	path := UserPath(id)
+	b, err := encodeObject(id, u, nil, Extra{})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return map[string][]byte{path: b}, nil
+}
+
+// EncodeMeta returns the bytes of notion-git.json.
+func EncodeMeta(m Meta) ([]byte, error) {
+	if m.FormatVersion != FormatVersion {
+		return nil, fmt.Errorf("%s: format version %d, this notion-git writes %d", MetaPath, m.FormatVersion, FormatVersion)
+	}
+	if m.Bot != nil {
+		m.Bot = clone(m.Bot).(map[string]any)
+		Normalize(m.Bot)
+	}
+	return Canonical(m)
+}
+
+// EncodeSnapshot returns every file of the layout but the attachment bytes
+// under files/, which the layout only names: the whole tree of a full sync.
+func EncodeSnapshot(s *Snapshot) (map[string][]byte, error) {
+	files := map[string][]byte{}
+	add := func(m map[string][]byte, err error) error {
+		for p, b := range m {
+			files[p] = b
+		}
+		return err
+	}
+	b, err := EncodeMeta(s.Meta)
+	if err != nil {
+		return nil, err
+	}
+	files[MetaPath] = b
+	if s.State != nil {
+		b, err := EncodeState(s.State)
+		if err != nil {
+			return nil, err
+		}
+		files[StatePath] = b
+	}
+	for id, p := range s.Pages {
+		if p.ID != id {
+			return nil, fmt.Errorf("page %s is filed under id %s", p.ID, id)
+		}
+		if err := add(EncodePage(p)); err != nil {
+			return nil, err
+		}
+	}
+	for id, d := range s.Databases {
+		if d.ID != id {
+			return nil, fmt.Errorf("database %s is filed under id %s", d.ID, id)
+		}
+		if err := add(EncodeDatabase(d)); err != nil {
+			return nil, err
+		}
+	}
+	for id, ds := range s.DataSources {
+		if ds.ID != id {
+			return nil, fmt.Errorf("data source %s is filed under id %s", ds.ID, id)
+		}
+		if err := add(EncodeDataSource(ds)); err != nil {
+			return nil, err
+		}
+	}
+	for id, u := range s.Users {
+		m, err := EncodeUser(u)
+		if err != nil {
+			return nil, err
+		}
+		if _, ok := m[UserPath(id)]; !ok {
+			return nil, fmt.Errorf("user %v is filed under id %s", u["id"], id)
+		}
+		add(m, nil)
+	}
+	files[IndexPath] = EncodeIndex(s.Objects())
+	return files, nil
+}
+
+// encodeObject writes one object file: the API object, normalised, with
+// notion-git's additions under ReservedKey.
+func encodeObject(id string, obj Object, children []string, extra Extra) ([]byte, error) {
+	if obj == nil {
+		return nil, fmt.Errorf("no object")
+	}
+	if _, ok := obj[ReservedKey]; ok {
+		// The API never sends it; letting it through would mix the two.
+		return nil, fmt.Errorf("the object already has the reserved key %q", ReservedKey)
+	}
+	objID, _ := obj["id"].(string)
+	if objID != id {
+		return nil, fmt.Errorf("object id %q does not match %s", truncate(objID, 80), id)
+	}
+	for _, c := range children {
+		if !IsID(c) {
+			return nil, fmt.Errorf("child %q: %w", truncate(c, 80), ErrBadID)
+		}
+	}
+	if err := extra.validate(); err != nil {
+		return nil, err
+	}
+	out := clone(obj).(map[string]any)
+	Normalize(out)
+	r := reserved{Children: children, Extra: extra}
+	if !r.empty() {
+		raw, err := json.Marshal(r)
+		if err != nil {
+			return nil, err
+		}
+		if out[ReservedKey], err = decodeAny(raw); err != nil {
+			return nil, err
+		}
+	}
+	return Canonical(out)
+}
+
+// empty reports whether there is nothing to write under ReservedKey.
+func (r reserved) empty() bool {
+	return len(r.Children) == 0 && len(r.Files) == 0 && len(r.Incomplete) == 0 && !r.PropertyItemsComplete
+}
+
+// validate checks Extra's invariants: file pointers are JSON Pointers, and
+// every stored file is named by a SHA-256 that can become a path.
+func (e Extra) validate() error {
+	for ptr, f := range e.Files {
+		if !strings.HasPrefix(ptr, "/") {
+			return fmt.Errorf("files: %q is not a JSON Pointer", truncate(ptr, 80))
+		}
+		switch {
+		case f.SHA256 != "" && f.Skipped != "":
+			return fmt.Errorf("files: %s: both stored and skipped", ptr)
+		case f.SHA256 != "" && !isSHA256(f.SHA256):
+			return fmt.Errorf("files: %s: sha256 %q is not lowercase hex SHA-256", ptr, truncate(f.SHA256, 80))
+		case f.SHA256 == "" && f.Skipped == "":
+			return fmt.Errorf("files: %s: neither stored nor skipped", ptr)
+		case f.Size < 0:
+			return fmt.Errorf("files: %s: negative size", ptr)
+		}
+	}
+	return nil
+}
+
+// checkTree checks that a page's blocks form a tree: every child id names a
+// block of the page, every block is reached exactly once from the page.
+func checkTree(p *Page) error {
+	seen := make(map[string]bool, len(p.Blocks))
+	var walk func(parentPath string, children []string) error
+	walk = func(parentPath string, children []string) error {
+		for _, id := range children {
+			blk, ok := p.Blocks[id]
+			if !ok || blk == nil {
+				return fmt.Errorf("%s: child block %q has no file", parentPath, truncate(id, 80))
+			}
+			if seen[id] {
+				return fmt.Errorf("%s: block %s is listed as a child twice", parentPath, id)
+			}
+			seen[id] = true
+			if err := walk(BlockPath(p.ID, id), blk.Children); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := walk(PagePath(p.ID), p.Children); err != nil {
+		return err
+	}
+	if len(seen) != len(p.Blocks) {
+		var orphans []string
+		for id := range p.Blocks {
+			if !seen[id] {
+				orphans = append(orphans, id)
+			}
+		}
+		slices.Sort(orphans)
+		return fmt.Errorf("%s: block is not reachable from the page's children", BlockPath(p.ID, truncate(orphans[0], 80)))
+	}
+	return nil
+}
+
+// clone deep-copies generic JSON, so that normalising never touches the
+// caller's objects.
+func clone(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		m := make(map[string]any, len(v))
+		for k, e := range v {
+			m[k] = clone(e)
+		}
+		return m
+	case []any:
+		s := make([]any, len(v))
+		for i, e := range v {
+			s[i] = clone(e)
+		}
+		return s
+	default:
+		return v
+	}
+}

@@ -1,0 +1,73 @@
+package layout
+
+import "fmt"
+
+// StateVersion is the version of .notion-git/state.json this package writes.
+const StateVersion = 1
+
+// State is the sync state kept in the repository itself, so that a fresh
+// checkout syncs incrementally. The exporter fills it; its format lives here.
+type State struct {
+	Version  int                    `json:"version"`
+	LastSync string                 `json:"last_sync,omitempty"` // RFC 3339 start of the last sync
+	Objects  map[string]ObjectState `json:"objects,omitempty"`   // by id
+}
+
+// ObjectState is what the last sync knew of one page, database or data source.
+type ObjectState struct {
+	Kind       string `json:"kind"`                  // KindPage, KindDatabase or KindDataSource
+	LastEdited string `json:"last_edited,omitempty"` // the object's last_edited_time
+	Crawled    string `json:"crawled,omitempty"`     // RFC 3339 time its content was last fetched
+	Title      string `json:"title,omitempty"`
+	Parent     string `json:"parent,omitempty"` // id of the page, database or data source above it; "" at the top
+	Trashed    bool   `json:"trashed,omitempty"`
+}
+
+// Kinds of object in State and in the index.
+const (
+	KindPage       = "page"
+	KindDatabase   = "database"
+	KindDataSource = "data_source"
+)
+
+// EncodeState returns the canonical bytes of .notion-git/state.json.
+func EncodeState(s *State) ([]byte, error) {
+	if err := s.validate(); err != nil {
+		return nil, fmt.Errorf("%s: %w", StatePath, err)
+	}
+	return Canonical(s)
+}
+
+// DecodeState parses .notion-git/state.json.
+func DecodeState(b []byte) (*State, error) {
+	var s State
+	if err := decodeStrict(b, &s); err != nil {
+		return nil, err
+	}
+	if err := s.validate(); err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+// validate checks what later code relies on: a known version and ids that
+// are safe to turn into paths.
+func (s *State) validate() error {
+	if s.Version != StateVersion {
+		return fmt.Errorf("state version %d, this notion-git reads version %d", s.Version, StateVersion)
+	}
+	for id, o := range s.Objects {
+		if !IsID(id) {
+			return fmt.Errorf("objects: %q: %w", truncate(id, 80), ErrBadID)
+		}
+		switch o.Kind {
+		case KindPage, KindDatabase, KindDataSource:
+		default:
+			return fmt.Errorf("objects: %s: unknown kind %q", id, truncate(o.Kind, 40))
+		}
+		if o.Parent != "" && !IsID(o.Parent) {
+			return fmt.Errorf("objects: %s: parent %q: %w", id, truncate(o.Parent, 80), ErrBadID)
+		}
+	}
+	return nil
+}
