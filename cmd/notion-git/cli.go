@@ -1,0 +1,154 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/alecthomas/kong"
+
+	"github.com/notion-git/notion-git/notion"
+)
+
+// Exit codes, documented in --help and the README.
+const (
+	exitOK      = 0
+	exitError   = 1 // the command failed; nothing was committed or written
+	exitUsage   = 2 // the command line was wrong
+	exitPartial = 3 // sync committed, but some objects could not be read and kept their previous version
+	exitCancel  = 130
+)
+
+const exitCodesHelp = `Exit codes: 0 success; 1 failure (nothing committed); 2 usage error; ` +
+	`3 partial sync (committed, but some pages could not be read and kept their previous version); 130 interrupted.`
+
+// CLI is the command line: global settings, then one field per command.
+type CLI struct {
+	Globals
+
+	Version versionCmd `cmd:"" help:"Print the version of notion-git and the Notion API version it speaks."`
+}
+
+// Globals are the settings every command shares. Each may also come from the
+// environment, which is how a scheduled CI job passes the token.
+type Globals struct {
+	Token         string  `env:"NOTION_TOKEN" help:"Notion integration secret. Prefer the environment variable: a flag shows in the process list." placeholder:"SECRET"`
+	APIURL        string  `name:"api-url" env:"NOTION_API_URL" default:"${default_api_url}" help:"Notion API base URL (point it at a local emulator to test)."`
+	NotionVersion string  `name:"notion-version" env:"NOTION_VERSION" default:"${default_version}" help:"Notion-Version header to speak."`
+	Rate          float64 `env:"NOTION_GIT_RATE" default:"${default_rate}" help:"Requests per second, for all requests together (Notion allows about 3 on average)."`
+	Burst         int     `env:"NOTION_GIT_BURST" default:"${default_burst}" help:"Requests that may go at once after an idle moment."`
+	Concurrency   int     `env:"NOTION_GIT_CONCURRENCY" default:"8" help:"Requests in flight at once; hides latency, never raises the rate."`
+	Quiet         bool    `short:"q" env:"NOTION_GIT_QUIET" help:"Print errors only."`
+	Verbose       bool    `short:"v" env:"NOTION_GIT_VERBOSE" help:"Print request counts and details."`
+}
+
+// Env is what commands receive besides their flags: where to write and when
+// to stop. Tests pass buffers and their own context.
+type Env struct {
+	Ctx    context.Context
+	Stdout io.Writer
+	Stderr io.Writer
+}
+
+// Printf writes a line to stderr unless --quiet.
+func (g *Globals) logf(env *Env, format string, args ...any) {
+	if !g.Quiet {
+		fmt.Fprintf(env.Stderr, format+"\n", args...)
+	}
+}
+
+// client builds the Notion client from the global settings. It needs the
+// token: a clear error says where to put it.
+func (g *Globals) client() (*notion.Client, error) {
+	if strings.TrimSpace(g.Token) == "" {
+		return nil, errors.New("no Notion token: set NOTION_TOKEN to your integration's secret (or pass --token)")
+	}
+	if g.Rate <= 0 {
+		return nil, usageError{errors.New("--rate must be above 0")}
+	}
+	return notion.New(notion.Config{
+		BaseURL: g.APIURL, Token: strings.TrimSpace(g.Token), Version: g.NotionVersion,
+		Rate: g.Rate, Burst: g.Burst, UserAgent: "notion-git/" + version(),
+	})
+}
+
+// usageError marks a command-line mistake found after parsing (exit 2).
+type usageError struct{ error }
+
+// partialError marks a run that did its job but left something out (exit 3).
+type partialError struct{ error }
+
+type exitRequest struct{ code int }
+
+// run parses args and runs the command, returning the exit code. Errors are
+// printed as one line on stderr.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int) {
+	var cli CLI
+	parser, err := kong.New(&cli,
+		kong.Name("notion-git"),
+		kong.Description("Keep a Notion workspace under version control: sync it into git as canonical JSON, "+
+			"review changes with git, restore any commit into a Notion page.\n\n"+exitCodesHelp),
+		kong.Writers(stdout, stderr),
+		kong.Exit(func(code int) { panic(exitRequest{code}) }),
+		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
+		kong.Vars{
+			"default_api_url": notion.DefaultBaseURL,
+			"default_version": notion.DefaultVersion,
+			"default_rate":    fmt.Sprint(notion.DefaultRate),
+			"default_burst":   fmt.Sprint(notion.DefaultBurst),
+		},
+	)
+	if err != nil {
+		fmt.Fprintf(stderr, "notion-git: %v\n", err)
+		return exitError
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			req, ok := r.(exitRequest)
+			if !ok {
+				panic(r)
+			}
+			code = req.code
+			if code == 1 { // kong exits 1 on usage errors it reports itself
+				code = exitUsage
+			}
+		}
+	}()
+	kctx, err := parser.Parse(args)
+	if err != nil {
+		fmt.Fprintf(stderr, "notion-git: %v (see notion-git --help)\n", err)
+		return exitUsage
+	}
+	env := &Env{Ctx: ctx, Stdout: stdout, Stderr: stderr}
+	err = kctx.Run(&cli.Globals, env)
+	return report(err, stderr)
+}
+
+// report prints err as one line and picks the exit code.
+func report(err error, stderr io.Writer) int {
+	if err == nil {
+		return exitOK
+	}
+	var usage usageError
+	var partial partialError
+	switch {
+	case errors.Is(err, context.Canceled):
+		fmt.Fprintln(stderr, "notion-git: interrupted; nothing was committed")
+		return exitCancel
+	case errors.As(err, &partial):
+		fmt.Fprintf(stderr, "notion-git: %v\n", oneLine(err))
+		return exitPartial
+	case errors.As(err, &usage):
+		fmt.Fprintf(stderr, "notion-git: %v (see notion-git --help)\n", oneLine(err))
+		return exitUsage
+	default:
+		fmt.Fprintf(stderr, "notion-git: %v\n", oneLine(err))
+		return exitError
+	}
+}
+
+func oneLine(err error) string {
+	return strings.Join(strings.Fields(err.Error()), " ")
+}
