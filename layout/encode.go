@@ -162,7 +162,7 @@ func EncodeSnapshot(s *Snapshot) (map[string][]byte, error) {
 		}
 		add(m, nil)
 	}
-	files[IndexPath] = EncodeIndex(s.Objects())
+	files[IndexPath] = EncodeIndex(s.Meta.WorkspaceName, s.Objects())
 	return files, nil
 }
 
