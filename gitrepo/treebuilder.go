@@ -1,0 +1,224 @@
+package gitrepo
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/object"
+)
+
+// TreeBuilder edits a tree by path and writes only the folders that changed.
+// Folders are loaded from the base tree lazily, when a path inside them is
+// touched, so an edit of ten files in a 250,000-file tree reads and writes a
+// handful of tree objects. Blobs are written when they are Put; only their
+// hashes are kept in memory.
+type TreeBuilder struct {
+	repo *Repo
+	root *dirNode
+}
+
+// dirNode is one folder. Until loaded it is known only by its base hash.
+type dirNode struct {
+	base    plumbing.Hash // tree hash in the base, zero for a new folder
+	loaded  bool
+	dirty   bool
+	entries map[string]*treeEntry
+}
+
+// treeEntry is a file (hash and mode) or a folder (dir).
+type treeEntry struct {
+	mode filemode.FileMode
+	hash plumbing.Hash
+	dir  *dirNode // non-nil for folders
+}
+
+// NewTreeBuilder starts from the root tree of base; the zero hash starts
+// from an empty tree (the first commit).
+func (r *Repo) NewTreeBuilder(base plumbing.Hash) (*TreeBuilder, error) {
+	tree, err := r.rootTree(base)
+	if err != nil {
+		return nil, fmt.Errorf("tree builder: %w", err)
+	}
+	return &TreeBuilder{repo: r, root: &dirNode{base: tree}}, nil
+}
+
+// load reads the folder's entries from its base tree, once.
+func (b *TreeBuilder) load(d *dirNode) error {
+	if d.loaded {
+		return nil
+	}
+	d.entries = make(map[string]*treeEntry)
+	if !d.base.IsZero() {
+		t, err := b.repo.readTree(d.base)
+		if err != nil {
+			return err
+		}
+		for _, e := range t.Entries {
+			te := &treeEntry{mode: e.Mode, hash: e.Hash}
+			if e.Mode == filemode.Dir {
+				te.dir = &dirNode{base: e.Hash}
+			}
+			d.entries[e.Name] = te
+		}
+	}
+	d.loaded = true
+	return nil
+}
+
+// walk returns the folder holding path's last segment, loading folders on
+// the way. With create it makes missing folders; without, it returns nil if
+// one is missing. The folders on the way are appended to *trail so a change
+// can mark them dirty.
+func (b *TreeBuilder) walk(path string, create bool, trail *[]*dirNode) (*dirNode, string, error) {
+	d := b.root
+	segs := strings.Split(path, "/")
+	for i, seg := range segs[:len(segs)-1] {
+		if err := b.load(d); err != nil {
+			return nil, "", err
+		}
+		*trail = append(*trail, d)
+		e := d.entries[seg]
+		switch {
+		case e == nil && !create:
+			return nil, "", nil
+		case e == nil:
+			e = &treeEntry{mode: filemode.Dir, dir: &dirNode{loaded: true, entries: map[string]*treeEntry{}}}
+			d.entries[seg] = e
+		case e.dir == nil && !create:
+			return nil, "", nil
+		case e.dir == nil:
+			return nil, "", fmt.Errorf("%w: %s is a file", ErrPathConflict, strings.Join(segs[:i+1], "/"))
+		}
+		d = e.dir
+	}
+	if err := b.load(d); err != nil {
+		return nil, "", err
+	}
+	*trail = append(*trail, d)
+	return d, segs[len(segs)-1], nil
+}
+
+// Put stores data as the file at path (mode 100644), writing the blob to
+// the object store at once. Putting the content a file already has changes
+// nothing, so the tree hash stays the base's.
+func (b *TreeBuilder) Put(path string, data []byte) error {
+	if err := checkPath(path); err != nil {
+		return err
+	}
+	var trail []*dirNode
+	d, name, err := b.walk(path, true, &trail)
+	if err != nil {
+		return fmt.Errorf("put %s: %w", path, err)
+	}
+	old := d.entries[name]
+	if old != nil && old.dir != nil {
+		return fmt.Errorf("put %s: %w: it is a folder", path, ErrPathConflict)
+	}
+	h := plumbing.ComputeHash(plumbing.BlobObject, data)
+	if old != nil && old.hash == h && old.mode == filemode.Regular {
+		return nil
+	}
+	if _, err := b.repo.writeBlob(data); err != nil {
+		return fmt.Errorf("put %s: %w", path, err)
+	}
+	d.entries[name] = &treeEntry{mode: filemode.Regular, hash: h}
+	markDirty(trail)
+	return nil
+}
+
+// Delete removes the file at path; a missing path is not an error. Folders
+// left empty disappear when the tree is written.
+func (b *TreeBuilder) Delete(path string) error {
+	return b.remove(path, false)
+}
+
+// DeleteDir removes the folder prefix and everything under it (for a page
+// crawled again from scratch); a missing folder is not an error.
+func (b *TreeBuilder) DeleteDir(prefix string) error {
+	return b.remove(strings.TrimSuffix(prefix, "/"), true)
+}
+
+func (b *TreeBuilder) remove(path string, dir bool) error {
+	if err := checkPath(path); err != nil {
+		return err
+	}
+	var trail []*dirNode
+	d, name, err := b.walk(path, false, &trail)
+	if err != nil {
+		return fmt.Errorf("delete %s: %w", path, err)
+	}
+	if d == nil {
+		return nil
+	}
+	e := d.entries[name]
+	if e == nil || (e.dir != nil) != dir {
+		return nil
+	}
+	delete(d.entries, name)
+	markDirty(trail)
+	return nil
+}
+
+func markDirty(trail []*dirNode) {
+	for _, d := range trail {
+		d.dirty = true
+	}
+}
+
+// Write stores the tree objects of every changed folder and returns the root
+// tree hash. Unchanged folders keep their base hash without being read.
+// The builder stays usable: later edits build on what was written.
+func (b *TreeBuilder) Write() (plumbing.Hash, error) {
+	h, _, err := b.write(b.root)
+	if err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("write tree: %w", err)
+	}
+	if h.IsZero() {
+		// An empty snapshot still needs a root tree to commit.
+		if h, err = b.repo.writeTree(nil); err != nil {
+			return plumbing.ZeroHash, fmt.Errorf("write tree: %w", err)
+		}
+		b.root.base = h
+	}
+	return h, nil
+}
+
+// write returns the folder's tree hash, or zero if it ended up empty (git
+// has no empty folders, so the parent drops it).
+func (b *TreeBuilder) write(d *dirNode) (plumbing.Hash, bool, error) {
+	if !d.dirty {
+		return d.base, !d.base.IsZero(), nil
+	}
+	entries := make([]object.TreeEntry, 0, len(d.entries))
+	for name, e := range d.entries {
+		if e.dir != nil {
+			h, ok, err := b.write(e.dir)
+			if err != nil {
+				return plumbing.ZeroHash, false, err
+			}
+			if !ok {
+				delete(d.entries, name)
+				continue
+			}
+			e.hash = h
+		}
+		entries = append(entries, object.TreeEntry{Name: name, Mode: e.mode, Hash: e.hash})
+	}
+	d.dirty = false
+	if len(entries) == 0 {
+		d.base = plumbing.ZeroHash
+		return plumbing.ZeroHash, false, nil
+	}
+	sort.Slice(entries, func(i, j int) bool {
+		return gitNameLess(entries[i].Name, entries[i].Mode == filemode.Dir, entries[j].Name, entries[j].Mode == filemode.Dir)
+	})
+	h, err := b.repo.writeTree(entries)
+	if err != nil {
+		return plumbing.ZeroHash, false, err
+	}
+	d.base = h
+	return h, true, nil
+}

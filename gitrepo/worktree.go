@@ -1,0 +1,298 @@
+package gitrepo
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/format/index"
+)
+
+// maxNamedPaths caps how many conflicting paths an error message lists.
+const maxNamedPaths = 10
+
+// RefreshWorktree brings the working tree and index of a non-bare repository
+// from oldCommit to newCommit, touching only the files that differ, after
+// UpdateBranch moved the checked-out branch. It does nothing for a bare
+// repository or when HEAD does not point at newCommit (another branch is
+// checked out). oldCommit is zero for the first commit. changed, if not
+// nil, limits the refresh to those paths (a folder covers what is under it);
+// nil diffs the two trees, skipping identical subtrees. Before writing
+// anything it returns ErrLocalChanges, naming the paths, if a file it would
+// change has local modifications.
+func (r *Repo) RefreshWorktree(oldCommit, newCommit plumbing.Hash, changed []string) error {
+	if r.Bare() {
+		return nil
+	}
+	branch, ok, err := r.CurrentBranch()
+	if err != nil || !ok {
+		return err
+	}
+	tip, ok, err := r.Head(branch)
+	if err != nil || !ok || tip != newCommit {
+		return err
+	}
+	plan, err := r.planRefresh(oldCommit, newCommit, changed)
+	if err != nil {
+		return err
+	}
+	return r.applyRefresh(plan)
+}
+
+// CheckWorktree reports, without changing anything, whether a refresh from
+// oldCommit to newCommit would overwrite local changes (ErrLocalChanges
+// naming the paths). A sync calls it before moving the branch so that it can
+// refuse early. A bare repository has nothing to check.
+func (r *Repo) CheckWorktree(oldCommit, newCommit plumbing.Hash, changed []string) error {
+	if r.Bare() {
+		return nil
+	}
+	_, err := r.planRefresh(oldCommit, newCommit, changed)
+	return err
+}
+
+// refreshPlan is a checked list of changes and the index they apply to.
+type refreshPlan struct {
+	changes []fileChange
+	idx     *index.Index
+}
+
+func (r *Repo) planRefresh(oldCommit, newCommit plumbing.Hash, changed []string) (*refreshPlan, error) {
+	oldTree, err := r.rootTree(oldCommit)
+	if err != nil {
+		return nil, fmt.Errorf("refresh worktree: %w", err)
+	}
+	newTree, err := r.rootTree(newCommit)
+	if err != nil {
+		return nil, fmt.Errorf("refresh worktree: %w", err)
+	}
+	changes, err := r.diffTrees(oldTree, newTree, newPathFilter(changed))
+	if err != nil {
+		return nil, fmt.Errorf("refresh worktree: %w", err)
+	}
+	sort.Slice(changes, func(i, j int) bool { return changes[i].path < changes[j].path })
+	idx, err := r.readIndex()
+	if err != nil {
+		return nil, fmt.Errorf("refresh worktree: %w", err)
+	}
+	byPath := indexByPath(idx)
+	var dirty []string
+	for _, c := range changes {
+		if err := checkPath(c.path); err != nil {
+			return nil, fmt.Errorf("refresh worktree: %w", err)
+		}
+		ok, err := r.unmodified(c, idx, byPath[c.path])
+		if err != nil {
+			return nil, fmt.Errorf("refresh worktree: %s: %w", c.path, err)
+		}
+		if !ok {
+			dirty = append(dirty, c.path)
+		}
+	}
+	if len(dirty) > 0 {
+		return nil, localChangesError(dirty)
+	}
+	return &refreshPlan{changes: changes, idx: idx}, nil
+}
+
+func localChangesError(paths []string) error {
+	more := ""
+	if len(paths) > maxNamedPaths {
+		more = fmt.Sprintf(" and %d more", len(paths)-maxNamedPaths)
+		paths = paths[:maxNamedPaths]
+	}
+	return fmt.Errorf("refresh worktree: %w: %s%s", ErrLocalChanges, strings.Join(paths, ", "), more)
+}
+
+// unmodified reports whether the working tree and index hold, for c.path,
+// either the old version (which the refresh may replace) or already the new
+// one, so that refreshing loses nothing.
+func (r *Repo) unmodified(c fileChange, idx *index.Index, at []int) (bool, error) {
+	var staged *index.Entry
+	for _, i := range at {
+		e := idx.Entries[i]
+		// Stage 0 is a normal entry. (go-git's index.Merged constant is 1,
+		// which is AncestorMode, so the number is spelled out.)
+		if e.Stage != 0 {
+			return false, nil // an unresolved merge conflict
+		}
+		staged = e
+	}
+	if staged != nil && staged.Hash != c.from.hash && staged.Hash != c.to.hash {
+		return false, nil // a change added to the index
+	}
+	full := filepath.Join(r.workDir, filepath.FromSlash(c.path))
+	fi, err := os.Lstat(full)
+	if errors.Is(err, os.ErrNotExist) {
+		// Nothing on disk: no content can be lost.
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if fi.IsDir() {
+		// A folder where the old tree had no file: it is the old tree's
+		// folder, emptied by this refresh's deletions, or else removing it
+		// fails later without touching what is inside.
+		return !c.from.exists(), nil
+	}
+	if staged != nil && staged.Hash == c.from.hash && statMatches(staged, fi) {
+		return true, nil
+	}
+	h, err := worktreeHash(full, fi)
+	if err != nil {
+		return false, err
+	}
+	return h == c.from.hash || h == c.to.hash, nil
+}
+
+// statMatches is git's cheap check that a file has not changed since its
+// index entry was written.
+func statMatches(e *index.Entry, fi os.FileInfo) bool {
+	return int64(e.Size) == fi.Size()&0xffffffff && e.ModifiedAt.Equal(fi.ModTime())
+}
+
+// worktreeHash hashes a working tree file (or symlink target) as a blob.
+func worktreeHash(full string, fi os.FileInfo) (plumbing.Hash, error) {
+	var data []byte
+	var err error
+	if fi.Mode()&os.ModeSymlink != 0 {
+		var target string
+		target, err = os.Readlink(full)
+		data = []byte(target)
+	} else {
+		data, err = os.ReadFile(full)
+	}
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	return plumbing.ComputeHash(plumbing.BlobObject, data), nil
+}
+
+// applyRefresh deletes, then writes, then records the result in the index.
+// Deleting first lets a file replace a folder (or the other way round).
+func (r *Repo) applyRefresh(p *refreshPlan) error {
+	touched := make(map[string]*index.Entry, len(p.changes))
+	for _, c := range p.changes {
+		if c.to.exists() {
+			continue
+		}
+		full := filepath.Join(r.workDir, filepath.FromSlash(c.path))
+		if err := os.Remove(full); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("refresh worktree: %w", err)
+		}
+		r.removeEmptyParents(filepath.Dir(full))
+		touched[c.path] = nil
+	}
+	for _, c := range p.changes {
+		if !c.to.exists() {
+			continue
+		}
+		e, err := r.checkout(c.path, c.to)
+		if err != nil {
+			return fmt.Errorf("refresh worktree: %w", err)
+		}
+		touched[c.path] = e
+	}
+	entries := p.idx.Entries[:0]
+	for _, e := range p.idx.Entries {
+		if _, ok := touched[e.Name]; !ok {
+			entries = append(entries, e)
+		}
+	}
+	for _, e := range touched {
+		if e != nil {
+			entries = append(entries, e)
+		}
+	}
+	sort.SliceStable(entries, func(i, j int) bool { return entries[i].Name < entries[j].Name })
+	p.idx.Entries = entries
+	return r.writeIndex(p.idx)
+}
+
+// checkout writes one file from the object store into the working tree and
+// returns its index entry, with the stat data of the file as written.
+func (r *Repo) checkout(path string, f fileState) (*index.Entry, error) {
+	data, err := r.readBlob(f.hash)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	full := filepath.Join(r.workDir, filepath.FromSlash(path))
+	dir := filepath.Dir(full)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	if fi, err := os.Lstat(full); err == nil && fi.IsDir() {
+		if err := os.Remove(full); err != nil {
+			return nil, fmt.Errorf("%s: a folder is in the way: %w", path, err)
+		}
+	}
+	if f.mode == filemode.Symlink {
+		os.Remove(full)
+		if err := os.Symlink(string(data), full); err != nil {
+			return nil, err
+		}
+	} else if err := writeFileAtomic(full, data, f.mode); err != nil {
+		return nil, err
+	}
+	fi, err := os.Lstat(full)
+	if err != nil {
+		return nil, err
+	}
+	mode := f.mode
+	if mode == filemode.Deprecated {
+		mode = filemode.Regular
+	}
+	e := &index.Entry{
+		Name:       path,
+		Hash:       f.hash,
+		Mode:       mode,
+		Size:       uint32(fi.Size()),
+		ModifiedAt: fi.ModTime(),
+	}
+	fillStat(e, fi)
+	return e, nil
+}
+
+// writeFileAtomic writes through a temporary file and a rename, so a kill
+// never leaves a half-written file in the working tree.
+func writeFileAtomic(full string, data []byte, mode filemode.FileMode) error {
+	perm := os.FileMode(0o644)
+	if mode == filemode.Executable {
+		perm = 0o755
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(full), ".notion-git-*")
+	if err != nil {
+		return err
+	}
+	_, err = tmp.Write(data)
+	if err == nil {
+		err = tmp.Chmod(perm)
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), full)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+	}
+	return err
+}
+
+// removeEmptyParents removes folders emptied by deletions, up to the
+// working tree's root, as git does: git does not track empty folders.
+func (r *Repo) removeEmptyParents(dir string) {
+	for dir != r.workDir && strings.HasPrefix(dir, r.workDir) {
+		if os.Remove(dir) != nil {
+			return
+		}
+		dir = filepath.Dir(dir)
+	}
+}
