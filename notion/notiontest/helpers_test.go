@@ -21,7 +21,7 @@ func (c *clock) now() time.Time          { return c.t }
 func (c *clock) advance(d time.Duration) { c.t = c.t.Add(d) }
 
 const (
-	rootID  = "11111111-1111-4111-8111-111111111111"
+	rootID   = "11111111-1111-4111-8111-111111111111"
 	hiddenID = "22222222-2222-4222-8222-222222222222"
 )
 
@@ -44,7 +44,7 @@ func smallWorkspace() *notiontest.Fixture {
 		Pages:  []map[string]any{page(rootID, "Root"), page(hiddenID, "Hidden")},
 		Blocks: []map[string]any{{
 			"object": "block", "id": "33333333-3333-4333-8333-333333333333",
-			"parent": map[string]any{"type": "page_id", "page_id": rootID},
+			"parent":       map[string]any{"type": "page_id", "page_id": rootID},
 			"created_time": "2025-01-01T00:00:00.000Z", "last_edited_time": "2025-01-01T00:00:00.000Z",
 			"created_by": map[string]any{"object": "user", "id": "u1"}, "last_edited_by": map[string]any{"object": "user", "id": "u1"},
 			"has_children": false, "in_trash": false, "archived": false, "type": "paragraph",
