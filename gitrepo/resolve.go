@@ -4,11 +4,15 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/storer"
 )
+
+// ancestry matches the parent and ancestor suffixes Resolve supports.
+var ancestry = regexp.MustCompile(`^([~^][0-9]*)*$`)
 
 // minAbbrev is the shortest abbreviated hash accepted, as in git.
 const minAbbrev = 4
@@ -33,6 +37,11 @@ func (r *Repo) Resolve(rev string) (plumbing.Hash, error) {
 	base, suffix := rev, ""
 	if cut > 0 {
 		base, suffix = rev[:cut], rev[cut:]
+	}
+	if !ancestry.MatchString(suffix) {
+		// Reflog (@{n}), paths (:file) and peeling (^{tree}) would be
+		// silently ignored by go-git's resolver: refuse them instead.
+		return plumbing.ZeroHash, unknown
 	}
 	h, err := r.resolveBase(base)
 	if err != nil {
