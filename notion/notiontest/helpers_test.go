@@ -153,3 +153,21 @@ func wantError(t *testing.T, status int, out map[string]any, wantStatus int, wan
 		t.Fatalf("body status %v, want %d", out["status"], wantStatus)
 	}
 }
+
+// rawNoFatal sends a request and returns its status, or 0 when the
+// connection broke or the body was cut short.
+func (e *env) rawNoFatal(method, path string, headers map[string]string) int {
+	req, _ := http.NewRequest(method, e.http.URL+path, nil)
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	resp, err := e.http.Client().Do(req)
+	if err != nil {
+		return 0
+	}
+	defer resp.Body.Close()
+	if _, err := io.ReadAll(resp.Body); err != nil {
+		return 0
+	}
+	return resp.StatusCode
+}

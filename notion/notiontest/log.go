@@ -14,7 +14,7 @@ type LogEntry struct {
 	Path     string
 	Query    string
 	Endpoint string // the route pattern, e.g. "GET /v1/pages/{id}"
-	Status   int
+	Status   int    // 0 when the connection was dropped or the body cut short
 	Duration time.Duration
 	Fault    FaultKind // the injected fault, if any
 	// RequestBody and ResponseBody are kept only with Options.RecordBodies.
@@ -25,7 +25,7 @@ type LogEntry struct {
 // EndpointStatus keys the request counters.
 type EndpointStatus struct {
 	Endpoint string
-	Status   int
+	Status   int // 0 when the connection was dropped or the body cut short
 }
 
 type requestLog struct {

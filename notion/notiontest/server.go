@@ -195,6 +195,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec := &recorder{ResponseWriter: w, keep: s.log.record}
 	defer func() {
 		entry.Status = rec.status()
+		if entry.Fault == FaultDrop || entry.Fault == FaultTruncate {
+			entry.Status = 0 // the client saw no complete answer
+		}
 		entry.Duration = time.Since(start)
 		if s.log.record {
 			entry.ResponseBody = rec.body.Bytes()

@@ -2,9 +2,11 @@ package notiontest
 
 import (
 	"context"
+	"crypto/sha256"
 	"math"
 	"math/rand/v2"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 
@@ -59,7 +61,7 @@ func (w *weather) init(o Options) {
 	w.rate, w.burst = o.Rate, o.Burst
 	w.overload = o.Overload
 	w.fixed, w.jitter, w.slow = o.Latency, o.Jitter, o.SlowDelay
-	w.latRNG = rand.New(rand.NewPCG(uint64(o.Seed), 0x1a7e))
+	w.latRNG = seededRand(o.Seed, "latency")
 	w.setFaults(o.Faults, o.Seed)
 }
 
@@ -71,7 +73,12 @@ func (w *weather) setFaults(f Faults, seed int64) {
 		f.Kinds = AllFaults
 	}
 	w.faults = f
-	w.faultRNG = rand.New(rand.NewPCG(uint64(f.Seed), 0xfa17))
+	w.faultRNG = seededRand(f.Seed, "faults")
+}
+
+// seededRand is a random stream fully determined by seed and purpose.
+func seededRand(seed int64, purpose string) *rand.Rand {
+	return rand.New(rand.NewChaCha8(sha256.Sum256([]byte(purpose + strconv.FormatInt(seed, 10)))))
 }
 
 // limit takes a token from the caller's bucket; when it is empty it answers
