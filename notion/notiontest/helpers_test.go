@@ -48,7 +48,7 @@ func smallWorkspace() *notiontest.Fixture {
 			"created_time": "2025-01-01T00:00:00.000Z", "last_edited_time": "2025-01-01T00:00:00.000Z",
 			"created_by": map[string]any{"object": "user", "id": "u1"}, "last_edited_by": map[string]any{"object": "user", "id": "u1"},
 			"has_children": false, "in_trash": false, "archived": false, "type": "paragraph",
-			"paragraph": map[string]any{"rich_text": []any{}, "color": "default"},
+			"paragraph": map[string]any{"rich_text": []any{}, "color": "default", "icon": nil},
 		}},
 	}
 }

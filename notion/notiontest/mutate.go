@@ -263,9 +263,9 @@ func (s *Server) Fixture() *Fixture {
 		for _, c := range st.children[parent] {
 			// Pages and databases keep their place among the blocks.
 			if p := st.pages[c]; p != nil && parentKey(p) == parent && st.dataSources[parent] == nil {
-				f.Blocks = append(f.Blocks, childBlock(p, "child_page", map[string]any{"title": plainTitle(p)}))
+				f.Blocks = append(f.Blocks, childBlock(p, map[string]any{"object": "user", "id": st.bot["id"]}, "child_page", map[string]any{"title": plainTitle(p)}))
 			} else if d := st.databases[c]; d != nil {
-				f.Blocks = append(f.Blocks, childBlock(d, "child_database", map[string]any{"title": plainText(d["title"])}))
+				f.Blocks = append(f.Blocks, childBlock(d, map[string]any{"object": "user", "id": st.bot["id"]}, "child_database", map[string]any{"title": plainText(d["title"])}))
 			}
 			if b := st.blocks[c]; b != nil && !seen[c] {
 				seen[c] = true

@@ -120,8 +120,10 @@ func (s *Server) createBlocks(parent, after string, children []any) []string {
 		if _, ok := content["color"]; !ok && hasColor[typ] {
 			content["color"] = "default"
 		}
-		if typ == "to_do" && content["checked"] == nil {
-			content["checked"] = false
+		for k, v := range blockDefaults[typ] {
+			if _, ok := content[k]; !ok {
+				content[k] = deepCopy(v)
+			}
 		}
 		if mediaTypes[typ] && content["caption"] == nil {
 			content["caption"] = []any{}
@@ -135,6 +137,21 @@ func (s *Server) createBlocks(parent, after string, children []any) []string {
 	}
 	s.st.insertChild(parent, after, ids...)
 	return ids
+}
+
+// blockDefaults are the fields Notion fills in on a created block.
+var blockDefaults = map[string]map[string]any{
+	"paragraph": {"icon": nil},
+	"callout":   {"icon": nil},
+	"heading_1": {"is_toggleable": false}, "heading_2": {"is_toggleable": false},
+	"heading_3": {"is_toggleable": false}, "heading_4": {"is_toggleable": false},
+	"to_do":             {"checked": false},
+	"code":              {"caption": []any{}, "language": "plain text"},
+	"embed":             {"caption": []any{}},
+	"bookmark":          {"caption": []any{}},
+	"table_of_contents": {"color": "default"},
+	"table":             {"has_column_header": false, "has_row_header": false},
+	"synced_block":      {"synced_from": nil},
 }
 
 var hasColor = map[string]bool{

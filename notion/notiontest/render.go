@@ -120,10 +120,10 @@ func (s *Server) renderBlock(c *call, id string) map[string]any {
 	switch {
 	case st.pages[id] != nil:
 		p := st.pages[id]
-		b = childBlock(p, "child_page", map[string]any{"title": plainTitle(p)})
+		b = childBlock(p, s.editor(), "child_page", map[string]any{"title": plainTitle(p)})
 	case st.databases[id] != nil:
 		d := st.databases[id]
-		b = childBlock(d, "child_database", map[string]any{"title": plainText(d["title"])})
+		b = childBlock(d, s.editor(), "child_database", map[string]any{"title": plainText(d["title"])})
 	default:
 		b = copyMap(st.blocks[id])
 	}
@@ -135,10 +135,15 @@ func (s *Server) renderBlock(c *call, id string) map[string]any {
 	return b
 }
 
-func childBlock(o map[string]any, typ string, content map[string]any) map[string]any {
+// childBlock is a page or database as its parent's child block. A database
+// carries no authors, so the block shows who (the bot) when it has none.
+func childBlock(o, who map[string]any, typ string, content map[string]any) map[string]any {
 	b := map[string]any{"object": "block", "id": o["id"], "parent": deepCopy(o["parent"])}
 	for _, k := range []string{"created_time", "last_edited_time", "created_by", "last_edited_by"} {
 		b[k] = deepCopy(o[k])
+		if b[k] == nil && (k == "created_by" || k == "last_edited_by") {
+			b[k] = deepCopy(who)
+		}
 	}
 	b["in_trash"], b["archived"] = selfTrashed(o), selfTrashed(o)
 	b["type"], b[typ] = typ, content

@@ -20,15 +20,29 @@ const (
 // withDataSource adds a database under the root page with a title and a
 // relation property, and n rows created one minute apart.
 func withDataSource(f *notiontest.Fixture, n int, relations int) *notiontest.Fixture {
-	f.Databases = append(f.Databases, map[string]any{"object": "database", "id": dbID,
-		"parent": map[string]any{"type": "page_id", "page_id": rootID}, "title": []any{},
-		"data_sources": []any{map[string]any{"id": dsID, "name": "Rows"}}, "in_trash": false, "archived": false})
-	f.DataSources = append(f.DataSources, map[string]any{"object": "data_source", "id": dsID,
-		"parent": map[string]any{"type": "database_id", "database_id": dbID}, "title": []any{}, "in_trash": false, "archived": false,
+	common := func(m map[string]any) map[string]any {
+		for k, v := range map[string]any{"created_time": "2024-01-01T00:00:00.000Z", "last_edited_time": "2024-01-01T00:00:00.000Z",
+			"in_trash": false, "archived": false, "icon": nil, "cover": nil, "url": "https://www.notion.so/x", "public_url": nil,
+			"is_inline": false, "is_locked": false, "title": []any{}, "description": []any{},
+			"created_by": map[string]any{"object": "user", "id": "u1"}, "last_edited_by": map[string]any{"object": "user", "id": "u1"}} {
+			m[k] = v
+		}
+		return m
+	}
+	db := common(map[string]any{"object": "database", "id": dbID,
+		"parent": map[string]any{"type": "page_id", "page_id": rootID}, "data_sources": []any{map[string]any{"id": dsID, "name": "Rows"}}})
+	delete(db, "created_by")
+	delete(db, "last_edited_by")
+	f.Databases = append(f.Databases, db)
+	ds := common(map[string]any{"object": "data_source", "id": dsID,
+		"parent": map[string]any{"type": "database_id", "database_id": dbID}, "database_parent": map[string]any{"type": "page_id", "page_id": rootID},
 		"properties": map[string]any{
-			"Name":  map[string]any{"id": "title", "name": "Name", "type": "title", "title": map[string]any{}},
-			"Links": map[string]any{"id": "rel1", "name": "Links", "type": "relation", "relation": map[string]any{}},
+			"Name": map[string]any{"id": "title", "name": "Name", "description": nil, "type": "title", "title": map[string]any{}},
+			"Links": map[string]any{"id": "rel1", "name": "Links", "description": nil, "type": "relation", "relation": map[string]any{
+				"data_source_id": dsID, "database_id": dbID, "type": "single_property", "single_property": map[string]any{}}},
 		}})
+	delete(ds, "is_locked")
+	f.DataSources = append(f.DataSources, ds)
 	base := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 	for i := range n {
 		ts := base.Add(time.Duration(i) * time.Minute).Format("2006-01-02T15:04:05.000Z")
@@ -40,7 +54,9 @@ func withDataSource(f *notiontest.Fixture, n int, relations int) *notiontest.Fix
 		}
 		f.Pages = append(f.Pages, map[string]any{"object": "page", "id": fmt.Sprintf("66666666-6666-4666-8666-%012d", i),
 			"parent":       map[string]any{"type": "data_source_id", "data_source_id": dsID, "database_id": dbID},
-			"created_time": ts, "last_edited_time": ts, "in_trash": false, "archived": false,
+			"created_time": ts, "last_edited_time": ts, "in_trash": false, "archived": false, "is_archived": false, "is_locked": false,
+			"icon": nil, "cover": nil, "url": "https://www.notion.so/r", "public_url": nil,
+			"created_by": map[string]any{"object": "user", "id": "u1"}, "last_edited_by": map[string]any{"object": "user", "id": "u1"},
 			"properties": map[string]any{
 				"Name":  map[string]any{"id": "title", "type": "title", "title": []any{}},
 				"Links": map[string]any{"id": "rel1", "type": "relation", "relation": rel},

@@ -57,7 +57,8 @@ func newStore(f *Fixture) *store {
 		st.bot = map[string]any{"object": "user", "id": "00000000-0000-4000-8000-000000000001",
 			"name": "notion-git emulator", "avatar_url": nil, "type": "bot",
 			"bot": map[string]any{"owner": map[string]any{"type": "workspace", "workspace": true},
-				"workspace_name": "Emulated workspace"}}
+				"workspace_name": "Emulated workspace", "workspace_id": "00000000-0000-4000-8000-0000000000aa",
+				"workspace_limits": map[string]any{"max_file_upload_size_in_bytes": json.Number("5368709120")}}}
 	}
 	for _, u := range f.Users {
 		id := str(u["id"])
