@@ -66,6 +66,8 @@ func DecodeSnapshot(src Source) (*Snapshot, error) {
 		case path == MetaPath:
 			haveMeta = true
 			err = decodeMetaFile(src, s)
+		case path == ScopePath:
+			// The owner's sync rules; the exporter reads them.
 		case path == StatePath:
 			var b []byte
 			if b, err = src.Read(path); err == nil {

@@ -6,6 +6,8 @@ import "strings"
 const (
 	MetaPath  = "notion-git.json"
 	StatePath = ".notion-git/state.json"
+	// ScopePath is the owner's sync rules (see package exporter).
+	ScopePath = ".notion-git/scope.json"
 	IndexPath = "README.md"
 )
 

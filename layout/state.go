@@ -21,6 +21,10 @@ type ObjectState struct {
 	Title      string `json:"title,omitempty"`
 	Parent     string `json:"parent,omitempty"` // id of the page, database or data source above it; "" at the top
 	Trashed    bool   `json:"trashed,omitempty"`
+	// Files lists the SHA-256 of every attachment the object's files refer
+	// to, so that a sync can drop files no page uses without reading every
+	// page.
+	Files []string `json:"files,omitempty"`
 }
 
 // Kinds of object in State and in the index.
@@ -64,6 +68,11 @@ func (s *State) validate() error {
 		case KindPage, KindDatabase, KindDataSource:
 		default:
 			return fmt.Errorf("objects: %s: unknown kind %q", id, truncate(o.Kind, 40))
+		}
+		for _, sha := range o.Files {
+			if !isSHA256(sha) {
+				return fmt.Errorf("objects: %s: file %q is not a SHA-256", id, truncate(sha, 80))
+			}
 		}
 		if o.Parent != "" && !IsID(o.Parent) {
 			return fmt.Errorf("objects: %s: parent %q: %w", id, truncate(o.Parent, 80), ErrBadID)

@@ -28,6 +28,7 @@ const exitCodesHelp = `Exit codes: 0 success; 1 failure (nothing committed); 2 u
 type CLI struct {
 	Globals
 
+	Sync    syncCmd    `cmd:"" help:"Crawl the workspace and commit it as a snapshot (only what changed since the last sync)."`
 	Version versionCmd `cmd:"" help:"Print the version of notion-git and the Notion API version it speaks."`
 }
 

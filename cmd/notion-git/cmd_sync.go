@@ -1,0 +1,331 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/notion-git/notion-git/exporter"
+	"github.com/notion-git/notion-git/gitrepo"
+	"github.com/notion-git/notion-git/layout"
+	"github.com/notion-git/notion-git/notion"
+	"github.com/notion-git/notion-git/notion/notiontest"
+	"github.com/notion-git/notion-git/notion/notiontest/workspace"
+)
+
+type syncCmd struct {
+	Repo        string   `short:"r" placeholder:"DIR" help:"Git repository to commit into; created if missing (default: the current directory, or ./notion-demo with --demo)."`
+	Branch      string   `default:"main" help:"Branch to commit to."`
+	Bare        bool     `help:"Create the repository bare if it does not exist."`
+	Demo        bool     `help:"Sync the bundled sample workspace from an in-process Notion emulator: no token needed."`
+	DryRun      bool     `name:"dry-run" help:"Crawl and report what would change, but write nothing."`
+	Message     string   `short:"m" help:"First line of the commit message (default: a summary of the changes)."`
+	Report      string   `placeholder:"FILE.json" help:"Write the sync's counts as JSON to this file."`
+	Root        []string `placeholder:"PAGE_ID" help:"Only sync this page (id or URL) and everything below it; repeatable. The repository's .notion-git/scope.json can narrow further."`
+	Comments    string   `enum:"none,pages,all" default:"pages" help:"Comments to keep: none; pages (one request per page: the default, since most discussion is on pages); all (adds one request per block, several times the cost of a full crawl)."`
+	UserEmails  bool     `name:"user-emails" help:"Keep people's email addresses in users/*.json (off: backup repos get shared)."`
+	MaxFileSize byteSize `name:"max-file-size" default:"95MiB" help:"Largest attachment to store; larger ones are recorded as skipped (default stays under GitHub's 100 MB file limit)."`
+	External    bool     `name:"download-external" help:"Also store the bytes of external (non-Notion) files, not just their links."`
+	Full        bool     `help:"Crawl every page, not only what changed since the last sync."`
+	Refresh     float64  `name:"refresh-fraction" default:"0.01" help:"Share of unchanged pages re-crawled each run, so that every page is re-verified within 1/fraction runs."`
+	AllowShrink bool     `name:"allow-shrink" help:"Commit even if the snapshot loses more than half of its pages."`
+}
+
+func (c *syncCmd) Run(g *Globals, env *Env) error {
+	_, err := runSync(env.Ctx, g, c, env)
+	return err
+}
+
+// runSync is the sync command without the CLI around it; tests call it.
+func runSync(ctx context.Context, g *Globals, c *syncCmd, env *Env) (*exporter.Report, error) {
+	started := time.Now()
+	repoDir := c.Repo
+	if repoDir == "" {
+		repoDir = "."
+		if c.Demo {
+			repoDir = "notion-demo"
+		}
+	}
+	roots := make([]string, 0, len(c.Root))
+	for _, r := range c.Root {
+		id, err := layout.ParseID(r)
+		if err != nil {
+			return nil, usageError{fmt.Errorf("--root %q: not a Notion page id or URL", r)}
+		}
+		roots = append(roots, id)
+	}
+
+	client, stop, err := syncClient(g, c)
+	if err != nil {
+		return nil, err
+	}
+	defer stop()
+
+	repo, err := gitrepo.Open(repoDir, gitrepo.OpenOptions{Create: !c.DryRun, Bare: c.Bare, Branch: c.Branch})
+	if err != nil {
+		return nil, err
+	}
+	head, _, err := repo.Head(c.Branch)
+	if err != nil {
+		return nil, err
+	}
+	prev, err := repo.Snapshot(head)
+	if err != nil {
+		return nil, err
+	}
+	if !head.IsZero() && !prev.Has(layout.MetaPath) {
+		return nil, fmt.Errorf("branch %s of %s holds files but no %s: not a notion-git snapshot; use an empty repository or another --branch", c.Branch, repoDir, layout.MetaPath)
+	}
+	var scope *exporter.Scope
+	if prev.Has(layout.ScopePath) {
+		b, err := prev.Read(layout.ScopePath)
+		if err != nil {
+			return nil, err
+		}
+		if scope, err = exporter.ParseScope(b); err != nil {
+			return nil, err
+		}
+	}
+	state := loadLocalState(repo.GitDir(), head)
+
+	var sink exporter.Sink
+	var builder *gitrepo.TreeBuilder
+	if c.DryRun {
+		sink = &countingSink{}
+	} else {
+		if builder, err = repo.NewTreeBuilder(head); err != nil {
+			return nil, err
+		}
+		sink = builder
+	}
+	progress := newProgress(env.Stderr, g.Quiet)
+	res, err := exporter.Sync(ctx, client, prev, sink, exporter.Options{
+		Roots: roots, Scope: scope, Comments: c.Comments, UserEmails: c.UserEmails,
+		MaxFileSize: int64(c.MaxFileSize), DownloadExternal: c.External, Full: c.Full,
+		RefreshFraction: c.Refresh, Concurrency: g.Concurrency, State: state,
+		Progress: progress.update,
+	})
+	progress.done()
+	if err != nil {
+		return nil, err
+	}
+	report := res.Report
+	report.Duration = time.Since(started)
+
+	if shrinks(report) && !c.AllowShrink {
+		return report, fmt.Errorf("refusing to commit: the snapshot would lose %d of its %d pages (%s); if that is right, run again with --allow-shrink",
+			report.Pages.Removed, report.Pages.Previous, removedNames(report.Removed, 5))
+	}
+
+	outcome := ""
+	switch {
+	case c.DryRun:
+		outcome = fmt.Sprintf("dry run: %d files would be written, %d folders or files removed; nothing was written", sink.(*countingSink).puts, sink.(*countingSink).deletes)
+	default:
+		commit, changed, err := commitSync(repo, builder, prev, c, res)
+		if err != nil {
+			return report, err
+		}
+		base := head
+		if changed {
+			base = commit
+			outcome = fmt.Sprintf("committed %s on %s", commit.String()[:12], c.Branch)
+		} else {
+			outcome = "no change in Notion: no commit"
+		}
+		if err := saveLocalState(repo.GitDir(), base, res.State); err != nil {
+			return report, fmt.Errorf("keep the sync state: %w", err)
+		}
+	}
+	if c.Report != "" {
+		if err := writeReport(c.Report, report); err != nil {
+			return report, err
+		}
+	}
+	if g.Verbose {
+		fmt.Fprint(env.Stderr, report.Requests.String())
+	}
+	if !g.Quiet {
+		fmt.Fprintf(env.Stdout, "%s; %s\n", report.Summary(), outcome)
+		for _, e := range report.Errors {
+			fmt.Fprintf(env.Stderr, "could not read %s %s: %s\n", e.Kind, e.ID, e.Reason)
+		}
+		if c.Demo {
+			printDemoNext(env, repoDir, repo.Bare())
+		}
+	}
+	if report.Partial() {
+		return report, partialError{fmt.Errorf("%d objects could not be read and kept their previous version (see above)", len(report.Errors))}
+	}
+	return report, nil
+}
+
+// syncClient returns the Notion client, and for --demo starts the emulator
+// on loopback with the sample workspace. The demo runs the real path: HTTP,
+// pacer, retries, git.
+func syncClient(g *Globals, c *syncCmd) (*notion.Client, func(), error) {
+	if !c.Demo {
+		client, err := g.client()
+		return client, func() {}, err
+	}
+	// The emulator allows 50 requests/s so that the demo takes seconds; the
+	// client is paced to the same budget, as it would be to Notion's 3.
+	const demoRate = 50
+	srv := httptest.NewServer(notiontest.New(workspace.Sample(), notiontest.Options{Rate: demoRate, Burst: 10}))
+	demo := *g
+	demo.Token, demo.APIURL, demo.Rate = notiontest.DefaultToken, srv.URL, demoRate
+	client, err := demo.client()
+	if err != nil {
+		srv.Close()
+		return nil, nil, err
+	}
+	return client, srv.Close, nil
+}
+
+// shrinks reports whether the snapshot would lose more than half its pages.
+func shrinks(r *exporter.Report) bool {
+	return r.Pages.Previous > 0 && r.Pages.Removed*2 > r.Pages.Previous
+}
+
+func removedNames(removed []exporter.RemovedPage, n int) string {
+	var names []string
+	for i, r := range removed {
+		if i == n {
+			names = append(names, fmt.Sprintf("and %d more", len(removed)-n))
+			break
+		}
+		title := r.Title
+		if title == "" {
+			title = r.ID
+		}
+		names = append(names, fmt.Sprintf("%q %s", title, r.Why))
+	}
+	return strings.Join(names, ", ")
+}
+
+// commitSync writes the state and commits the snapshot if anything but the
+// state changed, moving the branch by compare-and-set and refreshing the
+// working tree. It reports whether a commit was made.
+func commitSync(repo *gitrepo.Repo, builder *gitrepo.TreeBuilder, prev *gitrepo.Snapshot, c *syncCmd, res *exporter.Result) (plumbing.Hash, bool, error) {
+	content, err := builder.Write()
+	if err != nil {
+		return plumbing.ZeroHash, false, err
+	}
+	if content == prev.TreeHash() && !prev.Commit().IsZero() {
+		return plumbing.ZeroHash, false, nil
+	}
+	stateBytes, err := layout.EncodeState(res.State)
+	if err != nil {
+		return plumbing.ZeroHash, false, err
+	}
+	if err := builder.Put(layout.StatePath, stateBytes); err != nil {
+		return plumbing.ZeroHash, false, err
+	}
+	tree, err := builder.Write()
+	if err != nil {
+		return plumbing.ZeroHash, false, err
+	}
+	var parents []plumbing.Hash
+	if !prev.Commit().IsZero() {
+		parents = []plumbing.Hash{prev.Commit()}
+	}
+	commit, err := repo.Commit(gitrepo.CommitOptions{
+		Tree: tree, Parents: parents, Message: commitMessage(c.Message, res.Report),
+		Author: signature(),
+	})
+	if err != nil {
+		return plumbing.ZeroHash, false, err
+	}
+	// Refuse before the branch moves if the working tree has local edits to
+	// files this commit changes.
+	if err := repo.CheckWorktree(prev.Commit(), commit, nil); err != nil {
+		return plumbing.ZeroHash, false, err
+	}
+	if err := repo.UpdateBranch(c.Branch, prev.Commit(), commit); err != nil {
+		return plumbing.ZeroHash, false, fmt.Errorf("move branch %s: %w (another sync may have committed meanwhile; run again)", c.Branch, err)
+	}
+	if err := repo.RefreshWorktree(prev.Commit(), commit, nil); err != nil {
+		return commit, true, fmt.Errorf("committed %s, but updating the working tree failed: %w", commit.String()[:12], err)
+	}
+	return commit, true, nil
+}
+
+// signature is the commit author: the git identity from the environment if
+// set, else notion-git's own.
+func signature() gitrepo.Signature {
+	name, email := os.Getenv("GIT_AUTHOR_NAME"), os.Getenv("GIT_AUTHOR_EMAIL")
+	if name == "" {
+		name = "notion-git"
+	}
+	if email == "" {
+		email = "notion-git@localhost"
+	}
+	return gitrepo.Signature{Name: name, Email: email, When: time.Now()}
+}
+
+// commitMessage summarises the sync for people and, in trailers, for tools.
+func commitMessage(first string, r *exporter.Report) string {
+	if first == "" {
+		first = fmt.Sprintf("Sync Notion: %d added, %d changed, %d removed", r.Pages.Added, r.Pages.Changed, r.Pages.Removed)
+	}
+	var b strings.Builder
+	b.WriteString(strings.TrimSpace(first) + "\n\n")
+	fmt.Fprintf(&b, "%d pages in the snapshot: %d added, %d changed, %d removed.\n", r.Pages.Total, r.Pages.Added, r.Pages.Changed, r.Pages.Removed)
+	for _, p := range r.Removed {
+		fmt.Fprintf(&b, "Removed %s %q: %s.\n", p.ID, p.Title, p.Why)
+	}
+	fmt.Fprintf(&b, "Crawled %d pages (%d by the rolling refresh); carried %d without a request.\n", r.Pages.Crawled, r.Pages.Refreshed, r.Pages.Carried)
+	fmt.Fprintf(&b, "Attachments: %d downloaded (%s), %d unchanged, %d skipped.\n", r.Attachments.Downloaded, humanBytes(r.Attachments.Bytes), r.Attachments.Reused, r.Attachments.Skipped)
+	fmt.Fprintf(&b, "Requests: %d (%d retries, %d rate limited) in %s.\n", r.Requests.Total, r.Requests.Retries, r.Requests.RateLimited, r.Duration.Round(time.Second))
+	for _, e := range r.Errors {
+		fmt.Fprintf(&b, "Could not read %s %s (kept its previous version): %s\n", e.Kind, e.ID, e.Reason)
+	}
+	mode := "incremental"
+	if r.Full {
+		mode = "full"
+	}
+	fmt.Fprintf(&b, "\nNotion-Git-Pages: %d\nNotion-Git-Pages-Added: %d\nNotion-Git-Pages-Changed: %d\nNotion-Git-Pages-Removed: %d\n",
+		r.Pages.Total, r.Pages.Added, r.Pages.Changed, r.Pages.Removed)
+	fmt.Fprintf(&b, "Notion-Git-Attachments-Downloaded: %d\nNotion-Git-Requests: %d\nNotion-Git-Duration: %s\nNotion-Git-Unreadable: %d\nNotion-Git-Mode: %s\n",
+		r.Attachments.Downloaded, r.Requests.Total, r.Duration.Round(time.Second), len(r.Errors), mode)
+	return b.String()
+}
+
+func writeReport(path string, r *exporter.Report) error {
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
+		return fmt.Errorf("write report: %w", err)
+	}
+	return nil
+}
+
+func printDemoNext(env *Env, repoDir string, bare bool) {
+	git := "git -C " + repoDir
+	fmt.Fprintf(env.Stdout, `
+The sample workspace is now a git repository in %s. Try:
+  %s log --stat                      # one commit per sync, with a summary
+  %s show HEAD:README.md             # the page tree by title
+  ls %s/pages | head                 # one folder per page, one file per block
+  go run ./cmd/notion-git sync --demo --repo %s   # again: no change, no commit
+`, repoDir, git, git, repoDir, repoDir)
+	_ = bare
+}
+
+// countingSink is the sink of a dry run: it counts and writes nothing.
+type countingSink struct{ puts, deletes int }
+
+func (s *countingSink) Put(string, []byte) error { s.puts++; return nil }
+func (s *countingSink) Delete(string) error      { s.deletes++; return nil }
+func (s *countingSink) DeleteDir(string) error   { s.deletes++; return nil }
+
+var _ exporter.Sink = (*gitrepo.TreeBuilder)(nil)
+var _ exporter.Previous = (*gitrepo.Snapshot)(nil)

@@ -1,0 +1,68 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+
+	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/notion-git/notion-git/layout"
+)
+
+// The sync state changes on every run (crawl times, the rolling refresh's
+// progress) even when Notion did not, and a run that changed nothing makes
+// no commit. So the newest state is also kept beside the repository, in its
+// git directory, tagged with the commit it continues from; a fresh checkout
+// falls back to the state inside the last commit.
+const localStateFile = "notion-git/state.json"
+
+type localState struct {
+	Base  string        `json:"base"`
+	State *layout.State `json:"state"`
+}
+
+// loadLocalState returns the state kept after the last run if it continues
+// from base, else nil.
+func loadLocalState(gitDir string, base plumbing.Hash) *layout.State {
+	b, err := os.ReadFile(filepath.Join(gitDir, localStateFile))
+	if err != nil {
+		return nil
+	}
+	var ls localState
+	if json.Unmarshal(b, &ls) != nil || ls.Base != base.String() || ls.State == nil {
+		return nil
+	}
+	// Through the layout's own decoder, which checks ids before they are
+	// used as paths.
+	raw, err := json.Marshal(ls.State)
+	if err != nil {
+		return nil
+	}
+	s, err := layout.DecodeState(raw)
+	if err != nil {
+		return nil
+	}
+	return s
+}
+
+// saveLocalState keeps the state of this run for the next one.
+func saveLocalState(gitDir string, base plumbing.Hash, s *layout.State) error {
+	b, err := json.Marshal(localState{Base: base.String(), State: s})
+	if err != nil {
+		return err
+	}
+	path := filepath.Join(gitDir, localStateFile)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o644); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return errors.Join(err, os.Remove(tmp))
+	}
+	return nil
+}

@@ -1,0 +1,527 @@
+package exporter
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+
+	"github.com/notion-git/notion-git/layout"
+	"github.com/notion-git/notion-git/notion"
+)
+
+// crawlPages decides which pages to fetch, fetches them with bounded
+// concurrency, writes each as soon as it is done (so memory holds a few
+// pages, not the workspace), and follows child pages and databases found in
+// blocks that the listing did not return.
+func (x *exporter) crawlPages(ctx context.Context) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	x.crawl = &crawlQueue{x: x, ctx: ctx, cancel: cancel, slots: make(chan struct{}, 2*x.opts.Concurrency)}
+
+	var carried []string
+	ids := sortedKeys(x.pages)
+	for _, id := range ids {
+		if why := x.changeReason(id, x.pages[id]); why != "" {
+			x.crawl.add(id, x.pages[id], why)
+		} else {
+			carried = append(carried, id)
+		}
+	}
+	refresh := map[string]bool{}
+	for _, id := range x.refreshSlice(carried, len(ids)) {
+		refresh[id] = true
+		x.crawl.add(id, x.pages[id], "refresh")
+	}
+	for _, id := range carried {
+		if !refresh[id] {
+			x.carry(id)
+		}
+	}
+	x.crawl.wg.Wait()
+	if x.crawl.fatal != nil {
+		return x.crawl.fatal
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := x.writeDataSources(); err != nil {
+		return err
+	}
+	return x.removePages()
+}
+
+// crawlQueue runs page crawls, each page once, with at most a fixed number of
+// pages in progress.
+type crawlQueue struct {
+	x      *exporter
+	ctx    context.Context
+	cancel context.CancelCauseFunc
+	slots  chan struct{}
+	wg     sync.WaitGroup
+
+	mu     sync.Mutex
+	seen   map[string]bool
+	queued int
+	done   int
+	fatal  error
+}
+
+// add schedules a page crawl unless the page is already scheduled.
+func (q *crawlQueue) add(id string, obj layout.Object, why string) {
+	q.mu.Lock()
+	if q.seen == nil {
+		q.seen = map[string]bool{}
+	}
+	if q.seen[id] {
+		q.mu.Unlock()
+		return
+	}
+	q.seen[id] = true
+	q.queued++
+	q.mu.Unlock()
+	q.wg.Add(1)
+	go func() {
+		defer q.wg.Done()
+		select {
+		case q.slots <- struct{}{}:
+		case <-q.ctx.Done():
+			return
+		}
+		defer func() { <-q.slots }()
+		if obj == nil {
+			var err error
+			if obj, err = q.x.get(q.ctx, "pages/"+id); err != nil {
+				q.pageFailed(id, err)
+				return
+			}
+			if isTrashed(obj) {
+				return
+			}
+		}
+		err := q.x.processPage(q.ctx, id, obj, why)
+		if err != nil {
+			q.pageFailed(id, err)
+		}
+		q.mu.Lock()
+		q.done++
+		p := Progress{PagesDone: q.done, PagesQueued: q.queued}
+		q.mu.Unlock()
+		if q.x.opts.Progress != nil {
+			p.Requests = q.x.client.Stats().Snapshot().Total
+			p.Elapsed = q.x.opts.Now().Sub(q.x.report.Started)
+			q.x.opts.Progress(p)
+		}
+	}()
+}
+
+// pageFailed records a page that could not be read; an error that no other
+// page could escape (a refused token, a failed write) stops the crawl.
+func (q *crawlQueue) pageFailed(id string, err error) {
+	if q.ctx.Err() != nil {
+		return
+	}
+	var w *writeError
+	if notion.IsUnauthorized(err) || errors.As(err, &w) {
+		q.mu.Lock()
+		if q.fatal == nil {
+			q.fatal = err
+		}
+		q.mu.Unlock()
+		q.cancel(err)
+		return
+	}
+	q.x.fail(id, layout.KindPage, err)
+	q.x.carry(id)
+}
+
+// writeError is a failure to write to the sink: fatal to the sync.
+type writeError struct{ err error }
+
+func (e *writeError) Error() string { return e.err.Error() }
+func (e *writeError) Unwrap() error { return e.err }
+
+// carry keeps a page's previous version and state, without a request.
+func (x *exporter) carry(id string) {
+	old, ok := x.prevObject(id)
+	if !ok || !x.prev.Has(layout.PagePath(id)) {
+		return
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.state.Objects[id] = old
+	x.report.Pages.Carried++
+	x.report.Pages.Total++
+}
+
+// processPage crawls one page and writes its folder.
+func (x *exporter) processPage(ctx context.Context, id string, obj layout.Object, why string) error {
+	page, found, err := x.crawlPage(ctx, id, obj)
+	if err != nil {
+		return err
+	}
+	files, err := layout.EncodePage(page)
+	if err != nil {
+		return fmt.Errorf("page %s: %w", id, err)
+	}
+	dir := layout.PageDir(id) + "/"
+	prevPaths := x.prev.PathsUnder(dir)
+	changed := len(prevPaths) != len(files)
+	for path, data := range files {
+		if !changed && !x.prev.Same(path, data) {
+			changed = true
+		}
+	}
+	if changed {
+		if err := x.deleteDir(layout.PageDir(id)); err != nil {
+			return &writeError{err}
+		}
+		if err := x.putAll(files); err != nil {
+			return &writeError{err}
+		}
+	}
+
+	st := layout.ObjectState{Kind: layout.KindPage, LastEdited: lastEdited(obj),
+		Crawled: x.report.Started.Format(timeLayout), Title: titleOf(obj), Parent: x.ownerOf(id, obj),
+		Files: pageFiles(page)}
+	if len(page.Extra.Incomplete) > 0 {
+		// Crawl it again next time: it is not whole.
+		st.LastEdited = ""
+	}
+	_, existed := x.prevObject(id)
+	x.mu.Lock()
+	x.state.Objects[id] = st
+	x.report.Pages.Total++
+	x.report.Pages.Crawled++
+	x.report.Blocks += len(page.Blocks)
+	x.report.Comments += len(page.Comments)
+	switch {
+	case !existed || !x.prev.Has(layout.PagePath(id)):
+		x.report.Pages.Added++
+	case changed:
+		x.report.Pages.Changed++
+	}
+	if why == "refresh" {
+		x.report.Pages.Refreshed++
+	}
+	x.mu.Unlock()
+
+	for _, f := range found {
+		x.follow(ctx, id, f)
+	}
+	return nil
+}
+
+// child is a page or database found in a block of a crawled page.
+type child struct {
+	id   string
+	kind string // "page" or "database"
+}
+
+// follow makes sure a child page or database found in a block is in the
+// snapshot, even if the listing missed it (search is not exhaustive, and
+// linked databases are never returned).
+func (x *exporter) follow(ctx context.Context, owner string, c child) {
+	x.mu.Lock()
+	x.owner[c.id] = owner
+	if x.scoped != nil {
+		x.scoped[c.id] = true
+	}
+	_, listed := x.pages[c.id]
+	x.mu.Unlock()
+	switch c.kind {
+	case "page":
+		if listed {
+			x.mu.Lock()
+			obj := x.pages[c.id]
+			x.mu.Unlock()
+			if why := x.changeReason(c.id, obj); why != "" {
+				x.crawl.add(c.id, obj, why)
+			}
+			return
+		}
+		if _, known := x.prevObject(c.id); known && x.prev.Has(layout.PagePath(c.id)) {
+			return // confirmed by confirmVanished, or carried
+		}
+		x.crawl.add(c.id, nil, "found")
+	case "database":
+		x.mu.Lock()
+		_, known := x.dbs[c.id]
+		x.mu.Unlock()
+		if !known && !x.prev.Has(layout.DatabasePath(c.id)) {
+			x.followDatabase(ctx, c.id)
+		}
+	}
+}
+
+// followDatabase brings in a database the listing did not return, with its
+// data sources and rows.
+func (x *exporter) followDatabase(ctx context.Context, id string) {
+	db, err := x.get(ctx, "databases/"+id)
+	if err != nil {
+		if !notion.IsNotFound(err) {
+			x.fail(id, layout.KindDatabase, err)
+		}
+		return
+	}
+	x.mu.Lock()
+	x.dbs[id] = db
+	x.mu.Unlock()
+	list, _ := db["data_sources"].([]any)
+	for _, e := range list {
+		m, _ := e.(map[string]any)
+		s, _ := m["id"].(string)
+		dsID, err := layout.ParseID(s)
+		if err != nil {
+			continue
+		}
+		x.mu.Lock()
+		_, have := x.sources[dsID]
+		x.mu.Unlock()
+		if have {
+			continue
+		}
+		ds, err := x.get(ctx, "data_sources/"+dsID)
+		if err != nil {
+			x.fail(dsID, layout.KindDataSource, err)
+			continue
+		}
+		x.mu.Lock()
+		x.sources[dsID] = ds
+		if x.scoped != nil {
+			x.scoped[dsID] = true
+		}
+		x.mu.Unlock()
+		before := x.rowIDs()
+		if err := x.queryDataSource(ctx, dsID); err != nil {
+			x.fail(dsID, layout.KindDataSource, fmt.Errorf("query rows: %w", err))
+			continue
+		}
+		for rid, row := range x.rowsAddedSince(before) {
+			if x.scoped != nil {
+				x.mu.Lock()
+				x.scoped[rid] = true
+				x.mu.Unlock()
+			}
+			if why := x.changeReason(rid, row); why != "" {
+				x.crawl.add(rid, row, why)
+			}
+		}
+	}
+}
+
+func (x *exporter) rowIDs() map[string]bool {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	ids := make(map[string]bool, len(x.pages))
+	for id := range x.pages {
+		ids[id] = true
+	}
+	return ids
+}
+
+func (x *exporter) rowsAddedSince(before map[string]bool) map[string]layout.Object {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	added := map[string]layout.Object{}
+	for id, obj := range x.pages {
+		if !before[id] {
+			added[id] = obj
+		}
+	}
+	return added
+}
+
+// crawlPage fetches a page's blocks to the bottom, its comments, the rest of
+// its long properties and its attachments.
+func (x *exporter) crawlPage(ctx context.Context, id string, obj layout.Object) (*layout.Page, []child, error) {
+	page := &layout.Page{ID: id, Object: obj, Blocks: map[string]*layout.Block{}}
+	if err := x.completeProperties(ctx, page); err != nil {
+		return nil, nil, fmt.Errorf("page %s: properties: %w", id, err)
+	}
+	found, err := x.crawlBlocks(ctx, page)
+	if err != nil {
+		return nil, nil, fmt.Errorf("page %s: blocks: %w", id, err)
+	}
+	if err := x.crawlComments(ctx, page); err != nil {
+		return nil, nil, fmt.Errorf("page %s: comments: %w", id, err)
+	}
+	if err := x.storeFiles(ctx, page); err != nil {
+		return nil, nil, err
+	}
+	return page, found, nil
+}
+
+// crawlBlocks walks the block tree level by level; the children of all
+// blocks of one level are fetched concurrently.
+func (x *exporter) crawlBlocks(ctx context.Context, page *layout.Page) ([]child, error) {
+	var found []child
+	level := []string{page.ID}
+	for len(level) > 0 {
+		results := make([][]layout.Object, len(level))
+		errs := make([]error, len(level))
+		var wg sync.WaitGroup
+		for i, parent := range level {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				results[i], errs[i] = x.children(ctx, parent)
+			}()
+		}
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
+			return nil, err
+		}
+		var next []string
+		for i, parent := range level {
+			var ids []string
+			for _, b := range results[i] {
+				bid, err := objectID(b)
+				if err != nil {
+					return nil, err
+				}
+				if _, dup := page.Blocks[bid]; dup || bid == page.ID {
+					continue // a block appears once; Notion does not nest a block in two places
+				}
+				page.Blocks[bid] = &layout.Block{ID: bid, Object: b}
+				ids = append(ids, bid)
+				typ, _ := b["type"].(string)
+				switch typ {
+				case "child_page":
+					found = append(found, child{bid, "page"})
+					continue // its content is its own page's folder
+				case "child_database":
+					found = append(found, child{bid, "database"})
+					continue
+				case "synced_block":
+					if isSyncedCopy(b) {
+						// A copy's children are its original's; they are
+						// stored once, with the original.
+						continue
+					}
+				}
+				if b["has_children"] == true {
+					next = append(next, bid)
+				}
+			}
+			if parent == page.ID {
+				page.Children = ids
+			} else {
+				page.Blocks[parent].Children = ids
+			}
+		}
+		level = next
+	}
+	return found, nil
+}
+
+func isSyncedCopy(b layout.Object) bool {
+	sb, _ := b["synced_block"].(map[string]any)
+	from, _ := sb["synced_from"].(map[string]any)
+	return from != nil
+}
+
+// children lists the children of a block or page.
+func (x *exporter) children(ctx context.Context, parent string) ([]layout.Object, error) {
+	if err := x.acquire(ctx); err != nil {
+		return nil, err
+	}
+	defer x.release()
+	var out []layout.Object
+	_, err := x.list(ctx, http.MethodGet, "blocks/"+parent+"/children", nil, nil, func(o layout.Object) error {
+		out = append(out, o)
+		return nil
+	})
+	return out, err
+}
+
+// crawlComments reads the page's comments, and with CommentsAll every
+// block's.
+func (x *exporter) crawlComments(ctx context.Context, page *layout.Page) error {
+	if x.opts.Comments == CommentsNone {
+		return nil
+	}
+	targets := []string{page.ID}
+	if x.opts.Comments == CommentsAll {
+		targets = append(targets, sortedKeys(page.Blocks)...)
+	}
+	seen := map[string]bool{}
+	for _, target := range targets {
+		if err := x.acquire(ctx); err != nil {
+			return err
+		}
+		_, err := x.list(ctx, http.MethodGet, "comments", url.Values{"block_id": {target}}, nil, func(o layout.Object) error {
+			cid, err := objectID(o)
+			if err != nil {
+				return err
+			}
+			if !seen[cid] {
+				seen[cid] = true
+				page.Comments = append(page.Comments, &layout.Comment{ID: cid, Object: o})
+			}
+			return nil
+		})
+		x.release()
+		if err != nil {
+			return err
+		}
+	}
+	layout.SortComments(page.Comments)
+	return nil
+}
+
+// completeProperties replaces property values that a page object cuts at 25
+// references (relation, people, and mentions in title and rich text) with
+// the whole list from the property item endpoint.
+func (x *exporter) completeProperties(ctx context.Context, page *layout.Page) error {
+	props, _ := page.Object["properties"].(map[string]any)
+	for _, name := range sortedKeys(props) {
+		prop, _ := props[name].(map[string]any)
+		typ, _ := prop["type"].(string)
+		if !truncated(prop, typ) {
+			continue
+		}
+		pid, _ := prop["id"].(string)
+		if pid == "" || strings.ContainsAny(pid, "/?#") {
+			continue
+		}
+		var items []any
+		if err := x.acquire(ctx); err != nil {
+			return err
+		}
+		_, err := x.list(ctx, http.MethodGet, "pages/"+page.ID+"/properties/"+pid, nil, nil, func(o layout.Object) error {
+			if v, ok := o[typ]; ok {
+				items = append(items, v)
+			}
+			return nil
+		})
+		x.release()
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		prop[typ] = items
+		if _, ok := prop["has_more"]; ok {
+			prop["has_more"] = false
+		}
+		page.Extra.PropertyItemsComplete = true
+	}
+	return nil
+}
+
+// truncated reports whether a property value may hold only the first 25 of
+// its references.
+func truncated(prop map[string]any, typ string) bool {
+	switch typ {
+	case "relation", "people", "title", "rich_text":
+	default:
+		return false
+	}
+	if prop["has_more"] == true {
+		return true
+	}
+	list, _ := prop[typ].([]any)
+	return len(list) >= 25
+}

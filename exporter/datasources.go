@@ -1,0 +1,204 @@
+package exporter
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sync"
+
+	"github.com/notion-git/notion-git/layout"
+)
+
+// syncDataSources writes each listed data source's schema (the object search
+// returned, so no request), fetches the database containers of new or
+// changed data sources, and queries their rows. Rows of unchanged data
+// sources come from the listing like any page.
+func (x *exporter) syncDataSources(ctx context.Context) error {
+	var wg sync.WaitGroup
+	var firstErr error
+	var errMu sync.Mutex
+	setErr := func(err error) {
+		errMu.Lock()
+		if firstErr == nil {
+			firstErr = err
+		}
+		errMu.Unlock()
+	}
+	dbWanted := map[string]bool{}
+	for _, id := range sortedKeys(x.sources) {
+		ds := x.sources[id]
+		dbID, _ := parentOf(ds)
+		if dbID == "" {
+			continue
+		}
+		if x.changed(id, ds) || !x.prev.Has(layout.DatabasePath(dbID)) {
+			dbWanted[dbID] = true
+		}
+	}
+	for _, dbID := range sortedKeys(dbWanted) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			db, err := x.get(ctx, "databases/"+dbID)
+			if err != nil {
+				if ctx.Err() != nil {
+					setErr(ctx.Err())
+				}
+				x.fail(dbID, layout.KindDatabase, err)
+				return
+			}
+			x.mu.Lock()
+			x.dbs[dbID] = db
+			x.mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return firstErr
+}
+
+// queryRows queries the rows of the data sources that need it, after the
+// scope is applied so that out-of-scope data sources cost nothing.
+func (x *exporter) queryRows(ctx context.Context) error {
+	var wg sync.WaitGroup
+	for _, id := range sortedKeys(x.sources) {
+		if !x.changed(id, x.sources[id]) {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := x.queryDataSource(ctx, id); err != nil {
+				x.fail(id, layout.KindDataSource, fmt.Errorf("query rows: %w", err))
+			}
+		}()
+	}
+	wg.Wait()
+	return ctx.Err()
+}
+
+// queryDataSource lists every row of a data source. Notion stops a query at
+// 10,000 results; the rows are sorted by created_time, so the query resumes
+// from the last created_time seen. Rows sharing that minute are fetched
+// twice and deduplicated; a single minute with more than 10,000 rows cannot
+// be split and is reported.
+func (x *exporter) queryDataSource(ctx context.Context, id string) error {
+	userFilter := x.opts.Scope.filterFor(id)
+	since := ""
+	for {
+		body := map[string]any{
+			"sorts": []any{map[string]any{"timestamp": "created_time", "direction": "ascending"}},
+		}
+		var filters []any
+		if userFilter != nil {
+			filters = append(filters, json.RawMessage(userFilter))
+		}
+		if since != "" {
+			filters = append(filters, map[string]any{"timestamp": "created_time", "created_time": map[string]any{"on_or_after": since}})
+		}
+		switch len(filters) {
+		case 1:
+			body["filter"] = filters[0]
+		case 2:
+			body["filter"] = map[string]any{"and": filters}
+		}
+		latest := ""
+		if err := x.acquire(ctx); err != nil {
+			return err
+		}
+		last, err := x.list(ctx, http.MethodPost, "data_sources/"+id+"/query", nil, body, func(row layout.Object) error {
+			rid, err := objectID(row)
+			if err != nil {
+				return err
+			}
+			if t, _ := row["created_time"].(string); t > latest {
+				latest = t
+			}
+			if !isTrashed(row) {
+				x.mu.Lock()
+				x.pages[rid] = row
+				x.mu.Unlock()
+			}
+			return nil
+		})
+		x.release()
+		if err != nil {
+			return err
+		}
+		if last == nil || !last.Incomplete() {
+			return nil
+		}
+		if latest == "" || latest == since {
+			return fmt.Errorf("more than 10,000 rows created in the minute %s: Notion's query limit cannot be split further", since)
+		}
+		since = latest
+	}
+}
+
+// writeDataSources writes the schema files of the data sources and
+// databases in scope, removes those that left, and records their state.
+func (x *exporter) writeDataSources() error {
+	for _, id := range sortedKeys(x.sources) {
+		ds := x.sources[id]
+		files, err := layout.EncodeDataSource(&layout.DataSource{ID: id, Object: ds})
+		if err != nil {
+			return err
+		}
+		if err := x.putAll(files); err != nil {
+			return err
+		}
+		dbID, _ := parentOf(ds)
+		x.state.Objects[id] = layout.ObjectState{Kind: layout.KindDataSource, LastEdited: lastEdited(ds),
+			Crawled: x.report.Started.Format(timeLayout), Title: titleOf(ds), Parent: dbID}
+		x.report.DataSources++
+	}
+	keptDB := map[string]bool{}
+	for _, id := range sortedKeys(x.sources) {
+		dbID, _ := parentOf(x.sources[id])
+		if dbID == "" || keptDB[dbID] {
+			continue
+		}
+		keptDB[dbID] = true
+		x.report.Databases++
+		if db, ok := x.dbs[dbID]; ok {
+			files, err := layout.EncodeDatabase(&layout.Database{ID: dbID, Object: db})
+			if err != nil {
+				return err
+			}
+			if err := x.putAll(files); err != nil {
+				return err
+			}
+			x.state.Objects[dbID] = layout.ObjectState{Kind: layout.KindDatabase, LastEdited: lastEdited(db),
+				Crawled: x.report.Started.Format(timeLayout), Title: titleOf(db), Parent: x.ownerOf(dbID, db)}
+		} else if old, ok := x.prevObject(dbID); ok {
+			x.state.Objects[dbID] = old // carried over without a request
+		}
+	}
+	if x.prevState == nil {
+		return nil
+	}
+	for id, o := range x.prevState.Objects {
+		switch {
+		case o.Kind == layout.KindDataSource && x.sources[id] == nil && !x.keepFailed(id):
+			if err := x.deleteDir(layout.DataSourceDir(id)); err != nil {
+				return err
+			}
+		case o.Kind == layout.KindDatabase && !keptDB[id] && !x.keepFailed(id):
+			if err := x.deleteDir(layout.DatabaseDir(id)); err != nil {
+				return err
+			}
+		case (o.Kind == layout.KindDataSource || o.Kind == layout.KindDatabase) && x.keepFailed(id):
+			x.state.Objects[id] = o
+		}
+	}
+	return nil
+}
+
+func (x *exporter) putAll(files map[string][]byte) error {
+	for _, p := range sortedKeys(files) {
+		if err := x.put(p, files[p]); err != nil {
+			return err
+		}
+	}
+	return nil
+}

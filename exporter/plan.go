@@ -1,0 +1,261 @@
+package exporter
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/notion-git/notion-git/layout"
+	"github.com/notion-git/notion-git/notion"
+)
+
+const timeLayout = time.RFC3339
+
+// prevObject returns what the last sync knew of an object.
+func (x *exporter) prevObject(id string) (layout.ObjectState, bool) {
+	if x.prevState == nil {
+		return layout.ObjectState{}, false
+	}
+	o, ok := x.prevState.Objects[id]
+	return o, ok
+}
+
+// changed decides whether a listed page or data source must be fetched
+// again, and why not when it need not be.
+func (x *exporter) changed(id string, obj layout.Object) bool {
+	why := x.changeReason(id, obj)
+	return why != ""
+}
+
+func (x *exporter) changeReason(id string, obj layout.Object) string {
+	if x.opts.Full {
+		return "full"
+	}
+	old, ok := x.prevObject(id)
+	if !ok {
+		return "new"
+	}
+	path := layout.PagePath(id)
+	if obj["object"] == "data_source" {
+		path = layout.DataSourcePath(id)
+	}
+	if !x.prev.Has(path) {
+		return "missing"
+	}
+	edited := lastEdited(obj)
+	if edited != old.LastEdited {
+		return "edited"
+	}
+	if p, kind := parentOf(obj); kind != "block" && p != old.Parent {
+		return "moved"
+	}
+	// last_edited_time is rounded down to the minute: an edit made in the
+	// same minute as, but after, the last crawl shows the same time. Such a
+	// page is crawled again until a crawl comes safely after its minute.
+	et, err1 := time.Parse(time.RFC3339, edited)
+	ct, err2 := time.Parse(time.RFC3339, old.Crawled)
+	if err1 != nil || err2 != nil || et.Add(time.Minute+x.opts.SafetyWindow).After(ct) {
+		return "recent"
+	}
+	return ""
+}
+
+// ownerOf returns the id recorded as an object's parent in the state: the
+// page, database or data source above it, or for an object inside a block,
+// the page holding that block.
+func (x *exporter) ownerOf(id string, obj layout.Object) string {
+	p, kind := parentOf(obj)
+	if kind != "block" {
+		return p
+	}
+	x.mu.Lock()
+	owner, ok := x.owner[id]
+	x.mu.Unlock()
+	if ok {
+		return owner
+	}
+	if old, ok := x.prevObject(id); ok {
+		return old.Parent
+	}
+	return ""
+}
+
+// keepFailed reports whether an object failed to read this run, so its
+// previous version stays.
+func (x *exporter) keepFailed(id string) bool {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	for _, e := range x.report.Errors {
+		if e.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// applyScope drops the pages and data sources outside --root and the scope
+// file's rules. An object is in scope when a root is among its ancestors,
+// followed through the listing and, for objects inside blocks, through the
+// state of the last sync; the crawl brings in anything found below an
+// in-scope page that this misses.
+func (x *exporter) applyScope() {
+	roots := map[string]bool{}
+	for _, r := range x.opts.Roots {
+		roots[r] = true
+	}
+	if s := x.opts.Scope; s.hasTitleRules() {
+		for id, p := range x.pages {
+			if matchesAny(titleOf(p), s.Pages) {
+				roots[id] = true
+			}
+		}
+		for id, ds := range x.sources {
+			if matchesAny(titleOf(ds), s.DataSources) {
+				roots[id] = true
+			}
+		}
+	}
+	if len(x.opts.Roots) == 0 && !x.opts.Scope.hasTitleRules() {
+		x.scoped = nil
+		return
+	}
+	memo := map[string]bool{}
+	var in func(id string, depth int) bool
+	in = func(id string, depth int) bool {
+		if id == "" || depth > 256 {
+			return false
+		}
+		if roots[id] {
+			return true
+		}
+		if v, ok := memo[id]; ok {
+			return v
+		}
+		memo[id] = false // a cycle is out of scope
+		var parent string
+		switch {
+		case x.pages[id] != nil:
+			parent = x.ownerOf(id, x.pages[id])
+		case x.sources[id] != nil:
+			parent, _ = parentOf(x.sources[id])
+		case x.dbs[id] != nil:
+			parent = x.ownerOf(id, x.dbs[id])
+		default:
+			if old, ok := x.prevObject(id); ok {
+				parent = old.Parent
+			}
+		}
+		v := in(parent, depth+1)
+		memo[id] = v
+		return v
+	}
+	x.scoped = map[string]bool{}
+	for id := range roots {
+		x.scoped[id] = true
+	}
+	for id := range x.pages {
+		if in(id, 0) {
+			x.scoped[id] = true
+		} else {
+			delete(x.pages, id)
+		}
+	}
+	for id := range x.sources {
+		if in(id, 0) {
+			x.scoped[id] = true
+		} else {
+			delete(x.sources, id)
+		}
+	}
+}
+
+// inScope reports whether an object below an in-scope page may be kept.
+func (x *exporter) inScope(id string) bool {
+	return x.scoped == nil || x.scoped[id]
+}
+
+// confirmVanished asks Notion about every page and data source of the last
+// snapshot that the listing did not return. Search is not exhaustive, so
+// absence from it proves nothing: an object leaves the snapshot only when
+// Notion says it is in the trash or gone. A fault keeps it.
+func (x *exporter) confirmVanished(ctx context.Context) error {
+	if x.prevState == nil {
+		return nil
+	}
+	var ids []string
+	for _, id := range sortedKeys(x.prevState.Objects) {
+		o := x.prevState.Objects[id]
+		switch {
+		case o.Kind == layout.KindPage && x.pages[id] == nil,
+			o.Kind == layout.KindDataSource && x.sources[id] == nil:
+			if x.scoped != nil && !x.scoped[id] && !x.scoped[o.Parent] {
+				x.removed(id, o.Title, "outside the sync scope")
+				continue
+			}
+			ids = append(ids, id)
+		}
+	}
+	var wg sync.WaitGroup
+	for _, id := range ids {
+		o := x.prevState.Objects[id]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			path := "pages/" + id
+			if o.Kind == layout.KindDataSource {
+				path = "data_sources/" + id
+			}
+			obj, err := x.get(ctx, path)
+			switch {
+			case ctx.Err() != nil:
+			case notion.IsNotFound(err):
+				x.removed(id, o.Title, "deleted or no longer shared")
+			case err != nil:
+				x.fail(id, o.Kind, fmt.Errorf("confirm it still exists: %w", err))
+			case isTrashed(obj):
+				x.removed(id, o.Title, "in the trash")
+			default:
+				x.mu.Lock()
+				if o.Kind == layout.KindPage {
+					x.pages[id] = obj
+				} else {
+					x.sources[id] = obj
+				}
+				x.mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return ctx.Err()
+}
+
+// removed records an object leaving the snapshot.
+func (x *exporter) removed(id, title, why string) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if old, ok := x.prevObject(id); ok && old.Kind == layout.KindPage {
+		x.report.Removed = append(x.report.Removed, RemovedPage{ID: id, Title: title, Why: why})
+	}
+}
+
+// refreshSlice picks the unchanged pages to crawl anyway: the stalest
+// ceil(fraction × pages) by last crawl, so that a change Notion did not
+// reflect in last_edited_time is caught within 1/fraction runs.
+func (x *exporter) refreshSlice(carried []string, total int) []string {
+	if x.prevState == nil || x.opts.RefreshFraction <= 0 || len(carried) == 0 {
+		return nil
+	}
+	n := int(math.Ceil(x.opts.RefreshFraction * float64(total)))
+	n = min(n, len(carried))
+	sort.Slice(carried, func(i, j int) bool {
+		a, b := x.prevState.Objects[carried[i]].Crawled, x.prevState.Objects[carried[j]].Crawled
+		if a != b {
+			return a < b
+		}
+		return carried[i] < carried[j]
+	})
+	return carried[:n]
+}

@@ -1,0 +1,357 @@
+package exporter
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/notion-git/notion-git/layout"
+	"github.com/notion-git/notion-git/notion"
+)
+
+// Sync brings the snapshot in prev up to date with the workspace, writing the
+// difference to sink. It returns an error, and the caller must not commit,
+// when the snapshot could not be made whole: the listing failed, the token
+// was refused, the context was cancelled. An object that alone could not be
+// read is not such an error: it keeps its previous version and is listed in
+// the report, which then says Partial.
+//
+// The new sync state is returned, not written: it changes on every run (crawl
+// times), so the caller writes it only into a commit that has other changes,
+// and keeps it outside the tree otherwise (see Options.State).
+func Sync(ctx context.Context, client *notion.Client, prev Previous, sink Sink, opts Options) (*Result, error) {
+	if err := opts.applyDefaults(); err != nil {
+		return nil, err
+	}
+	if prev == nil {
+		prev = emptyPrevious{}
+	}
+	x := &exporter{
+		client: client, prev: prev, sink: sink, opts: opts,
+		sem:     make(chan struct{}, opts.Concurrency),
+		report:  &Report{Started: opts.Now().UTC(), Full: opts.Full},
+		pages:   map[string]layout.Object{},
+		sources: map[string]layout.Object{},
+		dbs:     map[string]layout.Object{},
+		owner:   map[string]string{},
+		written: map[string]bool{},
+	}
+	x.prevState = opts.State
+	if x.prevState == nil {
+		state, err := ReadState(prev)
+		if err != nil {
+			return nil, err
+		}
+		x.prevState = state
+	}
+	if x.prevState != nil {
+		for _, o := range x.prevState.Objects {
+			if o.Kind == layout.KindPage {
+				x.report.Pages.Previous++
+			}
+		}
+	}
+	x.state = &layout.State{Version: layout.StateVersion, LastSync: x.report.Started.Format(time.RFC3339), Objects: map[string]layout.ObjectState{}}
+	if err := x.run(ctx); err != nil {
+		return nil, err
+	}
+	x.report.Duration = opts.Now().Sub(x.report.Started)
+	x.report.Requests = client.Stats().Snapshot()
+	x.report.sortLists()
+	return &Result{Report: x.report, State: x.state}, nil
+}
+
+// Result is what a sync produced besides the files it wrote.
+type Result struct {
+	Report *Report
+	// State is the new sync state, for .notion-git/state.json.
+	State *layout.State
+}
+
+// exporter holds one sync's working state.
+type exporter struct {
+	client *notion.Client
+	prev   Previous
+	sink   Sink
+	opts   Options
+	sem    chan struct{} // bounds requests in flight
+
+	prevState *layout.State // nil on a first sync
+	state     *layout.State // what this sync will write
+
+	mu      sync.Mutex
+	report  *Report
+	pages   map[string]layout.Object // listed page objects by id, rows included
+	sources map[string]layout.Object // data source objects by id
+	dbs     map[string]layout.Object // database objects by id
+	owner   map[string]string        // child page or database id -> the page whose block holds it
+	written map[string]bool          // files/ paths put this run
+	scoped  map[string]bool          // ids in scope; nil when everything is
+	crawl   *crawlQueue
+	sinkMu  sync.Mutex
+}
+
+// ReadState reads the sync state of a snapshot; nil when it has none.
+func ReadState(prev Previous) (*layout.State, error) {
+	if !prev.Has(layout.StatePath) {
+		return nil, nil
+	}
+	b, err := prev.Read(layout.StatePath)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", layout.StatePath, err)
+	}
+	s, err := layout.DecodeState(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", layout.StatePath, err)
+	}
+	return s, nil
+}
+
+func (x *exporter) run(ctx context.Context) error {
+	bot, err := x.get(ctx, "users/me")
+	if err != nil {
+		return fmt.Errorf("identify the integration: %w", err)
+	}
+	if err := x.listWorkspace(ctx); err != nil {
+		return err
+	}
+	if err := x.syncDataSources(ctx); err != nil {
+		return err
+	}
+	x.applyScope()
+	if err := x.queryRows(ctx); err != nil {
+		return err
+	}
+	if err := x.confirmVanished(ctx); err != nil {
+		return err
+	}
+	if err := x.crawlPages(ctx); err != nil {
+		return err
+	}
+	if err := x.syncUsers(ctx); err != nil {
+		return err
+	}
+	if err := x.removeUnreferencedFiles(); err != nil {
+		return err
+	}
+	return x.writeTop(bot)
+}
+
+// acquire and release bound the requests in flight.
+func (x *exporter) acquire(ctx context.Context) error {
+	select {
+	case x.sem <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (x *exporter) release() { <-x.sem }
+
+// get fetches one object and decodes it generically.
+func (x *exporter) get(ctx context.Context, path string) (layout.Object, error) {
+	if err := x.acquire(ctx); err != nil {
+		return nil, err
+	}
+	raw, err := x.client.Get(ctx, path, nil)
+	x.release()
+	if err != nil {
+		return nil, err
+	}
+	obj, err := layout.Decode(raw)
+	if err != nil {
+		return nil, fmt.Errorf("GET %s: %w", notion.Endpoint(path), err)
+	}
+	return obj, nil
+}
+
+// list walks a paginated endpoint, handing each decoded result to fn.
+func (x *exporter) list(ctx context.Context, method, path string, query map[string][]string, body map[string]any, fn func(layout.Object) error) (*notion.List, error) {
+	var last *notion.List
+	err := x.client.Paginate(ctx, method, path, query, body, func(l *notion.List) error {
+		last = l
+		for _, r := range l.Results {
+			obj, err := layout.Decode(r)
+			if err != nil {
+				return fmt.Errorf("%s %s: result: %w", method, notion.Endpoint(path), err)
+			}
+			if err := fn(obj); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return last, err
+}
+
+// listWorkspace is the listing pass: one search through everything shared
+// with the integration, pages and data sources in one walk, which takes
+// fewer requests than a walk for each.
+func (x *exporter) listWorkspace(ctx context.Context) error {
+	add := func(obj layout.Object) error {
+		id, err := objectID(obj)
+		if err != nil {
+			return err
+		}
+		switch obj["object"] {
+		case "page":
+			if !isTrashed(obj) {
+				x.pages[id] = obj
+			}
+		case "data_source":
+			if !isTrashed(obj) {
+				x.sources[id] = obj
+			}
+		}
+		return nil
+	}
+	if err := x.acquire(ctx); err != nil {
+		return err
+	}
+	defer x.release()
+	if _, err := x.list(ctx, http.MethodPost, "search", nil, nil, add); err != nil {
+		return fmt.Errorf("list the workspace: %w", err)
+	}
+	return nil
+}
+
+// objectID reads and validates an object's id: ids become paths.
+func objectID(obj layout.Object) (string, error) {
+	s, _ := obj["id"].(string)
+	id, err := layout.ParseID(s)
+	if err != nil {
+		return "", fmt.Errorf("object %q from the API: %w", s, err)
+	}
+	return id, nil
+}
+
+func isTrashed(obj layout.Object) bool {
+	return obj["in_trash"] == true || obj["archived"] == true
+}
+
+// lastEdited returns an object's last_edited_time as Notion sent it.
+func lastEdited(obj layout.Object) string {
+	s, _ := obj["last_edited_time"].(string)
+	return s
+}
+
+// parentOf returns the id of the object above obj (page, block, database or
+// data source) and its kind; "" at the top of the workspace.
+func parentOf(obj layout.Object) (id, kind string) {
+	p, _ := obj["parent"].(map[string]any)
+	t, _ := p["type"].(string)
+	if t == "workspace" || t == "" {
+		return "", ""
+	}
+	s, _ := p[t].(string)
+	id, err := layout.ParseID(s)
+	if err != nil {
+		return "", ""
+	}
+	return id, strings.TrimSuffix(t, "_id")
+}
+
+// titleOf returns the plain text of a page's title property, or of a
+// database's or data source's title.
+func titleOf(obj layout.Object) string {
+	if t, ok := obj["title"].([]any); ok {
+		return plainText(t)
+	}
+	props, _ := obj["properties"].(map[string]any)
+	for _, v := range props {
+		p, _ := v.(map[string]any)
+		if p["type"] == "title" {
+			t, _ := p["title"].([]any)
+			return plainText(t)
+		}
+	}
+	return ""
+}
+
+func plainText(rich []any) string {
+	var b strings.Builder
+	for _, r := range rich {
+		m, _ := r.(map[string]any)
+		s, _ := m["plain_text"].(string)
+		b.WriteString(s)
+	}
+	return b.String()
+}
+
+// fail records an object that could not be read.
+func (x *exporter) fail(id, kind string, err error) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.report.Errors = append(x.report.Errors, ObjectError{ID: id, Kind: kind, Reason: reason(err)})
+}
+
+// reason turns an error into the short text of a report line.
+func reason(err error) string {
+	var e *notion.Error
+	if errors.As(err, &e) && e.Code != "" {
+		return fmt.Sprintf("%d %s: %s", e.Status, e.Code, e.Message)
+	}
+	return err.Error()
+}
+
+// put writes one file to the sink.
+func (x *exporter) put(path string, data []byte) error {
+	x.sinkMu.Lock()
+	defer x.sinkMu.Unlock()
+	if err := x.sink.Put(path, data); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+func (x *exporter) deleteDir(dir string) error {
+	x.sinkMu.Lock()
+	defer x.sinkMu.Unlock()
+	if err := x.sink.DeleteDir(dir); err != nil {
+		return fmt.Errorf("remove %s: %w", dir, err)
+	}
+	return nil
+}
+
+func (x *exporter) delete(path string) error {
+	x.sinkMu.Lock()
+	defer x.sinkMu.Unlock()
+	if err := x.sink.Delete(path); err != nil {
+		return fmt.Errorf("remove %s: %w", path, err)
+	}
+	return nil
+}
+
+// writeTop writes the files derived from the whole snapshot: meta and the
+// index. The state is the caller's to write (see Sync).
+func (x *exporter) writeTop(bot layout.Object) error {
+	layout.Normalize(bot)
+	meta := layout.Meta{FormatVersion: layout.FormatVersion, APIVersion: x.client.Version(), Bot: bot}
+	if b, ok := bot["bot"].(map[string]any); ok {
+		meta.WorkspaceName, _ = b["workspace_name"].(string)
+	}
+	mb, err := layout.EncodeMeta(meta)
+	if err != nil {
+		return err
+	}
+	if err := x.put(layout.MetaPath, mb); err != nil {
+		return err
+	}
+	return x.put(layout.IndexPath, layout.EncodeIndex(meta.WorkspaceName, x.state.Objects))
+}
+
+// sortedKeys returns a map's keys in order, for deterministic work order.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
