@@ -255,10 +255,10 @@ func emailOf(name string, n int) string {
 // planPages lays out the page tree before any content exists, so that blocks
 // can mention and link to pages anywhere in the workspace.
 func (g *gen) planPages() {
-	roots := max(1, min(12, g.o.Pages/15))
+	roots := min(g.o.Pages, max(1, min(12, g.o.Pages/15), len(g.names.roots)))
 	for i := range g.o.Pages {
 		p := &page{id: g.id(), depth: 1}
-		if i == roots {
+		if i == roots && g.o.MaxDepth > 1 {
 			// The first page holds the tour of every block type; give it a
 			// subpage so that it has a child_page block too.
 			p.parent, p.depth = g.pages[0], 2
