@@ -259,10 +259,16 @@ func check(name string, sch *jsonschema.Schema, v any) error {
 	if msg == "" {
 		msg = leaf.ErrorKind.LocalizedString(printer)
 	}
+	kw := strings.Join(leaf.ErrorKind.KeywordPath(), "/")
+	if kw == "" {
+		// Some failures (a false schema, such as the "not": {} that closes an
+		// empty object) carry no keyword; the schema location says where.
+		_, kw, _ = strings.Cut(leaf.SchemaURL, "#")
+	}
 	return &ValidationError{
 		Schema:  schemaName(name),
 		Path:    pointer(leaf.InstanceLocation),
-		Keyword: strings.Join(leaf.ErrorKind.KeywordPath(), "/"),
+		Keyword: kw,
 		Message: msg,
 		Full:    full,
 	}
