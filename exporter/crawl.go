@@ -22,21 +22,29 @@ func (x *exporter) crawlPages(ctx context.Context) error {
 	defer cancel(nil)
 	x.crawl = &crawlQueue{x: x, ctx: ctx, cancel: cancel, slots: make(chan struct{}, 2*x.opts.Concurrency)}
 
-	var carried []string
 	ids := sortedKeys(x.pages)
+	plan, err := x.plan(ctx, ids)
+	if err != nil {
+		return err
+	}
 	for _, id := range ids {
-		if why := x.changeReason(id, x.pages[id]); why != "" {
+		switch why := plan.why[id]; why {
+		case "":
+			plan.carried = append(plan.carried, id)
+		case "object":
+			if err := x.rewritePageObject(ctx, id, x.pages[id]); err != nil {
+				x.crawl.pageFailed(id, err)
+			}
+		default:
 			x.crawl.add(id, x.pages[id], why)
-		} else {
-			carried = append(carried, id)
 		}
 	}
 	refresh := map[string]bool{}
-	for _, id := range x.refreshSlice(carried, len(ids)) {
+	for _, id := range x.refreshSlice(plan.carried, len(ids)) {
 		refresh[id] = true
 		x.crawl.add(id, x.pages[id], "refresh")
 	}
-	for _, id := range carried {
+	for _, id := range plan.carried {
 		if !refresh[id] {
 			x.carry(id)
 		}

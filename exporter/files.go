@@ -33,26 +33,35 @@ func (x *exporter) storeFiles(ctx context.Context, page *layout.Page) error {
 		targets = append(targets, fileTarget{layout.CommentPath(page.ID, c.ID), c.Object, &c.Extra})
 	}
 	for _, t := range targets {
-		refs := layout.FileRefs(t.obj)
-		if x.opts.DownloadExternal {
-			refs = append(refs, externalRefs(t.obj)...)
+		if err := x.storeObjectFiles(ctx, t.path, t.obj, t.extra); err != nil {
+			return err
 		}
-		if len(refs) == 0 {
-			continue
+	}
+	return nil
+}
+
+// storeObjectFiles stores the attachments of one object, whose previous
+// version is the file at path.
+func (x *exporter) storeObjectFiles(ctx context.Context, path string, obj layout.Object, extra *layout.Extra) error {
+	refs := layout.FileRefs(obj)
+	if x.opts.DownloadExternal {
+		refs = append(refs, externalRefs(obj)...)
+	}
+	if len(refs) == 0 {
+		return nil
+	}
+	previous := x.previousFiles(path)
+	for _, ref := range refs {
+		info, err := x.storeFile(ctx, ref, previous)
+		if err != nil {
+			return err
 		}
-		previous := x.previousFiles(t.path)
-		for _, ref := range refs {
-			info, err := x.storeFile(ctx, ref, previous)
-			if err != nil {
-				return err
-			}
-			if t.extra.Files == nil {
-				t.extra.Files = map[string]layout.FileInfo{}
-			}
-			t.extra.Files[ref.Pointer] = info
-			if info.SHA256 == "" {
-				t.extra.Incomplete = append(t.extra.Incomplete, layout.Incomplete{What: "file " + ref.Pointer, Reason: info.Skipped})
-			}
+		if extra.Files == nil {
+			extra.Files = map[string]layout.FileInfo{}
+		}
+		extra.Files[ref.Pointer] = info
+		if info.SHA256 == "" {
+			extra.Incomplete = append(extra.Incomplete, layout.Incomplete{What: "file " + ref.Pointer, Reason: info.Skipped})
 		}
 	}
 	return nil

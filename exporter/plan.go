@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"reflect"
 	"sort"
 	"sync"
 	"time"
@@ -258,4 +259,142 @@ func (x *exporter) refreshSlice(carried []string, total int) []string {
 		return carried[i] < carried[j]
 	})
 	return carried[:n]
+}
+
+// pagePlan says what to do with each listed page: why it must be crawled
+// ("" to carry it over, "object" to rewrite only its page.json).
+type pagePlan struct {
+	why     map[string]string
+	carried []string
+}
+
+// plan compares every listed page with the last snapshot. Beyond pages whose
+// last_edited_time moved, it finds pages whose object changed without a new
+// time (a schema change adds a property to every row; a move changes the
+// parent) and, since a page's own time need not move when a child page is
+// added, moved or removed under it, it crawls the pages that hold such
+// children again, old home and new.
+func (x *exporter) plan(ctx context.Context, ids []string) (*pagePlan, error) {
+	p := &pagePlan{why: map[string]string{}}
+	homes := map[string]bool{} // pages whose child pages changed
+	for _, id := range ids {
+		obj := x.pages[id]
+		why := x.changeReason(id, obj)
+		old, existed := x.prevObject(id)
+		stored := x.storedObject(id)
+		switch {
+		case !existed || stored == nil:
+			homes[x.ownerOf(id, obj)] = true
+			x.needOwner(ctx, id, obj, homes)
+		case !sameParent(stored, obj):
+			homes[old.Parent] = true
+			homes[x.ownerOf(id, obj)] = true
+			x.needOwner(ctx, id, obj, homes)
+			if why == "" {
+				why = "moved"
+			}
+		case why == "" && !sameObject(stored, obj):
+			why = "object"
+		}
+		p.why[id] = why
+	}
+	if x.prevState != nil {
+		for id, o := range x.prevState.Objects {
+			if o.Kind == layout.KindPage && x.pages[id] == nil {
+				homes[o.Parent] = true // a child page left it
+			}
+		}
+	}
+	for home := range homes {
+		if home == "" || x.pages[home] == nil {
+			continue
+		}
+		if w := p.why[home]; w == "" || w == "object" {
+			p.why[home] = "children"
+		}
+	}
+	return p, ctx.Err()
+}
+
+// storedObject returns a page's object as the last snapshot holds it.
+func (x *exporter) storedObject(id string) layout.Object {
+	path := layout.PagePath(id)
+	if !x.prev.Has(path) {
+		return nil
+	}
+	b, err := x.prev.Read(path)
+	if err != nil {
+		return nil
+	}
+	obj, _, _, err := layout.DecodeObjectFile(b, id)
+	if err != nil {
+		return nil
+	}
+	return obj
+}
+
+// needOwner finds, for a page inside a block, the page holding that block,
+// by walking up the block's parents. It costs a request per level, and only
+// happens for pages that are new or moved into a block.
+func (x *exporter) needOwner(ctx context.Context, id string, obj layout.Object, homes map[string]bool) {
+	parent, kind := parentOf(obj)
+	for depth := 0; kind == "block" && depth < 16; depth++ {
+		b, err := x.get(ctx, "blocks/"+parent)
+		if err != nil {
+			return
+		}
+		parent, kind = parentOf(b)
+	}
+	if kind == "page" {
+		homes[parent] = true
+		x.mu.Lock()
+		x.owner[id] = parent
+		x.mu.Unlock()
+	}
+}
+
+func sameParent(a, b layout.Object) bool {
+	return reflect.DeepEqual(a["parent"], b["parent"])
+}
+
+// sameObject compares a stored page object with a listed one, as they would
+// be stored: normalised, and with values the listing cuts at 25 references
+// taken from the stored, completed copy.
+func sameObject(stored, listed layout.Object) bool {
+	l := cloneObject(listed)
+	layout.Normalize(l)
+	lp, _ := l["properties"].(map[string]any)
+	sp, _ := stored["properties"].(map[string]any)
+	for name, v := range lp {
+		prop, _ := v.(map[string]any)
+		typ, _ := prop["type"].(string)
+		if truncated(prop, typ) {
+			lp[name] = sp[name]
+		}
+	}
+	return reflect.DeepEqual(stored, l)
+}
+
+// cloneObject deep-copies a generic JSON object.
+func cloneObject(o layout.Object) layout.Object {
+	return cloneValue(map[string]any(o)).(map[string]any)
+}
+
+func cloneValue(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		m := make(map[string]any, len(v))
+		for k, e := range v {
+			m[k] = cloneValue(e)
+		}
+		return m
+	case []any:
+		s := make([]any, len(v))
+		for i, e := range v {
+			s[i] = cloneValue(e)
+		}
+		return s
+	default:
+		return v
+	}
 }

@@ -275,3 +275,22 @@ func isIDFile(name string) bool {
 func (e Extra) isZero() bool {
 	return len(e.Files) == 0 && len(e.Incomplete) == 0 && !e.PropertyItemsComplete
 }
+
+// DecodePage reads one page directory from src, given the paths under
+// pages/<id>/ (README.md and other derived files are skipped). A sync uses it
+// to rewrite a page whose object changed without re-fetching its blocks.
+func DecodePage(src Source, id string, paths []string) (*Page, error) {
+	var parts []string
+	for _, p := range paths {
+		if strings.HasSuffix(p, ".json") && (strings.HasPrefix(p, PageDir(id)+"/blocks/") || strings.HasPrefix(p, PageDir(id)+"/comments/")) {
+			parts = append(parts, p)
+		}
+	}
+	return decodePage(src, id, parts)
+}
+
+// DecodeObjectFile splits one object file into the API's object, notion-git's
+// Extra and child order, checking that its id is id.
+func DecodeObjectFile(b []byte, id string) (Object, Extra, []string, error) {
+	return decodeObject(b, id)
+}

@@ -106,12 +106,12 @@ func stripQuery(u string) string {
 
 // EscapePointer escapes one JSON Pointer reference token (RFC 6901).
 func EscapePointer(token string) string {
-	return strings.NewReplacer("~", "~0", "/", "~1").Replace(token)
+	return pointerEscaper.Replace(token)
 }
 
 // UnescapePointer reverses EscapePointer.
 func UnescapePointer(token string) string {
-	return strings.NewReplacer("~1", "/", "~0", "~").Replace(token)
+	return pointerUnescaper.Replace(token)
 }
 
 // Lookup resolves a JSON Pointer in obj, for finding the file object that an
@@ -145,3 +145,9 @@ func Lookup(obj Object, pointer string) (any, bool) {
 	}
 	return cur, true
 }
+
+// Built once: a Replacer is costly to build and walkFiles escapes every key.
+var (
+	pointerEscaper   = strings.NewReplacer("~", "~0", "/", "~1")
+	pointerUnescaper = strings.NewReplacer("~1", "/", "~0", "~")
+)

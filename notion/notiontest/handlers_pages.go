@@ -202,7 +202,13 @@ func (s *Server) getPageProperty(c *call) (any, error) {
 	var val map[string]any
 	for name, v := range s.pageProperties(id) {
 		m := v.(map[string]any)
-		if str(m["id"]) == pid || name == pid {
+		// Property ids arrive URL-encoded ("%3AxYz") and are used in the
+		// path as they are; the path is decoded once on the way in.
+		stored, err := url.PathUnescape(str(m["id"]))
+		if err != nil {
+			stored = str(m["id"])
+		}
+		if stored == pid || str(m["id"]) == pid || name == pid {
 			val = m
 		}
 	}
