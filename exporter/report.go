@@ -32,6 +32,9 @@ type Report struct {
 	Removed []RemovedPage `json:"removed,omitempty"`
 
 	Requests notion.StatsSnapshot `json:"requests"`
+	// Commit is the time spent writing the tree and the commit, moving the
+	// branch and refreshing the working tree (set by the caller that commits).
+	Commit time.Duration `json:"commit_ns"`
 }
 
 // PageCounts counts pages (database rows included) by what happened to them.

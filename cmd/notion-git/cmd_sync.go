@@ -128,7 +128,9 @@ func runSync(ctx context.Context, g *Globals, c *syncCmd, env *Env) (*exporter.R
 	case c.DryRun:
 		outcome = fmt.Sprintf("dry run: %d files would be written, %d folders or files removed; nothing was written", sink.(*countingSink).puts, sink.(*countingSink).deletes)
 	default:
+		commitStart := time.Now()
 		commit, changed, err := commitSync(repo, builder, prev, c, res)
+		report.Commit = time.Since(commitStart)
 		if err != nil {
 			return report, err
 		}

@@ -1,0 +1,221 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/notion-git/notion-git/exporter"
+	"github.com/notion-git/notion-git/notion/notiontest"
+	"github.com/notion-git/notion-git/notion/notiontest/workspace"
+)
+
+// config is one benchmark run.
+type config struct {
+	Size string
+	// Rate and Latency are Notion's (3 requests/s, about 300 ms) scaled down
+	// together by Scale, so the ratio of latency to pacing is Notion's and a
+	// run takes minutes, not hours.
+	Scale       float64
+	Concurrency int
+	Changed     int // pages edited before the incremental sync
+	Binary      string
+	WorkDir     string
+	// CompareGit times `git add -A && git commit` on the same tree.
+	CompareGit bool
+}
+
+// serverBurst is the emulator's bucket. The client's pacer sends at most 3
+// at once, but at 100 times Notion's speed the machine's own scheduling
+// delays bunch requests by a few milliseconds, which at Notion's real pace
+// would be nothing; ten absorbs that without hiding a client that does not
+// pace (it would see 429s within the first second).
+const serverBurst = 10
+
+func (c config) rate() float64 { return 3 * c.Scale }
+func (c config) latency() time.Duration {
+	return time.Duration(float64(300*time.Millisecond) / c.Scale)
+}
+
+func preset(size string) (workspace.Options, error) {
+	switch size {
+	case "small":
+		return workspace.Small(), nil
+	case "medium":
+		return workspace.Medium(), nil
+	case "large":
+		return workspace.Large(), nil
+	}
+	return workspace.Options{}, fmt.Errorf("unknown size %q: want small, medium or large", size)
+}
+
+// result holds the measured figures of one size.
+type result struct {
+	Size                           string
+	Pages, Blocks, Files           int
+	Bound                          bound
+	FullRequests                   int
+	FullWall                       time.Duration
+	FullRSS                        int64 // bytes
+	FullSync, FullCommit           time.Duration
+	RequestsPerBound, WallPerBound float64
+	Rate                           float64
+	IncRequests, IncExpected       int
+	IncPerExpected, IncPerFull     float64
+	IncWall                        time.Duration
+	CommitTime, GitTime            time.Duration
+	CommitPerGit                   float64
+	RateLimited                    int
+}
+
+// run measures one size: a full sync, then an incremental one after editing
+// Changed pages, through the real CLI binary against the emulator.
+func run(ctx context.Context, c config) (*result, error) {
+	opts, err := preset(c.Size)
+	if err != nil {
+		return nil, err
+	}
+	f := workspace.Generate(opts)
+	srv := notiontest.New(f, notiontest.Options{Seed: 1, Rate: c.rate(), Burst: serverBurst, Latency: c.latency(), Jitter: c.latency() / 5})
+	hs := httptest.NewServer(srv)
+	defer hs.Close()
+	model := newModel(srv.Fixture())
+	res := &result{Size: c.Size, Pages: len(f.Pages), Blocks: len(f.Blocks), Bound: model.fullBound(), Rate: c.rate()}
+	for _, n := range model.files {
+		res.Files += n
+	}
+
+	repo := filepath.Join(c.WorkDir, c.Size)
+	if err := os.RemoveAll(repo); err != nil {
+		return nil, err
+	}
+	full, wall, rss, err := c.sync(ctx, hs.URL, repo, "--full")
+	if err != nil {
+		return nil, fmt.Errorf("full sync: %w", err)
+	}
+	// Downloads are requests too, though not to the API.
+	res.FullRequests, res.FullWall, res.FullRSS = full.Requests.Total+full.Requests.Downloads, wall, rss
+	res.FullCommit, res.FullSync = full.Commit, full.Duration
+	res.RateLimited = full.Requests.RateLimited
+	res.RequestsPerBound = float64(res.FullRequests) / float64(res.Bound.Total())
+	res.WallPerBound = wall.Seconds() / (float64(res.FullRequests) / c.rate())
+
+	// Edit Changed plain pages (not rows), spread over the workspace.
+	var plain []string
+	for _, p := range f.Pages {
+		parent, _ := p["parent"].(map[string]any)
+		if parent["type"] == "page_id" {
+			plain = append(plain, p["id"].(string))
+		}
+	}
+	changed := map[string]bool{}
+	for i := 0; i < c.Changed && len(plain) > 0; i++ {
+		id := plain[(i*len(plain))/c.Changed]
+		if _, err := srv.AppendBlocks(id, map[string]any{"type": "paragraph", "paragraph": map[string]any{
+			"rich_text": []any{map[string]any{"type": "text", "text": map[string]any{"content": fmt.Sprintf("edit %d", i)}}}}}); err != nil {
+			return nil, err
+		}
+		changed[id] = true
+	}
+	model = newModel(srv.Fixture())
+	inc, wall, _, err := c.sync(ctx, hs.URL, repo)
+	if err != nil {
+		return nil, fmt.Errorf("incremental sync: %w", err)
+	}
+	res.IncRequests, res.IncWall, res.CommitTime = inc.Requests.Total+inc.Requests.Downloads, wall, inc.Commit
+	res.IncExpected = model.incrementalExpected(changed, exporter.DefaultRefreshFraction)
+	res.IncPerExpected = float64(res.IncRequests) / float64(res.IncExpected)
+	res.IncPerFull = float64(res.IncRequests) / float64(res.FullRequests)
+
+	if c.CompareGit {
+		if res.GitTime, err = timeGitCommit(ctx, repo, changed); err != nil {
+			return nil, err
+		}
+		res.CommitPerGit = res.CommitTime.Seconds() / res.GitTime.Seconds()
+	}
+	return res, nil
+}
+
+// incrementalExpected is the requests an incremental sync needs: the
+// listing, the fixed calls, the changed pages and the refresh slice (the
+// first ceil(fraction × pages) unchanged pages by id, all equally stale after
+// a full sync). Attachments are not downloaded again.
+func (m *workspaceModel) incrementalExpected(changed map[string]bool, fraction float64) int {
+	b := m.fullBound()
+	n := b.Search + 1 + max(1, ceilDiv(len(m.f.Users), 100))
+	for id := range changed {
+		n += m.pageCost(id, false)
+	}
+	slice := int(math.Ceil(fraction * float64(len(m.pages))))
+	for _, id := range m.pages {
+		if slice == 0 {
+			break
+		}
+		if !changed[id] {
+			n += m.pageCost(id, false)
+			slice--
+		}
+	}
+	return n
+}
+
+// sync runs the CLI binary once and returns its report, wall time and peak
+// resident memory.
+func (c config) sync(ctx context.Context, url, repo string, extra ...string) (*exporter.Report, time.Duration, int64, error) {
+	report := repo + ".report.json"
+	args := append([]string{"sync", "--repo", repo, "--api-url", url,
+		"--rate", fmt.Sprint(c.rate()), "--concurrency", fmt.Sprint(c.Concurrency), "--report", report, "--quiet"}, extra...)
+	cmd := exec.CommandContext(ctx, c.Binary, args...)
+	cmd.Env = append(os.Environ(), "NOTION_TOKEN="+notiontest.DefaultToken)
+	cmd.Stderr = os.Stderr
+	start := time.Now()
+	if err := cmd.Run(); err != nil {
+		return nil, 0, 0, err
+	}
+	wall := time.Since(start)
+	var rss int64
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		rss = ru.Maxrss * 1024 // kilobytes on Linux
+	}
+	b, err := os.ReadFile(report)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	var r exporter.Report
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, 0, 0, err
+	}
+	return &r, wall, rss, nil
+}
+
+// timeGitCommit makes the same kind of change with the git command line on
+// the same working tree (an edit in each changed page's page.json) and times
+// `git add -A && git commit`.
+func timeGitCommit(ctx context.Context, repo string, changed map[string]bool) (time.Duration, error) {
+	for id := range changed {
+		p := filepath.Join(repo, "pages", id, "page.json")
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return 0, err
+		}
+		if err := os.WriteFile(p, append(b, '\n'), 0o644); err != nil {
+			return 0, err
+		}
+	}
+	start := time.Now()
+	for _, args := range [][]string{{"add", "-A"}, {"commit", "-q", "-m", "bench"}} {
+		cmd := exec.CommandContext(ctx, "git", append([]string{"-C", repo, "-c", "user.name=bench", "-c", "user.email=bench@localhost"}, args...)...)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return 0, fmt.Errorf("git %s: %v: %s", strings.Join(args, " "), err, out)
+		}
+	}
+	return time.Since(start), nil
+}

@@ -1,0 +1,99 @@
+// Command bench measures notion-git sync against the emulator and prints the
+// ratios the project's targets are stated in:
+//
+//	go run ./bench -sizes small,medium,large
+//
+// It builds the CLI, serves a generated workspace from the emulator with
+// Notion's rate and latency scaled down together, and drives the binary: a
+// full sync, then an incremental one after editing 10 pages, then the git
+// command line's `git add -A && git commit` on the same tree.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+func main() {
+	sizes := flag.String("sizes", "small", "comma-separated sizes: small, medium, large")
+	scale := flag.Float64("scale", 100, "how much faster than Notion to run: rate ×scale, latency ÷scale")
+	concurrency := flag.Int("concurrency", 8, "requests in flight")
+	changed := flag.Int("changed", 10, "pages edited before the incremental sync")
+	work := flag.String("work", "", "working directory (default: a temporary one)")
+	gitCompare := flag.Bool("git", true, "time `git add -A && git commit` on the same tree")
+	flag.Parse()
+	if err := benchMain(context.Background(), os.Stdout, strings.Split(*sizes, ","), *scale, *concurrency, *changed, *work, *gitCompare); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func benchMain(ctx context.Context, out io.Writer, sizes []string, scale float64, concurrency, changed int, work string, gitCompare bool) error {
+	if work == "" {
+		dir, err := os.MkdirTemp("", "notion-git-bench-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		work = dir
+	}
+	bin := filepath.Join(work, "notion-git")
+	if err := buildCLI(ctx, bin); err != nil {
+		return err
+	}
+	for _, size := range sizes {
+		start := time.Now()
+		r, err := run(ctx, config{Size: strings.TrimSpace(size), Scale: scale, Concurrency: concurrency,
+			Changed: changed, Binary: bin, WorkDir: work, CompareGit: gitCompare})
+		if err != nil {
+			return fmt.Errorf("%s: %w", size, err)
+		}
+		printResult(out, r)
+		fmt.Fprintf(out, "  (measured in %s)\n\n", time.Since(start).Round(time.Second))
+	}
+	return nil
+}
+
+func printResult(w io.Writer, r *result) {
+	fmt.Fprintf(w, "%s: %d pages, %d blocks, %d attachments; rate %.0f/s\n", r.Size, r.Pages, r.Blocks, r.Files, r.Rate)
+	fmt.Fprintf(w, "  bound: %s\n", r.Bound)
+	fmt.Fprintf(w, "  full crawl:   requests/bound %.3f (%d/%d)   wall/(requests/rate) %.3f (%s)   peak RSS %d MB   429s %d\n",
+		r.RequestsPerBound, r.FullRequests, r.Bound.Total(), r.WallPerBound, r.FullWall.Round(time.Millisecond), r.FullRSS>>20, r.RateLimited)
+	fmt.Fprintf(w, "                (of the wall: sync %s, of which writing the commit and working tree %s)\n", r.FullSync.Round(time.Millisecond), r.FullCommit.Round(time.Millisecond))
+	fmt.Fprintf(w, "  incremental:  requests/expected %.3f (%d/%d)   requests/full %.4f   wall %s\n",
+		r.IncPerExpected, r.IncRequests, r.IncExpected, r.IncPerFull, r.IncWall.Round(time.Millisecond))
+	if r.GitTime > 0 {
+		fmt.Fprintf(w, "  commit:       notion-git %s / git add -A && git commit %s = %.3f\n",
+			r.CommitTime.Round(time.Millisecond), r.GitTime.Round(time.Millisecond), r.CommitPerGit)
+	}
+}
+
+// moduleRoot finds the directory holding go.mod, from the working directory up.
+func moduleRoot() string {
+	dir, _ := os.Getwd()
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return d
+		}
+		if filepath.Dir(d) == d {
+			return dir
+		}
+	}
+}
+
+// buildCLI builds cmd/notion-git into bin.
+func buildCLI(ctx context.Context, bin string) error {
+	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/notion-git")
+	build.Dir = moduleRoot()
+	if b, err := build.CombinedOutput(); err != nil {
+		return fmt.Errorf("build: %v: %s", err, b)
+	}
+	return nil
+}
