@@ -101,12 +101,8 @@ func commitChange(t testing.TB, r *Repo, puts map[string]string, deletes ...stri
 	if err != nil {
 		t.Fatal(err)
 	}
-	var parents []plumbing.Hash
-	if !old.IsZero() {
-		parents = append(parents, old)
-	}
 	c, err := r.Commit(CommitOptions{
-		Tree: tree, Parents: parents,
+		Tree: tree, Parents: parentsOf(old),
 		Author:  Signature{Name: "notion-git", Email: "sync@example.com", When: testWhen},
 		Message: "sync",
 	})
@@ -135,4 +131,12 @@ func countObjects(t testing.TB, r *Repo) int {
 		n += len(ents)
 	}
 	return n
+}
+
+// parentsOf is the parent list of a commit on top of old (none if zero).
+func parentsOf(old plumbing.Hash) []plumbing.Hash {
+	if old.IsZero() {
+		return nil
+	}
+	return []plumbing.Hash{old}
 }
