@@ -3,7 +3,6 @@
 package main
 
 import (
-	"encoding/json"
 	"flag"
 	"fmt"
 	"net"
@@ -16,28 +15,34 @@ import (
 	"time"
 
 	"github.com/notion-git/notion-git/notion/notiontest"
+	"github.com/notion-git/notion-git/notion/notiontest/workspace"
 )
 
 // options are the command's flags.
 type options struct {
-	addr     string
-	fixture  string
-	token    string
-	seed     int64
-	latency  time.Duration
-	jitter   time.Duration
-	rate     float64
-	burst    int
-	overload float64
-	faults   float64
-	kinds    string
-	slow     time.Duration
+	addr    string
+	fixture string
+	// workspace and pages pick a generated workspace when no fixture is given.
+	workspace string
+	pages     int
+	token     string
+	seed      int64
+	latency   time.Duration
+	jitter    time.Duration
+	rate      float64
+	burst     int
+	overload  float64
+	faults    float64
+	kinds     string
+	slow      time.Duration
 }
 
 func main() {
 	var o options
 	flag.StringVar(&o.addr, "addr", "127.0.0.1:0", "listen address (loopback)")
-	flag.StringVar(&o.fixture, "fixture", "", "workspace fixture JSON file to load (default: one empty shared page)")
+	flag.StringVar(&o.fixture, "fixture", "", "workspace fixture JSON file to load (instead of -workspace)")
+	flag.StringVar(&o.workspace, "workspace", "sample", "generated workspace: sample, empty (one shared page to restore into), small, medium or large")
+	flag.IntVar(&o.pages, "pages", 0, "with small, medium or large: this many pages instead of the preset's")
 	flag.StringVar(&o.token, "token", notiontest.DefaultToken, "bearer token to accept")
 	flag.Int64Var(&o.seed, "seed", 1, "seed for ids, faults and latency jitter")
 	flag.DurationVar(&o.latency, "latency", 0, "fixed latency added to every answer")
@@ -119,40 +124,25 @@ func printCounts(counts map[notiontest.EndpointStatus]int) {
 	fmt.Printf("%6d  requests\n", total)
 }
 
-// restoreTargetID is the page of the default workspace.
-const restoreTargetID = "5e5e5e5e-0000-4000-8000-000000000001"
-
 // loadWorkspace builds the workspace to serve: a fixture file when -fixture
 // is given, otherwise one empty shared page titled "Restore target". A
 // generated workspace (size and seed flags) plugs in here.
 func loadWorkspace(o options) (*notiontest.Fixture, error) {
 	if o.fixture != "" {
-		b, err := os.ReadFile(o.fixture)
-		if err != nil {
-			return nil, fmt.Errorf("load workspace: %w", err)
-		}
-		var f notiontest.Fixture
-		dec := json.NewDecoder(strings.NewReader(string(b)))
-		dec.UseNumber()
-		if err := dec.Decode(&f); err != nil {
-			return nil, fmt.Errorf("load workspace %s: %w", o.fixture, err)
-		}
-		return &f, nil
+		return workspace.Load(o.fixture)
 	}
-	now := time.Now().UTC().Truncate(time.Minute).Format("2006-01-02T15:04:05.000Z")
-	title := "Restore target"
-	return &notiontest.Fixture{
-		Shared: []string{restoreTargetID},
-		Pages: []map[string]any{{
-			"object": "page", "id": restoreTargetID, "created_time": now, "last_edited_time": now,
-			"parent":   map[string]any{"type": "workspace", "workspace": true},
-			"in_trash": false, "archived": false, "is_archived": false, "is_locked": false,
-			"icon": nil, "cover": nil, "public_url": nil,
-			"url": "https://www.notion.so/Restore-target-" + strings.ReplaceAll(restoreTargetID, "-", ""),
-			"properties": map[string]any{"title": map[string]any{"id": "title", "type": "title", "title": []any{
-				map[string]any{"type": "text", "text": map[string]any{"content": title, "link": nil}, "plain_text": title, "href": nil,
-					"annotations": map[string]any{"bold": false, "italic": false, "strikethrough": false, "underline": false, "code": false, "color": "default"}},
-			}}},
-		}},
-	}, nil
+	switch o.workspace {
+	case "sample":
+		return workspace.Sample(), nil
+	case "empty":
+		return workspace.Empty("Restore target"), nil
+	case "small", "medium", "large":
+		opts := map[string]func() workspace.Options{"small": workspace.Small, "medium": workspace.Medium, "large": workspace.Large}[o.workspace]()
+		opts.Seed = uint64(o.seed)
+		if o.pages > 0 {
+			opts.Pages = o.pages
+		}
+		return workspace.Generate(opts), nil
+	}
+	return nil, fmt.Errorf("unknown -workspace %q: want sample, empty, small, medium or large", o.workspace)
 }
