@@ -276,6 +276,12 @@ type pagePlan struct {
 // children again, old home and new.
 func (x *exporter) plan(ctx context.Context, ids []string) (*pagePlan, error) {
 	p := &pagePlan{why: map[string]string{}}
+	if x.prevState == nil || x.opts.Full {
+		for _, id := range ids {
+			p.why[id] = x.changeReason(id, x.pages[id])
+		}
+		return p, nil // everything is crawled: no homes to look for
+	}
 	homes := map[string]bool{} // pages whose child pages changed
 	for _, id := range ids {
 		obj := x.pages[id]
