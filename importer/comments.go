@@ -1,0 +1,120 @@
+package importer
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+
+	"github.com/notion-git/notion-git/layout"
+)
+
+// comments restores every discussion in order: the first comment starts a
+// discussion on the page or block, the others reply to it. Authors and
+// times are Notion's; the author's name is kept as the display name.
+func (r *restorer) comments(ctx context.Context) error {
+	seen := map[string]bool{}
+	for _, pid := range r.plan.contentOrder {
+		pg := r.snap.Pages[pid]
+		for _, c := range pg.Comments {
+			// A page's listing may hold its child pages' comments too.
+			if seen[c.ID] {
+				continue
+			}
+			seen[c.ID] = true
+			if err := r.comment(ctx, pg, c); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func discussionKey(id string) string { return "discussion:" + id }
+
+func (r *restorer) comment(ctx context.Context, pg *layout.Page, c *layout.Comment) error {
+	disc, _ := c.Object["discussion_id"].(string)
+	page := pg.ID
+	par, _ := c.Object["parent"].(map[string]any)
+	if s, _ := par["page_id"].(string); s != "" {
+		if id, err := layout.ParseID(s); err == nil && r.plan.pages[id] {
+			page = id
+		}
+	}
+	target, _ := r.j.id(page)
+	pageTarget := target
+	if bid := blockParent(c.Object); bid != "" {
+		if nb, _ := r.j.id(bid); nb != "" {
+			target = nb
+		} else {
+			r.count(r.rep.Substituted, "comment on a block not restored → on its page")
+		}
+	}
+	_, err := r.create(ctx, "comment:"+c.ID, c.ID, func() (string, error) {
+		st := &refState{}
+		req := map[string]any{"rich_text": r.richText(c.Object["rich_text"], st)}
+		if nd, ok := r.j.id(discussionKey(disc)); ok {
+			req["discussion_id"] = nd
+		} else if target == "" {
+			return "", fmt.Errorf("comment %s: its page was not created", c.ID)
+		} else if bid := blockParent(c.Object); bid != "" && target != pageTarget {
+			req["parent"] = map[string]any{"type": "block_id", "block_id": target}
+		} else {
+			req["parent"] = map[string]any{"type": "page_id", "page_id": target}
+		}
+		if dn, ok := c.Object["display_name"].(map[string]any); ok {
+			if name, _ := dn["resolved_name"].(string); name != "" {
+				req["display_name"] = map[string]any{"type": "custom", "custom": map[string]any{"name": name}}
+			}
+		}
+		atts, _ := c.Object["attachments"].([]any)
+		var out []any
+		for i, a := range atts {
+			am, _ := a.(map[string]any)
+			f, err := r.fileObject(ctx, c.Extra, fmt.Sprintf("/attachments/%d", i), map[string]any{"type": "file", "file": am["file"]})
+			if err != nil {
+				return "", err
+			}
+			if f == nil {
+				r.count(r.rep.Substituted, "comment attachment without stored bytes → left out")
+				continue
+			}
+			out = append(out, map[string]any{"type": "file_upload", "file_upload_id": f["file_upload"].(map[string]any)["id"]})
+		}
+		if len(out) > 0 {
+			req["attachments"] = out
+		}
+		res, err := r.call(ctx, http.MethodPost, "comments", req)
+		if err != nil {
+			return "", fmt.Errorf("comment %s: %w", c.ID, err)
+		}
+		if err := r.learnDiscussion(disc, res); err != nil {
+			return "", err
+		}
+		r.mu.Lock()
+		r.rep.Comments++
+		r.mu.Unlock()
+		return idOf(res), nil
+	}, func() (string, error) {
+		list, err := r.list(ctx, http.MethodGet, "comments", url.Values{"block_id": {target}})
+		if err != nil {
+			return "", err
+		}
+		text := plain(c.Object["rich_text"])
+		for _, o := range list {
+			if !r.j.ours(idOf(o)) && plain(o["rich_text"]) == text {
+				return idOf(o), r.learnDiscussion(disc, o)
+			}
+		}
+		return "", nil
+	})
+	return err
+}
+
+func (r *restorer) learnDiscussion(old string, res layout.Object) error {
+	if _, ok := r.j.id(discussionKey(old)); ok {
+		return nil
+	}
+	nd, _ := res["discussion_id"].(string)
+	return r.j.mapIDs(map[string]string{discussionKey(old): nd})
+}

@@ -1,0 +1,234 @@
+package importer
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/notion-git/notion-git/layout"
+	"github.com/notion-git/notion-git/notion"
+)
+
+// ErrTarget is returned (wrapped) when the target page cannot be used.
+var ErrTarget = errors.New("target page not usable")
+
+// restorer is one restore's working state.
+type restorer struct {
+	client *notion.Client
+	snap   *layout.Snapshot
+	plan   *plan
+	opts   Options
+	j      *journal
+
+	mu      sync.Mutex // guards rep
+	rep     *Report
+	started time.Time
+	done    int
+	total   int
+	phase   string
+
+	// fixups are objects written while a reference in them pointed at
+	// something not created yet; they are written again at the end.
+	fixups []string
+}
+
+// Restore writes snap under the page opts.Target and returns what it did.
+// It checks the target before writing anything. With a journal, a restore
+// that stopped part way resumes where it stopped.
+func Restore(ctx context.Context, client *notion.Client, snap *layout.Snapshot, opts Options) (*Report, error) {
+	r, err := newRestorer(client, snap, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.checkTarget(ctx); err != nil {
+		return nil, err
+	}
+	if r.j, err = openJournal(opts.Journal, opts.Fresh); err != nil {
+		return nil, err
+	}
+	defer r.j.close()
+	if err := r.run(ctx); err != nil {
+		return r.finish(), err
+	}
+	return r.finish(), nil
+}
+
+func newRestorer(client *notion.Client, snap *layout.Snapshot, opts Options) (*restorer, error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	target, err := layout.ParseID(opts.Target)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrTarget, err)
+	}
+	opts.Target = target
+	var only []string
+	for _, p := range opts.Pages {
+		id, err := layout.ParseID(p)
+		if err != nil {
+			return nil, err
+		}
+		only = append(only, id)
+	}
+	pl, err := newPlan(snap, only)
+	if err != nil {
+		return nil, err
+	}
+	r := &restorer{client: client, snap: snap, plan: pl, opts: opts, rep: newReport(), started: opts.Now(), j: newJournal()}
+	r.total = len(pl.pages) + len(pl.dbs)
+	for _, id := range pl.contentOrder {
+		r.total += len(snap.Pages[id].Blocks)
+	}
+	return r, nil
+}
+
+// checkTarget makes sure the target is a page the integration can write to,
+// with one read and no write.
+func (r *restorer) checkTarget(ctx context.Context) error {
+	raw, err := r.client.Get(ctx, "pages/"+r.opts.Target, nil)
+	if err != nil {
+		if notion.IsNotFound(err) {
+			return fmt.Errorf("%w: page %s does not exist or is not shared with the integration (share it in Notion: ••• → Connections)", ErrTarget, r.opts.Target)
+		}
+		return fmt.Errorf("%w: %v", ErrTarget, err)
+	}
+	obj, err := layout.Decode(raw)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrTarget, err)
+	}
+	if obj["in_trash"] == true || obj["archived"] == true {
+		return fmt.Errorf("%w: page %s is in the trash", ErrTarget, r.opts.Target)
+	}
+	return nil
+}
+
+func (r *restorer) run(ctx context.Context) error {
+	steps := []struct {
+		phase string
+		fn    func(context.Context) error
+	}{
+		{"skeleton", r.skeleton},
+		{"rows", r.createRows},
+		{"schema", r.relationSchemas},
+		{"content", r.allContent},
+		{"synced copies", r.lateCopies},
+		{"properties", r.properties},
+		{"comments", r.comments},
+	}
+	for _, s := range steps {
+		r.phase = s.phase
+		if err := s.fn(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *restorer) finish() *Report {
+	r.rep.Duration = r.opts.Now().Sub(r.started)
+	r.rep.Requests = r.client.Stats().Snapshot()
+	r.rep.IDs = r.j.snapshotIDs()
+	for k, v := range r.rep.IDs {
+		if v == "" {
+			delete(r.rep.IDs, k)
+		}
+	}
+	return r.rep
+}
+
+// count adds one to a report counter.
+func (r *restorer) count(m map[string]int, key string) {
+	r.mu.Lock()
+	m[key]++
+	r.mu.Unlock()
+}
+
+func (r *restorer) progress(n int) {
+	r.mu.Lock()
+	r.done += n
+	p := Progress{Phase: r.phase, Done: r.done, Total: r.total, Elapsed: r.opts.Now().Sub(r.started)}
+	r.mu.Unlock()
+	if r.opts.Progress != nil {
+		p.Requests = r.client.Stats().Snapshot().Total
+		r.opts.Progress(p)
+	}
+}
+
+// call sends one request and decodes the answer generically.
+func (r *restorer) call(ctx context.Context, method, path string, body any) (layout.Object, error) {
+	raw, err := r.client.Do(ctx, method, path, nil, body)
+	if err != nil {
+		return nil, err
+	}
+	return layout.Decode(raw)
+}
+
+// list reads a whole paginated listing.
+func (r *restorer) list(ctx context.Context, method, path string, query map[string][]string) ([]layout.Object, error) {
+	var out []layout.Object
+	err := r.client.Paginate(ctx, method, path, query, nil, func(l *notion.List) error {
+		for _, raw := range l.Results {
+			o, err := layout.Decode(raw)
+			if err != nil {
+				return err
+			}
+			out = append(out, o)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// create runs a write that is not idempotent as a journal step: skipped
+// when done, reconciled when it may have happened, sent otherwise. It
+// returns the new id.
+func (r *restorer) create(ctx context.Context, key, old string, send func() (string, error), reconcile func() (string, error)) (string, error) {
+	if nu, ok := r.j.id(old); ok {
+		r.mu.Lock()
+		r.rep.Resumed++
+		r.mu.Unlock()
+		return nu, nil
+	}
+	if r.j.pending(key) && reconcile != nil {
+		nu, err := reconcile()
+		if err != nil {
+			return "", fmt.Errorf("resume %s: %w", key, err)
+		}
+		if nu != "" {
+			r.mu.Lock()
+			r.rep.Resumed++
+			r.mu.Unlock()
+			return nu, r.j.finish(key, map[string]string{old: nu})
+		}
+	}
+	if err := r.j.intend(key); err != nil {
+		return "", err
+	}
+	nu, err := send()
+	if err != nil {
+		return "", err
+	}
+	return nu, r.j.finish(key, map[string]string{old: nu})
+}
+
+func idOf(o layout.Object) string {
+	s, _ := o["id"].(string)
+	id, _ := layout.ParseID(s)
+	return id
+}
+
+// jsonEqual compares two JSON values by their encoding.
+func jsonEqual(a, b any) bool {
+	x, _ := json.Marshal(a)
+	y, _ := json.Marshal(b)
+	return bytes.Equal(x, y)
+}
+
+var _ = http.MethodGet
+
+type notionList = notion.List

@@ -1,0 +1,423 @@
+package importer
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+
+	"github.com/notion-git/notion-git/layout"
+)
+
+// skeleton creates every page and database top down, with titles, icons,
+// covers and the schemas of their data sources, so that the new id of
+// everything a block or property can refer to is known before content.
+func (r *restorer) skeleton(ctx context.Context) error {
+	for _, id := range r.plan.roots {
+		if err := r.createTree(ctx, id, r.opts.Target); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// createTree creates a page (with what is placed in it) or a database
+// under the new page newParent.
+func (r *restorer) createTree(ctx context.Context, id, newParent string) error {
+	if r.plan.dbs[id] {
+		return r.createDatabase(ctx, id, newParent)
+	}
+	nu, err := r.createPage(ctx, id, map[string]any{"type": "page_id", "page_id": newParent}, newParent)
+	if err != nil {
+		return err
+	}
+	return r.createChildren(ctx, id, nu)
+}
+
+// createChildren creates the pages and databases placed in page id, in
+// their order. A page with blocks before its first child gets a placeholder
+// block first: content is later inserted after it (the API inserts after a
+// block, never at the start), and it is removed once the content exists.
+func (r *restorer) createChildren(ctx context.Context, id, nu string) error {
+	kids := r.plan.placed[id]
+	if len(kids) == 0 {
+		return nil
+	}
+	if r.plan.leading[id] {
+		if _, err := r.placeholder(ctx, id, nu); err != nil {
+			return err
+		}
+	}
+	for _, k := range kids {
+		if err := r.createTree(ctx, k, nu); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func placeholderKey(pageID string) string { return "placeholder:" + pageID }
+
+func (r *restorer) placeholder(ctx context.Context, id, nu string) (string, error) {
+	key := placeholderKey(id)
+	return r.create(ctx, key, key, func() (string, error) {
+		res, err := r.call(ctx, http.MethodPatch, "blocks/"+nu+"/children", map[string]any{"children": []any{emptyParagraph()}})
+		if err != nil {
+			return "", fmt.Errorf("page %s: placeholder: %w", id, err)
+		}
+		ids := resultIDs(res)
+		if len(ids) != 1 {
+			return "", fmt.Errorf("page %s: placeholder: unexpected answer", id)
+		}
+		return ids[0], nil
+	}, func() (string, error) {
+		kids, err := r.list(ctx, http.MethodGet, "blocks/"+nu+"/children", nil)
+		if err != nil || len(kids) == 0 || kids[0]["type"] != "paragraph" || r.j.ours(idOf(kids[0])) {
+			return "", err
+		}
+		return idOf(kids[0]), nil
+	})
+}
+
+// createPage creates a page (a row when parent names a data source).
+// container is the new id of the page or data source, for reconciling.
+func (r *restorer) createPage(ctx context.Context, id string, parent map[string]any, container string) (string, error) {
+	pg := r.snap.Pages[id]
+	row := parent["type"] == "data_source_id"
+	key := "page:" + id
+	return r.create(ctx, key, id, func() (string, error) {
+		req := map[string]any{"parent": parent}
+		var props map[string]any
+		var pending bool
+		var err error
+		if row {
+			props, pending, err = r.rowProperties(ctx, pg, false)
+		} else {
+			props, pending = r.titleProperty(pg)
+		}
+		if err != nil {
+			return "", err
+		}
+		req["properties"] = props
+		if err := r.iconCover(ctx, req, pg.Object, pg.Extra); err != nil {
+			return "", err
+		}
+		res, err := r.call(ctx, http.MethodPost, "pages", req)
+		if err != nil {
+			return "", fmt.Errorf("create page %s: %w", id, err)
+		}
+		if pending {
+			r.addFixup(id)
+		}
+		r.mu.Lock()
+		if row {
+			r.rep.Rows++
+		} else {
+			r.rep.Pages++
+		}
+		r.mu.Unlock()
+		r.progress(1)
+		return idOf(res), nil
+	}, func() (string, error) {
+		return r.findUnclaimed(ctx, container, row, layout.PageTitle(pg.Object))
+	})
+}
+
+// findUnclaimed looks, in a new container, for a page with this title that
+// the journal does not know: the answer to a create that was lost.
+func (r *restorer) findUnclaimed(ctx context.Context, container string, row bool, title string) (string, error) {
+	var objs []layout.Object
+	var err error
+	if row {
+		objs, err = r.listRows(ctx, container)
+	} else {
+		objs, err = r.list(ctx, http.MethodGet, "blocks/"+container+"/children", nil)
+	}
+	if err != nil {
+		return "", err
+	}
+	for _, o := range objs {
+		if r.j.ours(idOf(o)) {
+			continue
+		}
+		switch {
+		case row && layout.PageTitle(o) == title:
+			return idOf(o), nil
+		case !row && o["type"] == "child_page":
+			cp, _ := o["child_page"].(map[string]any)
+			if cp["title"] == title {
+				return idOf(o), nil
+			}
+		}
+	}
+	return "", nil
+}
+
+func (r *restorer) listRows(ctx context.Context, ds string) ([]layout.Object, error) {
+	var out []layout.Object
+	err := r.client.Paginate(ctx, http.MethodPost, "data_sources/"+ds+"/query", nil, map[string]any{}, func(l *notionList) error {
+		for _, raw := range l.Results {
+			o, err := layout.Decode(raw)
+			if err != nil {
+				return err
+			}
+			out = append(out, o)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// titleProperty is the title of a page that is not a row.
+func (r *restorer) titleProperty(pg *layout.Page) (map[string]any, bool) {
+	props, _ := pg.Object["properties"].(map[string]any)
+	for name, v := range props {
+		m, _ := v.(map[string]any)
+		if m["type"] == "title" {
+			st := &refState{}
+			return map[string]any{name: map[string]any{"title": r.richText(m["title"], st)}}, st.pending
+		}
+	}
+	return map[string]any{}, false
+}
+
+// iconCover adds an object's icon and cover to a create request.
+func (r *restorer) iconCover(ctx context.Context, req map[string]any, obj layout.Object, extra layout.Extra) error {
+	if icon, ok := obj["icon"].(map[string]any); ok {
+		ic, err := r.icon(ctx, extra, "/icon", icon)
+		if err != nil {
+			return err
+		}
+		if ic != nil {
+			req["icon"] = ic
+		}
+	}
+	if cover, ok := obj["cover"].(map[string]any); ok {
+		c, err := r.fileObject(ctx, extra, "/cover", cover)
+		if err != nil {
+			return err
+		}
+		if c != nil {
+			req["cover"] = c
+		} else {
+			r.count(r.rep.Substituted, "icon or cover without stored bytes → none")
+		}
+	}
+	return nil
+}
+
+// createDatabase creates a database with its first data source's schema,
+// then its other data sources.
+func (r *restorer) createDatabase(ctx context.Context, id, newParent string) error {
+	db := r.snap.Databases[id]
+	sources := r.sourcesOf(id)
+	title := func() string { return plain(db.Object["title"]) }
+	nu, err := r.create(ctx, "database:"+id, id, func() (string, error) {
+		st := &refState{}
+		req := map[string]any{
+			"parent":    map[string]any{"type": "page_id", "page_id": newParent},
+			"title":     r.richText(db.Object["title"], st),
+			"is_inline": db.Object["is_inline"] == true,
+		}
+		if d, ok := db.Object["description"].([]any); ok && len(d) > 0 {
+			req["description"] = r.richText(d, st)
+		}
+		if err := r.iconCover(ctx, req, db.Object, db.Extra); err != nil {
+			return "", err
+		}
+		props := map[string]any{}
+		if len(sources) > 0 {
+			props = r.schema(r.snap.DataSources[sources[0]], schemaInitial)
+		}
+		req["initial_data_source"] = map[string]any{"properties": props}
+		res, err := r.call(ctx, http.MethodPost, "databases", req)
+		if err != nil {
+			return "", fmt.Errorf("create database %s: %w", id, err)
+		}
+		if st.pending {
+			r.count(r.rep.External, "reference to an object restored later")
+		}
+		r.mu.Lock()
+		r.rep.Databases++
+		r.mu.Unlock()
+		r.progress(1)
+		return idOf(res), nil
+	}, func() (string, error) {
+		kids, err := r.list(ctx, http.MethodGet, "blocks/"+newParent+"/children", nil)
+		if err != nil {
+			return "", err
+		}
+		for _, o := range kids {
+			cd, _ := o["child_database"].(map[string]any)
+			if o["type"] == "child_database" && !r.j.ours(idOf(o)) && cd["title"] == title() {
+				return idOf(o), nil
+			}
+		}
+		return "", nil
+	})
+	if err != nil {
+		return err
+	}
+	return r.createSources(ctx, id, nu, sources)
+}
+
+// sourcesOf lists the restored data sources of a database in its order.
+func (r *restorer) sourcesOf(db string) []string {
+	var out []string
+	list, _ := r.snap.Databases[db].Object["data_sources"].([]any)
+	for _, x := range list {
+		m, _ := x.(map[string]any)
+		s, _ := m["id"].(string)
+		if id, err := layout.ParseID(s); err == nil && r.plan.sources[id] {
+			out = append(out, id)
+		}
+	}
+	// Data sources whose database does not list them come last.
+	for _, id := range sortedKeys(r.plan.sources) {
+		if r.plan.container(r.snap.DataSources[id].Object) == db && !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// createSources maps the database's first data source (created with it)
+// and creates the others.
+func (r *restorer) createSources(ctx context.Context, db, nu string, sources []string) error {
+	if len(sources) == 0 {
+		return nil
+	}
+	if _, ok := r.j.id(sources[0]); !ok {
+		res, err := r.call(ctx, http.MethodGet, "databases/"+nu, nil)
+		if err != nil {
+			return fmt.Errorf("database %s: %w", db, err)
+		}
+		list, _ := res["data_sources"].([]any)
+		if len(list) == 0 {
+			return fmt.Errorf("database %s: created without a data source", db)
+		}
+		first, _ := list[0].(map[string]any)["id"].(string)
+		if err := r.j.mapIDs(map[string]string{sources[0]: first}); err != nil {
+			return err
+		}
+		r.mu.Lock()
+		r.rep.DataSources++
+		r.mu.Unlock()
+	}
+	for _, ds := range sources[1:] {
+		if err := r.createSource(ctx, ds, nu); err != nil {
+			return err
+		}
+	}
+	// A data source is created with its database's title and no
+	// description; what differs is written now.
+	for i, ds := range sources {
+		src := r.snap.DataSources[ds]
+		key := "source-text:" + ds
+		desc, _ := src.Object["description"].([]any)
+		if r.j.isDone(key) || (len(desc) == 0 && (i > 0 || plain(src.Object["title"]) == plain(r.snap.Databases[db].Object["title"]))) {
+			continue
+		}
+		st := &refState{}
+		req := map[string]any{"title": r.richText(src.Object["title"], st)}
+		if len(desc) > 0 {
+			req["description"] = r.richText(desc, st)
+		}
+		nds, _ := r.j.id(ds)
+		if _, err := r.call(ctx, http.MethodPatch, "data_sources/"+nds, req); err != nil {
+			return fmt.Errorf("data source %s: %w", ds, err)
+		}
+		if err := r.j.finish(key, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// createSource creates one more data source in a database.
+func (r *restorer) createSource(ctx context.Context, ds, nu string) error {
+	{
+		src := r.snap.DataSources[ds]
+		_, err := r.create(ctx, "data_source:"+ds, ds, func() (string, error) {
+			st := &refState{}
+			req := map[string]any{
+				"parent":     map[string]any{"type": "database_id", "database_id": nu},
+				"title":      r.richText(src.Object["title"], st),
+				"properties": r.schema(src, schemaInitial),
+			}
+			res, err := r.call(ctx, http.MethodPost, "data_sources", req)
+			if err != nil {
+				return "", fmt.Errorf("create data source %s: %w", ds, err)
+			}
+			r.mu.Lock()
+			r.rep.DataSources++
+			r.mu.Unlock()
+			return idOf(res), nil
+		}, func() (string, error) {
+			res, err := r.call(ctx, http.MethodGet, "databases/"+nu, nil)
+			if err != nil {
+				return "", err
+			}
+			list, _ := res["data_sources"].([]any)
+			for _, x := range list {
+				m, _ := x.(map[string]any)
+				id, _ := m["id"].(string)
+				if m["name"] == plain(src.Object["title"]) && !r.j.ours(id) {
+					return id, nil
+				}
+			}
+			return "", nil
+		})
+		return err
+	}
+}
+
+// createRows creates every row of every restored data source, oldest
+// first, then what is placed in the rows.
+func (r *restorer) createRows(ctx context.Context) error {
+	for _, ds := range sortedKeys(r.plan.rows) {
+		nds, ok := r.j.id(ds)
+		if !ok {
+			return fmt.Errorf("data source %s was not created", ds)
+		}
+		for _, row := range r.plan.rows[ds] {
+			nu, err := r.createPage(ctx, row, map[string]any{"type": "data_source_id", "data_source_id": nds}, nds)
+			if err != nil {
+				return err
+			}
+			if err := r.createChildren(ctx, row, nu); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (r *restorer) addFixup(id string) {
+	r.mu.Lock()
+	r.fixups = append(r.fixups, id)
+	r.mu.Unlock()
+}
+
+// resultIDs are the ids of a list answer's results, in order.
+func resultIDs(res layout.Object) []string {
+	list, _ := res["results"].([]any)
+	out := make([]string, 0, len(list))
+	for _, x := range list {
+		m, _ := x.(map[string]any)
+		out = append(out, idOf(m))
+	}
+	return out
+}
+
+// plain is the plain text of a rich text array.
+func plain(v any) string {
+	arr, _ := v.([]any)
+	s := ""
+	for _, x := range arr {
+		m, _ := x.(map[string]any)
+		t, _ := m["plain_text"].(string)
+		s += t
+	}
+	return s
+}

@@ -1,0 +1,323 @@
+package importer
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/notion-git/notion-git/layout"
+)
+
+// Fidelity says how faithfully one type is restored.
+type Fidelity string
+
+// The fidelities RESTORE.md uses.
+const (
+	// Exact: restored as it was (ids, times and authors aside).
+	Exact Fidelity = "exact"
+	// Substituted: restored in the closest form the API can create.
+	Substituted Fidelity = "substituted"
+	// NotRestorable: the API cannot write it; Notion computes it or it is lost.
+	NotRestorable Fidelity = "not restorable"
+)
+
+// Rule is how the importer restores one block or property type.
+type Rule struct {
+	Fidelity Fidelity
+	// How says what is written instead, or why nothing can be.
+	How string
+}
+
+// BlockRules covers the 37 block types of the API. RESTORE.md is checked
+// against it by a test.
+var BlockRules = map[string]Rule{
+	"paragraph":          {Exact, ""},
+	"heading_1":          {Exact, ""},
+	"heading_2":          {Exact, ""},
+	"heading_3":          {Exact, ""},
+	"heading_4":          {Exact, ""},
+	"bulleted_list_item": {Exact, ""},
+	"numbered_list_item": {Exact, ""},
+	"quote":              {Exact, ""},
+	"to_do":              {Exact, ""},
+	"toggle":             {Exact, ""},
+	"template":           {Substituted, "toggle with the same text and children (template blocks cannot be created since 2023)"},
+	"synced_block":       {Exact, "originals first, copies point at the restored original"},
+	"child_page":         {Exact, "created as a page in its place; outside the restore: link_to_page to the original id"},
+	"child_database":     {Exact, "created as a database in its place; outside the restore: link_to_page to the original id"},
+	"equation":           {Exact, ""},
+	"code":               {Exact, ""},
+	"callout":            {Exact, ""},
+	"divider":            {Exact, ""},
+	"breadcrumb":         {Exact, ""},
+	"table_of_contents":  {Exact, ""},
+	"tab":                {Exact, ""},
+	"column_list":        {Exact, ""},
+	"column":             {Exact, ""},
+	"link_to_page":       {Exact, "target remapped"},
+	"table":              {Exact, ""},
+	"table_row":          {Exact, ""},
+	"meeting_notes":      {Substituted, "toggle titled like the meeting, holding its summary, notes and transcript blocks; calendar and recording data are lost"},
+	"transcription":      {Substituted, "as meeting_notes (its older name)"},
+	"embed":              {Exact, ""},
+	"bookmark":           {Exact, ""},
+	"image":              {Exact, "Notion-hosted files re-uploaded"},
+	"video":              {Exact, "Notion-hosted files re-uploaded"},
+	"pdf":                {Exact, "Notion-hosted files re-uploaded"},
+	"file":               {Exact, "Notion-hosted files re-uploaded"},
+	"audio":              {Exact, "Notion-hosted files re-uploaded"},
+	"link_preview":       {Substituted, "bookmark of the same URL"},
+	"unsupported":        {Substituted, "callout naming the original type, with the block's children"},
+}
+
+// PropertyRules covers the 24 page property value types of the API.
+var PropertyRules = map[string]Rule{
+	"title":            {Exact, "mentions remapped"},
+	"rich_text":        {Exact, "mentions remapped"},
+	"number":           {Exact, ""},
+	"select":           {Exact, "by option name"},
+	"multi_select":     {Exact, "by option name"},
+	"status":           {Exact, "by option name; status groups are Notion's defaults"},
+	"date":             {Exact, ""},
+	"people":           {Exact, "user ids kept (users cannot be created)"},
+	"files":            {Exact, "Notion-hosted files re-uploaded"},
+	"checkbox":         {Exact, ""},
+	"url":              {Exact, ""},
+	"email":            {Exact, ""},
+	"phone_number":     {Exact, ""},
+	"formula":          {NotRestorable, "computed by Notion from the restored formula"},
+	"relation":         {Exact, "targets remapped; set after all rows exist"},
+	"rollup":           {NotRestorable, "computed by Notion from the restored rollup"},
+	"created_time":     {NotRestorable, "set by Notion at creation"},
+	"created_by":       {NotRestorable, "set by Notion at creation"},
+	"last_edited_time": {NotRestorable, "set by Notion"},
+	"last_edited_by":   {NotRestorable, "set by Notion"},
+	"button":           {NotRestorable, "no value; the property itself cannot be created through the API"},
+	"unique_id":        {NotRestorable, "numbered by Notion in creation order"},
+	"verification":     {NotRestorable, "read-only; the property itself cannot be created through the API"},
+	"place":            {Exact, ""},
+}
+
+// readOnlyProperty reports whether a property value is Notion's to compute.
+func readOnlyProperty(typ string) bool {
+	return PropertyRules[typ].Fidelity == NotRestorable
+}
+
+// textTypes hold rich_text and color, and may hold children.
+var textTypes = map[string]bool{
+	"paragraph": true, "heading_1": true, "heading_2": true, "heading_3": true, "heading_4": true,
+	"bulleted_list_item": true, "numbered_list_item": true, "quote": true, "to_do": true,
+	"toggle": true, "callout": true,
+}
+
+var mediaTypes = map[string]bool{"image": true, "video": true, "pdf": true, "file": true, "audio": true}
+
+// structural types must be the top level of their request: their children
+// are created with them and the API takes no third level.
+var structural = map[string]bool{"column_list": true, "table": true, "tab": true}
+
+// keepsChildren reports whether a block of stored type typ is restored with
+// its children.
+func keepsChildren(typ string) bool {
+	switch typ {
+	case "child_page", "child_database", "link_preview", "link_to_page":
+		return false
+	}
+	return true
+}
+
+// body is a block in request form, without its children.
+type body struct {
+	typ     string
+	content map[string]any
+	note    string // the substitution made, "" when exact
+	uploads []string
+}
+
+// blockBody converts a stored block into request form.
+func (r *restorer) blockBody(ctx context.Context, pageID string, b *layout.Block) (*body, error) {
+	typ, _ := b.Object["type"].(string)
+	src, _ := b.Object[typ].(map[string]any)
+	out := &body{typ: typ, content: map[string]any{}}
+	st := &refState{}
+	c := out.content
+	switch {
+	case textTypes[typ]:
+		c["rich_text"] = r.richText(src["rich_text"], st)
+		copyFields(c, src, "color", "is_toggleable", "checked")
+		if icon, ok := src["icon"].(map[string]any); ok {
+			ic, err := r.icon(ctx, b.Extra, "/"+typ+"/icon", icon)
+			if err != nil {
+				return nil, err
+			}
+			if ic != nil {
+				c["icon"] = ic
+			}
+		}
+	case typ == "code":
+		c["rich_text"] = r.richText(src["rich_text"], st)
+		c["caption"] = r.richText(src["caption"], st)
+		copyFields(c, src, "language")
+	case typ == "equation":
+		copyFields(c, src, "expression")
+	case typ == "divider", typ == "breadcrumb", typ == "column_list", typ == "tab":
+	case typ == "table_of_contents":
+		copyFields(c, src, "color")
+	case typ == "column":
+		copyFields(c, src, "width_ratio")
+	case typ == "table":
+		copyFields(c, src, "table_width", "has_column_header", "has_row_header")
+	case typ == "table_row":
+		cells, _ := src["cells"].([]any)
+		out := make([]any, 0, len(cells))
+		for _, cell := range cells {
+			out = append(out, r.richText(cell, st))
+		}
+		c["cells"] = out
+	case typ == "embed", typ == "bookmark":
+		copyFields(c, src, "url")
+		c["caption"] = r.richText(src["caption"], st)
+	case mediaTypes[typ]:
+		f, err := r.fileObject(ctx, b.Extra, "/"+typ, src)
+		if err != nil {
+			return nil, err
+		}
+		if f == nil {
+			return r.lostFile(typ, src), nil
+		}
+		if u, ok := f["file_upload"].(map[string]any); ok {
+			out.uploads = append(out.uploads, u["id"].(string))
+		}
+		c = f
+		out.content = c
+		c["caption"] = r.richText(src["caption"], st)
+		if typ == "file" {
+			copyFields(c, src, "name")
+		}
+	case typ == "synced_block":
+		c["synced_from"] = nil
+		if from, ok := src["synced_from"].(map[string]any); ok {
+			id, _ := from["block_id"].(string)
+			c["synced_from"] = map[string]any{"type": "block_id", "block_id": r.mapRef(id, "synced block original", st)}
+		}
+	case typ == "link_to_page":
+		kind, _ := src["type"].(string)
+		id, _ := src[kind].(string)
+		if kind == "page_id" || kind == "database_id" {
+			id = r.mapRef(id, "link_to_page target", st)
+		}
+		c["type"], c[kind] = kind, id
+	case typ == "child_page", typ == "child_database":
+		// Only reached for a page or database outside the restore.
+		kind := map[string]string{"child_page": "page_id", "child_database": "database_id"}[typ]
+		r.count(r.rep.External, typ+" outside the restore")
+		return &body{typ: "link_to_page", content: map[string]any{"type": kind, kind: b.ID},
+			note: typ + " outside the restore → link_to_page"}, nil
+	case typ == "template":
+		out.typ, out.note = "toggle", "template → toggle"
+		c["rich_text"] = r.richText(src["rich_text"], st)
+	case typ == "meeting_notes", typ == "transcription":
+		out.typ, out.note = "toggle", typ+" → toggle"
+		c["rich_text"] = r.richText(src["title"], st)
+	case typ == "link_preview":
+		out.typ, out.note = "bookmark", "link_preview → bookmark"
+		copyFields(c, src, "url")
+	default:
+		// unsupported, and types this version does not know.
+		what := typ
+		if bt, _ := src["block_type"].(string); bt != "" {
+			what = typ + " (" + bt + ")"
+		}
+		out.typ, out.note = "callout", typ+" → callout"
+		text := []any{map[string]any{"type": "text", "text": map[string]any{
+			"content": fmt.Sprintf("notion-git: a %s block was here; the Notion API cannot create it.", what)}}}
+		if rt, ok := src["rich_text"]; ok {
+			text = append(text, r.richText(rt, st)...)
+		}
+		if len(text) > maxArray {
+			text = text[:maxArray]
+		}
+		out.content = map[string]any{"rich_text": text, "icon": map[string]any{"type": "emoji", "emoji": "🧩"}}
+	}
+	if st.pending {
+		// Content is written after every page and database exists, so a
+		// pending reference can only be to something not restored at all.
+		r.count(r.rep.External, "reference to an object restored later")
+	}
+	return out, nil
+}
+
+// lostFile replaces a media block whose bytes were not stored.
+func (r *restorer) lostFile(typ string, src map[string]any) *body {
+	name := fileName(src)
+	return &body{typ: "callout", note: typ + " without stored bytes → callout", content: map[string]any{
+		"rich_text": []any{map[string]any{"type": "text", "text": map[string]any{
+			"content": fmt.Sprintf("notion-git: the %s %q was not stored in the backup.", typ, name)}}},
+		"icon": map[string]any{"type": "emoji", "emoji": "📎"},
+	}}
+}
+
+// icon converts a page or callout icon; nil when it cannot be restored.
+func (r *restorer) icon(ctx context.Context, extra layout.Extra, ptr string, icon map[string]any) (map[string]any, error) {
+	switch t, _ := icon["type"].(string); t {
+	case "emoji":
+		return map[string]any{"type": "emoji", "emoji": icon["emoji"]}, nil
+	case "custom_emoji":
+		ce, _ := icon["custom_emoji"].(map[string]any)
+		r.count(r.rep.External, "custom emoji")
+		return map[string]any{"type": "custom_emoji", "custom_emoji": map[string]any{"id": ce["id"]}}, nil
+	case "icon":
+		ic, _ := icon["icon"].(map[string]any)
+		out := map[string]any{}
+		copyFields(out, ic, "name", "color")
+		return map[string]any{"type": "icon", "icon": out}, nil
+	case "external", "file":
+		f, err := r.fileObject(ctx, extra, ptr, icon)
+		if f == nil {
+			r.count(r.rep.Substituted, "icon or cover without stored bytes → none")
+		}
+		return f, err
+	}
+	return nil, nil
+}
+
+// fileObject converts a file wrapper at ptr (the pointer of the wrapper in
+// its object) into request form: external files stay links, Notion-hosted
+// ones are uploaded again. nil means the bytes were not stored.
+func (r *restorer) fileObject(ctx context.Context, extra layout.Extra, ptr string, f map[string]any) (map[string]any, error) {
+	switch f["type"] {
+	case "external":
+		ext, _ := f["external"].(map[string]any)
+		return map[string]any{"type": "external", "external": map[string]any{"url": ext["url"]}}, nil
+	case "file":
+		info, ok := extra.Files[ptr+"/file"]
+		if !ok || info.SHA256 == "" {
+			return nil, nil
+		}
+		inner, _ := f["file"].(map[string]any)
+		url, _ := inner["url"].(string)
+		id, err := r.upload(ctx, info, nameFromURL(url))
+		if err != nil || id == "" {
+			return nil, err
+		}
+		return map[string]any{"type": "file_upload", "file_upload": map[string]any{"id": id}}, nil
+	}
+	return nil, nil
+}
+
+func fileName(src map[string]any) string {
+	if n, _ := src["name"].(string); n != "" {
+		return n
+	}
+	inner, _ := src["file"].(map[string]any)
+	u, _ := inner["url"].(string)
+	return nameFromURL(u)
+}
+
+// copyFields copies the named fields that are present and not null.
+func copyFields(dst, src map[string]any, keys ...string) {
+	for _, k := range keys {
+		if v, ok := src[k]; ok && v != nil {
+			dst[k] = v
+		}
+	}
+}

@@ -1,0 +1,94 @@
+package importer
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"mime"
+	"net/url"
+	"path"
+	"strconv"
+	"strings"
+
+	"github.com/notion-git/notion-git/layout"
+)
+
+// File Upload API limits (see notion-api.md).
+const (
+	maxSinglePart = 20 << 20 // larger files go in parts
+	partSize      = 10 << 20 // within the 5–20 MiB a part may be
+)
+
+// upload sends the stored bytes of a Notion-hosted file through the File
+// Upload API and returns the upload's id, to be attached once. Every
+// attachment gets its own upload: Notion attaches an upload only once.
+func (r *restorer) upload(ctx context.Context, info layout.FileInfo, name string) (string, error) {
+	if r.opts.Files == nil {
+		return "", nil
+	}
+	data, err := r.opts.Files.Read(layout.FilePath(info.SHA256))
+	if err != nil {
+		return "", fmt.Errorf("read attachment %s: %w", info.SHA256, err)
+	}
+	if name == "" {
+		name = "file"
+	}
+	ctype := mime.TypeByExtension(path.Ext(name))
+	if ctype == "" {
+		ctype = "application/octet-stream"
+	}
+	if i := strings.IndexByte(ctype, ';'); i >= 0 {
+		ctype = ctype[:i]
+	}
+	req := map[string]any{"mode": "single_part", "filename": name, "content_type": ctype}
+	parts := 1
+	if len(data) > maxSinglePart {
+		parts = (len(data) + partSize - 1) / partSize
+		req["mode"], req["number_of_parts"] = "multi_part", parts
+	}
+	raw, err := r.client.Post(ctx, "file_uploads", req)
+	if err != nil {
+		return "", fmt.Errorf("upload %s: %w", name, err)
+	}
+	var up struct {
+		ID string `json:"id"`
+	}
+	if err := json.Unmarshal(raw, &up); err != nil || up.ID == "" {
+		return "", fmt.Errorf("upload %s: no id in the answer", name)
+	}
+	for p := 0; p < parts; p++ {
+		chunk := data[p*partSize : min(len(data), (p+1)*partSize)]
+		fields := map[string]string{}
+		if parts > 1 {
+			fields["part_number"] = strconv.Itoa(p + 1)
+		} else {
+			chunk = data
+		}
+		if _, err := r.client.DoMultipart(ctx, "file_uploads/"+up.ID+"/send", fields, name, ctype, chunk); err != nil {
+			return "", fmt.Errorf("upload %s: %w", name, err)
+		}
+	}
+	if parts > 1 {
+		if _, err := r.client.Post(ctx, "file_uploads/"+up.ID+"/complete", map[string]any{}); err != nil {
+			return "", fmt.Errorf("upload %s: %w", name, err)
+		}
+	}
+	r.mu.Lock()
+	r.rep.Uploads++
+	r.rep.UploadBytes += int64(len(data))
+	r.mu.Unlock()
+	return up.ID, nil
+}
+
+// nameFromURL is the file name in a Notion file URL (the last path segment).
+func nameFromURL(u string) string {
+	p, err := url.Parse(u)
+	if err != nil {
+		return ""
+	}
+	name, err := url.PathUnescape(path.Base(p.Path))
+	if err != nil || name == "." || name == "/" {
+		return ""
+	}
+	return name
+}

@@ -1,0 +1,387 @@
+package importer
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/notion-git/notion-git/layout"
+)
+
+// FidelityReport compares a restored copy with the snapshot it came from, type by
+// type, ids, times and authors aside.
+type FidelityReport struct {
+	// Kinds maps "block paragraph", "property select", "page", "comment"…
+	// to how many were compared and how many were equal.
+	Kinds map[string]*KindFidelity
+}
+
+// KindFidelity is the comparison of one kind of object.
+type KindFidelity struct {
+	Compared int
+	Equal    int
+	// Expected is true when the kind is not restored exactly (RESTORE.md
+	// says how it differs), so a difference is no defect.
+	Expected bool
+	// Examples are the first differences found.
+	Examples []string
+}
+
+// Unexpected lists the kinds with differences the rules do not explain.
+func (f *FidelityReport) Unexpected() []string {
+	var out []string
+	for _, k := range slices.Sorted(maps.Keys(f.Kinds)) {
+		if kf := f.Kinds[k]; !kf.Expected && kf.Equal < kf.Compared {
+			out = append(out, fmt.Sprintf("%s: %d of %d differ, e.g. %s", k, kf.Compared-kf.Equal, kf.Compared, strings.Join(kf.Examples, "; ")))
+		}
+	}
+	return out
+}
+
+// String is the fidelity report, one line per kind.
+func (f *FidelityReport) String() string {
+	var b strings.Builder
+	for _, k := range slices.Sorted(maps.Keys(f.Kinds)) {
+		kf := f.Kinds[k]
+		mark := "exact"
+		switch {
+		case kf.Equal < kf.Compared && kf.Expected:
+			mark = "differs as documented"
+		case kf.Equal < kf.Compared:
+			mark = "DIFFERS"
+		case kf.Expected:
+			mark = "substituted"
+		}
+		fmt.Fprintf(&b, "  %-32s %5d/%-5d %s\n", k, kf.Equal, kf.Compared, mark)
+	}
+	return b.String()
+}
+
+func (f *FidelityReport) add(kind string, expected bool, equal bool, example string) {
+	kf := f.Kinds[kind]
+	if kf == nil {
+		kf = &KindFidelity{Expected: expected}
+		f.Kinds[kind] = kf
+	}
+	kf.Compared++
+	if equal {
+		kf.Equal++
+	} else if len(kf.Examples) < 3 {
+		kf.Examples = append(kf.Examples, example)
+	}
+}
+
+// verifier holds one comparison.
+type verifier struct {
+	orig, got *layout.Snapshot
+	plan      *plan
+	ids       map[string]string
+	remap     *strings.Replacer
+	f         *FidelityReport
+}
+
+// Verify compares restored (a sync of the target page) with orig, the
+// snapshot restored with opts (only opts.Pages is read) and whose report
+// rep holds the new ids.
+func Verify(orig *layout.Snapshot, opts Options, rep *Report, restored *layout.Snapshot) (*FidelityReport, error) {
+	var only []string
+	for _, p := range opts.Pages {
+		id, err := layout.ParseID(p)
+		if err != nil {
+			return nil, err
+		}
+		only = append(only, id)
+	}
+	pl, err := newPlan(orig, only)
+	if err != nil {
+		return nil, err
+	}
+	var pairs []string
+	for old, nu := range rep.IDs {
+		if layout.IsID(old) && nu != "" {
+			pairs = append(pairs, old, nu, strings.ReplaceAll(old, "-", ""), strings.ReplaceAll(nu, "-", ""))
+		}
+	}
+	v := &verifier{orig: orig, got: restored, plan: pl, ids: rep.IDs, remap: strings.NewReplacer(pairs...), f: &FidelityReport{Kinds: map[string]*KindFidelity{}}}
+	for _, id := range sortedKeys(pl.pages) {
+		v.page(id)
+	}
+	for _, id := range sortedKeys(pl.dbs) {
+		v.database(id)
+	}
+	for _, id := range sortedKeys(pl.sources) {
+		v.dataSource(id)
+	}
+	return v.f, nil
+}
+
+func (v *verifier) page(id string) {
+	o := v.orig.Pages[id]
+	g := v.got.Pages[v.ids[id]]
+	if g == nil {
+		v.f.add("page", false, false, "page "+id+" missing")
+		return
+	}
+	want := v.normalize(o.Object, o.Extra, true)
+	have := v.normalize(g.Object, g.Extra, false)
+	wp, _ := want["properties"].(map[string]any)
+	hp, _ := have["properties"].(map[string]any)
+	for _, name := range sortedKeys(wp) {
+		typ, _ := wp[name].(map[string]any)["type"].(string)
+		if readOnlyProperty(typ) {
+			v.f.add("property "+typ, true, false, "computed by Notion")
+			continue
+		}
+		v.compare("property "+typ, false, wp[name], hp[name], id+"."+name)
+	}
+	delete(want, "properties")
+	delete(have, "properties")
+	v.compare("page", false, want, have, id)
+	v.blocks(o, g, v.expectedTop(id), g.Children)
+	v.comments(o, g)
+}
+
+// expectedTop is a page's top level as the restore lays it out: child
+// pages and databases found inside blocks come right after their block.
+func (v *verifier) expectedTop(id string) []string {
+	var out []string
+	for _, ev := range v.plan.events[id] {
+		out = append(out, ev.block+ev.child)
+	}
+	return out
+}
+
+func (v *verifier) blocks(o, g *layout.Page, want, have []string) {
+	for i, id := range want {
+		b := o.Blocks[id]
+		typ := "child_page"
+		if b != nil {
+			typ = typeOf(b)
+		} else if v.orig.Databases[id] != nil {
+			typ = "child_database"
+		}
+		rule, known := BlockRules[typ]
+		expected := !known || rule.Fidelity != Exact
+		kind := "block " + typ
+		if i >= len(have) || g.Blocks[have[i]] == nil {
+			v.f.add(kind, expected, false, "block "+id+" missing")
+			continue
+		}
+		gb := g.Blocks[have[i]]
+		if b == nil {
+			v.f.add(kind, expected, gb.ID == v.ids[id], "block "+id+" is not its page")
+			continue
+		}
+		if expected {
+			v.f.add(kind, true, false, "substituted")
+		} else {
+			v.compare(kind, false, v.normalize(b.Object, b.Extra, true), v.normalize(gb.Object, gb.Extra, false), id)
+		}
+		if syncedFrom(b.Object) == "" {
+			v.blocks(o, g, v.contentKidsOf(o, b), gb.Children)
+		}
+	}
+	if len(have) > len(want) {
+		v.f.add("block (extra)", false, false, fmt.Sprintf("%d blocks more than the original", len(have)-len(want)))
+	}
+}
+
+func (v *verifier) contentKidsOf(pg *layout.Page, b *layout.Block) []string {
+	if !keepsChildren(typeOf(b)) {
+		return nil
+	}
+	return slices.DeleteFunc(slices.Clone(b.Children), func(id string) bool { return v.plan.isPlaced(id) })
+}
+
+func (v *verifier) comments(o, g *layout.Page) {
+	var want, have []string
+	for _, c := range o.Comments {
+		want = append(want, v.key(v.normalize(c.Object, c.Extra, true)))
+	}
+	for _, c := range g.Comments {
+		have = append(have, v.key(v.normalize(c.Object, c.Extra, false)))
+	}
+	slices.Sort(want)
+	slices.Sort(have)
+	for _, w := range want {
+		i := slices.Index(have, w)
+		v.f.add("comment", false, i >= 0, "comment "+w)
+		if i >= 0 {
+			have = slices.Delete(have, i, i+1)
+		}
+	}
+}
+
+func (v *verifier) database(id string) {
+	o := v.orig.Databases[id]
+	g := v.got.Databases[v.ids[id]]
+	if g == nil {
+		v.f.add("database", false, false, "database "+id+" missing")
+		return
+	}
+	v.compare("database", false, v.normalize(o.Object, o.Extra, true), v.normalize(g.Object, g.Extra, false), id)
+}
+
+func (v *verifier) dataSource(id string) {
+	o := v.orig.DataSources[id]
+	g := v.got.DataSources[v.ids[id]]
+	if g == nil {
+		v.f.add("data_source", false, false, "data source "+id+" missing")
+		return
+	}
+	want := v.normalize(o.Object, o.Extra, true)
+	have := v.normalize(g.Object, g.Extra, false)
+	wp, _ := want["properties"].(map[string]any)
+	hp, _ := have["properties"].(map[string]any)
+	for _, name := range sortedKeys(wp) {
+		typ, _ := wp[name].(map[string]any)["type"].(string)
+		if schemaPart(typ) == -1 {
+			v.f.add("schema "+typ, true, false, "not creatable")
+			continue
+		}
+		v.compare("schema "+typ, false, wp[name], hp[name], id+"."+name)
+	}
+	delete(want, "properties")
+	delete(have, "properties")
+	v.compare("data_source", false, want, have, id)
+}
+
+func (v *verifier) compare(kind string, expected bool, want, have any, where string) {
+	w, h := v.key(want), v.key(have)
+	i := 0
+	for i < len(w) && i < len(h) && w[i] == h[i] {
+		i++
+	}
+	from := max(0, i-80)
+	v.f.add(kind, expected, w == h, fmt.Sprintf("%s: want …%.200s, got …%.200s", where, w[from:], h[min(from, len(h)):]))
+}
+
+func (v *verifier) key(x any) string {
+	b, _ := json.Marshal(x)
+	return string(b)
+}
+
+// normalize gives the form two copies are compared in: no ids, times,
+// authors or places; Notion-hosted files by content; derived text
+// (plain_text, href) dropped; option values by name; the original's ids
+// remapped to the copy's; and the documented substitutions applied to the
+// original.
+func (v *verifier) normalize(obj layout.Object, extra layout.Extra, original bool) map[string]any {
+	b, _ := json.Marshal(obj)
+	var m map[string]any
+	json.Unmarshal(b, &m)
+	for ptr, info := range extra.Files {
+		setPointer(m, ptr, map[string]any{"sha256": info.SHA256})
+	}
+	out := clean(m, "").(map[string]any)
+	if original {
+		b, _ := json.Marshal(out)
+		json.Unmarshal([]byte(v.remap.Replace(string(b))), &out)
+	}
+	return out
+}
+
+// volatile keys differ between any two copies.
+var volatile = map[string]bool{
+	"id": true, "created_time": true, "last_edited_time": true, "created_by": true, "last_edited_by": true,
+	"parent": true, "has_children": true, "in_trash": true, "archived": true, "is_archived": true,
+	"request_id": true, "url": true, "public_url": true, "discussion_id": true, "display_name": true,
+	"plain_text": true, "href": true, "has_more": true, "database_parent": true, "groups": true,
+	"database_id": true, "synced_property_id": true, "relation_property_id": true, "rollup_property_id": true,
+	"expiry_time": true, "request_status": true, "data_sources": true,
+}
+
+func clean(x any, key string) any {
+	switch x := x.(type) {
+	case map[string]any:
+		if key == "user" || key == "custom_emoji" {
+			// Users and custom emoji keep their ids; their names and
+			// pictures are Notion's to fill in.
+			return map[string]any{"id": x["id"]}
+		}
+		out := map[string]any{}
+		for k, val := range x {
+			if val == nil || (volatile[k] && !(k == "url" && key != "")) {
+				continue
+			}
+			out[k] = clean(val, k)
+		}
+		// A link preview or link mention is restored as linked text.
+		if t, _ := out["type"].(string); t == "mention" {
+			m, _ := x["mention"].(map[string]any)
+			if kind, _ := m["type"].(string); kind == "link_preview" || kind == "link_mention" {
+				text := map[string]any{"content": x["plain_text"]}
+				if h, ok := x["href"].(string); ok && h != "" {
+					text["link"] = map[string]any{"url": h}
+				}
+				return map[string]any{"type": "text", "text": text, "annotations": out["annotations"]}
+			}
+		}
+		switch key {
+		case "select", "status":
+			if n, ok := out["name"]; ok && out["options"] == nil {
+				return map[string]any{"name": n}
+			}
+		case "multi_select":
+			if opts, ok := out["options"].([]any); ok {
+				for _, o := range opts {
+					delete(o.(map[string]any), "id")
+				}
+			}
+		}
+		return out
+	case []any:
+		out := make([]any, 0, len(x))
+		for _, e := range x {
+			if key == "multi_select" {
+				if m, ok := e.(map[string]any); ok {
+					out = append(out, map[string]any{"name": m["name"]})
+					continue
+				}
+			}
+			if key == "people" {
+				if m, ok := e.(map[string]any); ok {
+					out = append(out, map[string]any{"id": m["id"]})
+					continue
+				}
+			}
+			out = append(out, clean(e, key))
+		}
+		return out
+	}
+	return x
+}
+
+// setPointer replaces the value at a JSON pointer, if it exists.
+func setPointer(m map[string]any, ptr string, val any) {
+	parts := strings.Split(strings.TrimPrefix(ptr, "/"), "/")
+	var cur any = m
+	for i, p := range parts {
+		p = layout.UnescapePointer(p)
+		last := i == len(parts)-1
+		switch c := cur.(type) {
+		case map[string]any:
+			if last {
+				if _, ok := c[p]; ok {
+					c[p] = val
+				}
+				return
+			}
+			cur = c[p]
+		case []any:
+			var n int
+			if _, err := fmt.Sscanf(p, "%d", &n); err != nil || n < 0 || n >= len(c) {
+				return
+			}
+			if last {
+				c[n] = val
+				return
+			}
+			cur = c[n]
+		default:
+			return
+		}
+	}
+}
