@@ -29,6 +29,7 @@ type CLI struct {
 	Globals
 
 	Sync    syncCmd    `cmd:"" help:"Crawl the workspace and commit it as a snapshot (only what changed since the last sync)."`
+	Restore restoreCmd `cmd:"" help:"Restore a snapshot (any git revision) into a Notion page, with every reference pointing inside the copy."`
 	Version versionCmd `cmd:"" help:"Print the version of notion-git and the Notion API version it speaks."`
 }
 

@@ -1,0 +1,231 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/notion-git/notion-git/exporter"
+	"github.com/notion-git/notion-git/gitrepo"
+	"github.com/notion-git/notion-git/importer"
+	"github.com/notion-git/notion-git/layout"
+	"github.com/notion-git/notion-git/notion"
+	"github.com/notion-git/notion-git/notion/notiontest"
+	"github.com/notion-git/notion-git/notion/notiontest/workspace"
+)
+
+type restoreCmd struct {
+	Revision string   `arg:"" help:"Snapshot to restore: any git revision (HEAD, HEAD~3, a tag, a commit hash)."`
+	To       string   `placeholder:"PAGE" help:"Page (id or URL) to restore into; it must be shared with the integration. Required unless --demo."`
+	Page     []string `placeholder:"PAGE_ID" help:"Only restore this page of the snapshot and everything below it; repeatable."`
+	DryRun   bool     `name:"dry-run" help:"Print the plan (objects, requests, substitutions, time at the --rate budget) and write nothing."`
+	Verify   bool     `help:"After restoring, sync the restored copy and compare it with the snapshot, type by type."`
+	Demo     bool     `help:"Restore into a fresh in-process emulator workspace (run 'sync --demo' first to have a snapshot)."`
+	Fresh    bool     `help:"Ignore the journal of an interrupted restore of this revision into this page and start over."`
+	Repo     string   `short:"r" placeholder:"DIR" help:"Git repository holding the snapshots (default: the current directory, or ./notion-demo with --demo)."`
+}
+
+func (c *restoreCmd) Run(g *Globals, env *Env) error {
+	_, err := runRestore(env.Ctx, g, c, env)
+	return err
+}
+
+// runRestore is the restore command without the CLI around it; tests call it.
+func runRestore(ctx context.Context, g *Globals, c *restoreCmd, env *Env) (*importer.Report, error) {
+	started := time.Now()
+	repoDir := c.Repo
+	if repoDir == "" {
+		repoDir = "."
+		if c.Demo {
+			repoDir = "notion-demo"
+		}
+	}
+	if !c.Demo && strings.TrimSpace(c.To) == "" {
+		return nil, usageError{errors.New("--to PAGE is required: the page to restore into")}
+	}
+	target := workspace.EmptyTargetID
+	if !c.Demo || c.To != "" {
+		id, err := layout.ParseID(c.To)
+		if err != nil {
+			return nil, usageError{fmt.Errorf("--to %q: not a Notion page id or URL", c.To)}
+		}
+		target = id
+	}
+	for _, p := range c.Page {
+		if _, err := layout.ParseID(p); err != nil {
+			return nil, usageError{fmt.Errorf("--page %q: not a Notion page id or URL", p)}
+		}
+	}
+
+	repo, err := gitrepo.Open(repoDir, gitrepo.OpenOptions{})
+	if err != nil {
+		if c.Demo && errors.Is(err, gitrepo.ErrNotRepository) {
+			return nil, fmt.Errorf("no snapshot in %s: run 'notion-git sync --demo' first", repoDir)
+		}
+		return nil, err
+	}
+	commit, err := repo.Resolve(c.Revision)
+	if err != nil {
+		if c.Demo {
+			return nil, fmt.Errorf("no snapshot %q in %s: run 'notion-git sync --demo' first", c.Revision, repoDir)
+		}
+		return nil, fmt.Errorf("revision %q: %w", c.Revision, err)
+	}
+	tree, err := repo.Snapshot(commit)
+	if err != nil {
+		return nil, err
+	}
+	if !tree.Has(layout.MetaPath) {
+		return nil, fmt.Errorf("revision %q (%s) is not a notion-git snapshot: it has no %s", c.Revision, commit.String()[:12], layout.MetaPath)
+	}
+	snap, err := layout.DecodeSnapshot(tree)
+	if err != nil {
+		return nil, fmt.Errorf("revision %q: %w", c.Revision, err)
+	}
+
+	progress := newProgress(env.Stderr, g.Quiet)
+	opts := importer.Options{Target: target, Pages: c.Page, Files: tree, Fresh: c.Fresh, Progress: progress.restoreUpdate}
+	rate := g.Rate
+	if c.DryRun {
+		est, err := importer.Rehearse(ctx, snap, opts)
+		if err != nil {
+			return nil, err
+		}
+		if !c.Demo {
+			// Nothing is written, but the target is checked, so that the
+			// real run does not fail on it.
+			client, err := g.client()
+			if err != nil {
+				return nil, err
+			}
+			if _, err := client.Get(ctx, "pages/"+target, nil); err != nil {
+				if notion.IsNotFound(err) {
+					return nil, fmt.Errorf("target page %s does not exist or is not shared with the integration", target)
+				}
+				return nil, err
+			}
+		}
+		printPlan(env, est, rate, c.Revision, commit.String()[:12])
+		return est.Report, nil
+	}
+
+	client, stop, err := restoreClient(g, c)
+	if err != nil {
+		return nil, err
+	}
+	defer stop()
+	if !c.Demo {
+		opts.Journal = filepath.Join(repo.GitDir(), "notion-git", "restore-"+target+"-"+commit.String()[:12]+".jsonl")
+	}
+	rep, err := importer.Restore(ctx, client, snap, opts)
+	progress.done()
+	if err != nil {
+		if opts.Journal != "" && rep != nil && !errors.Is(err, importer.ErrTarget) {
+			return rep, fmt.Errorf("%w (run the same command again to resume where it stopped)", err)
+		}
+		return rep, err
+	}
+	rep.Duration = time.Since(started)
+	if !g.Quiet {
+		fmt.Fprintf(env.Stdout, "%s %s into page %s: %s\n", c.Revision, commit.String()[:12], target, rep.Summary())
+		if d := rep.Details(); d != "" && g.Verbose {
+			fmt.Fprint(env.Stdout, d)
+		}
+	}
+	if g.Verbose {
+		fmt.Fprint(env.Stderr, rep.Requests.String())
+	}
+	if c.Verify {
+		return rep, verifyRestore(ctx, client, snap, opts, rep, env, g)
+	}
+	return rep, nil
+}
+
+// restoreClient returns the Notion client; with --demo it starts an
+// emulator holding only an empty page to restore into.
+func restoreClient(g *Globals, c *restoreCmd) (*notion.Client, func(), error) {
+	if !c.Demo {
+		client, err := g.client()
+		return client, func() {}, err
+	}
+	const demoRate = 50
+	srv := httptest.NewServer(notiontest.New(workspace.Empty("Restored demo"), notiontest.Options{Rate: demoRate, Burst: 10}))
+	demo := *g
+	demo.Token, demo.APIURL, demo.Rate = notiontest.DefaultToken, srv.URL, demoRate
+	client, err := demo.client()
+	if err != nil {
+		srv.Close()
+		return nil, nil, err
+	}
+	return client, srv.Close, nil
+}
+
+// verifyRestore syncs the restored copy into memory and compares it.
+func verifyRestore(ctx context.Context, client *notion.Client, snap *layout.Snapshot, opts importer.Options, rep *importer.Report, env *Env, g *Globals) error {
+	tree := memTree{}
+	if _, err := exporter.Sync(ctx, client, nil, tree, exporter.Options{
+		Roots: []string{opts.Target}, Comments: exporter.CommentsAll, Full: true, Concurrency: g.Concurrency,
+	}); err != nil {
+		return fmt.Errorf("verify: sync the restored copy: %w", err)
+	}
+	got, err := layout.DecodeSnapshot(layout.MapSource(tree))
+	if err != nil {
+		return fmt.Errorf("verify: %w", err)
+	}
+	fid, err := importer.Verify(snap, opts, rep, got)
+	if err != nil {
+		return fmt.Errorf("verify: %w", err)
+	}
+	fmt.Fprintf(env.Stdout, "fidelity of the restored copy (equal/compared, ids, times and authors aside):\n%s", fid)
+	if bad := fid.Unexpected(); len(bad) > 0 {
+		for _, b := range bad {
+			fmt.Fprintln(env.Stderr, "differs:", b)
+		}
+		return partialError{fmt.Errorf("restored, but %d kinds of objects differ from the snapshot (see above)", len(bad))}
+	}
+	return nil
+}
+
+func printPlan(env *Env, est *importer.Estimate, rate float64, rev, commit string) {
+	r := est.Report
+	fmt.Fprintf(env.Stdout, "plan for restoring %s (%s): %d pages, %d rows, %d databases (%d data sources), %d blocks, %d comments, %d attachments\n",
+		rev, commit, r.Pages, r.Rows, r.Databases, r.DataSources, r.Blocks, r.Comments, r.Uploads)
+	fmt.Fprintf(env.Stdout, "requests: %d (%d writes), about %s at %g requests/s:\n%s", est.Total, est.Writes, est.Duration(rate), rate, est)
+	if d := r.Details(); d != "" {
+		fmt.Fprintf(env.Stdout, "not restored exactly:\n%s", d)
+	}
+	fmt.Fprintln(env.Stdout, "dry run: nothing was written")
+}
+
+// restoreUpdate shows a restore's progress on a terminal.
+func (p *progress) restoreUpdate(s importer.Progress) {
+	if !p.on {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if time.Since(p.last) < 200*time.Millisecond && s.Done < s.Total {
+		return
+	}
+	p.last = time.Now()
+	fmt.Fprintf(p.out, "\r\033[Krestore %s: %d/%d objects, %d requests", s.Phase, s.Done, s.Total, s.Requests)
+	p.line = true
+}
+
+// memTree is an in-memory tree that a verifying sync writes into.
+type memTree layout.MapSource
+
+func (m memTree) Put(p string, b []byte) error { m[p] = b; return nil }
+func (m memTree) Delete(p string) error        { delete(m, p); return nil }
+func (m memTree) DeleteDir(dir string) error {
+	for p := range m {
+		if strings.HasPrefix(p, dir+"/") {
+			delete(m, p)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,123 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/notion-git/notion-git/notion/notiontest"
+	"github.com/notion-git/notion-git/notion/notiontest/workspace"
+)
+
+// syncedRepo syncs the sample workspace into a new repository.
+func syncedRepo(t *testing.T) string {
+	t.Helper()
+	srv := httptest.NewServer(notiontest.New(workspace.Sample(), notiontest.Options{}))
+	t.Cleanup(srv.Close)
+	dir := filepath.Join(t.TempDir(), "repo")
+	code, _, errOut := runCLI(t, "sync", "--repo", dir, "--api-url", srv.URL, "--token", notiontest.DefaultToken, "--rate", "1000", "--full", "--comments", "all", "-q")
+	if code != exitOK {
+		t.Fatalf("sync: exit %d: %s", code, errOut)
+	}
+	return dir
+}
+
+// target is an emulator workspace with one empty page to restore into.
+func target(t *testing.T) (*notiontest.Server, string) {
+	t.Helper()
+	s := notiontest.New(workspace.Empty("Restored"), notiontest.Options{RecordBodies: true})
+	srv := httptest.NewServer(s)
+	t.Cleanup(srv.Close)
+	return s, srv.URL
+}
+
+func writes(s *notiontest.Server) int {
+	n := 0
+	for _, e := range s.Log() {
+		if e.Method != "GET" && !strings.HasSuffix(e.Path, "/query") {
+			n++
+		}
+	}
+	return n
+}
+
+func fsck(t *testing.T, dir string) {
+	t.Helper()
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git not installed")
+	}
+	if out, err := exec.Command("git", "-C", dir, "fsck", "--strict").CombinedOutput(); err != nil {
+		t.Fatalf("git fsck: %v\n%s", err, out)
+	}
+}
+
+func TestRestoreVerifyAndDryRun(t *testing.T) {
+	dir := syncedRepo(t)
+	s, url := target(t)
+	api := []string{"--api-url", url, "--token", notiontest.DefaultToken, "--rate", "1000"}
+
+	code, out, errOut := runCLI(t, append([]string{"restore", "HEAD", "--repo", dir, "--to", workspace.EmptyTargetID, "--dry-run"}, api...)...)
+	if code != exitOK || !strings.Contains(out, "dry run: nothing was written") || !strings.Contains(out, "requests:") {
+		t.Fatalf("dry run: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if n := writes(s); n != 0 {
+		t.Fatalf("dry run sent %d writes", n)
+	}
+
+	code, out, errOut = runCLI(t, append([]string{"restore", "HEAD", "--repo", dir, "--to", "https://www.notion.so/Restored-" + strings.ReplaceAll(workspace.EmptyTargetID, "-", ""), "--verify"}, api...)...)
+	if code != exitOK {
+		t.Fatalf("restore --verify: exit %d\n%s\n%s", code, out, errOut)
+	}
+	for _, want := range []string{"restored ", "fidelity of the restored copy", "block paragraph"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".git", "notion-git")); err != nil {
+		t.Errorf("no journal under .git/notion-git: %v", err)
+	}
+	fsck(t, dir)
+}
+
+// TestRestoreRefusesWithOneLine: a bad revision, a revision that is not a
+// snapshot and a target the integration cannot see each give one line and
+// write nothing.
+func TestRestoreRefusesWithOneLine(t *testing.T) {
+	dir := syncedRepo(t)
+	s, url := target(t)
+	api := []string{"--api-url", url, "--token", notiontest.DefaultToken, "--rate", "1000"}
+
+	plain := filepath.Join(t.TempDir(), "plain")
+	for _, cmd := range [][]string{{"init", "-q", "-b", "main", plain}, {"-C", plain, "commit", "-q", "--allow-empty", "-m", "x"}} {
+		c := exec.Command("git", cmd...)
+		c.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@x", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@x")
+		if out, err := c.CombinedOutput(); err != nil {
+			t.Skipf("git: %v %s", err, out)
+		}
+	}
+	cases := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"bad revision", []string{"restore", "no-such-rev", "--repo", dir, "--to", workspace.EmptyTargetID}, "no-such-rev"},
+		{"not a snapshot", []string{"restore", "HEAD", "--repo", plain, "--to", workspace.EmptyTargetID}, "not a notion-git snapshot"},
+		{"invisible target", []string{"restore", "HEAD", "--repo", dir, "--to", "11111111-2222-4333-8444-555555555555"}, "not shared with the integration"},
+	}
+	for _, tc := range cases {
+		var stdout, stderr bytes.Buffer
+		code := run(context.Background(), append(tc.args, api...), &stdout, &stderr)
+		msg := strings.TrimSpace(stderr.String())
+		if code != exitError || strings.Count(msg, "\n") != 0 || !strings.Contains(msg, tc.want) {
+			t.Errorf("%s: exit %d, stderr %q, want one line with %q", tc.name, code, msg, tc.want)
+		}
+	}
+	if n := writes(s); n != 0 {
+		t.Errorf("%d write requests reached Notion", n)
+	}
+}
