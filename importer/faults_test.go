@@ -1,0 +1,135 @@
+package importer
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+
+	"github.com/notion-git/notion-git/layout"
+	"github.com/notion-git/notion-git/notion"
+	"github.com/notion-git/notion-git/notion/notiontest"
+	"github.com/notion-git/notion-git/notion/notiontest/workspace"
+)
+
+// tinySource is a small generated workspace that still holds every block
+// type (the first page tours them all), for the slower fault tests.
+func tinySource(t testing.TB) source {
+	t.Helper()
+	f := workspace.Generate(workspace.Options{Seed: 5, Pages: 10, MaxDepth: 3, BlocksPerPage: 10, Databases: 2,
+		DataSourcesPerDatabase: 2, RowsPerDataSource: 2, Comments: 8, Attachments: 6, Users: 3})
+	e := startEmulator(t, f, notiontest.Options{})
+	snap, tree := syncTree(t, e)
+	return source{snap, tree}
+}
+
+// cutAfter is a transport that cancels the restore's context once n
+// answers have arrived: the last of them is lost on the way back, as when
+// a process is killed while a write is in flight.
+type cutAfter struct {
+	n      int64
+	seen   atomic.Int64
+	cancel context.CancelFunc
+}
+
+func (c *cutAfter) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if c.seen.Add(1) == c.n {
+		c.cancel()
+	}
+	return resp, err
+}
+
+// copyShape counts what a synced copy holds, to tell duplicates.
+func copyShape(s *layout.Snapshot) (pages, blocks, comments int) {
+	seen := map[string]bool{}
+	for _, p := range s.Pages {
+		pages++
+		blocks += len(p.Blocks)
+		for _, c := range p.Comments {
+			if !seen[c.ID] {
+				seen[c.ID] = true
+				comments++
+			}
+		}
+	}
+	return
+}
+
+// TestInterruptedRestoreResumes kills restores at several points (always
+// losing the answer to the last request) and runs them again with the same
+// journal: each ends exactly like an uninterrupted restore, with nothing
+// created twice.
+func TestInterruptedRestoreResumes(t *testing.T) {
+	src := tinySource(t)
+	ref := emptyTarget(t, notiontest.Options{})
+	refRep, err := Restore(context.Background(), ref.client, src.snap, Options{Target: workspace.EmptyTargetID, Files: layout.MapSource(src.tree)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	refCopy, _ := syncTree(t, ref, workspace.EmptyTargetID)
+	wantP, wantB, wantC := copyShape(refCopy)
+	total := int64(refRep.Requests.Total)
+
+	for _, frac := range []float64{0.1, 0.35, 0.5, 0.62, 0.9} {
+		dst := emptyTarget(t, notiontest.Options{})
+		journal := filepath.Join(t.TempDir(), "journal.jsonl")
+		opts := Options{Target: workspace.EmptyTargetID, Files: layout.MapSource(src.tree), Journal: journal}
+		ctx, cancel := context.WithCancel(context.Background())
+		cut := &cutAfter{n: int64(frac * float64(total)), cancel: cancel}
+		client := newClient(t, dst.url, &notion.Config{HTTPClient: &http.Client{Transport: cut}})
+		if _, err := Restore(ctx, client, src.snap, opts); !errors.Is(err, context.Canceled) {
+			t.Fatalf("cut at %d: %v, want context.Canceled", cut.n, err)
+		}
+		cancel()
+		rep, err := Restore(context.Background(), dst.client, src.snap, opts)
+		if err != nil {
+			t.Fatalf("resume after %d requests: %v", cut.n, err)
+		}
+		if rep.Resumed == 0 {
+			t.Errorf("resume after %d requests: nothing taken from the journal", cut.n)
+		}
+		got, _ := syncTree(t, dst, workspace.EmptyTargetID)
+		p, b, c := copyShape(got)
+		if p != wantP || b != wantB || c != wantC {
+			t.Errorf("cut at %d of %d: copy has %d pages, %d blocks, %d comments; uninterrupted: %d, %d, %d",
+				cut.n, total, p, b, c, wantP, wantB, wantC)
+		}
+		fid, err := Verify(src.snap, opts, rep, got)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range fid.Unexpected() {
+			t.Errorf("cut at %d: %s", cut.n, u)
+		}
+	}
+}
+
+// TestRestoreThroughRateLimitsAndFaults restores while the emulator rate
+// limits hard and answers some requests with server errors.
+func TestRestoreThroughRateLimitsAndFaults(t *testing.T) {
+	src := tinySource(t)
+	dst := emptyTarget(t, notiontest.Options{Rate: 150, Burst: 20})
+	dst.srv.SetFaults(notiontest.Faults{Probability: 0.08, Kinds: []notiontest.FaultKind{
+		notiontest.Fault500, notiontest.Fault502, notiontest.Fault503, notiontest.Fault504, notiontest.FaultTruncate, notiontest.FaultDrop}})
+	opts := Options{Target: workspace.EmptyTargetID, Files: layout.MapSource(src.tree)}
+	rep, err := Restore(context.Background(), dst.client, src.snap, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Requests.RateLimited == 0 || rep.Requests.Retries == 0 {
+		t.Errorf("no weather: %d rate limited, %d retries", rep.Requests.RateLimited, rep.Requests.Retries)
+	}
+	dst.srv.SetFaults(notiontest.Faults{})
+	dst.srv.SetRate(0, 0)
+	got, _ := syncTree(t, dst, workspace.EmptyTargetID)
+	fid, err := Verify(src.snap, opts, rep, got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range fid.Unexpected() {
+		t.Error(u)
+	}
+}
