@@ -309,20 +309,20 @@ func (r *restorer) createSources(ctx context.Context, db, nu string, sources []s
 			return err
 		}
 	}
-	// A data source is created with its database's title and no
-	// description; what differs is written now.
+	// The first data source is created with its database's title; a title
+	// of its own is written now. A data source's description cannot be
+	// written through the API.
 	for i, ds := range sources {
 		src := r.snap.DataSources[ds]
+		if desc, _ := src.Object["description"].([]any); len(desc) > 0 {
+			r.count(r.rep.Substituted, "data source description → not restored (the API cannot write it)")
+		}
 		key := "source-text:" + ds
-		desc, _ := src.Object["description"].([]any)
-		if r.j.isDone(key) || (len(desc) == 0 && (i > 0 || plain(src.Object["title"]) == plain(r.snap.Databases[db].Object["title"]))) {
+		if r.j.isDone(key) || i > 0 || plain(src.Object["title"]) == plain(r.snap.Databases[db].Object["title"]) {
 			continue
 		}
 		st := &refState{}
 		req := map[string]any{"title": r.richText(src.Object["title"], st)}
-		if len(desc) > 0 {
-			req["description"] = r.richText(desc, st)
-		}
 		nds, _ := r.j.id(ds)
 		if _, err := r.call(ctx, http.MethodPatch, "data_sources/"+nds, req); err != nil {
 			return fmt.Errorf("data source %s: %w", ds, err)

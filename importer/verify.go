@@ -245,6 +245,12 @@ func (v *verifier) dataSource(id string) {
 	}
 	delete(want, "properties")
 	delete(have, "properties")
+	if desc, _ := want["description"].([]any); len(desc) > 0 {
+		// The API cannot write a data source's description.
+		v.f.add("data_source description", true, false, "not writable")
+	}
+	delete(want, "description")
+	delete(have, "description")
 	v.compare("data_source", false, want, have, id)
 }
 
