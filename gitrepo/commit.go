@@ -55,23 +55,23 @@ func (o *CommitOptions) Validate() error {
 	return nil
 }
 
-// Commit writes a commit object and returns its hash. It does not move any
-// branch: that is UpdateBranch's job, once everything is written.
+// Commit writes a commit object and returns its hash, and writes every
+// object added since the last commit (the commit's blobs and trees) to the
+// object store as one pack. It does not move any branch: that is
+// UpdateBranch's job, once everything is written.
 func (r *Repo) Commit(opts CommitOptions) (plumbing.Hash, error) {
 	if err := opts.Validate(); err != nil {
 		return plumbing.ZeroHash, err
 	}
 	// A commit must never point at objects that are not all stored.
 	r.mu.Lock()
-	err := r.store.HasEncodedObject(opts.Tree)
+	missing := !r.hasObjectLocked(opts.Tree)
 	for _, p := range opts.Parents {
-		if err == nil {
-			err = r.store.HasEncodedObject(p)
-		}
+		missing = missing || !r.hasObjectLocked(p)
 	}
 	r.mu.Unlock()
-	if err != nil {
-		return plumbing.ZeroHash, fmt.Errorf("commit: tree or parent missing: %w", err)
+	if missing {
+		return plumbing.ZeroHash, fmt.Errorf("commit: tree or parent missing: %w", plumbing.ErrObjectNotFound)
 	}
 	c := &object.Commit{
 		Author:       object.Signature{Name: opts.Author.Name, Email: opts.Author.Email, When: opts.Author.When},
@@ -85,6 +85,9 @@ func (r *Repo) Commit(opts CommitOptions) (plumbing.Hash, error) {
 		return plumbing.ZeroHash, fmt.Errorf("commit: %w", err)
 	}
 	h, err := r.writeObject(&mem)
+	if err == nil {
+		err = r.flush()
+	}
 	if err != nil {
 		return plumbing.ZeroHash, fmt.Errorf("commit: %w", err)
 	}
@@ -99,6 +102,10 @@ func (r *Repo) UpdateBranch(branch string, old, new plumbing.Hash) error {
 	name := plumbing.NewBranchReferenceName(branch)
 	if new.IsZero() {
 		return fmt.Errorf("update %s: no new commit", name)
+	}
+	// A ref must only ever point at objects on disk.
+	if err := r.flush(); err != nil {
+		return fmt.Errorf("update %s: %w", name, err)
 	}
 	if _, err := r.readCommit(new); err != nil {
 		return fmt.Errorf("update %s: %w", name, err)
@@ -145,4 +152,11 @@ func (r *Repo) removeEmptyLooseRef(name plumbing.ReferenceName) {
 	if fi, err := os.Stat(p); err == nil && fi.Size() == 0 {
 		_ = os.Remove(p)
 	}
+}
+
+// flush writes the pending objects to the object store.
+func (r *Repo) flush() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.flushLocked()
 }

@@ -3,8 +3,8 @@ package gitrepo
 import (
 	"os"
 	"os/exec"
-	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -118,17 +118,20 @@ func commitChange(t testing.TB, r *Repo, puts map[string]string, deletes ...stri
 	return c
 }
 
-// countObjects counts loose objects, the ones a commit by plumbing adds.
+// countObjects counts the objects in the store, loose and packed, as the
+// git CLI sees them.
 func countObjects(t testing.TB, r *Repo) int {
 	t.Helper()
 	n := 0
-	dirs, _ := filepath.Glob(filepath.Join(r.GitDir(), "objects", "??"))
-	for _, d := range dirs {
-		ents, err := os.ReadDir(d)
-		if err != nil {
-			t.Fatal(err)
+	for _, line := range strings.Split(runGit(t, r.GitDir(), "count-objects", "-v"), "\n") {
+		k, v, _ := strings.Cut(line, ": ")
+		if k == "count" || k == "in-pack" {
+			c, err := strconv.Atoi(v)
+			if err != nil {
+				t.Fatalf("count-objects: %q", line)
+			}
+			n += c
 		}
-		n += len(ents)
 	}
 	return n
 }

@@ -12,33 +12,11 @@ import (
 // storing it, go-git and fsck do not, so it is written like any other tree.
 var emptyTree = plumbing.NewHash("4b825dc642cb6eb9a060e54bf8d69288fbee4904")
 
-// writeBlob stores data as a blob and returns its hash. An object already
-// in the store is not written again: hashing is much cheaper than
-// compressing and renaming a loose object file.
-func (r *Repo) writeBlob(data []byte) (plumbing.Hash, error) {
-	h := plumbing.ComputeHash(plumbing.BlobObject, data)
+// writeBlob stores data as a blob whose hash h the caller computed.
+func (r *Repo) writeBlob(h plumbing.Hash, data []byte) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.store.HasEncodedObject(h) == nil {
-		return h, nil
-	}
-	obj := r.store.NewEncodedObject()
-	obj.SetType(plumbing.BlobObject)
-	obj.SetSize(int64(len(data)))
-	w, err := obj.Writer()
-	if err != nil {
-		return plumbing.ZeroHash, err
-	}
-	if _, err := w.Write(data); err != nil {
-		return plumbing.ZeroHash, err
-	}
-	if err := w.Close(); err != nil {
-		return plumbing.ZeroHash, err
-	}
-	if _, err := r.store.SetEncodedObject(obj); err != nil {
-		return plumbing.ZeroHash, fmt.Errorf("write blob %s: %w", h, err)
-	}
-	return h, nil
+	return r.putLocked(plumbing.BlobObject, h, data)
 }
 
 // writeTree stores a tree whose entries are already in git order.
@@ -52,17 +30,71 @@ func (r *Repo) writeTree(entries []object.TreeEntry) (plumbing.Hash, error) {
 }
 
 // writeObject stores an encoded object unless it is already present.
-func (r *Repo) writeObject(obj plumbing.EncodedObject) (plumbing.Hash, error) {
+func (r *Repo) writeObject(obj *plumbing.MemoryObject) (plumbing.Hash, error) {
+	rd, err := obj.Reader()
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	data, err := io.ReadAll(rd)
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
 	h := obj.Hash()
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.store.HasEncodedObject(h) == nil {
-		return h, nil
+	return h, r.putLocked(obj.Type(), h, data)
+}
+
+// putLocked adds an object to the pending pack unless it is pending or
+// stored already: hashing and looking up is much cheaper than compressing,
+// and an object written twice would only bloat the pack. A full pending pack
+// is written out at once, so memory stays bounded however large the sync.
+func (r *Repo) putLocked(t plumbing.ObjectType, h plumbing.Hash, data []byte) error {
+	if r.pending.has(h) || r.store.HasEncodedObject(h) == nil {
+		return nil
 	}
-	if _, err := r.store.SetEncodedObject(obj); err != nil {
-		return plumbing.ZeroHash, fmt.Errorf("write %s %s: %w", obj.Type(), h, err)
+	if err := r.pending.add(t, h, data); err != nil {
+		return err
 	}
-	return h, nil
+	if r.pending.full() {
+		return r.flushLocked()
+	}
+	return nil
+}
+
+// flushLocked writes the pending objects to a pack in the object store and
+// makes the store see it. Anything that lets another process reach an object
+// (a ref) must come after it.
+func (r *Repo) flushLocked() error {
+	if err := r.pending.flush(); err != nil {
+		return err
+	}
+	// go-git reads its list of packs once; a new pack needs a re-read.
+	if s, ok := r.store.(interface{ Reindex() }); ok {
+		s.Reindex()
+	}
+	return nil
+}
+
+// hasObjectLocked reports whether an object is pending or stored.
+func (r *Repo) hasObjectLocked(h plumbing.Hash) bool {
+	return r.pending.has(h) || r.store.HasEncodedObject(h) == nil
+}
+
+// objectLocked returns an object of type t from the pending pack or the
+// store.
+func (r *Repo) objectLocked(t plumbing.ObjectType, h plumbing.Hash) (plumbing.EncodedObject, error) {
+	obj, ok, err := r.pending.object(h)
+	if !ok {
+		return r.store.EncodedObject(t, h)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if obj.Type() != t {
+		return nil, plumbing.ErrObjectNotFound
+	}
+	return obj, nil
 }
 
 // readTree loads one tree object (not its subtrees). The empty tree is
@@ -73,7 +105,11 @@ func (r *Repo) readTree(h plumbing.Hash) (*object.Tree, error) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	t, err := object.GetTree(r.store, h)
+	obj, err := r.objectLocked(plumbing.TreeObject, h)
+	if err != nil {
+		return nil, fmt.Errorf("read tree %s: %w", h, err)
+	}
+	t, err := object.DecodeTree(r.store, obj)
 	if err != nil {
 		return nil, fmt.Errorf("read tree %s: %w", h, err)
 	}
@@ -84,7 +120,7 @@ func (r *Repo) readTree(h plumbing.Hash) (*object.Tree, error) {
 func (r *Repo) readBlob(h plumbing.Hash) ([]byte, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	obj, err := r.store.EncodedObject(plumbing.BlobObject, h)
+	obj, err := r.objectLocked(plumbing.BlobObject, h)
 	if err != nil {
 		return nil, fmt.Errorf("read blob %s: %w", h, err)
 	}
@@ -104,7 +140,11 @@ func (r *Repo) readBlob(h plumbing.Hash) ([]byte, error) {
 func (r *Repo) readCommit(h plumbing.Hash) (*object.Commit, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	c, err := object.GetCommit(r.store, h)
+	obj, err := r.objectLocked(plumbing.CommitObject, h)
+	if err != nil {
+		return nil, fmt.Errorf("read commit %s: %w", h, err)
+	}
+	c, err := object.DecodeCommit(r.store, obj)
 	if err != nil {
 		return nil, fmt.Errorf("read commit %s: %w", h, err)
 	}

@@ -44,6 +44,9 @@ type Repo struct {
 	// its caches are not documented as safe for concurrent use, and
 	// Snapshot.Read may be called from several goroutines.
 	mu sync.Mutex
+	// pending holds the objects written since the last flush (see
+	// pendingPack); guarded by mu.
+	pending *pendingPack
 }
 
 // Open opens the repository in dir (a working tree with .git, or a bare
@@ -141,7 +144,7 @@ func openAt(gitDir, workDir string) (*Repo, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open repository %s: %w", gitDir, err)
 	}
-	return &Repo{git: r, store: store, gitDir: gitDir, workDir: workDir}, nil
+	return &Repo{git: r, store: store, gitDir: gitDir, workDir: workDir, pending: newPendingPack(gitDir)}, nil
 }
 
 // Bare reports whether the repository has no working tree.

@@ -101,8 +101,8 @@ func (b *TreeBuilder) walk(path string, create bool, trail *[]*dirNode) (*dirNod
 	return d, segs[len(segs)-1], nil
 }
 
-// Put stores data as the file at path (mode 100644), writing the blob to
-// the object store at once. Putting the content a file already has changes
+// Put stores data as the file at path (mode 100644), adding the blob to the
+// repository's pending pack at once (the caller may reuse data). Putting the content a file already has changes
 // nothing, so the tree hash stays the base's.
 func (b *TreeBuilder) Put(path string, data []byte) error {
 	if err := checkPath(path); err != nil {
@@ -121,7 +121,7 @@ func (b *TreeBuilder) Put(path string, data []byte) error {
 	if old != nil && old.hash == h && old.mode == filemode.Regular {
 		return nil
 	}
-	if _, err := b.repo.writeBlob(data); err != nil {
+	if err := b.repo.writeBlob(h, data); err != nil {
 		return fmt.Errorf("put %s: %w", path, err)
 	}
 	d.entries[name] = &treeEntry{mode: filemode.Regular, hash: h}
