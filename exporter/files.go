@@ -279,11 +279,6 @@ func (x *exporter) syncUsers(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if !x.opts.UserEmails {
-			if p, ok := u["person"].(map[string]any); ok {
-				delete(p, "email")
-			}
-		}
 		files, err := layout.EncodeUser(u)
 		if err != nil {
 			return err

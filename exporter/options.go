@@ -47,8 +47,9 @@ type Options struct {
 	Scope *Scope
 	// Comments is CommentsNone, CommentsPages or CommentsAll.
 	Comments string
-	// UserEmails keeps people's email addresses in users/*.json. Off by
-	// default: backup repositories get shared more widely than workspaces.
+	// UserEmails keeps people's email addresses, in users/*.json and in every
+	// user object inside pages (people properties, mentions). Off by default:
+	// backup repositories get shared more widely than workspaces.
 	UserEmails bool
 	// MaxFileSize is the largest attachment stored; larger ones are
 	// recorded as skipped with their size.

@@ -168,6 +168,7 @@ func (x *exporter) get(ctx context.Context, path string) (layout.Object, error) 
 	if err != nil {
 		return nil, fmt.Errorf("GET %s: %w", notion.Endpoint(path), err)
 	}
+	x.admit(obj)
 	return obj, nil
 }
 
@@ -181,6 +182,7 @@ func (x *exporter) list(ctx context.Context, method, path string, query map[stri
 			if err != nil {
 				return fmt.Errorf("%s %s: result: %w", method, notion.Endpoint(path), err)
 			}
+			x.admit(obj)
 			if err := fn(obj); err != nil {
 				return err
 			}
@@ -354,4 +356,32 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// admit applies the sync's privacy rules to an object as it arrives, before
+// anything compares or stores it: people's email addresses are removed from
+// every user object inside it (people properties, mentions, the user list)
+// unless they were asked for.
+func (x *exporter) admit(obj layout.Object) {
+	if !x.opts.UserEmails {
+		stripEmails(map[string]any(obj))
+	}
+}
+
+func stripEmails(v any) {
+	switch v := v.(type) {
+	case map[string]any:
+		if v["object"] == "user" {
+			if p, ok := v["person"].(map[string]any); ok {
+				delete(p, "email")
+			}
+		}
+		for _, e := range v {
+			stripEmails(e)
+		}
+	case []any:
+		for _, e := range v {
+			stripEmails(e)
+		}
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/textproto"
 	"net/url"
+	"strings"
 )
 
 // TooLargeError says an attachment is bigger than the configured cap.
@@ -52,7 +53,8 @@ func checkDownloadURL(raw string) error {
 }
 
 func isLoopback(host string) bool {
-	if host == "localhost" {
+	// RFC 6761: localhost and every name under it are the loopback.
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
 		return true
 	}
 	ip := net.ParseIP(host)

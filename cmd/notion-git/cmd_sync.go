@@ -3,7 +3,10 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"net"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"strings"
@@ -68,6 +71,11 @@ func runSync(ctx context.Context, g *Globals, c *syncCmd, env *Env) (*exporter.R
 	defer stop()
 
 	repo, err := gitrepo.Open(repoDir, gitrepo.OpenOptions{Create: !c.DryRun, Bare: c.Bare, Branch: c.Branch})
+	if c.DryRun && errors.Is(err, gitrepo.ErrNotRepository) {
+		// A dry run into a repository that does not exist yet reports what
+		// a first sync would write, and creates nothing.
+		return dryRunFirstSync(ctx, g, c, env, client, roots)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -168,6 +176,32 @@ func runSync(ctx context.Context, g *Globals, c *syncCmd, env *Env) (*exporter.R
 	return report, nil
 }
 
+// dryRunFirstSync crawls into nothing and prints what a first sync would
+// write.
+func dryRunFirstSync(ctx context.Context, g *Globals, c *syncCmd, env *Env, client *notion.Client, roots []string) (*exporter.Report, error) {
+	sink := &countingSink{}
+	res, err := exporter.Sync(ctx, client, nil, sink, exporter.Options{
+		Roots: roots, Comments: c.Comments, UserEmails: c.UserEmails,
+		MaxFileSize: int64(c.MaxFileSize), DownloadExternal: c.External, Full: true,
+		RefreshFraction: c.Refresh, Concurrency: g.Concurrency,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if c.Report != "" {
+		if err := writeReport(c.Report, res.Report); err != nil {
+			return res.Report, err
+		}
+	}
+	if !g.Quiet {
+		fmt.Fprintf(env.Stdout, "%s; dry run: a first sync would write %d files; nothing was written\n", res.Report.Summary(), sink.puts)
+	}
+	if res.Report.Partial() {
+		return res.Report, partialError{fmt.Errorf("%d objects could not be read", len(res.Report.Errors))}
+	}
+	return res.Report, nil
+}
+
 // syncClient returns the Notion client, and for --demo starts the emulator
 // on loopback with the sample workspace. The demo runs the real path: HTTP,
 // pacer, retries, git.
@@ -180,15 +214,30 @@ func syncClient(g *Globals, c *syncCmd) (*notion.Client, func(), error) {
 	// client is paced to the same budget, as it would be to Notion's 3.
 	const demoRate = 50
 	srv := httptest.NewServer(notiontest.New(workspace.Sample(), notiontest.Options{Rate: demoRate, Burst: 10}))
-	demo := *g
-	demo.Token, demo.APIURL, demo.Rate = notiontest.DefaultToken, srv.URL, demoRate
-	client, err := demo.client()
+	// The emulator's listener gets a new port every run, and file URLs carry
+	// the host they were served from; a fixed name that always dials the
+	// listener keeps them, and so the snapshot, the same from run to run.
+	addr := srv.Listener.Addr().String()
+	dial := (&net.Dialer{}).DialContext
+	httpClient := &http.Client{Transport: &http.Transport{
+		DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+			return dial(ctx, network, addr)
+		},
+	}}
+	client, err := notion.New(notion.Config{
+		BaseURL: demoAPIURL, Token: notiontest.DefaultToken, Version: g.NotionVersion,
+		Rate: demoRate, Burst: g.Burst, HTTPClient: httpClient, UserAgent: "notion-git/" + version(),
+	})
 	if err != nil {
 		srv.Close()
 		return nil, nil, err
 	}
 	return client, srv.Close, nil
 }
+
+// demoAPIURL is the name the demo's emulator answers to (RFC 6761 keeps
+// every name under localhost on the loopback).
+const demoAPIURL = "http://notion-demo.localhost"
 
 // shrinks reports whether the snapshot would lose more than half its pages.
 func shrinks(r *exporter.Report) bool {
