@@ -454,7 +454,13 @@ func (x *exporter) crawlComments(ctx context.Context, page *layout.Page) error {
 	}
 	targets := []string{page.ID}
 	if x.opts.Comments == CommentsAll {
-		targets = append(targets, sortedKeys(page.Blocks)...)
+		for _, id := range sortedKeys(page.Blocks) {
+			// A child_page block has its page's id: those comments are the
+			// child page's, stored in its own folder.
+			if t := page.Blocks[id].Object["type"]; t != "child_page" && t != "child_database" {
+				targets = append(targets, id)
+			}
+		}
 	}
 	seen := map[string]bool{}
 	for _, target := range targets {
