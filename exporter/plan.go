@@ -367,7 +367,7 @@ func sameParent(a, b layout.Object) bool {
 // be stored: normalised, and with values the listing cuts at 25 references
 // taken from the stored, completed copy.
 func sameObject(stored, listed layout.Object) bool {
-	l := cloneObject(listed)
+	l := layout.Clone(listed)
 	layout.Normalize(l)
 	lp, _ := l["properties"].(map[string]any)
 	sp, _ := stored["properties"].(map[string]any)
@@ -379,28 +379,4 @@ func sameObject(stored, listed layout.Object) bool {
 		}
 	}
 	return reflect.DeepEqual(stored, l)
-}
-
-// cloneObject deep-copies a generic JSON object.
-func cloneObject(o layout.Object) layout.Object {
-	return cloneValue(map[string]any(o)).(map[string]any)
-}
-
-func cloneValue(v any) any {
-	switch v := v.(type) {
-	case map[string]any:
-		m := make(map[string]any, len(v))
-		for k, e := range v {
-			m[k] = cloneValue(e)
-		}
-		return m
-	case []any:
-		s := make([]any, len(v))
-		for i, e := range v {
-			s[i] = cloneValue(e)
-		}
-		return s
-	default:
-		return v
-	}
 }

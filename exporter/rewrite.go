@@ -17,7 +17,7 @@ func (x *exporter) rewritePageObject(ctx context.Context, id string, obj layout.
 		return &writeError{fmt.Errorf("read the stored page: %w", err)}
 	}
 	stored := page.Object
-	page.Object = cloneObject(obj)
+	page.Object = layout.Clone(obj)
 	// Keep the completed lists of long properties: the listing cut them.
 	lp, _ := page.Object["properties"].(map[string]any)
 	sp, _ := stored["properties"].(map[string]any)

@@ -266,6 +266,10 @@ func checkTree(p *Page) error {
 	return nil
 }
 
+// Clone deep-copies an object, so that normalising or editing the copy never
+// touches the original.
+func Clone(o Object) Object { return clone(map[string]any(o)).(map[string]any) }
+
 // clone deep-copies generic JSON, so that normalising never touches the
 // caller's objects.
 func clone(v any) any {

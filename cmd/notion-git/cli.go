@@ -154,3 +154,15 @@ func report(err error, stderr io.Writer) int {
 func oneLine(err error) string {
 	return strings.Join(strings.Fields(err.Error()), " ")
 }
+
+// repoDirFor is the repository a command works on: --repo, else the current
+// directory, or ./notion-demo for the demo.
+func repoDirFor(repo string, demo bool) string {
+	switch {
+	case repo != "":
+		return repo
+	case demo:
+		return "notion-demo"
+	}
+	return "."
+}

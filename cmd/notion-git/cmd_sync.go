@@ -48,13 +48,7 @@ func (c *syncCmd) Run(g *Globals, env *Env) error {
 // runSync is the sync command without the CLI around it; tests call it.
 func runSync(ctx context.Context, g *Globals, c *syncCmd, env *Env) (*exporter.Report, error) {
 	started := time.Now()
-	repoDir := c.Repo
-	if repoDir == "" {
-		repoDir = "."
-		if c.Demo {
-			repoDir = "notion-demo"
-		}
-	}
+	repoDir := repoDirFor(c.Repo, c.Demo)
 	roots := make([]string, 0, len(c.Root))
 	for _, r := range c.Root {
 		id, err := layout.ParseID(r)
