@@ -66,7 +66,8 @@ func printResult(w io.Writer, r *result) {
 	fmt.Fprintf(w, "  bound: %s\n", r.Bound)
 	fmt.Fprintf(w, "  full crawl:   requests/bound %.3f (%d/%d)   wall/(requests/rate) %.3f (%s)   peak RSS %d MB   429s %d\n",
 		r.RequestsPerBound, r.FullRequests, r.Bound.Total(), r.WallPerBound, r.FullWall.Round(time.Millisecond), r.FullRSS>>20, r.RateLimited)
-	fmt.Fprintf(w, "                (of the wall: sync %s, of which writing the commit and working tree %s)\n", r.FullSync.Round(time.Millisecond), r.FullCommit.Round(time.Millisecond))
+	fmt.Fprintf(w, "                crawl/(requests/rate) %.3f (the crawl took %s; writing the commit and checking out %s files took %s more)\n",
+		r.FullSync.Seconds()/(float64(r.FullRequests)/r.Rate), r.FullSync.Round(time.Millisecond), fmt.Sprint(r.Blocks+r.Pages), r.FullCommit.Round(time.Millisecond))
 	fmt.Fprintf(w, "  incremental:  requests/expected %.3f (%d/%d)   requests/full %.4f   wall %s\n",
 		r.IncPerExpected, r.IncRequests, r.IncExpected, r.IncPerFull, r.IncWall.Round(time.Millisecond))
 	if r.GitTime > 0 {
