@@ -1,6 +1,11 @@
 package notiontest
 
-import "maps"
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"strconv"
+)
 
 // readableBlock checks that id is a block (pages and databases count, as
 // child_page and child_database blocks) the integration can read.
@@ -63,14 +68,30 @@ func (s *Server) updateBlock(c *call) (any, error) {
 		if _, ok := content["children"]; ok {
 			return nil, errBody("body.%s.children should be not present.", typ)
 		}
+		stored, _ := b[typ].(map[string]any)
+		check := content
+		switch typ {
+		case "table":
+			// A table's width is set when it is created and cannot change.
+			if w, ok := content["table_width"]; ok && fmt.Sprint(w) != fmt.Sprint(stored["table_width"]) {
+				return nil, errBody("body.table.table_width should be not present: a table's width cannot change, it is %v.", stored["table_width"])
+			}
+			check = maps.Clone(content)
+			check["table_width"] = json.Number(fmt.Sprint(stored["table_width"]))
+		case "table_row":
+			if w, ok := s.tableWidth(parentKey(b)); ok {
+				if err := (&blockCheck{s: s}).tableRow(map[string]any{typ: content}, "body", w); err != nil {
+					return nil, err
+				}
+			}
+		}
 		v := &blockCheck{s: s}
-		if err := v.block(map[string]any{typ: content}, "body", 1); err != nil {
+		if err := v.block(map[string]any{typ: check}, "body", 1); err != nil {
 			return nil, err
 		}
 		if err := v.uploadsOnce(); err != nil {
 			return nil, err
 		}
-		stored, _ := b[typ].(map[string]any)
 		if stored == nil {
 			stored = map[string]any{}
 			b[typ] = stored
@@ -150,6 +171,13 @@ func (s *Server) appendChildren(c *call) (any, error) {
 	if err := v.children(children, "body.children", 1); err != nil {
 		return nil, err
 	}
+	if w, ok := s.tableWidth(id); ok {
+		for i, r := range children {
+			if err := v.tableRow(r.(map[string]any), fmt.Sprintf("body.children[%d]", i), w); err != nil {
+				return nil, err
+			}
+		}
+	}
 	if err := v.uploadsOnce(); err != nil {
 		return nil, err
 	}
@@ -171,4 +199,15 @@ func (s *Server) appendChildren(c *call) (any, error) {
 		results = append(results, s.renderBlock(c, k))
 	}
 	return list("block", results, "", false), nil
+}
+
+// tableWidth is the width of table block id; ok is false if id is not a table.
+func (s *Server) tableWidth(id string) (width int64, ok bool) {
+	b := s.st.blocks[id]
+	if str(b["type"]) != "table" {
+		return 0, false
+	}
+	t, _ := b["table"].(map[string]any)
+	w, err := strconv.ParseInt(fmt.Sprint(t["table_width"]), 10, 64)
+	return w, err == nil
 }

@@ -76,13 +76,14 @@ func childrenOf(b map[string]any, typ string) ([]any, bool) {
 }
 
 // children checks a children array at path; depth is its nesting level (1 for
-// the top-level children of an append or a page create).
+// the top-level children of an append or a page create, which may nest
+// maxNesting levels below them).
 func (v *blockCheck) children(arr []any, path string, depth int) error {
+	if depth > maxNesting+1 {
+		return errBody("%s should be not present, instead was `%s`.", path, preview(arr))
+	}
 	if len(arr) > maxChildren {
 		return errBody("%s.length should be ≤ %d, instead was %d.", path, maxChildren, len(arr))
-	}
-	if depth > maxNesting {
-		return errBody("%s should be not present, instead was an array of %d blocks (at most %d levels of nesting per request).", path, len(arr), maxNesting)
 	}
 	for i, x := range arr {
 		b, ok := x.(map[string]any)
@@ -132,26 +133,30 @@ func (v *blockCheck) block(b map[string]any, path string, depth int) error {
 			return errBody("%s.url.length should be ≤ %d, instead was %d.", p, maxURL, n)
 		}
 	case "table":
-		rows, _ := childrenOf(b, typ)
+		rows, hasRows := childrenOf(b, typ)
 		width, _ := content["table_width"].(json.Number)
 		w, err := width.Int64()
 		if err != nil || w < 1 {
 			return errBody("%s.table_width should be a number ≥ 1, instead was `%v`.", p, content["table_width"])
 		}
+		// The rows are a level of nesting, like any children.
+		if hasRows && depth+1 > maxNesting+1 {
+			return errBody("%s.children should be not present, instead was `%s`.", p, preview(rows))
+		}
+		if len(rows) > maxChildren {
+			return errBody("%s.children.length should be ≤ %d, instead was %d.", p, maxChildren, len(rows))
+		}
 		for i, r := range rows {
 			row, _ := r.(map[string]any)
-			rc, _ := row["table_row"].(map[string]any)
-			cells, _ := rc["cells"].([]any)
-			if blockType(row) != "table_row" || int64(len(cells)) != w {
-				return errBody("%s.children[%d].table_row.cells.length should be %d (table_width), instead was %d.", p, i, w, len(cells))
-			}
-			for j, cell := range cells {
-				if err := v.richText(cell, fmt.Sprintf("%s.children[%d].table_row.cells[%d]", p, i, j)); err != nil {
-					return err
-				}
+			if err := v.tableRow(row, fmt.Sprintf("%s.children[%d]", p, i), w); err != nil {
+				return err
 			}
 		}
 	case "column_list":
+		// Column lists are created only at the top of a request.
+		if depth > 1 {
+			return errBody("%s should be not present, instead was `%s`.", p, preview(content))
+		}
 		cols, _ := childrenOf(b, typ)
 		if len(cols) < 2 {
 			return errBody("%s.children.length should be ≥ 2, instead was %d.", p, len(cols))
@@ -176,6 +181,9 @@ func (v *blockCheck) block(b map[string]any, path string, depth int) error {
 		switch typ {
 		case "table":
 			v.count += len(ch) // the rows were checked above
+			if v.count > maxBlockElements {
+				return errBody("the request has more than %d block elements.", maxBlockElements)
+			}
 		case "column_list":
 			// A column list and its columns count as one level, as in the
 			// SDK's request types (column_list > column > block).
@@ -193,6 +201,31 @@ func (v *blockCheck) columns(cols []any, path string, depth int) error {
 		v.count++
 		inner, _ := childrenOf(col, "column")
 		if err := v.children(inner, fmt.Sprintf("%s[%d].column.children", path, i), depth+1); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// preview is a request value as Notion quotes it in a message: JSON, cut
+// after 55 characters.
+func preview(x any) string {
+	b, _ := json.Marshal(x)
+	if r := []rune(string(b)); len(r) > 55 {
+		return string(r[:55]) + "..."
+	}
+	return string(b)
+}
+
+// tableRow checks a table_row against the width of its table.
+func (v *blockCheck) tableRow(row map[string]any, path string, width int64) error {
+	rc, _ := row["table_row"].(map[string]any)
+	cells, _ := rc["cells"].([]any)
+	if blockType(row) != "table_row" || int64(len(cells)) != width {
+		return errBody("%s.table_row.cells.length should be %d (table_width), instead was %d.", path, width, len(cells))
+	}
+	for j, cell := range cells {
+		if err := v.richText(cell, fmt.Sprintf("%s.table_row.cells[%d]", path, j)); err != nil {
 			return err
 		}
 	}
