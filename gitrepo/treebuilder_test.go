@@ -163,3 +163,18 @@ func TestPutRejectsBadPaths(t *testing.T) {
 		t.Error("mismatched deletes changed the tree")
 	}
 }
+
+func TestGitNameLess(t *testing.T) {
+	// git's order: a folder sorts as if its name ended with '/'.
+	sorted := []struct {
+		name string
+		dir  bool
+	}{{"a", false}, {"a-b", false}, {"a.json", false}, {"a", true}, {"a0", false}, {"ab", true}, {"b", false}}
+	for i, x := range sorted {
+		for j, y := range sorted {
+			if got := gitNameLess(x.name, x.dir, y.name, y.dir); got != (i < j) {
+				t.Errorf("gitNameLess(%q dir=%v, %q dir=%v) = %v", x.name, x.dir, y.name, y.dir, got)
+			}
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
@@ -58,8 +59,8 @@ func (r *Repo) CheckWorktree(oldCommit, newCommit plumbing.Hash, changed []strin
 
 // refreshPlan is a checked list of changes and the index they apply to.
 type refreshPlan struct {
-	changes []fileChange
-	idx     *index.Index
+	changes []fileChange // sorted by path
+	idx     stagedIndex
 }
 
 func (r *Repo) planRefresh(oldCommit, newCommit plumbing.Hash, changed []string) (*refreshPlan, error) {
@@ -71,22 +72,39 @@ func (r *Repo) planRefresh(oldCommit, newCommit plumbing.Hash, changed []string)
 	if err != nil {
 		return nil, fmt.Errorf("refresh worktree: %w", err)
 	}
+	// Reading and checking a large index takes as long as the diff: the
+	// two run side by side.
+	type indexResult struct {
+		idx stagedIndex
+		err error
+	}
+	indexed := make(chan indexResult, 1)
+	go func() {
+		idx, err := r.readIndex()
+		indexed <- indexResult{idx, err}
+	}()
 	changes, err := r.diffTrees(oldTree, newTree, newPathFilter(changed))
 	if err != nil {
 		return nil, fmt.Errorf("refresh worktree: %w", err)
 	}
 	sort.Slice(changes, func(i, j int) bool { return changes[i].path < changes[j].path })
-	idx, err := r.readIndex()
+	res := <-indexed
+	idx, err := res.idx, res.err
 	if err != nil {
 		return nil, fmt.Errorf("refresh worktree: %w", err)
 	}
-	byPath := indexByPath(idx)
+	removed := make(map[string]bool)
+	for _, c := range changes {
+		if !c.to.exists() {
+			removed[c.path] = true
+		}
+	}
 	var dirty []string
 	for _, c := range changes {
 		if err := checkPath(c.path); err != nil {
 			return nil, fmt.Errorf("refresh worktree: %w", err)
 		}
-		ok, err := r.unmodified(c, idx, byPath[c.path])
+		ok, err := r.unmodified(c, idx.entries(c.path), removed)
 		if err != nil {
 			return nil, fmt.Errorf("refresh worktree: %s: %w", c.path, err)
 		}
@@ -111,11 +129,11 @@ func localChangesError(paths []string) error {
 
 // unmodified reports whether the working tree and index hold, for c.path,
 // either the old version (which the refresh may replace) or already the new
-// one, so that refreshing loses nothing.
-func (r *Repo) unmodified(c fileChange, idx *index.Index, at []int) (bool, error) {
+// one, so that refreshing loses nothing. removed holds the files the
+// refresh deletes.
+func (r *Repo) unmodified(c fileChange, entries []*index.Entry, removed map[string]bool) (bool, error) {
 	var staged *index.Entry
-	for _, i := range at {
-		e := idx.Entries[i]
+	for _, e := range entries {
 		// Stage 0 is a normal entry. (go-git's index.Merged constant is 1,
 		// which is AncestorMode, so the number is spelled out.)
 		if e.Stage != 0 {
@@ -131,6 +149,11 @@ func (r *Repo) unmodified(c fileChange, idx *index.Index, at []int) (bool, error
 	if errors.Is(err, os.ErrNotExist) {
 		// Nothing on disk: no content can be lost.
 		return true, nil
+	}
+	if errors.Is(err, syscall.ENOTDIR) {
+		// A file stands where the new tree has a folder: fine if the
+		// refresh deletes that file (its own check keeps its content).
+		return removed[r.fileAbove(c.path)], nil
 	}
 	if err != nil {
 		return false, err
@@ -149,6 +172,19 @@ func (r *Repo) unmodified(c fileChange, idx *index.Index, at []int) (bool, error
 		return false, err
 	}
 	return h == c.from.hash || h == c.to.hash, nil
+}
+
+// fileAbove returns the closest folder of path that is not a folder on disk.
+func (r *Repo) fileAbove(path string) string {
+	segs := strings.Split(path, "/")
+	for n := 1; n < len(segs); n++ {
+		dir := strings.Join(segs[:n], "/")
+		fi, err := os.Lstat(filepath.Join(r.workDir, filepath.FromSlash(dir)))
+		if err != nil || !fi.IsDir() {
+			return dir
+		}
+	}
+	return ""
 }
 
 // statMatches is git's cheap check that a file has not changed since its
@@ -177,7 +213,7 @@ func worktreeHash(full string, fi os.FileInfo) (plumbing.Hash, error) {
 // applyRefresh deletes, then writes, then records the result in the index.
 // Deleting first lets a file replace a folder (or the other way round).
 func (r *Repo) applyRefresh(p *refreshPlan) error {
-	touched := make(map[string]*index.Entry, len(p.changes))
+	entries := make(map[string]*index.Entry, len(p.changes))
 	for _, c := range p.changes {
 		if c.to.exists() {
 			continue
@@ -187,7 +223,6 @@ func (r *Repo) applyRefresh(p *refreshPlan) error {
 			return fmt.Errorf("refresh worktree: %w", err)
 		}
 		r.removeEmptyParents(filepath.Dir(full))
-		touched[c.path] = nil
 	}
 	for _, c := range p.changes {
 		if !c.to.exists() {
@@ -197,22 +232,13 @@ func (r *Repo) applyRefresh(p *refreshPlan) error {
 		if err != nil {
 			return fmt.Errorf("refresh worktree: %w", err)
 		}
-		touched[c.path] = e
+		entries[c.path] = e
 	}
-	entries := p.idx.Entries[:0]
-	for _, e := range p.idx.Entries {
-		if _, ok := touched[e.Name]; !ok {
-			entries = append(entries, e)
-		}
+	updates := make([]indexUpdate, len(p.changes))
+	for i, c := range p.changes {
+		updates[i] = indexUpdate{path: c.path, entry: entries[c.path]}
 	}
-	for _, e := range touched {
-		if e != nil {
-			entries = append(entries, e)
-		}
-	}
-	sort.SliceStable(entries, func(i, j int) bool { return entries[i].Name < entries[j].Name })
-	p.idx.Entries = entries
-	return r.writeIndex(p.idx)
+	return p.idx.write(r, updates)
 }
 
 // checkout writes one file from the object store into the working tree and

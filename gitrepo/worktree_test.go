@@ -188,3 +188,30 @@ func TestRefreshSkipsOtherBranch(t *testing.T) {
 	}
 	assertClean(t, r)
 }
+
+// A file in the way of a folder the new tree adds is refused before
+// anything changes, unless the refresh deletes that file itself.
+func TestRefreshFileInTheWayOfFolder(t *testing.T) {
+	r := newRepo(t, false)
+	c1 := commitChange(t, r, map[string]string{"a.json": "a\n"})
+	b, _ := r.NewTreeBuilder(c1)
+	b.Put("x/y.json", []byte("y\n"))
+	b.Put("a.json", []byte("a2\n"))
+	tree, _ := b.Write()
+	c2, err := r.Commit(CommitOptions{Tree: tree, Parents: []plumbing.Hash{c1}, Author: Signature{Name: "a", Email: "a@example.com"}, Message: "m"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(r.WorkDir(), "x"), []byte("mine\n"), 0o644)
+	if err := r.CheckWorktree(c1, c2, nil); !errors.Is(err, ErrLocalChanges) || !strings.Contains(err.Error(), "x/y.json") {
+		t.Errorf("untracked file in the way: err = %v", err)
+	}
+	os.Remove(filepath.Join(r.WorkDir(), "x"))
+	if err := r.UpdateBranch("main", c1, c2); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.RefreshWorktree(c1, c2, nil); err != nil {
+		t.Fatal(err)
+	}
+	assertClean(t, r)
+}
