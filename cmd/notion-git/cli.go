@@ -30,6 +30,10 @@ type CLI struct {
 
 	Sync    syncCmd    `cmd:"" help:"Crawl the workspace and commit it as a snapshot (only what changed since the last sync)."`
 	Restore restoreCmd `cmd:"" help:"Restore a snapshot (any git revision) into a Notion page, with every reference pointing inside the copy."`
+	Log     logCmd     `cmd:"" help:"List the syncs, newest first, with their counts; with PAGE, only those that changed that page."`
+	Show    showCmd    `cmd:"" help:"Show a snapshot's summary and page tree, or one page of it as Markdown."`
+	Diff    diffCmd    `cmd:"" help:"What changed in Notion between two snapshots: pages added, removed, renamed, moved and edited, and schemas."`
+	Init    initCmd    `cmd:"" help:"Create the repository and, with --github, a scheduled GitHub Actions workflow that syncs and pushes."`
 	Version versionCmd `cmd:"" help:"Print the version of notion-git and the Notion API version it speaks."`
 }
 

@@ -81,7 +81,7 @@ func runSync(ctx context.Context, g *Globals, c *syncCmd, env *Env) (*exporter.R
 	if err != nil {
 		return nil, err
 	}
-	if !head.IsZero() && !prev.Has(layout.MetaPath) {
+	if !head.IsZero() && !prev.Has(layout.MetaPath) && !onlyOwnerFiles(prev) {
 		return nil, fmt.Errorf("branch %s of %s holds files but no %s: not a notion-git snapshot; use an empty repository or another --branch", c.Branch, repoDir, layout.MetaPath)
 	}
 	var scope *exporter.Scope
@@ -168,6 +168,18 @@ func runSync(ctx context.Context, g *Globals, c *syncCmd, env *Env) (*exporter.R
 		return report, partialError{fmt.Errorf("%d objects could not be read and kept their previous version (see above)", len(report.Errors))}
 	}
 	return report, nil
+}
+
+// onlyOwnerFiles reports whether a branch holds nothing but the owner's
+// dot-files (the workflow that 'notion-git init --github' commits), which a
+// first sync keeps beside the snapshot.
+func onlyOwnerFiles(s *gitrepo.Snapshot) bool {
+	for _, p := range s.Paths() {
+		if !layout.IsIgnoredPath(p) {
+			return false
+		}
+	}
+	return true
 }
 
 // dryRunFirstSync crawls into nothing and prints what a first sync would

@@ -1,0 +1,115 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/notion-git/notion-git/gitrepo"
+	"github.com/notion-git/notion-git/layout"
+)
+
+// What log, show and diff share: they read a repository that sync wrote,
+// never create one, and name revisions and pages the way users type them.
+
+// openHistory opens the repository of a review command.
+func openHistory(dir string) (*gitrepo.Repo, error) {
+	repo, err := gitrepo.Open(repoDirFor(dir, false), gitrepo.OpenOptions{})
+	if errors.Is(err, gitrepo.ErrNotRepository) {
+		return nil, fmt.Errorf("%s is not a git repository: run 'notion-git sync --repo %s' first", repoDirFor(dir, false), repoDirFor(dir, false))
+	}
+	return repo, err
+}
+
+// resolveRevision turns rev into a commit. A branch without commits gets
+// its own message, since "unknown revision HEAD" would puzzle a new user.
+func resolveRevision(repo *gitrepo.Repo, rev string) (plumbing.Hash, error) {
+	h, err := repo.Resolve(rev)
+	if err == nil {
+		return h, nil
+	}
+	if branch, ok, berr := repo.CurrentBranch(); berr == nil && ok {
+		if _, exists, herr := repo.Head(branch); herr == nil && !exists {
+			return plumbing.ZeroHash, fmt.Errorf("%w %s: branch %s has no commits yet (run 'notion-git sync' first)", gitrepo.ErrUnknownRevision, rev, branch)
+		}
+	}
+	return plumbing.ZeroHash, err // "unknown revision X" says it all
+}
+
+// parsePage turns a page argument (id or URL) into a canonical id.
+func parsePage(s string) (string, error) {
+	id, err := layout.ParseID(s)
+	if err != nil {
+		return "", usageError{fmt.Errorf("%q is not a Notion page id or URL", s)}
+	}
+	return id, nil
+}
+
+// short is the abbreviated commit hash that output shows.
+func short(h plumbing.Hash) string {
+	if h.IsZero() {
+		return "none"
+	}
+	return h.String()[:12]
+}
+
+// commitDate formats when a commit was made, in the zone it was made in.
+func commitDate(t time.Time) string { return t.Format("2006-01-02 15:04:05 -0700") }
+
+// commitTrailers returns the "Key: value" lines of a commit message's last
+// paragraph, where sync writes its Notion-Git-* counts.
+func commitTrailers(message string) map[string]string {
+	paras := strings.Split(strings.TrimSpace(message), "\n\n")
+	out := map[string]string{}
+	for _, line := range strings.Split(paras[len(paras)-1], "\n") {
+		k, v, ok := strings.Cut(line, ": ")
+		if ok && !strings.ContainsAny(k, " \t") {
+			out[k] = strings.TrimSpace(v)
+		}
+	}
+	return out
+}
+
+// pageObject reads and decodes pages/<id>/page.json from src; ok is false
+// when the page is not there.
+func pageObject(src *gitrepo.Snapshot, id string) (layout.Object, bool, error) {
+	if !src.Has(layout.PagePath(id)) {
+		return nil, false, nil
+	}
+	b, err := src.Read(layout.PagePath(id))
+	if err != nil {
+		return nil, false, err
+	}
+	obj, _, _, err := layout.DecodeObjectFile(b, id)
+	if err != nil {
+		return nil, false, fmt.Errorf("%s: %w", layout.PagePath(id), err)
+	}
+	return obj, true, nil
+}
+
+// readState decodes the sync state of src; nil when src has none.
+func readState(src *gitrepo.Snapshot) (*layout.State, error) {
+	if !src.Has(layout.StatePath) {
+		return nil, nil
+	}
+	b, err := src.Read(layout.StatePath)
+	if err != nil {
+		return nil, err
+	}
+	s, err := layout.DecodeState(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", layout.StatePath, err)
+	}
+	return s, nil
+}
+
+// quoted shows a title for people, "Untitled" when empty.
+func quoted(title string) string {
+	if title == "" {
+		title = "Untitled"
+	}
+	return fmt.Sprintf("%q", title)
+}

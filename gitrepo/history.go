@@ -1,0 +1,161 @@
+package gitrepo
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+)
+
+// CommitInfo is a commit as a history view shows it.
+type CommitInfo struct {
+	Hash      plumbing.Hash   // the commit itself
+	Tree      plumbing.Hash   // its root tree
+	Parents   []plumbing.Hash // none for the first commit
+	Author    Signature       // who made the change
+	Committer Signature       // who committed it; its time orders a history
+	Message   string          // the whole message, trailers included
+}
+
+// FirstParent returns the first parent, or zero for a root commit: the
+// history of a branch that syncs only ever append to.
+func (c *CommitInfo) FirstParent() plumbing.Hash {
+	if len(c.Parents) == 0 {
+		return plumbing.ZeroHash
+	}
+	return c.Parents[0]
+}
+
+// Subject returns the first line of the message.
+func (c *CommitInfo) Subject() string {
+	subject, _, _ := strings.Cut(strings.TrimSpace(c.Message), "\n")
+	return strings.TrimSpace(subject)
+}
+
+// ReadCommit returns the commit named by h.
+func (r *Repo) ReadCommit(h plumbing.Hash) (*CommitInfo, error) {
+	c, err := r.readCommit(h)
+	if err != nil {
+		return nil, err
+	}
+	return &CommitInfo{
+		Hash:      h,
+		Tree:      c.TreeHash,
+		Parents:   c.ParentHashes,
+		Author:    Signature{Name: c.Author.Name, Email: c.Author.Email, When: c.Author.When},
+		Committer: Signature{Name: c.Committer.Name, Email: c.Committer.Email, When: c.Committer.When},
+		Message:   c.Message,
+	}, nil
+}
+
+// TreeHashOf returns the hash of the file or folder at path in commit's
+// tree (a blob or tree hash) and whether it exists. It reads only the trees
+// on the way to path, so comparing one page's folder across a long history
+// costs a few small reads per commit, not a walk of every tree.
+func (r *Repo) TreeHashOf(commit plumbing.Hash, path string) (plumbing.Hash, bool, error) {
+	h, _, ok, err := r.entryAt(commit, path)
+	return h, ok, err
+}
+
+// entryAt finds path in commit's tree; an empty path is the root tree.
+func (r *Repo) entryAt(commit plumbing.Hash, path string) (plumbing.Hash, filemode.FileMode, bool, error) {
+	h, err := r.rootTree(commit)
+	if err != nil {
+		return plumbing.ZeroHash, 0, false, err
+	}
+	mode := filemode.Dir
+	path = strings.Trim(path, "/")
+	if path == "" {
+		return h, mode, true, nil
+	}
+	for _, name := range strings.Split(path, "/") {
+		if mode != filemode.Dir {
+			return plumbing.ZeroHash, 0, false, nil // a file on the way
+		}
+		entries, err := r.treeEntries(h)
+		if err != nil {
+			return plumbing.ZeroHash, 0, false, err
+		}
+		e, ok := entries[name]
+		if !ok {
+			return plumbing.ZeroHash, 0, false, nil
+		}
+		h, mode = e.Hash, e.Mode
+	}
+	return h, mode, true, nil
+}
+
+// SnapshotOf is Snapshot limited to some paths of commit: each of paths is
+// a file, or a folder standing for everything under it; missing ones are
+// skipped. A diff of two commits reads only the folders that changed this
+// way, however large the tree.
+func (r *Repo) SnapshotOf(commit plumbing.Hash, paths []string) (*Snapshot, error) {
+	tree, err := r.rootTree(commit)
+	if err != nil {
+		return nil, fmt.Errorf("snapshot %s: %w", commit, err)
+	}
+	s := &Snapshot{repo: r, commit: commit, tree: tree, hashes: make(map[string]plumbing.Hash)}
+	for _, p := range paths {
+		p = strings.Trim(p, "/")
+		h, mode, ok, err := r.entryAt(commit, p)
+		switch {
+		case err != nil:
+			return nil, fmt.Errorf("snapshot %s: %w", commit, err)
+		case !ok:
+		case mode == filemode.Dir:
+			prefix := p + "/"
+			if p == "" {
+				prefix = ""
+			}
+			if err := s.walk(prefix, h); err != nil {
+				return nil, fmt.Errorf("snapshot %s: %w", commit, err)
+			}
+		case isFileMode(mode):
+			if _, dup := s.hashes[p]; !dup {
+				s.paths = append(s.paths, p)
+				s.hashes[p] = h
+			}
+		}
+	}
+	// Overlapping folders would list a file twice.
+	sort.Strings(s.paths)
+	s.paths = dedupSorted(s.paths)
+	return s, nil
+}
+
+// dedupSorted removes repeated neighbours from a sorted list in place.
+func dedupSorted(paths []string) []string {
+	out := paths[:0]
+	for i, p := range paths {
+		if i == 0 || p != paths[i-1] {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// ChangedPaths lists, sorted, the files that differ between the trees of
+// commits from and to (zero for none). Identical subtrees are skipped
+// unread, so the cost follows the size of the change.
+func (r *Repo) ChangedPaths(from, to plumbing.Hash) ([]string, error) {
+	a, err := r.rootTree(from)
+	if err != nil {
+		return nil, err
+	}
+	b, err := r.rootTree(to)
+	if err != nil {
+		return nil, err
+	}
+	changes, err := r.diffTrees(a, b, nil)
+	if err != nil {
+		return nil, fmt.Errorf("diff %s %s: %w", from, to, err)
+	}
+	out := make([]string, len(changes))
+	for i, c := range changes {
+		out[i] = c.path
+	}
+	sort.Strings(out)
+	return out, nil
+}
