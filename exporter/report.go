@@ -13,7 +13,7 @@ import (
 type Report struct {
 	Started  time.Time     `json:"started"`
 	Duration time.Duration `json:"duration_ns"`
-	// Full is true when every page was crawled.
+	// Full is true when every page was crawled: --full, or a first sync.
 	Full bool `json:"full"`
 
 	Pages       PageCounts `json:"pages"`

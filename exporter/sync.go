@@ -49,6 +49,8 @@ func Sync(ctx context.Context, client *notion.Client, prev Previous, sink Sink, 
 		}
 		x.prevState = state
 	}
+	// A first sync crawls everything, as --full does.
+	x.report.Full = opts.Full || x.prevState == nil
 	if x.prevState != nil {
 		for _, o := range x.prevState.Objects {
 			if o.Kind == layout.KindPage {

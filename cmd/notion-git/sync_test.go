@@ -1533,7 +1533,7 @@ func TestSyncCommitTrailers(t *testing.T) {
 		"Notion-Git-Attachments-Downloaded": "1",
 		"Notion-Git-Requests":               strconv.Itoa(apiRequests),
 		"Notion-Git-Unreadable":             "0",
-		"Notion-Git-Mode":                   "incremental",
+		"Notion-Git-Mode":                   "full", // a first sync crawls everything
 	} {
 		if got[k] != want {
 			t.Errorf("trailer %s: %q, want %q", k, got[k], want)
