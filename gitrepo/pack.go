@@ -16,11 +16,15 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/format/idxfile"
 )
 
-// packThreshold is how many bytes of compressed objects a pending pack holds
-// before it is written out. It bounds the memory a full sync of a large
-// workspace needs, and keeps each pack small enough to write in one go.
-// Tests lower it to force flushes.
-var packThreshold = 32 << 20
+// packThreshold and packMaxObjects say when a pending pack is written out:
+// at 32 MiB of compressed objects, or at 64k objects, whose lookup table
+// costs more memory than their bytes when they are small files. They bound
+// the memory a full sync of a large workspace needs. Tests lower them to
+// force flushes.
+var (
+	packThreshold  = 32 << 20
+	packMaxObjects = 64 << 10
+)
 
 // packHeaderSize is "PACK", the version and the object count.
 const packHeaderSize = 12
@@ -50,12 +54,18 @@ type pendingObject struct {
 }
 
 func newPendingPack(gitDir string) *pendingPack {
-	p := &pendingPack{
-		dir:     filepath.Join(gitDir, "objects", "pack"),
-		objects: make(map[plumbing.Hash]pendingObject),
-	}
-	p.buf.Write(make([]byte, packHeaderSize))
+	p := &pendingPack{dir: filepath.Join(gitDir, "objects", "pack")}
+	p.reset()
 	return p
+}
+
+// reset starts an empty pack. The old buffer and table are dropped rather
+// than reused: after a large flush they would hold tens of megabytes for
+// the rest of the process.
+func (p *pendingPack) reset() {
+	p.buf = bytes.Buffer{}
+	p.buf.Write(make([]byte, packHeaderSize))
+	p.objects = make(map[plumbing.Hash]pendingObject)
 }
 
 func (p *pendingPack) has(h plumbing.Hash) bool {
@@ -64,7 +74,9 @@ func (p *pendingPack) has(h plumbing.Hash) bool {
 }
 
 // full reports whether the pack has reached the size at which it is flushed.
-func (p *pendingPack) full() bool { return p.buf.Len() >= packThreshold }
+func (p *pendingPack) full() bool {
+	return p.buf.Len() >= packThreshold || len(p.objects) >= packMaxObjects
+}
 
 // add compresses one object into the pack. The caller has checked that it
 // is neither pending nor stored.
@@ -192,9 +204,7 @@ func (p *pendingPack) flush() error {
 		return fmt.Errorf("write pack index: %w", err)
 	}
 
-	p.buf.Reset()
-	p.buf.Write(make([]byte, packHeaderSize))
-	clear(p.objects)
+	p.reset()
 	return nil
 }
 

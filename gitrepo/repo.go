@@ -20,6 +20,9 @@ import (
 	"github.com/go-git/go-git/v5/storage/filesystem"
 )
 
+// objectCacheSize bounds go-git's cache of decoded objects.
+const objectCacheSize = 8 * cache.MiByte
+
 // DefaultBranch is the branch a new repository's HEAD points at.
 const DefaultBranch = "main"
 
@@ -126,7 +129,10 @@ func create(dir string, opts OpenOptions) (*Repo, error) {
 }
 
 func openAt(gitDir, workDir string) (*Repo, error) {
-	store := filesystem.NewStorage(osfs.New(gitDir), cache.NewObjectLRUDefault())
+	// go-git's default cache holds 96 MiB of object content; of small files,
+	// that is millions of objects with their overhead, read once each by a
+	// worktree refresh. Trees, the objects read again, fit in far less.
+	store := filesystem.NewStorage(osfs.New(gitDir), cache.NewObjectLRU(objectCacheSize))
 	var wt = osfs.New(workDir)
 	if workDir == "" {
 		wt = nil

@@ -213,8 +213,9 @@ func worktreeHash(full string, fi os.FileInfo) (plumbing.Hash, error) {
 // applyRefresh deletes, then writes, then records the result in the index.
 // Deleting first lets a file replace a folder (or the other way round).
 func (r *Repo) applyRefresh(p *refreshPlan) error {
-	entries := make(map[string]*index.Entry, len(p.changes))
-	for _, c := range p.changes {
+	updates := make([]indexUpdate, len(p.changes))
+	for i, c := range p.changes {
+		updates[i].path = c.path
 		if c.to.exists() {
 			continue
 		}
@@ -224,7 +225,7 @@ func (r *Repo) applyRefresh(p *refreshPlan) error {
 		}
 		r.removeEmptyParents(filepath.Dir(full))
 	}
-	for _, c := range p.changes {
+	for i, c := range p.changes {
 		if !c.to.exists() {
 			continue
 		}
@@ -232,11 +233,7 @@ func (r *Repo) applyRefresh(p *refreshPlan) error {
 		if err != nil {
 			return fmt.Errorf("refresh worktree: %w", err)
 		}
-		entries[c.path] = e
-	}
-	updates := make([]indexUpdate, len(p.changes))
-	for i, c := range p.changes {
-		updates[i] = indexUpdate{path: c.path, entry: entries[c.path]}
+		updates[i].entry = e
 	}
 	return p.idx.write(r, updates)
 }
