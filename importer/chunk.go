@@ -206,14 +206,18 @@ func typeOf(b *layout.Block) string {
 	return t
 }
 
+func (r *restorer) contentKids(pg *layout.Page, b *layout.Block) []string {
+	return r.plan.contentKids(pg, b)
+}
+
 // contentKids are the children of b that are restored as its blocks:
 // child pages and databases of the restore are created by the skeleton, and
 // a synced copy's children are its original's.
-func (r *restorer) contentKids(pg *layout.Page, b *layout.Block) []string {
+func (p *plan) contentKids(pg *layout.Page, b *layout.Block) []string {
 	if syncedFrom(b.Object) != "" || !keepsChildren(typeOf(b)) {
 		return nil
 	}
 	return slices.DeleteFunc(slices.Clone(b.Children), func(id string) bool {
-		return r.plan.isPlaced(id) || pg.Blocks[id] == nil
+		return p.isPlaced(id) || pg.Blocks[id] == nil
 	})
 }

@@ -12,7 +12,16 @@ import (
 // comments restores every discussion in order: the first comment starts a
 // discussion on the page or block, the others reply to it. Authors and
 // times are Notion's; the author's name is kept as the display name.
+// The comments of one page (on it or on its blocks) go one after the
+// other, so that a comment whose answer was lost is found again by its
+// text among its page's or block's comments; pages go several at a time.
 func (r *restorer) comments(ctx context.Context) error {
+	type item struct {
+		pg *layout.Page
+		c  *layout.Comment
+	}
+	byPage := map[string][]item{}
+	var order []string
 	seen := map[string]bool{}
 	for _, pid := range r.plan.contentOrder {
 		pg := r.snap.Pages[pid]
@@ -22,12 +31,41 @@ func (r *restorer) comments(ctx context.Context) error {
 				continue
 			}
 			seen[c.ID] = true
-			if err := r.comment(ctx, pg, c); err != nil {
-				return err
+			home := r.commentPage(pg, c)
+			if byPage[home] == nil {
+				order = append(order, home)
 			}
+			byPage[home] = append(byPage[home], item{pg, c})
 		}
 	}
-	return nil
+	p := newPool(ctx)
+	for _, home := range order {
+		p.add(func(ctx context.Context) error {
+			for _, it := range byPage[home] {
+				if err := r.comment(ctx, it.pg, it.c); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	return p.run(r.opts.Concurrency)
+}
+
+// commentPage is the restored page a comment is written on or in: its
+// parent page, or the page of its parent block, or else the page whose
+// listing holds it.
+func (r *restorer) commentPage(pg *layout.Page, c *layout.Comment) string {
+	par, _ := c.Object["parent"].(map[string]any)
+	if s, _ := par["page_id"].(string); s != "" {
+		if id, err := layout.ParseID(s); err == nil && r.plan.pages[id] {
+			return id
+		}
+	}
+	if owner := r.plan.owner[blockParent(c.Object)]; r.plan.pages[owner] {
+		return owner
+	}
+	return pg.ID
 }
 
 func discussionKey(id string) string { return "discussion:" + id }

@@ -10,14 +10,33 @@ import (
 	"github.com/notion-git/notion-git/notion"
 )
 
-// allContent writes the blocks of every restored page.
+// allContent writes the blocks of every restored page, several pages at a
+// time. A page's own blocks go one request after the other, in order; a
+// page holding synced copies waits for the pages holding their originals,
+// whose new ids the copies name.
 func (r *restorer) allContent(ctx context.Context) error {
+	done := map[string]chan struct{}{}
 	for _, pid := range r.plan.contentOrder {
-		if err := r.pageContent(ctx, pid); err != nil {
-			return err
-		}
+		done[pid] = make(chan struct{})
 	}
-	return nil
+	p := newPool(ctx)
+	// The pool starts tasks in contentOrder, where originals come first, so
+	// a page waits only for pages already started.
+	for _, pid := range r.plan.contentOrder {
+		p.add(func(ctx context.Context) error {
+			for _, d := range r.plan.originals[pid] {
+				if err := await(ctx, done[d]); err != nil {
+					return err
+				}
+			}
+			if err := r.pageContent(ctx, pid); err != nil {
+				return err
+			}
+			close(done[pid])
+			return nil
+		})
+	}
+	return p.run(r.opts.Concurrency)
 }
 
 // pageContent writes a page's blocks around the pages and databases the
@@ -258,27 +277,36 @@ func (r *restorer) reconcileAppend(ctx context.Context, parentNew, after string,
 }
 
 // lateCopies adds the synced copies that come before their original in the
-// document, now that every original exists, after the block they followed.
+// document, now that every original exists, after the block they followed:
+// page by page, several pages at a time.
 func (r *restorer) lateCopies(ctx context.Context) error {
+	p := newPool(ctx)
 	for _, pid := range r.plan.contentOrder {
-		pg := r.snap.Pages[pid]
-		var order []string
-		var walk func(ids []string)
-		walk = func(ids []string) {
-			for _, id := range ids {
-				if r.plan.late[id] {
-					order = append(order, id)
-				}
-				if b := pg.Blocks[id]; b != nil {
-					walk(b.Children)
-				}
+		p.add(func(ctx context.Context) error { return r.pageLateCopies(ctx, pid) })
+	}
+	return p.run(r.opts.Concurrency)
+}
+
+// pageLateCopies adds the late copies of one page in document order (a
+// copy may follow another).
+func (r *restorer) pageLateCopies(ctx context.Context, pid string) error {
+	pg := r.snap.Pages[pid]
+	var order []string
+	var walk func(ids []string)
+	walk = func(ids []string) {
+		for _, id := range ids {
+			if r.plan.late[id] {
+				order = append(order, id)
+			}
+			if b := pg.Blocks[id]; b != nil {
+				walk(b.Children)
 			}
 		}
-		walk(pg.Children)
-		for _, id := range order {
-			if err := r.lateCopy(ctx, pg, id); err != nil {
-				return err
-			}
+	}
+	walk(pg.Children)
+	for _, id := range order {
+		if err := r.lateCopy(ctx, pg, id); err != nil {
+			return err
 		}
 	}
 	return nil

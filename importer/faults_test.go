@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/notion-git/notion-git/layout"
 	"github.com/notion-git/notion-git/notion"
@@ -26,8 +27,10 @@ func tinySource(t testing.TB) source {
 }
 
 // cutAfter is a transport that cancels the restore's context once n
-// answers have arrived: the last of them is lost on the way back, as when
-// a process is killed while a write is in flight.
+// answers have arrived: the last of them, and those of every other request
+// in flight, are lost on the way back, as when a process is killed while
+// writes are in flight. Those writes still run to their end on the server,
+// as they would in Notion before the restore is started again.
 type cutAfter struct {
 	n      int64
 	seen   atomic.Int64
@@ -35,9 +38,17 @@ type cutAfter struct {
 }
 
 func (c *cutAfter) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, err := http.DefaultTransport.RoundTrip(req)
+	ctx := req.Context()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	resp, err := http.DefaultTransport.RoundTrip(req.WithContext(context.WithoutCancel(ctx)))
 	if c.seen.Add(1) == c.n {
 		c.cancel()
+	}
+	if err == nil && ctx.Err() != nil {
+		resp.Body.Close()
+		return nil, ctx.Err()
 	}
 	return resp, err
 }
@@ -59,7 +70,8 @@ func copyShape(s *layout.Snapshot) (pages, blocks, comments int) {
 }
 
 // TestInterruptedRestoreResumes kills restores at several points (always
-// losing the answer to the last request) and runs them again with the same
+// losing the answers to the requests in flight, several at once with
+// latency and the default concurrency) and runs them again with the same
 // journal: each ends exactly like an uninterrupted restore, with nothing
 // created twice.
 func TestInterruptedRestoreResumes(t *testing.T) {
@@ -74,7 +86,7 @@ func TestInterruptedRestoreResumes(t *testing.T) {
 	total := int64(refRep.Requests.Total)
 
 	for _, frac := range []float64{0.1, 0.35, 0.5, 0.62, 0.9} {
-		dst := emptyTarget(t, notiontest.Options{})
+		dst := emptyTarget(t, notiontest.Options{Latency: 2 * time.Millisecond})
 		journal := filepath.Join(t.TempDir(), "journal.jsonl")
 		opts := Options{Target: workspace.EmptyTargetID, Files: layout.MapSource(src.tree), Journal: journal}
 		ctx, cancel := context.WithCancel(context.Background())

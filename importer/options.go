@@ -16,6 +16,10 @@ type FileSource interface {
 	Read(path string) ([]byte, error)
 }
 
+// DefaultConcurrency is enough requests in flight to hide a few hundred
+// milliseconds of latency at Notion's 3 requests per second, as for sync.
+const DefaultConcurrency = 8
+
 // Options says where to restore and how.
 type Options struct {
 	// Target is the id of the page the snapshot is restored into. Objects at
@@ -31,7 +35,13 @@ type Options struct {
 	Journal string
 	// Fresh ignores and replaces an existing journal.
 	Fresh bool
-	// Progress, if set, is called after every write.
+	// Concurrency is the number of requests in flight at once (default
+	// DefaultConcurrency). It hides latency; the client's pacer keeps the
+	// rate. With 1 every object is created in the snapshot's order; with
+	// more, rows of one data source may be created out of order.
+	Concurrency int
+	// Progress, if set, is called after every write, from several
+	// goroutines at once.
 	Progress func(Progress)
 	// Now is the clock (tests pin it).
 	Now func() time.Time

@@ -38,6 +38,10 @@ type plan struct {
 	// late are synced copies whose original comes later in contentOrder;
 	// they are added once all content exists.
 	late map[string]bool
+	// originals lists, for each page, the other pages holding originals of
+	// its synced copies (late copies aside): its content waits for theirs.
+	// They come before it in contentOrder.
+	originals map[string][]string
 	// needed are blocks whose new id must be learned even when they are
 	// created inside another block: commented blocks, synced originals and
 	// blocks a late copy follows.
@@ -83,6 +87,7 @@ func newPlan(s *layout.Snapshot, only []string) (*plan, error) {
 		snap: s, pages: map[string]bool{}, dbs: map[string]bool{}, sources: map[string]bool{},
 		placed: map[string][]string{}, events: map[string][]event{}, leading: map[string]bool{},
 		rows: map[string][]string{}, owner: map[string]string{}, late: map[string]bool{}, needed: map[string]bool{},
+		originals: map[string][]string{},
 	}
 	for pid, pg := range s.Pages {
 		for bid := range pg.Blocks {
@@ -342,8 +347,13 @@ func (p *plan) orderContent() {
 	for _, pid := range p.contentOrder {
 		for id, b := range p.snap.Pages[pid].Blocks {
 			orig := syncedFrom(b.Object)
-			if at, ok := pos[orig]; ok && at > pos[id] {
+			at, ok := pos[orig]
+			switch {
+			case !ok:
+			case at > pos[id]:
 				p.late[id] = true
+			case p.owner[orig] != pid && !slices.Contains(p.originals[pid], p.owner[orig]):
+				p.originals[pid] = append(p.originals[pid], p.owner[orig])
 			}
 		}
 	}

@@ -275,7 +275,7 @@ func (r *restorer) propertyValue(ctx context.Context, pg *layout.Page, name, typ
 			id, _ := m["id"].(string)
 			out = append(out, map[string]any{"id": r.mapRef(id, "relation to a page", st)})
 		}
-		return r.capArray(out, "relation"), true, nil
+		return r.capArray(out, "relation"), true, nil // see properties
 	case "files":
 		arr, _ := v.([]any)
 		out := []any{}
@@ -333,47 +333,84 @@ func hasRestoredMention(p *plan, v any) bool {
 }
 
 // properties writes what had to wait until every row existed: relation
-// values, and titles and texts that mention pages created after them.
+// values, and titles and texts that mention pages created after them. Each
+// page is one request of its own, several at a time.
+//
+// A relation value over 100 pages is cut to 100: a PATCH replaces the whole
+// value and carries at most 100, so the rest cannot be appended. In a
+// two-way relation, though, Notion keeps both sides equal: every row on
+// the other side adds its row back when its own side is written. So the
+// rows with a cut value are written first, in a wave of their own, and
+// the others after, so that no value written later cuts them again.
 func (r *restorer) properties(ctx context.Context) error {
+	var cut, rest []string
 	for _, id := range r.plan.contentOrder {
-		pg := r.snap.Pages[id]
-		key := "properties:" + id
-		if r.j.isDone(key) {
-			continue
-		}
-		var props map[string]any
-		var err error
-		if r.isRow(id) {
-			props, _, err = r.rowProperties(ctx, pg, true)
-			if err != nil {
-				return err
-			}
-			for name, v := range props {
-				// Empty relations were never set: nothing to write.
-				if rel, ok := v.(map[string]any)["relation"].([]any); ok && len(rel) == 0 {
-					delete(props, name)
-				}
-			}
+		if hasLongRelation(r.snap.Pages[id]) {
+			cut = append(cut, id)
 		} else {
-			stored, _ := pg.Object["properties"].(map[string]any)
-			for _, v := range stored {
-				if m, _ := v.(map[string]any); m["type"] == "title" && hasRestoredMention(r.plan, m["title"]) {
-					props, _ = r.titleProperty(pg)
-				}
-			}
+			rest = append(rest, id)
 		}
-		if len(props) == 0 {
-			continue
+	}
+	for _, wave := range [][]string{cut, rest} {
+		p := newPool(ctx)
+		for _, id := range wave {
+			p.add(func(ctx context.Context) error { return r.laterProperties(ctx, id) })
 		}
-		nu, _ := r.j.id(id)
-		if _, err := r.call(ctx, http.MethodPatch, "pages/"+nu, map[string]any{"properties": props}); err != nil {
-			return fmt.Errorf("page %s: properties: %w", id, err)
-		}
-		if err := r.j.finish(key, nil); err != nil {
+		if err := p.run(r.opts.Concurrency); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// hasLongRelation reports whether a page holds a relation value over the
+// 100 pages a request may carry.
+func hasLongRelation(pg *layout.Page) bool {
+	props, _ := pg.Object["properties"].(map[string]any)
+	for _, v := range props {
+		m, _ := v.(map[string]any)
+		if rel, _ := m["relation"].([]any); m["type"] == "relation" && len(rel) > maxArray {
+			return true
+		}
+	}
+	return false
+}
+
+func (r *restorer) laterProperties(ctx context.Context, id string) error {
+	pg := r.snap.Pages[id]
+	key := "properties:" + id
+	if r.j.isDone(key) {
+		return nil
+	}
+	var props map[string]any
+	var err error
+	if r.isRow(id) {
+		props, _, err = r.rowProperties(ctx, pg, true)
+		if err != nil {
+			return err
+		}
+		for name, v := range props {
+			// Empty relations were never set: nothing to write.
+			if rel, ok := v.(map[string]any)["relation"].([]any); ok && len(rel) == 0 {
+				delete(props, name)
+			}
+		}
+	} else {
+		stored, _ := pg.Object["properties"].(map[string]any)
+		for _, v := range stored {
+			if m, _ := v.(map[string]any); m["type"] == "title" && hasRestoredMention(r.plan, m["title"]) {
+				props, _ = r.titleProperty(pg)
+			}
+		}
+	}
+	if len(props) == 0 {
+		return nil
+	}
+	nu, _ := r.j.id(id)
+	if _, err := r.call(ctx, http.MethodPatch, "pages/"+nu, map[string]any{"properties": props}); err != nil {
+		return fmt.Errorf("page %s: properties: %w", id, err)
+	}
+	return r.j.finish(key, nil)
 }
 
 func (r *restorer) isRow(id string) bool {

@@ -62,6 +62,9 @@ func newRestorer(client *notion.Client, snap *layout.Snapshot, opts Options) (*r
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.Concurrency <= 0 {
+		opts.Concurrency = DefaultConcurrency
+	}
 	target, err := layout.ParseID(opts.Target)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrTarget, err)

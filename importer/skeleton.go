@@ -12,33 +12,44 @@ import (
 // skeleton creates every page and database top down, with titles, icons,
 // covers and the schemas of their data sources, so that the new id of
 // everything a block or property can refer to is known before content.
+// The children of one page are created one after the other, in their
+// order (each lands after the one before); what goes inside each child is
+// a task of its own, run beside the rest.
 func (r *restorer) skeleton(ctx context.Context) error {
-	for _, id := range r.plan.roots {
-		if err := r.createTree(ctx, id, r.opts.Target); err != nil {
+	p := newPool(ctx)
+	p.add(func(ctx context.Context) error {
+		return r.createPlaced(ctx, p, r.plan.roots, r.opts.Target)
+	})
+	return p.run(r.opts.Concurrency)
+}
+
+// createPlaced creates the pages and databases kids, in order, in the new
+// page nu, and queues on p the creation of what goes inside each.
+func (r *restorer) createPlaced(ctx context.Context, p *pool, kids []string, nu string) error {
+	for _, k := range kids {
+		if r.plan.dbs[k] {
+			dnu, err := r.createDatabase(ctx, k, nu)
+			if err != nil {
+				return err
+			}
+			p.add(func(ctx context.Context) error { return r.createSources(ctx, k, dnu, r.sourcesOf(k)) })
+			continue
+		}
+		pnu, err := r.createPage(ctx, k, map[string]any{"type": "page_id", "page_id": nu}, nu)
+		if err != nil {
 			return err
 		}
+		p.add(func(ctx context.Context) error { return r.createChildren(ctx, p, k, pnu) })
 	}
 	return nil
 }
 
-// createTree creates a page (with what is placed in it) or a database
-// under the new page newParent.
-func (r *restorer) createTree(ctx context.Context, id, newParent string) error {
-	if r.plan.dbs[id] {
-		return r.createDatabase(ctx, id, newParent)
-	}
-	nu, err := r.createPage(ctx, id, map[string]any{"type": "page_id", "page_id": newParent}, newParent)
-	if err != nil {
-		return err
-	}
-	return r.createChildren(ctx, id, nu)
-}
-
-// createChildren creates the pages and databases placed in page id, in
-// their order. A page with blocks before its first child gets a placeholder
-// block first: content is later inserted after it (the API inserts after a
-// block, never at the start), and it is removed once the content exists.
-func (r *restorer) createChildren(ctx context.Context, id, nu string) error {
+// createChildren creates the pages and databases placed in page id (new
+// id nu), in their order. A page with blocks before its first child gets a
+// placeholder block first: content is later inserted after it (the API
+// inserts after a block, never at the start), and it is removed once the
+// content exists.
+func (r *restorer) createChildren(ctx context.Context, p *pool, id, nu string) error {
 	kids := r.plan.placed[id]
 	if len(kids) == 0 {
 		return nil
@@ -48,12 +59,7 @@ func (r *restorer) createChildren(ctx context.Context, id, nu string) error {
 			return err
 		}
 	}
-	for _, k := range kids {
-		if err := r.createTree(ctx, k, nu); err != nil {
-			return err
-		}
-	}
-	return nil
+	return r.createPlaced(ctx, p, kids, nu)
 }
 
 func placeholderKey(pageID string) string { return "placeholder:" + pageID }
@@ -206,9 +212,9 @@ func (r *restorer) iconCover(ctx context.Context, req map[string]any, obj layout
 	return nil
 }
 
-// createDatabase creates a database with its first data source's schema,
-// then its other data sources.
-func (r *restorer) createDatabase(ctx context.Context, id, newParent string) error {
+// createDatabase creates a database with its first data source's schema
+// and returns its new id; createSources adds the other data sources.
+func (r *restorer) createDatabase(ctx context.Context, id, newParent string) (string, error) {
 	db := r.snap.Databases[id]
 	sources := r.sourcesOf(id)
 	title := func() string { return plain(db.Object["title"]) }
@@ -255,10 +261,7 @@ func (r *restorer) createDatabase(ctx context.Context, id, newParent string) err
 		}
 		return "", nil
 	})
-	if err != nil {
-		return err
-	}
-	return r.createSources(ctx, id, nu, sources)
+	return nu, err
 }
 
 // sourcesOf lists the restored data sources of a database in its order.
@@ -373,24 +376,50 @@ func (r *restorer) createSource(ctx context.Context, ds, nu string) error {
 }
 
 // createRows creates every row of every restored data source, oldest
-// first, then what is placed in the rows.
+// first, then what is placed in the rows. Rows are created several at a
+// time, except rows of one data source with the same title: a create whose
+// answer was lost is found again by its title, which must then name one
+// row in flight.
 func (r *restorer) createRows(ctx context.Context) error {
+	p := newPool(ctx)
 	for _, ds := range sortedKeys(r.plan.rows) {
 		nds, ok := r.j.id(ds)
 		if !ok {
 			return fmt.Errorf("data source %s was not created", ds)
 		}
+		parent := map[string]any{"type": "data_source_id", "data_source_id": nds}
+		last := map[string]chan struct{}{} // by title: the row before
 		for _, row := range r.plan.rows[ds] {
-			nu, err := r.createPage(ctx, row, map[string]any{"type": "data_source_id", "data_source_id": nds}, nds)
-			if err != nil {
-				return err
-			}
-			if err := r.createChildren(ctx, row, nu); err != nil {
-				return err
-			}
+			title := layout.PageTitle(r.snap.Pages[row].Object)
+			before, done := last[title], make(chan struct{})
+			last[title] = done
+			p.add(func(ctx context.Context) error {
+				if err := await(ctx, before); err != nil {
+					return err
+				}
+				nu, err := r.createPage(ctx, row, parent, nds)
+				if err != nil {
+					return err
+				}
+				close(done)
+				return r.createChildren(ctx, p, row, nu)
+			})
 		}
 	}
-	return nil
+	return p.run(r.opts.Concurrency)
+}
+
+// await waits until done is closed (at once for nil) or ctx ends.
+func await(ctx context.Context, done <-chan struct{}) error {
+	if done == nil {
+		return nil
+	}
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 func (r *restorer) addFixup(id string) {

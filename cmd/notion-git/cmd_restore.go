@@ -82,8 +82,15 @@ func runRestore(ctx context.Context, g *Globals, c *restoreCmd, env *Env) (*impo
 	}
 
 	progress := newProgress(env.Stderr, g.Quiet)
-	opts := importer.Options{Target: target, Pages: c.Page, Files: tree, Fresh: c.Fresh, Progress: progress.restoreUpdate}
+	opts := importer.Options{Target: target, Pages: c.Page, Files: tree, Fresh: c.Fresh, Concurrency: g.Concurrency, Progress: progress.restoreUpdate}
 	rate := g.Rate
+	// Free workspaces with several members stop at a fixed number of
+	// API-created blocks; the API cannot tell the plan, so say it before
+	// anything is written.
+	blocks, err := importer.BlocksToCreate(snap, opts)
+	if err != nil {
+		return nil, err
+	}
 	if c.DryRun {
 		est, err := importer.Rehearse(ctx, snap, opts)
 		if err != nil {
@@ -103,8 +110,11 @@ func runRestore(ctx context.Context, g *Globals, c *restoreCmd, env *Env) (*impo
 				return nil, err
 			}
 		}
-		printPlan(env, est, rate, c.Revision, commit.String()[:12])
+		printPlan(env, est, blocks, rate, c.Revision, commit.String()[:12])
 		return est.Report, nil
+	}
+	if w := importer.FreeLimitWarning(blocks); w != "" && !g.Quiet {
+		fmt.Fprintln(env.Stderr, w)
 	}
 
 	client, stop, err := restoreClient(g, c)
@@ -184,10 +194,14 @@ func verifyRestore(ctx context.Context, client *notion.Client, snap *layout.Snap
 	return nil
 }
 
-func printPlan(env *Env, est *importer.Estimate, rate float64, rev, commit string) {
+func printPlan(env *Env, est *importer.Estimate, blocks int, rate float64, rev, commit string) {
 	r := est.Report
 	fmt.Fprintf(env.Stdout, "plan for restoring %s (%s): %d pages, %d rows, %d databases (%d data sources), %d blocks, %d comments, %d attachments\n",
 		rev, commit, r.Pages, r.Rows, r.Databases, r.DataSources, r.Blocks, r.Comments, r.Uploads)
+	fmt.Fprintf(env.Stdout, "blocks to create through the API: %d (pages and databases included)\n", blocks)
+	if w := importer.FreeLimitWarning(blocks); w != "" {
+		fmt.Fprintln(env.Stdout, w)
+	}
 	fmt.Fprintf(env.Stdout, "requests: %d (%d writes), about %s at %g requests/s:\n%s", est.Total, est.Writes, est.Duration(rate), rate, est)
 	if d := r.Details(); d != "" {
 		fmt.Fprintf(env.Stdout, "not restored exactly:\n%s", d)

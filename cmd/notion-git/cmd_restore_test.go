@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -17,7 +18,13 @@ import (
 // syncedRepo syncs the sample workspace into a new repository.
 func syncedRepo(t *testing.T) string {
 	t.Helper()
-	srv := httptest.NewServer(notiontest.New(workspace.Sample(), notiontest.Options{}))
+	return syncedRepoOf(t, workspace.Sample())
+}
+
+// syncedRepoOf syncs a workspace into a new repository.
+func syncedRepoOf(t *testing.T, f *notiontest.Fixture) string {
+	t.Helper()
+	srv := httptest.NewServer(notiontest.New(f, notiontest.Options{}))
 	t.Cleanup(srv.Close)
 	dir := filepath.Join(t.TempDir(), "repo")
 	code, _, errOut := runCLI(t, "sync", "--repo", dir, "--api-url", srv.URL, "--token", notiontest.DefaultToken, "--rate", "1000", "--full", "--comments", "all", "-q")
@@ -119,5 +126,38 @@ func TestRestoreRefusesWithOneLine(t *testing.T) {
 	}
 	if n := writes(s); n != 0 {
 		t.Errorf("%d write requests reached Notion", n)
+	}
+}
+
+// TestRestoreWarnsOfFreeBlockLimit: a restore creating more than 1,000
+// blocks says so in one line before writing, and its dry run gives the
+// count; a smaller one gives the count and no warning.
+func TestRestoreWarnsOfFreeBlockLimit(t *testing.T) {
+	api := func(url string) []string {
+		return []string{"--api-url", url, "--token", notiontest.DefaultToken, "--rate", "1000"}
+	}
+	small := syncedRepo(t)
+	_, url := target(t)
+	code, out, errOut := runCLI(t, append([]string{"restore", "HEAD", "--repo", small, "--to", workspace.EmptyTargetID, "--dry-run"}, api(url)...)...)
+	if code != exitOK || !strings.Contains(out, "blocks to create through the API: ") || strings.Contains(out+errOut, "warning") {
+		t.Errorf("sample dry run: exit %d, want the count and no warning:\n%s\n%s", code, out, errOut)
+	}
+
+	big := syncedRepoOf(t, workspace.Generate(workspace.Small()))
+	s, url := target(t)
+	code, out, errOut = runCLI(t, append([]string{"restore", "HEAD", "--repo", big, "--to", workspace.EmptyTargetID, "--dry-run"}, api(url)...)...)
+	if code != exitOK || !regexp.MustCompile(`blocks to create through the API: \d{4,} \(pages and databases included\)`).MatchString(out) || strings.Count(out, "warning: this restore creates") != 1 {
+		t.Errorf("dry run: exit %d, want the count and one warning:\n%s\n%s", code, out, errOut)
+	}
+	code, out, errOut = runCLI(t, append([]string{"restore", "HEAD", "--repo", big, "--to", workspace.EmptyTargetID, "--concurrency", "4"}, api(url)...)...)
+	if code != exitOK {
+		t.Fatalf("restore: exit %d\n%s\n%s", code, out, errOut)
+	}
+	warning := regexp.MustCompile(`(?m)^warning: this restore creates [\d,]+ blocks .*only 1,000 blocks through the API.*$`)
+	if n := len(warning.FindAllString(errOut, -1)); n != 1 {
+		t.Errorf("restore printed %d warning lines, want 1:\n%s", n, errOut)
+	}
+	if writes(s) == 0 {
+		t.Error("the warning stopped the restore")
 	}
 }
