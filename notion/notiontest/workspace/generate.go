@@ -38,6 +38,7 @@ type gen struct {
 	names *namer
 
 	clock time.Time // creation times advance from here
+	step  int       // the most minutes one tick advances the clock
 
 	bot    map[string]any
 	people []*user
@@ -117,6 +118,7 @@ func newGen(o Options, names *namer) *gen {
 		reserved: min(o.Attachments, 5),
 		ann:      plainAnnotations(),
 		clock:    time.Date(2024, 1, 8, 9, 0, 0, 0, time.UTC).Add(time.Duration(o.Seed%1000) * time.Hour),
+		step:     tickStep(o),
 		f: &notiontest.Fixture{
 			Users:       []map[string]any{},
 			Shared:      []string{},
@@ -159,8 +161,20 @@ func (g *gen) id() string {
 // tick advances the workspace clock by up to a few hours and returns it,
 // rounded down to the minute as the API reports times.
 func (g *gen) tick() time.Time {
-	g.clock = g.clock.Add(time.Duration(1+g.r.IntN(240)) * time.Minute)
+	g.clock = g.clock.Add(time.Duration(1+g.r.IntN(g.step)) * time.Minute)
 	return g.clock
+}
+
+// tickStep keeps a big workspace's history in the past: ticks of up to four
+// hours suit a few thousand objects, but 10,000 pages and their rows would
+// run years ahead, into times a sync must treat as just edited. Workspaces of
+// up to 3,000 pages and rows keep four hours, and so their exact bytes.
+func tickStep(o Options) int {
+	objects := o.Pages + o.Databases*o.DataSourcesPerDatabase*o.RowsPerDataSource
+	if objects <= 3000 {
+		return 240
+	}
+	return max(1, 240*3000/objects)
 }
 
 func stamp(t time.Time) string {
