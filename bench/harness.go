@@ -10,7 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
+	"sync/atomic"
 	"time"
 
 	"github.com/notion-git/notion-git/exporter"
@@ -177,13 +177,15 @@ func (c config) sync(ctx context.Context, url, repo string, extra ...string) (*e
 	cmd.Env = append(os.Environ(), "NOTION_TOKEN="+notiontest.DefaultToken)
 	cmd.Stderr = os.Stderr
 	start := time.Now()
-	if err := cmd.Run(); err != nil {
+	if err := cmd.Start(); err != nil {
 		return nil, 0, 0, err
 	}
+	peak := watchPeakRSS(cmd.Process.Pid)
+	err := cmd.Wait()
 	wall := time.Since(start)
-	var rss int64
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		rss = ru.Maxrss * 1024 // kilobytes on Linux
+	rss := peak()
+	if err != nil {
+		return nil, 0, 0, err
 	}
 	b, err := os.ReadFile(report)
 	if err != nil {
@@ -194,6 +196,50 @@ func (c config) sync(ctx context.Context, url, repo string, extra ...string) (*e
 		return nil, 0, 0, err
 	}
 	return &r, wall, rss, nil
+}
+
+// watchPeakRSS follows a process's resident-memory high-water mark (VmHWM)
+// until the returned function is called, which gives the last value seen.
+// The rusage of a finished child is no use here: on Linux its maxrss starts
+// from the parent's size at fork, and the parent holds the whole emulated
+// workspace.
+func watchPeakRSS(pid int) func() int64 {
+	var peak atomic.Int64
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		for {
+			if kb := readHWM(pid); kb > 0 {
+				peak.Store(kb * 1024)
+			}
+			select {
+			case <-done:
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	}()
+	return func() int64 {
+		close(done)
+		<-stopped
+		return peak.Load()
+	}
+}
+
+func readHWM(pid int) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			var kb int64
+			fmt.Sscan(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), &kb)
+			return kb
+		}
+	}
+	return 0
 }
 
 // timeGitCommit makes the same kind of change with the git command line on
