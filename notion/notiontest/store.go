@@ -182,6 +182,36 @@ func (st *store) readable(id string) bool {
 	return false
 }
 
+// visibility returns a test of "readable and not in the trash" that
+// remembers every ancestor it has decided, for a caller that asks about
+// every object of the workspace at once (search): siblings share their
+// ancestors' answer instead of walking up again.
+func (st *store) visibility() func(id string) bool {
+	memo := map[string]bool{}
+	var visible func(id string, depth int) bool
+	visible = func(id string, depth int) bool {
+		if v, ok := memo[id]; ok {
+			return v
+		}
+		o := st.object(id)
+		var v bool
+		switch {
+		case o == nil || depth > 10000:
+			v = false
+		case selfTrashed(o):
+			v = false
+		case st.shared[id]:
+			// Shared and not trashed itself; its ancestors may be trashed.
+			v = !st.trashed(parentKey(o))
+		default:
+			v = parentKey(o) != "" && visible(parentKey(o), depth+1)
+		}
+		memo[id] = v
+		return v
+	}
+	return func(id string) bool { return visible(id, 0) }
+}
+
 // trashed reports whether id or one of its ancestors is in the trash.
 func (st *store) trashed(id string) bool {
 	for i := 0; id != "" && i < 10000; i++ {
