@@ -57,6 +57,49 @@ func (r *Repo) CheckWorktree(oldCommit, newCommit plumbing.Hash, changed []strin
 	return err
 }
 
+// Refresh is a worktree refresh planned and checked before the branch moves
+// and applied after: the trees are diffed and local changes looked for once.
+type Refresh struct {
+	r         *Repo
+	newCommit plumbing.Hash
+	plan      *refreshPlan
+}
+
+// PrepareRefresh plans the refresh from oldCommit to newCommit and checks it
+// as CheckWorktree does (ErrLocalChanges naming the paths), changing
+// nothing. Its Apply, called after UpdateBranch, does what RefreshWorktree
+// would. A bare repository gives a Refresh that does nothing.
+func (r *Repo) PrepareRefresh(oldCommit, newCommit plumbing.Hash, changed []string) (*Refresh, error) {
+	f := &Refresh{r: r, newCommit: newCommit}
+	if r.Bare() {
+		return f, nil
+	}
+	plan, err := r.planRefresh(oldCommit, newCommit, changed)
+	if err != nil {
+		return nil, err
+	}
+	f.plan = plan
+	return f, nil
+}
+
+// Apply writes the planned files and index entries, if the checked-out
+// branch now points at the new commit (as RefreshWorktree, it leaves another
+// checked-out branch alone).
+func (f *Refresh) Apply() error {
+	if f == nil || f.plan == nil {
+		return nil
+	}
+	branch, ok, err := f.r.CurrentBranch()
+	if err != nil || !ok {
+		return err
+	}
+	tip, ok, err := f.r.Head(branch)
+	if err != nil || !ok || tip != f.newCommit {
+		return err
+	}
+	return f.r.applyRefresh(f.plan)
+}
+
 // refreshPlan is a checked list of changes and the index they apply to.
 type refreshPlan struct {
 	changes []fileChange // sorted by path

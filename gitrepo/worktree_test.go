@@ -215,3 +215,57 @@ func TestRefreshFileInTheWayOfFolder(t *testing.T) {
 	}
 	assertClean(t, r)
 }
+
+// TestPrepareRefreshThenApply: a refresh planned and checked before the
+// branch moves is applied after it, and a local edit is refused while the
+// branch still stands where it was.
+func TestPrepareRefreshThenApply(t *testing.T) {
+	r := newRepo(t, false)
+	first := commitChange(t, r, map[string]string{"a.json": "a\n", "b/c.json": "c\n"})
+	build := func(content string) plumbing.Hash {
+		b, err := r.NewTreeBuilder(first)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Put("b/c.json", []byte(content)); err != nil {
+			t.Fatal(err)
+		}
+		tree, err := b.Write()
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := r.Commit(CommitOptions{Tree: tree, Parents: []plumbing.Hash{first}, Message: "next",
+			Author: Signature{Name: "t", Email: "t@localhost"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	next := build("c v2\n")
+	refresh, err := r.PrepareRefresh(first, next, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.UpdateBranch("main", first, next); err != nil {
+		t.Fatal(err)
+	}
+	if err := refresh.Apply(); err != nil {
+		t.Fatal(err)
+	}
+	if got := readWork(t, r, "b/c.json"); got != "c v2\n" {
+		t.Fatalf("b/c.json = %q", got)
+	}
+	assertClean(t, r)
+
+	// A local edit to a file the next commit changes is refused up front.
+	if err := os.WriteFile(filepath.Join(r.WorkDir(), "b", "c.json"), []byte("mine\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	other := build("c v3\n")
+	if _, err := r.PrepareRefresh(next, other, nil); !errors.Is(err, ErrLocalChanges) {
+		t.Fatalf("err = %v, want ErrLocalChanges", err)
+	}
+	if tip, _, _ := r.Head("main"); tip != next {
+		t.Fatal("the branch moved")
+	}
+}

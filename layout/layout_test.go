@@ -389,3 +389,25 @@ func TestEncodeDoesNotModifyInput(t *testing.T) {
 		t.Fatal("EncodeSnapshot changed the caller's object")
 	}
 }
+
+// TestEncodeStateIsCanonical guards the fast path of EncodeState: its bytes
+// must be exactly Canonical's, whatever the field values.
+func TestEncodeStateIsCanonical(t *testing.T) {
+	s := &State{Version: StateVersion, LastSync: "2026-03-02T10:00:00Z", Objects: map[string]ObjectState{
+		"393abc1e-edcd-81f5-ae94-ec2d55fe98ed": {Kind: KindPage, LastEdited: "2026-03-02T09:59:00.000Z", Crawled: "2026-03-02T10:00:00Z",
+			Title: "<Plans> & \u2028 \"quotes\"", Parent: "5b0e8f6a-2d4c-4e7b-8a19-c3d2e1f0a9b8", Trashed: true,
+			Files: []string{"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"}},
+		"5b0e8f6a-2d4c-4e7b-8a19-c3d2e1f0a9b8": {Kind: KindDataSource},
+	}}
+	got, err := EncodeState(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := Canonical(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != string(want) {
+		t.Fatalf("EncodeState differs from Canonical:\n%s\nwant:\n%s", got, want)
+	}
+}

@@ -301,13 +301,14 @@ func commitSync(repo *gitrepo.Repo, builder *gitrepo.TreeBuilder, prev *gitrepo.
 	}
 	// Refuse before the branch moves if the working tree has local edits to
 	// files this commit changes.
-	if err := repo.CheckWorktree(prev.Commit(), commit, nil); err != nil {
+	refresh, err := repo.PrepareRefresh(prev.Commit(), commit, nil)
+	if err != nil {
 		return plumbing.ZeroHash, false, err
 	}
 	if err := repo.UpdateBranch(c.Branch, prev.Commit(), commit); err != nil {
 		return plumbing.ZeroHash, false, fmt.Errorf("move branch %s: %w (another sync may have committed meanwhile; run again)", c.Branch, err)
 	}
-	if err := repo.RefreshWorktree(prev.Commit(), commit, nil); err != nil {
+	if err := refresh.Apply(); err != nil {
 		return commit, true, fmt.Errorf("committed %s, but updating the working tree failed: %w", commit.String()[:12], err)
 	}
 	return commit, true, nil
