@@ -22,7 +22,8 @@ const (
 )
 
 const exitCodesHelp = `Exit codes: 0 success; 1 failure (nothing committed); 2 usage error; ` +
-	`3 partial sync (committed, but some pages could not be read and kept their previous version); 130 interrupted.`
+	`3 partial (a sync committed, but some pages could not be read and kept their previous version; ` +
+	`or restore --verify found differences RESTORE.md does not allow); 130 interrupted.`
 
 // CLI is the command line: global settings, then one field per command.
 type CLI struct {
