@@ -70,15 +70,7 @@ func newRestorer(client *notion.Client, snap *layout.Snapshot, opts Options) (*r
 		return nil, fmt.Errorf("%w: %v", ErrTarget, err)
 	}
 	opts.Target = target
-	var only []string
-	for _, p := range opts.Pages {
-		id, err := layout.ParseID(p)
-		if err != nil {
-			return nil, err
-		}
-		only = append(only, id)
-	}
-	pl, err := newPlan(snap, only)
+	pl, err := planFor(snap, opts.Pages)
 	if err != nil {
 		return nil, err
 	}
@@ -235,3 +227,17 @@ func jsonEqual(a, b any) bool {
 var _ = http.MethodGet
 
 type notionList = notion.List
+
+// planFor plans the restore of snap, or of only the given pages (ids or
+// URLs) and what is below them.
+func planFor(snap *layout.Snapshot, pages []string) (*plan, error) {
+	var only []string
+	for _, p := range pages {
+		id, err := layout.ParseID(p)
+		if err != nil {
+			return nil, err
+		}
+		only = append(only, id)
+	}
+	return newPlan(snap, only)
+}

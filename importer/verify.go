@@ -86,15 +86,7 @@ type verifier struct {
 // snapshot restored with opts (only opts.Pages is read) and whose report
 // rep holds the new ids.
 func Verify(orig *layout.Snapshot, opts Options, rep *Report, restored *layout.Snapshot) (*FidelityReport, error) {
-	var only []string
-	for _, p := range opts.Pages {
-		id, err := layout.ParseID(p)
-		if err != nil {
-			return nil, err
-		}
-		only = append(only, id)
-	}
-	pl, err := newPlan(orig, only)
+	pl, err := planFor(orig, opts.Pages)
 	if err != nil {
 		return nil, err
 	}
