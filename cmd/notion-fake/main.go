@@ -83,6 +83,10 @@ func run(o options) error {
 	if err != nil {
 		return err
 	}
+	// Listen for a stop before telling anyone where to connect: a client
+	// that stops the server right after its first answer must get counts.
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
 	url := "http://" + ln.Addr().String()
 	fmt.Printf("NOTION_API_URL=%s\nNOTION_TOKEN=%s\n", url, o.token)
 	fmt.Printf("# API base: %s/v1; shared: %s\n", url, strings.Join(f.Shared, ", "))
@@ -90,8 +94,6 @@ func run(o options) error {
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
-	stop := make(chan os.Signal, 1)
-	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
 	select {
 	case err := <-errc:
 		return err

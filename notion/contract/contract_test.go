@@ -3,22 +3,9 @@ package contract
 import (
 	"encoding/json"
 	"errors"
-	"os"
 	"strings"
 	"testing"
 )
-
-// requireContract skips the test when the shared contract directory is not
-// beside the repository, except in CI, where its absence is a broken setup.
-func requireContract(t *testing.T) {
-	t.Helper()
-	if _, err := Dir(); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("CI must have the contract directory: %v", err)
-		}
-		t.Skipf("no contract directory: %v", err)
-	}
-}
 
 func notionExchanges(t *testing.T) []Exchange {
 	t.Helper()
@@ -52,7 +39,7 @@ func decodeObject(t *testing.T, b []byte) map[string]any {
 }
 
 func TestRecordedResponsesMatchTheirSchemas(t *testing.T) {
-	requireContract(t)
+	Require(t)
 	var ok2xx, okErr, emailVerified, asyncMarkdown int
 	for _, x := range notionExchanges(t) {
 		if x.Response == nil {
@@ -117,7 +104,7 @@ func withoutRequestID(m map[string]any) map[string]any {
 }
 
 func TestRecordedRequestBodiesMatchTheirSchemas(t *testing.T) {
-	requireContract(t)
+	Require(t)
 	var pass, shorthand int
 	for _, x := range notionExchanges(t) {
 		if x.Request == nil {
@@ -166,7 +153,7 @@ func recorded(t *testing.T, sdkMethod string) map[string]any {
 }
 
 func TestNegativeControlsFail(t *testing.T) {
-	requireContract(t)
+	Require(t)
 	page := recorded(t, "getPage")
 	if err := Validate("PageObjectResponse", page); err != nil {
 		t.Fatalf("recorded page must pass before it is broken: %v", err)
@@ -223,7 +210,7 @@ func TestNegativeControlsFail(t *testing.T) {
 }
 
 func TestValidateAcceptsGoValues(t *testing.T) {
-	requireContract(t)
+	Require(t)
 	// What a generator builds: ints and typed slices rather than decoded JSON.
 	user := map[string]any{
 		"object": "user", "id": "6f1f4b8e-5b1a-4c55-9c3e-0d5c6a1d2e3f",
@@ -244,7 +231,7 @@ func TestValidateAcceptsGoValues(t *testing.T) {
 }
 
 func TestEndpointLookup(t *testing.T) {
-	requireContract(t)
+	Require(t)
 	cases := []struct{ method, path, sdk, body, response string }{
 		{"GET", "/v1/users/me", "getSelf", "", "GetSelfResponse"},
 		{"GET", "/v1/users/6f1f4b8e-5b1a-4c55-9c3e-0d5c6a1d2e3f", "getUser", "", "GetUserResponse"},
@@ -272,7 +259,7 @@ func TestEndpointLookup(t *testing.T) {
 }
 
 func TestUnknownSchemaIsAnError(t *testing.T) {
-	requireContract(t)
+	Require(t)
 	if err := ValidateJSON("NoSuchResponse", []byte(`{}`)); err == nil {
 		t.Fatal("want an error for a schema that does not exist")
 	}

@@ -16,6 +16,7 @@ var apiHeaders = map[string]string{"Authorization": "Bearer " + notiontest.Defau
 // TestResponsesMatchContract checks one answer of each kind against the
 // SDK's strict *ObjectResponse and endpoint schemas.
 func TestResponsesMatchContract(t *testing.T) {
+	contract.Require(t)
 	e := start(t, withDataSource(smallWorkspace(), 3, 2), notiontest.Options{})
 	check := func(schema, method, path string, body any) map[string]any {
 		t.Helper()
@@ -74,6 +75,7 @@ var uuidRE = regexp.MustCompile(`[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]
 // and the pre-existing parent page a recording writes under maps to the
 // shared root page.
 func TestReplayRecordings(t *testing.T) {
+	contract.Require(t)
 	xs, err := contract.Recordings()
 	if err != nil {
 		t.Fatal(err)

@@ -2,7 +2,6 @@ package workspace
 
 import (
 	"fmt"
-	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -269,18 +268,6 @@ func checkIntegrity(t *testing.T, f *notiontest.Fixture) {
 	}
 }
 
-// requireContract is true when Notion's contract is at hand to check shapes;
-// in CI its absence fails the test.
-func requireContract(t *testing.T) {
-	t.Helper()
-	if _, err := contract.Dir(); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("CI must have the contract directory: %v", err)
-		}
-		t.Skipf("no contract directory: %v", err)
-	}
-}
-
 // sdkMissingConfigs are property types a data source can have but whose
 // configuration the SDK's types do not declare.
 var sdkMissingConfigs = []string{"button", "verification", "place"}
@@ -288,7 +275,7 @@ var sdkMissingConfigs = []string{"button", "verification", "place"}
 // checkShapes validates every object against the SDK's schema of its kind.
 func checkShapes(t *testing.T, f *notiontest.Fixture) {
 	t.Helper()
-	requireContract(t)
+	contract.Require(t)
 	fails := 0
 	check := func(schema string, o map[string]any) {
 		if fails > 10 {
