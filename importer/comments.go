@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/notion-git/notion-git/layout"
 )
@@ -88,7 +89,7 @@ func (r *restorer) comment(ctx context.Context, pg *layout.Page, c *layout.Comme
 			r.count(r.rep.Substituted, "comment on a block not restored → on its page")
 		}
 	}
-	_, err := r.create(ctx, "comment:"+c.ID, c.ID, func() (string, error) {
+	_, err := r.create(ctx, "comment:"+c.ID, c.ID, false, func(ctx context.Context) (string, error) {
 		st := &refState{}
 		req := map[string]any{"rich_text": r.richText(c.Object["rich_text"], st)}
 		if nd, ok := r.j.id(discussionKey(disc)); ok {
@@ -138,9 +139,11 @@ func (r *restorer) comment(ctx context.Context, pg *layout.Page, c *layout.Comme
 		if err != nil {
 			return "", err
 		}
-		text := plain(c.Object["rich_text"])
+		// Mentions read back with the restored copy's titles, so only the
+		// typed text is compared.
+		text := typedText(c.Object["rich_text"])
 		for _, o := range list {
-			if !r.j.ours(idOf(o)) && plain(o["rich_text"]) == text {
+			if !r.j.ours(idOf(o)) && typedText(o["rich_text"]) == text {
 				return idOf(o), r.learnDiscussion(disc, o)
 			}
 		}
@@ -155,4 +158,21 @@ func (r *restorer) learnDiscussion(old string, res layout.Object) error {
 	}
 	nd, _ := res["discussion_id"].(string)
 	return r.j.mapIDs(map[string]string{discussionKey(old): nd})
+}
+
+// typedText is the text of a rich-text array's "text" items, leaving out
+// mentions and equations, whose plain text Notion derives.
+func typedText(v any) string {
+	items, _ := v.([]any)
+	var b strings.Builder
+	for _, it := range items {
+		m, _ := it.(map[string]any)
+		if m["type"] != "text" {
+			continue
+		}
+		t, _ := m["text"].(map[string]any)
+		s, _ := t["content"].(string)
+		b.WriteString(s)
+	}
+	return b.String()
 }

@@ -163,11 +163,21 @@ func (r *restorer) sendAppend(ctx context.Context, pg *layout.Page, parentOld, p
 		if after != "" {
 			body["after"] = after
 		}
-		res, err := r.call(ctx, http.MethodPatch, "blocks/"+parentNew+"/children", body)
-		if err != nil {
-			return fmt.Errorf("page %s: append to %s: %w", pg.ID, parentOld, err)
+		// An append whose answer is lost may have happened: look for its
+		// blocks before sending it again, as a resumed run does.
+		for lost := 0; ids == nil; lost++ {
+			res, err := r.call(notion.WithoutBlindRetry(ctx), http.MethodPatch, "blocks/"+parentNew+"/children", body)
+			if err == nil {
+				ids = resultIDs(res)
+				break
+			}
+			if !notion.MaybeApplied(err) || lost == maxLostAnswers {
+				return fmt.Errorf("page %s: append to %s: %w", pg.ID, parentOld, err)
+			}
+			if ids, err = r.reconcileAppend(ctx, parentNew, after, len(sent.Top)); err != nil {
+				return fmt.Errorf("page %s: append to %s after a lost answer: %w", pg.ID, parentOld, err)
+			}
 		}
-		ids = resultIDs(res)
 		for k, note := range req.notes {
 			if k == req.top[0] || slices.Contains(req.top, k) || inNested(sent.Nested, k) {
 				r.count(r.rep.Substituted, note)
@@ -326,7 +336,7 @@ func (r *restorer) lateCopy(ctx context.Context, pg *layout.Page, id string) err
 	if after == "" {
 		r.count(r.rep.Substituted, "synced copy before its original, first in its parent → placed last")
 	}
-	_, err := r.create(ctx, "late:"+id, id, func() (string, error) {
+	_, err := r.create(ctx, "late:"+id, id, true, func(ctx context.Context) (string, error) {
 		bd, err := r.blockBody(ctx, pg.ID, b)
 		if err != nil {
 			return "", err

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -137,6 +138,69 @@ func TestRestoreThroughRateLimitsAndFaults(t *testing.T) {
 	dst.srv.SetFaults(notiontest.Faults{})
 	dst.srv.SetRate(0, 0)
 	got, _ := syncTree(t, dst, workspace.EmptyTargetID)
+	fid, err := Verify(src.snap, opts, rep, got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range fid.Unexpected() {
+		t.Error(u)
+	}
+}
+
+// lostAnswers is a transport that lets every third append and file upload
+// reach the server and then loses its answer behind a 504, as a gateway
+// timing out on a request Notion went on to finish does.
+type lostAnswers struct {
+	writes atomic.Int64
+	lost   atomic.Int64
+}
+
+func (l *lostAnswers) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	checkable := strings.HasSuffix(req.URL.Path, "/children") && req.Method == http.MethodPatch ||
+		strings.Contains(req.URL.Path, "/file_uploads/")
+	if err != nil || !checkable {
+		return resp, err
+	}
+	if l.writes.Add(1)%3 != 0 {
+		return resp, err
+	}
+	resp.Body.Close()
+	l.lost.Add(1)
+	return &http.Response{StatusCode: http.StatusGatewayTimeout, Status: "504 Gateway Timeout",
+		Header: http.Header{"Content-Type": {"text/html"}}, Body: http.NoBody, Request: req}, nil
+}
+
+// TestWritesWhoseAnswerIsLostAreNotDuplicated: an append or a file upload
+// whose answer is lost may have happened. Sending it again blindly would
+// append the blocks twice or be refused; the restore must find out first,
+// and end exactly like a restore that lost nothing.
+func TestWritesWhoseAnswerIsLostAreNotDuplicated(t *testing.T) {
+	src := tinySource(t)
+	ref := emptyTarget(t, notiontest.Options{})
+	if _, err := Restore(context.Background(), ref.client, src.snap, Options{Target: workspace.EmptyTargetID, Files: layout.MapSource(src.tree)}); err != nil {
+		t.Fatal(err)
+	}
+	refCopy, _ := syncTree(t, ref, workspace.EmptyTargetID)
+	wantP, wantB, wantC := copyShape(refCopy)
+
+	dst := emptyTarget(t, notiontest.Options{})
+	lost := &lostAnswers{}
+	client := newClient(t, dst.url, &notion.Config{HTTPClient: &http.Client{Transport: lost},
+		BackoffBase: time.Millisecond, BackoffCap: 2 * time.Millisecond})
+	opts := Options{Target: workspace.EmptyTargetID, Files: layout.MapSource(src.tree)}
+	rep, err := Restore(context.Background(), client, src.snap, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lost.lost.Load() == 0 {
+		t.Fatal("no answer was lost")
+	}
+	got, _ := syncTree(t, dst, workspace.EmptyTargetID)
+	if p, b, c := copyShape(got); p != wantP || b != wantB || c != wantC {
+		t.Errorf("with %d answers lost the copy has %d pages, %d blocks, %d comments; without: %d, %d, %d",
+			lost.lost.Load(), p, b, c, wantP, wantB, wantC)
+	}
 	fid, err := Verify(src.snap, opts, rep, got)
 	if err != nil {
 		t.Fatal(err)

@@ -182,7 +182,13 @@ func (r *restorer) list(ctx context.Context, method, path string, query map[stri
 // create runs a write that is not idempotent as a journal step: skipped
 // when done, reconciled when it may have happened, sent otherwise. It
 // returns the new id.
-func (r *restorer) create(ctx context.Context, key, old string, send func() (string, error), reconcile func() (string, error)) (string, error) {
+//
+// A checked step (an append, found again exactly by its place) gets a
+// context marked notion.WithoutBlindRetry: when its answer is lost it is
+// looked for before it is sent again. Other creates (pages, databases,
+// comments) are retried by the client: finding them again by title or text
+// is not reliable, since mentions read back with the copy's titles.
+func (r *restorer) create(ctx context.Context, key, old string, checked bool, send func(ctx context.Context) (string, error), reconcile func() (string, error)) (string, error) {
 	if nu, ok := r.j.id(old); ok {
 		r.mu.Lock()
 		r.rep.Resumed++
@@ -204,12 +210,34 @@ func (r *restorer) create(ctx context.Context, key, old string, send func() (str
 	if err := r.j.intend(key); err != nil {
 		return "", err
 	}
-	nu, err := send()
-	if err != nil {
-		return "", err
+	if !checked || reconcile == nil {
+		nu, err := send(ctx)
+		if err != nil {
+			return "", err
+		}
+		return nu, r.j.finish(key, map[string]string{old: nu})
 	}
-	return nu, r.j.finish(key, map[string]string{old: nu})
+	for lost := 0; ; lost++ {
+		nu, err := send(notion.WithoutBlindRetry(ctx))
+		if err == nil {
+			return nu, r.j.finish(key, map[string]string{old: nu})
+		}
+		if !notion.MaybeApplied(err) || lost == maxLostAnswers {
+			return "", err
+		}
+		nu, rerr := reconcile()
+		if rerr != nil {
+			return "", fmt.Errorf("%s: after a lost answer: %w", key, rerr)
+		}
+		if nu != "" {
+			return nu, r.j.finish(key, map[string]string{old: nu})
+		}
+	}
 }
+
+// maxLostAnswers bounds how often one write may lose its answer before the
+// restore gives up (the journal lets a later run go on from there).
+const maxLostAnswers = 5
 
 func idOf(o layout.Object) string {
 	s, _ := o["id"].(string)

@@ -66,7 +66,7 @@ func placeholderKey(pageID string) string { return "placeholder:" + pageID }
 
 func (r *restorer) placeholder(ctx context.Context, id, nu string) (string, error) {
 	key := placeholderKey(id)
-	return r.create(ctx, key, key, func() (string, error) {
+	return r.create(ctx, key, key, true, func(ctx context.Context) (string, error) {
 		res, err := r.call(ctx, http.MethodPatch, "blocks/"+nu+"/children", map[string]any{"children": []any{emptyParagraph()}})
 		if err != nil {
 			return "", fmt.Errorf("page %s: placeholder: %w", id, err)
@@ -91,7 +91,7 @@ func (r *restorer) createPage(ctx context.Context, id string, parent map[string]
 	pg := r.snap.Pages[id]
 	row := parent["type"] == "data_source_id"
 	key := "page:" + id
-	return r.create(ctx, key, id, func() (string, error) {
+	return r.create(ctx, key, id, false, func(ctx context.Context) (string, error) {
 		req := map[string]any{"parent": parent}
 		var props map[string]any
 		var pending bool
@@ -218,7 +218,7 @@ func (r *restorer) createDatabase(ctx context.Context, id, newParent string) (st
 	db := r.snap.Databases[id]
 	sources := r.sourcesOf(id)
 	title := func() string { return plain(db.Object["title"]) }
-	nu, err := r.create(ctx, "database:"+id, id, func() (string, error) {
+	nu, err := r.create(ctx, "database:"+id, id, false, func(ctx context.Context) (string, error) {
 		st := &refState{}
 		req := map[string]any{
 			"parent":    map[string]any{"type": "page_id", "page_id": newParent},
@@ -341,7 +341,7 @@ func (r *restorer) createSources(ctx context.Context, db, nu string, sources []s
 func (r *restorer) createSource(ctx context.Context, ds, nu string) error {
 	{
 		src := r.snap.DataSources[ds]
-		_, err := r.create(ctx, "data_source:"+ds, ds, func() (string, error) {
+		_, err := r.create(ctx, "data_source:"+ds, ds, false, func(ctx context.Context) (string, error) {
 			st := &refState{}
 			req := map[string]any{
 				"parent":     map[string]any{"type": "database_id", "database_id": nu},

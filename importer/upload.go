@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/notion-git/notion-git/notion"
 	"mime"
 	"net/url"
 	"path"
@@ -64,12 +65,32 @@ func (r *restorer) upload(ctx context.Context, info layout.FileInfo, name string
 		} else {
 			chunk = data
 		}
-		if _, err := r.client.DoMultipart(ctx, "file_uploads/"+up.ID+"/send", fields, name, ctype, chunk); err != nil {
+		_, err := r.client.DoMultipart(notion.WithoutBlindRetry(ctx), "file_uploads/"+up.ID+"/send", fields, name, ctype, chunk)
+		if notion.MaybeApplied(err) {
+			// A single part's bytes that arrived make the upload "uploaded"
+			// and a second send is refused; parts of a multi-part upload
+			// are sent again by number.
+			var done bool
+			if parts == 1 {
+				done, err = r.uploaded(ctx, up.ID)
+			}
+			if err == nil && !done {
+				_, err = r.client.DoMultipart(ctx, "file_uploads/"+up.ID+"/send", fields, name, ctype, chunk)
+			}
+		}
+		if err != nil {
 			return "", fmt.Errorf("upload %s: %w", name, err)
 		}
 	}
 	if parts > 1 {
-		if _, err := r.client.Post(ctx, "file_uploads/"+up.ID+"/complete", map[string]any{}); err != nil {
+		_, err := r.client.Post(notion.WithoutBlindRetry(ctx), "file_uploads/"+up.ID+"/complete", map[string]any{})
+		if notion.MaybeApplied(err) {
+			var done bool
+			if done, err = r.uploaded(ctx, up.ID); err == nil && !done {
+				_, err = r.client.Post(ctx, "file_uploads/"+up.ID+"/complete", map[string]any{})
+			}
+		}
+		if err != nil {
 			return "", fmt.Errorf("upload %s: %w", name, err)
 		}
 	}
@@ -91,4 +112,26 @@ func nameFromURL(u string) string {
 		return ""
 	}
 	return name
+}
+
+// uploaded asks, after a lost answer, whether an upload is complete; if it
+// is still pending, the lost request did not happen and is sent again.
+func (r *restorer) uploaded(ctx context.Context, id string) (bool, error) {
+	raw, err := r.client.Get(ctx, "file_uploads/"+id, nil)
+	if err != nil {
+		return false, err
+	}
+	var up struct {
+		Status string `json:"status"`
+	}
+	if err := json.Unmarshal(raw, &up); err != nil {
+		return false, err
+	}
+	switch up.Status {
+	case "uploaded":
+		return true, nil
+	case "pending":
+		return false, nil
+	}
+	return false, fmt.Errorf("file upload %s is %s after a lost answer", id, up.Status)
 }

@@ -251,6 +251,14 @@ func (c *Client) call(ctx context.Context, r request) ([]byte, error) {
 			return nil, c.apiError(r, status, body, nil)
 		}
 
+		if r.api && r.method != http.MethodGet && carefulWrite(ctx) && maybeApplied(status, err) {
+			cause := err
+			if cause == nil {
+				cause = fmt.Errorf("HTTP %d", status)
+			}
+			return nil, c.apiError(r, status, body, fmt.Errorf("%w (%v)", ErrMaybeApplied, cause))
+		}
+
 		var wait time.Duration
 		if status == http.StatusTooManyRequests || status == 529 {
 			limited++
@@ -273,6 +281,45 @@ func (c *Client) call(ctx context.Context, r request) ([]byte, error) {
 			return nil, err
 		}
 	}
+}
+
+// ErrMaybeApplied says a write failed in a way that leaves open whether
+// Notion carried it out (its answer was lost, or a server error came after
+// the request arrived). Returned only for requests made with
+// WithoutBlindRetry, whose caller can find out before sending it again.
+var ErrMaybeApplied = errors.New("the write may have been carried out, but its answer was lost")
+
+// MaybeApplied reports whether err is ErrMaybeApplied.
+func MaybeApplied(err error) bool { return errors.Is(err, ErrMaybeApplied) }
+
+type carefulKey struct{}
+
+// WithoutBlindRetry marks writes made with the returned context as ones that
+// must not happen twice (a create, an append): when such a write fails in a
+// way that may have happened anyway, the client returns ErrMaybeApplied
+// instead of sending it again, so the caller can look before resending.
+// Rate limits, conflicts and connection failures before anything was sent
+// are still retried: Notion did nothing with those.
+func WithoutBlindRetry(ctx context.Context) context.Context {
+	return context.WithValue(ctx, carefulKey{}, true)
+}
+
+func carefulWrite(ctx context.Context) bool {
+	v, _ := ctx.Value(carefulKey{}).(bool)
+	return v
+}
+
+// maybeApplied tells failures after which a write may have been carried out.
+func maybeApplied(status int, err error) bool {
+	switch status {
+	case http.StatusTooManyRequests, 529, http.StatusConflict:
+		return false // refused before anything was done
+	}
+	var op *net.OpError
+	if status == 0 && errors.As(err, &op) && op.Op == "dial" {
+		return false // never reached the server
+	}
+	return err != nil || status >= 500 || status/100 == 2
 }
 
 // attempt sends the request once. The body is a fresh reader over the same

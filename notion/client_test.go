@@ -344,3 +344,42 @@ func TestEndpointTemplate(t *testing.T) {
 		}
 	}
 }
+
+func TestWriteWithoutBlindRetry(t *testing.T) {
+	var calls atomic.Int32
+	status := atomic.Int32{}
+	c := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := calls.Add(1)
+		if n == 1 {
+			if s := int(status.Load()); s == 429 {
+				w.Header().Set("Retry-After", "1")
+				notionError(w, 429, "rate_limited", "slow down")
+			} else {
+				w.WriteHeader(s)
+				io.WriteString(w, "<html>gateway</html>")
+			}
+			return
+		}
+		io.WriteString(w, `{"object":"page"}`)
+	}), newFakeClock())
+	ctx := WithoutBlindRetry(context.Background())
+
+	// A 502 after a POST may hide a page that was created: not retried.
+	status.Store(502)
+	_, err := c.Post(ctx, "pages", map[string]any{})
+	if !MaybeApplied(err) || calls.Load() != 1 {
+		t.Fatalf("502: err %v after %d calls, want ErrMaybeApplied after 1", err, calls.Load())
+	}
+	// A 429 was refused before anything happened: retried as usual.
+	calls.Store(0)
+	status.Store(429)
+	if _, err := c.Post(ctx, "pages", map[string]any{}); err != nil || calls.Load() != 2 {
+		t.Fatalf("429: err %v after %d calls", err, calls.Load())
+	}
+	// Reads are always retried.
+	calls.Store(0)
+	status.Store(502)
+	if _, err := c.Get(ctx, "pages/p", nil); err != nil || calls.Load() != 2 {
+		t.Fatalf("GET: err %v after %d calls", err, calls.Load())
+	}
+}
