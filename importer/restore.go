@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"sync"
 	"time"
 
@@ -251,10 +250,6 @@ func jsonEqual(a, b any) bool {
 	y, _ := json.Marshal(b)
 	return bytes.Equal(x, y)
 }
-
-var _ = http.MethodGet
-
-type notionList = notion.List
 
 // planFor plans the restore of snap, or of only the given pages (ids or
 // URLs) and what is below them.

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/notion-git/notion-git/layout"
+	"github.com/notion-git/notion-git/notion"
 )
 
 // skeleton creates every page and database top down, with titles, icons,
@@ -161,7 +162,7 @@ func (r *restorer) findUnclaimed(ctx context.Context, container string, row bool
 
 func (r *restorer) listRows(ctx context.Context, ds string) ([]layout.Object, error) {
 	var out []layout.Object
-	err := r.client.Paginate(ctx, http.MethodPost, "data_sources/"+ds+"/query", nil, map[string]any{}, func(l *notionList) error {
+	err := r.client.Paginate(ctx, http.MethodPost, "data_sources/"+ds+"/query", nil, map[string]any{}, func(l *notion.List) error {
 		for _, raw := range l.Results {
 			o, err := layout.Decode(raw)
 			if err != nil {

@@ -161,7 +161,7 @@ func runSync(ctx context.Context, g *Globals, c *syncCmd, env *Env) (*exporter.R
 			fmt.Fprintf(env.Stderr, "could not read %s %s: %s\n", e.Kind, e.ID, e.Reason)
 		}
 		if c.Demo {
-			printDemoNext(env, repoDir, repo.Bare())
+			printDemoNext(env, repoDir)
 		}
 	}
 	if report.Partial() {
@@ -366,7 +366,7 @@ func writeReport(path string, r *exporter.Report) error {
 	return nil
 }
 
-func printDemoNext(env *Env, repoDir string, bare bool) {
+func printDemoNext(env *Env, repoDir string) {
 	git := "git -C " + repoDir
 	fmt.Fprintf(env.Stdout, `
 The sample workspace is now a git repository in %s. Try:
@@ -375,7 +375,6 @@ The sample workspace is now a git repository in %s. Try:
   ls %s/pages | head                 # one folder per page, one file per block
   go run ./cmd/notion-git sync --demo --repo %s   # again: no change, no commit
 `, repoDir, git, git, repoDir, repoDir)
-	_ = bare
 }
 
 // countingSink is the sink of a dry run: it counts and writes nothing.
