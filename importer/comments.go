@@ -89,7 +89,7 @@ func (r *restorer) comment(ctx context.Context, pg *layout.Page, c *layout.Comme
 			r.count(r.rep.Substituted, "comment on a block not restored → on its page")
 		}
 	}
-	_, err := r.create(ctx, "comment:"+c.ID, c.ID, false, func(ctx context.Context) (string, error) {
+	_, err := r.create(ctx, "comment:"+c.ID, c.ID, true, func(ctx context.Context) (string, error) {
 		st := &refState{}
 		req := map[string]any{"rich_text": r.richText(c.Object["rich_text"], st)}
 		if nd, ok := r.j.id(discussionKey(disc)); ok {

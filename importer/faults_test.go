@@ -147,9 +147,9 @@ func TestRestoreThroughRateLimitsAndFaults(t *testing.T) {
 	}
 }
 
-// lostAnswers is a transport that lets every third append and file upload
-// reach the server and then loses its answer behind a 504, as a gateway
-// timing out on a request Notion went on to finish does.
+// lostAnswers is a transport that lets every third page or comment create,
+// append and file upload reach the server and then loses its answer behind a
+// 504, as a gateway timing out on a request Notion went on to finish does.
 type lostAnswers struct {
 	writes atomic.Int64
 	lost   atomic.Int64
@@ -158,7 +158,8 @@ type lostAnswers struct {
 func (l *lostAnswers) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := http.DefaultTransport.RoundTrip(req)
 	checkable := strings.HasSuffix(req.URL.Path, "/children") && req.Method == http.MethodPatch ||
-		strings.Contains(req.URL.Path, "/file_uploads/")
+		strings.Contains(req.URL.Path, "/file_uploads/") ||
+		req.Method == http.MethodPost && (strings.HasSuffix(req.URL.Path, "/v1/pages") || strings.HasSuffix(req.URL.Path, "/v1/comments"))
 	if err != nil || !checkable {
 		return resp, err
 	}
@@ -171,10 +172,10 @@ func (l *lostAnswers) RoundTrip(req *http.Request) (*http.Response, error) {
 		Header: http.Header{"Content-Type": {"text/html"}}, Body: http.NoBody, Request: req}, nil
 }
 
-// TestWritesWhoseAnswerIsLostAreNotDuplicated: an append or a file upload
-// whose answer is lost may have happened. Sending it again blindly would
-// append the blocks twice or be refused; the restore must find out first,
-// and end exactly like a restore that lost nothing.
+// TestWritesWhoseAnswerIsLostAreNotDuplicated: a create, an append or a
+// file upload whose answer is lost may have happened. Sending it again
+// blindly would make it twice or be refused; the restore must find out
+// first, and end exactly like a restore that lost nothing.
 func TestWritesWhoseAnswerIsLostAreNotDuplicated(t *testing.T) {
 	src := tinySource(t)
 	ref := emptyTarget(t, notiontest.Options{})

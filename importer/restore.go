@@ -182,11 +182,11 @@ func (r *restorer) list(ctx context.Context, method, path string, query map[stri
 // when done, reconciled when it may have happened, sent otherwise. It
 // returns the new id.
 //
-// A checked step (an append, found again exactly by its place) gets a
-// context marked notion.WithoutBlindRetry: when its answer is lost it is
-// looked for before it is sent again. Other creates (pages, databases,
-// comments) are retried by the client: finding them again by title or text
-// is not reliable, since mentions read back with the copy's titles.
+// A checked step (an append, found again by its place; a page or comment,
+// found by the typed text of its title or body) gets a context marked
+// notion.WithoutBlindRetry: when its answer is lost it is looked for before
+// it is sent again. Databases and data sources are still retried by the
+// client.
 func (r *restorer) create(ctx context.Context, key, old string, checked bool, send func(ctx context.Context) (string, error), reconcile func() (string, error)) (string, error) {
 	if nu, ok := r.j.id(old); ok {
 		r.mu.Lock()

@@ -92,7 +92,7 @@ func (r *restorer) createPage(ctx context.Context, id string, parent map[string]
 	pg := r.snap.Pages[id]
 	row := parent["type"] == "data_source_id"
 	key := "page:" + id
-	return r.create(ctx, key, id, false, func(ctx context.Context) (string, error) {
+	return r.create(ctx, key, id, true, func(ctx context.Context) (string, error) {
 		req := map[string]any{"parent": parent}
 		var props map[string]any
 		var pending bool
@@ -126,13 +126,16 @@ func (r *restorer) createPage(ctx context.Context, id string, parent map[string]
 		r.progress(1)
 		return idOf(res), nil
 	}, func() (string, error) {
-		return r.findUnclaimed(ctx, container, row, layout.PageTitle(pg.Object))
+		return r.findUnclaimed(ctx, container, row, pg.Object)
 	})
 }
 
-// findUnclaimed looks, in a new container, for a page with this title that
-// the journal does not know: the answer to a create that was lost.
-func (r *restorer) findUnclaimed(ctx context.Context, container string, row bool, title string) (string, error) {
+// findUnclaimed looks, in a new container, for a page with the title of
+// orig that the journal does not know: the answer to a create that was lost.
+// Titles are compared by their typed text: mentions in them read back with
+// the copy's titles.
+func (r *restorer) findUnclaimed(ctx context.Context, container string, row bool, orig layout.Object) (string, error) {
+	want := typedText(titleRichText(orig))
 	var objs []layout.Object
 	var err error
 	if row {
@@ -148,16 +151,37 @@ func (r *restorer) findUnclaimed(ctx context.Context, container string, row bool
 			continue
 		}
 		switch {
-		case row && layout.PageTitle(o) == title:
+		case row && typedText(titleRichText(o)) == want:
 			return idOf(o), nil
 		case !row && o["type"] == "child_page":
 			cp, _ := o["child_page"].(map[string]any)
-			if cp["title"] == title {
+			if cp["title"] == layout.PageTitle(orig) {
 				return idOf(o), nil
+			}
+			// A title with mentions reads back differently: ask the page.
+			if want != layout.PageTitle(orig) {
+				page, err := r.call(ctx, http.MethodGet, "pages/"+idOf(o), nil)
+				if err != nil {
+					return "", err
+				}
+				if typedText(titleRichText(page)) == want {
+					return idOf(o), nil
+				}
 			}
 		}
 	}
 	return "", nil
+}
+
+// titleRichText is the rich text of a page's title property.
+func titleRichText(page layout.Object) any {
+	props, _ := page["properties"].(map[string]any)
+	for _, name := range sortedKeys(props) {
+		if p, _ := props[name].(map[string]any); p["type"] == "title" {
+			return p["title"]
+		}
+	}
+	return nil
 }
 
 func (r *restorer) listRows(ctx context.Context, ds string) ([]layout.Object, error) {
