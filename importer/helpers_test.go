@@ -3,7 +3,6 @@ package importer
 import (
 	"context"
 	"net/http/httptest"
-	"strings"
 	"testing"
 	"time"
 
@@ -13,20 +12,6 @@ import (
 	"github.com/notion-git/notion-git/notion/notiontest"
 	"github.com/notion-git/notion-git/notion/notiontest/workspace"
 )
-
-// memTree is an in-memory tree a sync writes into.
-type memTree layout.MapSource
-
-func (m memTree) Put(p string, b []byte) error { m[p] = b; return nil }
-func (m memTree) Delete(p string) error        { delete(m, p); return nil }
-func (m memTree) DeleteDir(dir string) error {
-	for p := range m {
-		if strings.HasPrefix(p, dir+"/") {
-			delete(m, p)
-		}
-	}
-	return nil
-}
 
 // emulator is a running emulator and a fast client for it.
 type emulator struct {
@@ -62,9 +47,9 @@ func newClient(t testing.TB, url string, cfg *notion.Config) *notion.Client {
 }
 
 // syncTree syncs the emulator's workspace (below roots, if any) into memory.
-func syncTree(t testing.TB, e *emulator, roots ...string) (*layout.Snapshot, memTree) {
+func syncTree(t testing.TB, e *emulator, roots ...string) (*layout.Snapshot, exporter.MemoryTree) {
 	t.Helper()
-	tree := memTree{}
+	tree := exporter.MemoryTree{}
 	_, err := exporter.Sync(context.Background(), newClient(t, e.url, nil), nil, tree, exporter.Options{
 		Roots: roots, Comments: exporter.CommentsAll, Full: true,
 	})
@@ -81,7 +66,7 @@ func syncTree(t testing.TB, e *emulator, roots ...string) (*layout.Snapshot, mem
 // source is a synced generated workspace, shared by the tests of a run.
 type source struct {
 	snap *layout.Snapshot
-	tree memTree
+	tree exporter.MemoryTree
 }
 
 func smallSource(t testing.TB) source {

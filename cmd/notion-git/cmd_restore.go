@@ -170,7 +170,7 @@ func restoreClient(g *Globals, c *restoreCmd) (*notion.Client, func(), error) {
 
 // verifyRestore syncs the restored copy into memory and compares it.
 func verifyRestore(ctx context.Context, client *notion.Client, snap *layout.Snapshot, opts importer.Options, rep *importer.Report, env *Env, g *Globals) error {
-	tree := memTree{}
+	tree := exporter.MemoryTree{}
 	if _, err := exporter.Sync(ctx, client, nil, tree, exporter.Options{
 		Roots: []string{opts.Target}, Comments: exporter.CommentsAll, Full: true, Concurrency: g.Concurrency,
 	}); err != nil {
@@ -211,29 +211,5 @@ func printPlan(env *Env, est *importer.Estimate, blocks int, rate float64, rev, 
 
 // restoreUpdate shows a restore's progress on a terminal.
 func (p *progress) restoreUpdate(s importer.Progress) {
-	if !p.on {
-		return
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if time.Since(p.last) < 200*time.Millisecond && s.Done < s.Total {
-		return
-	}
-	p.last = time.Now()
-	fmt.Fprintf(p.out, "\r\033[Krestore %s: %d/%d objects, %d requests", s.Phase, s.Done, s.Total, s.Requests)
-	p.line = true
-}
-
-// memTree is an in-memory tree that a verifying sync writes into.
-type memTree layout.MapSource
-
-func (m memTree) Put(p string, b []byte) error { m[p] = b; return nil }
-func (m memTree) Delete(p string) error        { delete(m, p); return nil }
-func (m memTree) DeleteDir(dir string) error {
-	for p := range m {
-		if strings.HasPrefix(p, dir+"/") {
-			delete(m, p)
-		}
-	}
-	return nil
+	p.show(s.Done >= s.Total, "restore %s: %d/%d objects, %d requests", s.Phase, s.Done, s.Total, s.Requests)
 }

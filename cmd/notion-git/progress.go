@@ -32,22 +32,28 @@ func newProgress(w io.Writer, quiet bool) *progress {
 }
 
 func (p *progress) update(s exporter.Progress) {
-	if !p.on {
-		return
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if time.Since(p.last) < 200*time.Millisecond && s.PagesDone < s.PagesQueued {
-		return
-	}
-	p.last = time.Now()
 	rate := float64(s.Requests) / max(s.Elapsed.Seconds(), 0.001)
 	eta := "?"
 	if s.PagesDone > 0 {
 		left := time.Duration(float64(s.Elapsed) / float64(s.PagesDone) * float64(s.PagesQueued-s.PagesDone))
 		eta = left.Round(time.Second).String()
 	}
-	fmt.Fprintf(p.out, "\r\033[Kpages %d/%d, %d requests, %.1f/s, ETA %s", s.PagesDone, s.PagesQueued, s.Requests, rate, eta)
+	p.show(s.PagesDone >= s.PagesQueued, "pages %d/%d, %d requests, %.1f/s, ETA %s", s.PagesDone, s.PagesQueued, s.Requests, rate, eta)
+}
+
+// show rewrites the status line, at most five times a second unless the
+// work is finished, and only on a terminal.
+func (p *progress) show(finished bool, format string, args ...any) {
+	if !p.on {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if time.Since(p.last) < 200*time.Millisecond && !finished {
+		return
+	}
+	p.last = time.Now()
+	fmt.Fprintf(p.out, "\r\033[K"+format, args...)
 	p.line = true
 }
 
