@@ -59,10 +59,20 @@ func (x *exporter) syncDataSources(ctx context.Context) error {
 
 // queryRows queries the rows of the data sources that need it, after the
 // scope is applied so that out-of-scope data sources cost nothing.
+//
+// A data source with a scope filter is queried on every run: its rows are
+// exactly what the filter returns, so the rows the listing found for it are
+// set aside first.
 func (x *exporter) queryRows(ctx context.Context) error {
+	for id, row := range x.pages {
+		if ds, kind := parentOf(row); kind == "data_source" && x.opts.Scope.filterFor(ds) != nil {
+			delete(x.pages, id)
+		}
+	}
 	var wg sync.WaitGroup
 	for _, id := range sortedKeys(x.sources) {
-		if !x.changed(id, x.sources[id]) {
+		filtered := x.opts.Scope.filterFor(id) != nil
+		if !filtered && !x.changed(id, x.sources[id]) {
 			continue
 		}
 		wg.Add(1)
@@ -70,6 +80,12 @@ func (x *exporter) queryRows(ctx context.Context) error {
 			defer wg.Done()
 			if err := x.queryDataSource(ctx, id); err != nil {
 				x.fail(id, layout.KindDataSource, fmt.Errorf("query rows: %w", err))
+				return
+			}
+			if filtered {
+				x.mu.Lock()
+				x.filtered[id] = true
+				x.mu.Unlock()
 			}
 		}()
 	}

@@ -196,6 +196,10 @@ func (x *exporter) confirmVanished(ctx context.Context) error {
 				x.removed(id, o.Title, "outside the sync scope")
 				continue
 			}
+			if o.Kind == layout.KindPage && x.filtered[o.Parent] {
+				x.removed(id, o.Title, "not matched by its data source's filter")
+				continue
+			}
 			ids = append(ids, id)
 		}
 	}

@@ -33,13 +33,14 @@ func Sync(ctx context.Context, client *notion.Client, prev Previous, sink Sink, 
 	}
 	x := &exporter{
 		client: client, prev: prev, sink: sink, opts: opts,
-		sem:     make(chan struct{}, opts.Concurrency),
-		report:  &Report{Started: opts.Now().UTC(), Full: opts.Full},
-		pages:   map[string]layout.Object{},
-		sources: map[string]layout.Object{},
-		dbs:     map[string]layout.Object{},
-		owner:   map[string]string{},
-		written: map[string]bool{},
+		sem:      make(chan struct{}, opts.Concurrency),
+		report:   &Report{Started: opts.Now().UTC(), Full: opts.Full},
+		pages:    map[string]layout.Object{},
+		sources:  map[string]layout.Object{},
+		dbs:      map[string]layout.Object{},
+		owner:    map[string]string{},
+		written:  map[string]bool{},
+		filtered: map[string]bool{},
 	}
 	x.prevState = opts.State
 	if x.prevState == nil {
@@ -94,8 +95,11 @@ type exporter struct {
 	owner   map[string]string        // child page or database id -> the page whose block holds it
 	written map[string]bool          // files/ paths put this run
 	scoped  map[string]bool          // ids in scope; nil when everything is
-	crawl   *crawlQueue
-	sinkMu  sync.Mutex
+	// filtered holds the data sources whose rows a scope filter chose this
+	// run: a row of theirs that the query did not return is out of scope.
+	filtered map[string]bool
+	crawl    *crawlQueue
+	sinkMu   sync.Mutex
 }
 
 // ReadState reads the sync state of a snapshot; nil when it has none.
