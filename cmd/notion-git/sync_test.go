@@ -1554,3 +1554,26 @@ func TestSyncCommitTrailers(t *testing.T) {
 		t.Errorf("trailers of the second sync: %v", got)
 	}
 }
+
+// TestSyncIntoBareRepository: --bare creates a repository without a working
+// tree, commits into it, and a second sync without changes commits nothing.
+func TestSyncIntoBareRepository(t *testing.T) {
+	t.Parallel()
+	e := startEmulator(t, basicFixture(t), notiontest.Options{}, nil)
+	dir := filepath.Join(t.TempDir(), "backup.git")
+	e.sync(t, dir, exitOK, "--bare")
+	gitFsck(t, dir)
+	if got := strings.TrimSpace(git(t, dir, "rev-parse", "--is-bare-repository")); got != "true" {
+		t.Fatalf("is-bare-repository = %q", got)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "pages")); !os.IsNotExist(err) {
+		t.Fatalf("a bare repository got a working tree: %v", err)
+	}
+	if !strings.Contains(git(t, dir, "ls-tree", "-r", "--name-only", "HEAD"), "notion-git.json") {
+		t.Fatal("the commit holds no snapshot")
+	}
+	e.sync(t, dir, exitOK)
+	if got := strings.TrimSpace(git(t, dir, "rev-list", "--count", "HEAD")); got != "1" {
+		t.Fatalf("%s commits after a sync without changes, want 1", got)
+	}
+}
