@@ -5,12 +5,12 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/notion-git/notion-git/notion/notiontest"
+	"github.com/notion-git/notion-git/notion/emulator"
 )
 
 // workspaceModel indexes a fixture for computing request bounds.
 type workspaceModel struct {
-	f        *notiontest.Fixture
+	f        *emulator.Fixture
 	children map[string]int    // page or block id -> number of child blocks
 	nested   map[string]bool   // block id -> its children are fetched
 	pageOf   map[string]string // block id -> its page
@@ -21,7 +21,7 @@ type workspaceModel struct {
 	comments map[string]int // page id -> comments on the page
 }
 
-func newModel(f *notiontest.Fixture) *workspaceModel {
+func newModel(f *emulator.Fixture) *workspaceModel {
 	m := &workspaceModel{f: f, children: map[string]int{}, nested: map[string]bool{}, pageOf: map[string]string{},
 		blocksOf: map[string][]string{}, files: map[string]int{}, propReqs: map[string]int{}, comments: map[string]int{}}
 	for _, p := range f.Pages {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,8 +13,8 @@ import (
 	"time"
 
 	"github.com/notion-git/notion-git/exporter"
-	"github.com/notion-git/notion-git/notion/notiontest"
-	"github.com/notion-git/notion-git/notion/notiontest/workspace"
+	"github.com/notion-git/notion-git/notion/emulator"
+	"github.com/notion-git/notion-git/notion/emulator/workspace"
 )
 
 // config is one benchmark run.
@@ -84,8 +83,11 @@ func run(ctx context.Context, c config) (*result, error) {
 		return nil, err
 	}
 	f := workspace.Generate(opts)
-	srv := notiontest.New(f, notiontest.Options{Seed: 1, Rate: c.rate(), Burst: serverBurst, Latency: c.latency(), Jitter: c.latency() / 5})
-	hs := httptest.NewServer(srv)
+	srv := emulator.New(f, emulator.Options{Seed: 1, Rate: c.rate(), Burst: serverBurst, Latency: c.latency(), Jitter: c.latency() / 5})
+	hs, err := emulator.Listen("127.0.0.1:0", srv)
+	if err != nil {
+		return nil, err
+	}
 	defer hs.Close()
 	model := newModel(srv.Fixture())
 	res := &result{Size: c.Size, Pages: len(f.Pages), Blocks: len(f.Blocks), Bound: model.fullBound(), Rate: c.rate()}
@@ -174,7 +176,7 @@ func (c config) sync(ctx context.Context, url, repo string, extra ...string) (*e
 	args := append([]string{"sync", "--repo", repo, "--api-url", url,
 		"--rate", fmt.Sprint(c.rate()), "--concurrency", fmt.Sprint(c.Concurrency), "--report", report, "--quiet"}, extra...)
 	cmd := exec.CommandContext(ctx, c.Binary, args...)
-	cmd.Env = append(os.Environ(), "NOTION_TOKEN="+notiontest.DefaultToken)
+	cmd.Env = append(os.Environ(), "NOTION_TOKEN="+emulator.DefaultToken)
 	cmd.Stderr = os.Stderr
 	start := time.Now()
 	if err := cmd.Start(); err != nil {

@@ -16,7 +16,7 @@ import (
 	"github.com/notion-git/notion-git/gitrepo"
 	"github.com/notion-git/notion-git/layout"
 	"github.com/notion-git/notion-git/notion"
-	"github.com/notion-git/notion-git/notion/notiontest"
+	"github.com/notion-git/notion-git/notion/emulator"
 )
 
 // clock is the one timeline of a test: the emulator stamps edits with it and
@@ -46,17 +46,17 @@ func (c *clock) Advance(d time.Duration) {
 type world struct {
 	t      *testing.T
 	clock  *clock
-	server *notiontest.Server
+	server *emulator.Server
 	url    string
 	// wrap, when set, sees every request before the emulator.
 	wrap func(w http.ResponseWriter, r *http.Request) bool
 }
 
-func newWorld(t *testing.T, f *notiontest.Fixture, opts notiontest.Options) *world {
+func newWorld(t *testing.T, f *emulator.Fixture, opts emulator.Options) *world {
 	t.Helper()
 	w := &world{t: t, clock: newClock()}
 	opts.Clock = w.clock.Now
-	w.server = notiontest.New(f, opts)
+	w.server = emulator.New(f, opts)
 	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		if w.wrap != nil && w.wrap(rw, r) {
 			return
@@ -69,7 +69,7 @@ func newWorld(t *testing.T, f *notiontest.Fixture, opts notiontest.Options) *wor
 }
 
 func (w *world) client() *notion.Client {
-	c, err := notion.New(notion.Config{BaseURL: w.url, Token: notiontest.DefaultToken, Rate: -1,
+	c, err := notion.New(notion.Config{BaseURL: w.url, Token: emulator.DefaultToken, Rate: -1,
 		BackoffBase: time.Millisecond, BackoffCap: 5 * time.Millisecond})
 	if err != nil {
 		w.t.Fatal(err)

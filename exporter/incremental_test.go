@@ -11,12 +11,12 @@ import (
 
 	"github.com/notion-git/notion-git/exporter"
 	"github.com/notion-git/notion-git/layout"
-	"github.com/notion-git/notion-git/notion/notiontest"
-	"github.com/notion-git/notion-git/notion/notiontest/workspace"
+	"github.com/notion-git/notion-git/notion/emulator"
+	"github.com/notion-git/notion-git/notion/emulator/workspace"
 )
 
 // small is a workspace small enough for many syncs in one test.
-func small() *notiontest.Fixture {
+func small() *emulator.Fixture {
 	o := workspace.Small()
 	o.Pages, o.RowsPerDataSource, o.BlocksPerPage = 30, 5, 8
 	return workspace.Generate(o)
@@ -24,7 +24,7 @@ func small() *notiontest.Fixture {
 
 // plainPages returns the ids of pages that are neither rows nor the first
 // (type-catalogue) page, in a stable order.
-func plainPages(f *notiontest.Fixture) []string {
+func plainPages(f *emulator.Fixture) []string {
 	var ids []string
 	for _, p := range f.Pages {
 		parent, _ := p["parent"].(map[string]any)
@@ -36,7 +36,7 @@ func plainPages(f *notiontest.Fixture) []string {
 }
 
 // paragraph adds a paragraph to a page for a test to edit, and returns its id.
-func paragraph(t *testing.T, s *notiontest.Server, pageID string) string {
+func paragraph(t *testing.T, s *emulator.Server, pageID string) string {
 	t.Helper()
 	ids, err := s.AppendBlocks(pageID, map[string]any{"type": "paragraph", "paragraph": map[string]any{
 		"rich_text": []any{map[string]any{"type": "text", "text": map[string]any{"content": "to be edited"}}}}})
@@ -58,7 +58,7 @@ func setText(text string) func(map[string]any) {
 
 func TestIncrementalSyncGivesTheTreeOfAFullSync(t *testing.T) {
 	f := small()
-	w := newWorld(t, f, notiontest.Options{Seed: 7})
+	w := newWorld(t, f, emulator.Options{Seed: 7})
 	pages := plainPages(f)
 	if len(pages) < 6 {
 		t.Fatalf("workspace has only %d subpages", len(pages))
@@ -120,7 +120,7 @@ func TestIncrementalSyncGivesTheTreeOfAFullSync(t *testing.T) {
 
 func TestEditInTheMinuteOfTheLastSyncIsNotMissed(t *testing.T) {
 	f := small()
-	w := newWorld(t, f, notiontest.Options{Seed: 3})
+	w := newWorld(t, f, emulator.Options{Seed: 3})
 	page := plainPages(f)[0]
 	block := paragraph(t, w.server, page)
 	rp := newRepo(t)
@@ -147,7 +147,7 @@ func TestEditInTheMinuteOfTheLastSyncIsNotMissed(t *testing.T) {
 
 func TestVanishedPageThatAnswers503IsKept(t *testing.T) {
 	f := small()
-	w := newWorld(t, f, notiontest.Options{Seed: 5})
+	w := newWorld(t, f, emulator.Options{Seed: 5})
 	rp := newRepo(t)
 	rp.sync(w, exporter.Options{})
 	page := plainPages(f)[0]
@@ -194,7 +194,7 @@ func TestVanishedPageThatAnswers503IsKept(t *testing.T) {
 
 func TestRollingRefreshCatchesAnEditNotionDidNotDate(t *testing.T) {
 	f := small()
-	w := newWorld(t, f, notiontest.Options{Seed: 9, KeepPageTimeOnBlockEdit: true})
+	w := newWorld(t, f, emulator.Options{Seed: 9, KeepPageTimeOnBlockEdit: true})
 	pages := plainPages(f)
 	page := pages[len(pages)-1]
 	block := paragraph(t, w.server, page)
@@ -226,7 +226,7 @@ func TestRollingRefreshCatchesAnEditNotionDidNotDate(t *testing.T) {
 }
 
 func TestNoChangeMakesNoCommit(t *testing.T) {
-	w := newWorld(t, small(), notiontest.Options{Seed: 11})
+	w := newWorld(t, small(), emulator.Options{Seed: 11})
 	rp := newRepo(t)
 	if _, committed := rp.sync(w, exporter.Options{}); !committed {
 		t.Fatal("first sync made no commit")

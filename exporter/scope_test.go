@@ -8,11 +8,11 @@ import (
 
 	"github.com/notion-git/notion-git/exporter"
 	"github.com/notion-git/notion-git/layout"
-	"github.com/notion-git/notion-git/notion/notiontest"
+	"github.com/notion-git/notion-git/notion/emulator"
 )
 
 // rootPages returns the shared top-level pages of a fixture.
-func rootPages(f *notiontest.Fixture) []map[string]any {
+func rootPages(f *emulator.Fixture) []map[string]any {
 	shared := map[string]bool{}
 	for _, id := range f.Shared {
 		shared[id] = true
@@ -38,7 +38,7 @@ func pagesIn(rp *repo) map[string]bool {
 }
 
 // childrenOf lists the pages whose parent is the page id.
-func childrenOf(f *notiontest.Fixture, id string) []string {
+func childrenOf(f *emulator.Fixture, id string) []string {
 	var kids []string
 	for _, p := range f.Pages {
 		if parent, _ := p["parent"].(map[string]any); parent["page_id"] == id {
@@ -50,7 +50,7 @@ func childrenOf(f *notiontest.Fixture, id string) []string {
 
 // checkOnlyBelow asserts a synced repository holds the root, its children,
 // and nothing of the other roots.
-func checkOnlyBelow(t *testing.T, f *notiontest.Fixture, rp *repo, root string) {
+func checkOnlyBelow(t *testing.T, f *emulator.Fixture, rp *repo, root string) {
 	t.Helper()
 	got := pagesIn(rp)
 	if !got[root] {
@@ -91,7 +91,7 @@ func TestRootLimitsTheSync(t *testing.T) {
 		t.Fatalf("workspace has %d root pages", len(roots))
 	}
 	root := roots[1]["id"].(string)
-	w := newWorld(t, f, notiontest.Options{Seed: 21})
+	w := newWorld(t, f, emulator.Options{Seed: 21})
 	rp := newRepo(t)
 	rp.sync(w, exporter.Options{Roots: []string{root}})
 	checkOnlyBelow(t, f, rp, root)
@@ -105,7 +105,7 @@ func TestScopeTitleRuleLimitsTheSync(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := newWorld(t, f, notiontest.Options{Seed: 22})
+	w := newWorld(t, f, emulator.Options{Seed: 22})
 	rp := newRepo(t)
 	rp.sync(w, exporter.Options{Scope: scope})
 	checkOnlyBelow(t, f, rp, root["id"].(string))
@@ -154,7 +154,7 @@ func TestScopeFilterKeepsMatchingRows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := newWorld(t, f, notiontest.Options{Seed: 23})
+	w := newWorld(t, f, emulator.Options{Seed: 23})
 	rp := newRepo(t)
 	rp.sync(w, exporter.Options{Scope: scope, Full: true})
 	first := pagesIn(rp)

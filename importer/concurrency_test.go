@@ -10,8 +10,8 @@ import (
 
 	"github.com/notion-git/notion-git/layout"
 	"github.com/notion-git/notion-git/notion"
-	"github.com/notion-git/notion-git/notion/notiontest"
-	"github.com/notion-git/notion-git/notion/notiontest/workspace"
+	"github.com/notion-git/notion-git/notion/emulator"
+	"github.com/notion-git/notion-git/notion/emulator/workspace"
 )
 
 // inFlight is a transport that records the most requests in flight at once.
@@ -35,7 +35,7 @@ func (f *inFlight) RoundTrip(req *http.Request) (*http.Response, error) {
 func TestConcurrencyHidesLatency(t *testing.T) {
 	const latency = 20 * time.Millisecond
 	src := tinySource(t)
-	dst := emptyTarget(t, notiontest.Options{Latency: latency})
+	dst := emptyTarget(t, emulator.Options{Latency: latency})
 	tr := &inFlight{}
 	client := newClient(t, dst.url, &notion.Config{HTTPClient: &http.Client{Transport: tr}})
 	opts := Options{Target: workspace.EmptyTargetID, Files: layout.MapSource(src.tree), Concurrency: 4}
@@ -76,7 +76,7 @@ func BenchmarkRestoreLatency(b *testing.B) {
 			var wall time.Duration
 			var requests int
 			for b.Loop() {
-				dst := emptyTarget(b, notiontest.Options{Latency: 20 * time.Millisecond})
+				dst := emptyTarget(b, emulator.Options{Latency: 20 * time.Millisecond})
 				client := newClient(b, dst.url, &notion.Config{Rate: rate, Burst: 10})
 				start := time.Now()
 				rep, err := Restore(context.Background(), client, src.snap, Options{Target: workspace.EmptyTargetID, Files: layout.MapSource(src.tree), Concurrency: n})

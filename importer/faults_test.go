@@ -12,8 +12,8 @@ import (
 
 	"github.com/notion-git/notion-git/layout"
 	"github.com/notion-git/notion-git/notion"
-	"github.com/notion-git/notion-git/notion/notiontest"
-	"github.com/notion-git/notion-git/notion/notiontest/workspace"
+	"github.com/notion-git/notion-git/notion/emulator"
+	"github.com/notion-git/notion-git/notion/emulator/workspace"
 )
 
 // tinySource is a small generated workspace that still holds every block
@@ -22,7 +22,7 @@ func tinySource(t testing.TB) source {
 	t.Helper()
 	f := workspace.Generate(workspace.Options{Seed: 5, Pages: 10, MaxDepth: 3, BlocksPerPage: 10, Databases: 2,
 		DataSourcesPerDatabase: 2, RowsPerDataSource: 2, Comments: 8, Attachments: 6, Users: 3})
-	e := startEmulator(t, f, notiontest.Options{})
+	e := startEmulator(t, f, emulator.Options{})
 	snap, tree := syncTree(t, e)
 	return source{snap, tree}
 }
@@ -77,7 +77,7 @@ func copyShape(s *layout.Snapshot) (pages, blocks, comments int) {
 // created twice.
 func TestInterruptedRestoreResumes(t *testing.T) {
 	src := tinySource(t)
-	ref := emptyTarget(t, notiontest.Options{})
+	ref := emptyTarget(t, emulator.Options{})
 	refRep, err := Restore(context.Background(), ref.client, src.snap, Options{Target: workspace.EmptyTargetID, Files: layout.MapSource(src.tree)})
 	if err != nil {
 		t.Fatal(err)
@@ -87,7 +87,7 @@ func TestInterruptedRestoreResumes(t *testing.T) {
 	total := int64(refRep.Requests.Total)
 
 	for _, frac := range []float64{0.1, 0.35, 0.5, 0.62, 0.9} {
-		dst := emptyTarget(t, notiontest.Options{Latency: 2 * time.Millisecond})
+		dst := emptyTarget(t, emulator.Options{Latency: 2 * time.Millisecond})
 		journal := filepath.Join(t.TempDir(), "journal.jsonl")
 		opts := Options{Target: workspace.EmptyTargetID, Files: layout.MapSource(src.tree), Journal: journal}
 		ctx, cancel := context.WithCancel(context.Background())
@@ -124,9 +124,9 @@ func TestInterruptedRestoreResumes(t *testing.T) {
 // limits hard and answers some requests with server errors.
 func TestRestoreThroughRateLimitsAndFaults(t *testing.T) {
 	src := tinySource(t)
-	dst := emptyTarget(t, notiontest.Options{Rate: 150, Burst: 20})
-	dst.srv.SetFaults(notiontest.Faults{Probability: 0.08, Kinds: []notiontest.FaultKind{
-		notiontest.Fault500, notiontest.Fault502, notiontest.Fault503, notiontest.Fault504, notiontest.FaultTruncate, notiontest.FaultDrop}})
+	dst := emptyTarget(t, emulator.Options{Rate: 150, Burst: 20})
+	dst.srv.SetFaults(emulator.Faults{Probability: 0.08, Kinds: []emulator.FaultKind{
+		emulator.Fault500, emulator.Fault502, emulator.Fault503, emulator.Fault504, emulator.FaultTruncate, emulator.FaultDrop}})
 	opts := Options{Target: workspace.EmptyTargetID, Files: layout.MapSource(src.tree)}
 	rep, err := Restore(context.Background(), dst.client, src.snap, opts)
 	if err != nil {
@@ -135,7 +135,7 @@ func TestRestoreThroughRateLimitsAndFaults(t *testing.T) {
 	if rep.Requests.RateLimited == 0 || rep.Requests.Retries == 0 {
 		t.Errorf("no weather: %d rate limited, %d retries", rep.Requests.RateLimited, rep.Requests.Retries)
 	}
-	dst.srv.SetFaults(notiontest.Faults{})
+	dst.srv.SetFaults(emulator.Faults{})
 	dst.srv.SetRate(0, 0)
 	got, _ := syncTree(t, dst, workspace.EmptyTargetID)
 	fid, err := Verify(src.snap, opts, rep, got)
@@ -178,14 +178,14 @@ func (l *lostAnswers) RoundTrip(req *http.Request) (*http.Response, error) {
 // first, and end exactly like a restore that lost nothing.
 func TestWritesWhoseAnswerIsLostAreNotDuplicated(t *testing.T) {
 	src := tinySource(t)
-	ref := emptyTarget(t, notiontest.Options{})
+	ref := emptyTarget(t, emulator.Options{})
 	if _, err := Restore(context.Background(), ref.client, src.snap, Options{Target: workspace.EmptyTargetID, Files: layout.MapSource(src.tree)}); err != nil {
 		t.Fatal(err)
 	}
 	refCopy, _ := syncTree(t, ref, workspace.EmptyTargetID)
 	wantP, wantB, wantC := copyShape(refCopy)
 
-	dst := emptyTarget(t, notiontest.Options{})
+	dst := emptyTarget(t, emulator.Options{})
 	lost := &lostAnswers{}
 	client := newClient(t, dst.url, &notion.Config{HTTPClient: &http.Client{Transport: lost},
 		BackoffBase: time.Millisecond, BackoffCap: 2 * time.Millisecond})

@@ -2,6 +2,7 @@ package importer
 
 import (
 	"context"
+	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
@@ -9,23 +10,23 @@ import (
 	"github.com/notion-git/notion-git/exporter"
 	"github.com/notion-git/notion-git/layout"
 	"github.com/notion-git/notion-git/notion"
-	"github.com/notion-git/notion-git/notion/notiontest"
-	"github.com/notion-git/notion-git/notion/notiontest/workspace"
+	"github.com/notion-git/notion-git/notion/emulator"
+	"github.com/notion-git/notion-git/notion/emulator/workspace"
 )
 
-// emulator is a running emulator and a fast client for it.
-type emulator struct {
-	srv    *notiontest.Server
+// localNotion is a running emulator and a fast client for it.
+type localNotion struct {
+	srv    *emulator.Server
 	url    string
 	client *notion.Client
 }
 
-func startEmulator(t testing.TB, f *notiontest.Fixture, opts notiontest.Options) *emulator {
+func startEmulator(t testing.TB, f *emulator.Fixture, opts emulator.Options) *localNotion {
 	t.Helper()
-	srv := notiontest.New(f, opts)
+	srv := emulator.New(f, opts)
 	hs := httptest.NewServer(srv)
 	t.Cleanup(hs.Close)
-	return &emulator{srv: srv, url: hs.URL, client: newClient(t, hs.URL, nil)}
+	return &localNotion{srv: srv, url: hs.URL, client: newClient(t, hs.URL, nil)}
 }
 
 func newClient(t testing.TB, url string, cfg *notion.Config) *notion.Client {
@@ -34,7 +35,7 @@ func newClient(t testing.TB, url string, cfg *notion.Config) *notion.Client {
 	if cfg != nil {
 		c = *cfg
 	}
-	c.BaseURL, c.Token = url, notiontest.DefaultToken
+	c.BaseURL, c.Token = url, emulator.DefaultToken
 	if c.Rate == 0 {
 		c.Rate, c.Burst = 10000, 1000
 	}
@@ -47,7 +48,7 @@ func newClient(t testing.TB, url string, cfg *notion.Config) *notion.Client {
 }
 
 // syncTree syncs the emulator's workspace (below roots, if any) into memory.
-func syncTree(t testing.TB, e *emulator, roots ...string) (*layout.Snapshot, exporter.MemoryTree) {
+func syncTree(t testing.TB, e *localNotion, roots ...string) (*layout.Snapshot, exporter.MemoryTree) {
 	t.Helper()
 	tree := exporter.MemoryTree{}
 	_, err := exporter.Sync(context.Background(), newClient(t, e.url, nil), nil, tree, exporter.Options{
@@ -71,13 +72,28 @@ type source struct {
 
 func smallSource(t testing.TB) source {
 	t.Helper()
-	e := startEmulator(t, workspace.Generate(workspace.Small()), notiontest.Options{})
+	e := startEmulator(t, workspace.Generate(workspace.Small()), emulator.Options{})
 	snap, tree := syncTree(t, e)
 	return source{snap, tree}
 }
 
 // emptyTarget is an emulator holding only the page a restore writes into.
-func emptyTarget(t testing.TB, opts notiontest.Options) *emulator {
+func emptyTarget(t testing.TB, opts emulator.Options) *localNotion {
 	opts.RecordBodies = true
 	return startEmulator(t, workspace.Empty("Restored"), opts)
+}
+
+// rehearse runs Rehearse against an in-process emulator holding one empty
+// page, as restore --dry-run does.
+func rehearse(t testing.TB, snap *layout.Snapshot, opts Options) (*Estimate, error) {
+	t.Helper()
+	srv := emulator.New(workspace.Empty("Rehearsal"), emulator.Options{})
+	client, err := notion.New(notion.Config{
+		BaseURL: "http://rehearsal.invalid", Token: emulator.DefaultToken,
+		Rate: 1e9, Burst: 1 << 20, HTTPClient: &http.Client{Transport: emulator.InProcess(srv)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Rehearse(context.Background(), client, workspace.EmptyTargetID, snap, opts)
 }

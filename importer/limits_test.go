@@ -6,8 +6,8 @@ import (
 	"testing"
 
 	"github.com/notion-git/notion-git/layout"
-	"github.com/notion-git/notion-git/notion/notiontest"
-	"github.com/notion-git/notion-git/notion/notiontest/workspace"
+	"github.com/notion-git/notion-git/notion/emulator"
+	"github.com/notion-git/notion-git/notion/emulator/workspace"
 )
 
 func para(text string, kids ...map[string]any) map[string]any {
@@ -27,7 +27,7 @@ func para(text string, kids ...map[string]any) map[string]any {
 // levels deep and a 4,500-character text. The emulator rejects any request
 // over Notion's limits, so the restore passing proves the planning.
 func TestLimitsArePlanned(t *testing.T) {
-	src := startEmulator(t, workspace.Empty("Source"), notiontest.Options{})
+	src := startEmulator(t, workspace.Empty("Source"), emulator.Options{})
 	var blocks []map[string]any
 	for i := range 250 {
 		blocks = append(blocks, para("block "+strings.Repeat("x", i%7)))
@@ -47,7 +47,7 @@ func TestLimitsArePlanned(t *testing.T) {
 	}
 	snap, tree := syncTree(t, src)
 
-	dst := emptyTarget(t, notiontest.Options{})
+	dst := emptyTarget(t, emulator.Options{})
 	opts := Options{Target: workspace.EmptyTargetID, Files: layout.MapSource(tree)}
 	rep, err := Restore(context.Background(), dst.client, snap, opts)
 	if err != nil {
@@ -83,7 +83,7 @@ func TestRestoreOnlyPages(t *testing.T) {
 			root = id
 		}
 	}
-	dst := emptyTarget(t, notiontest.Options{})
+	dst := emptyTarget(t, emulator.Options{})
 	opts := Options{Target: workspace.EmptyTargetID, Pages: []string{root}, Files: layout.MapSource(src.tree)}
 	rep, err := Restore(context.Background(), dst.client, src.snap, opts)
 	if err != nil {

@@ -1,12 +1,11 @@
 package importer
 
 import (
-	"context"
 	"strings"
 	"testing"
 
 	"github.com/notion-git/notion-git/layout"
-	"github.com/notion-git/notion-git/notion/notiontest/workspace"
+	"github.com/notion-git/notion-git/notion/emulator/workspace"
 )
 
 // TestBlocksToCreate counts from the snapshot alone what a rehearsal of the
@@ -18,7 +17,7 @@ func TestBlocksToCreate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	est, err := Rehearse(context.Background(), src.snap, opts)
+	est, err := rehearse(t, src.snap, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

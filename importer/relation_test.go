@@ -6,8 +6,8 @@ import (
 	"testing"
 
 	"github.com/notion-git/notion-git/layout"
-	"github.com/notion-git/notion-git/notion/notiontest"
-	"github.com/notion-git/notion-git/notion/notiontest/workspace"
+	"github.com/notion-git/notion-git/notion/emulator"
+	"github.com/notion-git/notion-git/notion/emulator/workspace"
 )
 
 // TestLongRelationFirst: a relation value over 100 pages is cut to 100 (a
@@ -41,7 +41,7 @@ func TestLongRelationFirst(t *testing.T) {
 	if long == "" {
 		t.Fatal("no relation in the snapshot")
 	}
-	dst := emptyTarget(t, notiontest.Options{})
+	dst := emptyTarget(t, emulator.Options{})
 	rep, err := Restore(context.Background(), dst.client, src.snap, Options{Target: workspace.EmptyTargetID, Files: layout.MapSource(src.tree)})
 	if err != nil {
 		t.Fatal(err)

@@ -8,8 +8,8 @@ import (
 
 	"github.com/notion-git/notion-git/layout"
 	"github.com/notion-git/notion-git/notion/contract"
-	"github.com/notion-git/notion-git/notion/notiontest"
-	"github.com/notion-git/notion-git/notion/notiontest/workspace"
+	"github.com/notion-git/notion-git/notion/emulator"
+	"github.com/notion-git/notion-git/notion/emulator/workspace"
 )
 
 // appendBound is the fewest append requests that can write a snapshot,
@@ -93,11 +93,11 @@ func appendBound(s *layout.Snapshot, p *plan) (base, boundaries int) {
 func TestRequestsAndContract(t *testing.T) {
 	src := smallSource(t)
 	opts := Options{Target: workspace.EmptyTargetID, Files: layout.MapSource(src.tree)}
-	est, err := Rehearse(context.Background(), src.snap, opts)
+	est, err := rehearse(t, src.snap, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	dst := emptyTarget(t, notiontest.Options{})
+	dst := emptyTarget(t, emulator.Options{})
 	rep, err := Restore(context.Background(), dst.client, src.snap, opts)
 	if err != nil {
 		t.Fatal(err)

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/notion-git/notion-git/notion/notiontest/workspace"
+	"github.com/notion-git/notion-git/notion/emulator/workspace"
 )
 
 // TestRestoreTableMatchesCode parses the tables of RESTORE.md and checks

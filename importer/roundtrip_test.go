@@ -6,8 +6,8 @@ import (
 	"testing"
 
 	"github.com/notion-git/notion-git/layout"
-	"github.com/notion-git/notion-git/notion/notiontest"
-	"github.com/notion-git/notion-git/notion/notiontest/workspace"
+	"github.com/notion-git/notion-git/notion/emulator"
+	"github.com/notion-git/notion-git/notion/emulator/workspace"
 )
 
 // TestRoundTrip restores a generated workspace holding every block and
@@ -16,7 +16,7 @@ import (
 // every difference must be one RESTORE.md lists.
 func TestRoundTrip(t *testing.T) {
 	src := smallSource(t)
-	dst := emptyTarget(t, notiontest.Options{})
+	dst := emptyTarget(t, emulator.Options{})
 	opts := Options{Target: workspace.EmptyTargetID, Files: layout.MapSource(src.tree), Journal: filepath.Join(t.TempDir(), "journal.jsonl")}
 	rep, err := Restore(context.Background(), dst.client, src.snap, opts)
 	if err != nil {

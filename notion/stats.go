@@ -1,19 +1,45 @@
 package notion
 
 import (
+	"cmp"
+	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 )
 
+// RequestKey groups request counts: one endpoint template, one answer.
+type RequestKey struct {
+	// Method is the HTTP method, e.g. "PATCH".
+	Method string `json:"method"`
+	// Endpoint is the path template, e.g. "blocks/{id}/children" (see Endpoint).
+	Endpoint string `json:"endpoint"`
+	// Status is the HTTP status of the answer, 0 when none came.
+	Status int `json:"status"`
+}
+
+// String is "METHOD endpoint status", for logs.
+func (k RequestKey) String() string { return fmt.Sprintf("%s %s %d", k.Method, k.Endpoint, k.Status) }
+
+// Writes reports whether the request changes Notion: everything but reads
+// and data source queries (a POST that only reads).
+func (k RequestKey) Writes() bool {
+	return k.Method != "GET" && !strings.HasSuffix(k.Endpoint, "/query") && k.Endpoint != "search"
+}
+
+func (k RequestKey) compare(o RequestKey) int {
+	return cmp.Or(cmp.Compare(k.Endpoint, o.Endpoint), cmp.Compare(k.Method, o.Method), cmp.Compare(k.Status, o.Status))
+}
+
 // Stats counts what the client did. It is safe for concurrent use; Snapshot
 // gives a consistent copy for reports.
 type Stats struct {
 	mu        sync.Mutex
-	requests  map[string]int // "GET blocks/{id}/children 200"
+	requests  map[RequestKey]int
 	total     int
 	retries   int
 	limited   int // 429 and 529 answers
@@ -25,9 +51,10 @@ type Stats struct {
 
 // StatsSnapshot is a point-in-time copy of Stats.
 type StatsSnapshot struct {
-	// Requests counts requests by "METHOD endpoint status"; a request that
-	// got no answer is counted with status 0.
-	Requests map[string]int `json:"requests_by_endpoint"`
+	// Requests counts requests by endpoint and answer; a request that got
+	// no answer is counted with status 0. In JSON it is a list
+	// (requests_by_endpoint), sorted, since a JSON key cannot be a struct.
+	Requests map[RequestKey]int `json:"-"`
 	// Total counts every attempt sent to the API, retries included.
 	Total int `json:"requests"`
 	// Retries counts attempts beyond the first.
@@ -47,9 +74,9 @@ func (s *Stats) recordAttempt(method, endpoint string, status int, in, out int64
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.requests == nil {
-		s.requests = map[string]int{}
+		s.requests = map[RequestKey]int{}
 	}
-	s.requests[fmt.Sprintf("%s %s %d", method, endpoint, status)]++
+	s.requests[RequestKey{method, endpoint, status}]++
 	s.total++
 	if retry {
 		s.retries++
@@ -78,22 +105,14 @@ func (s *Stats) recordDownload(n int64) {
 func (s *Stats) Snapshot() StatsSnapshot {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	req := make(map[string]int, len(s.requests))
-	for k, v := range s.requests {
-		req[k] = v
-	}
-	return StatsSnapshot{Requests: req, Total: s.total, Retries: s.retries,
+	return StatsSnapshot{Requests: maps.Clone(s.requests), Total: s.total, Retries: s.retries,
 		RateLimited: s.limited, Waited: s.waited, BytesIn: s.bytesIn,
 		BytesOut: s.bytesOut, Downloads: s.downloads}
 }
 
 // String renders the per-endpoint counts one per line, sorted, for logs.
 func (s StatsSnapshot) String() string {
-	keys := make([]string, 0, len(s.Requests))
-	for k := range s.Requests {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.SortedFunc(maps.Keys(s.Requests), RequestKey.compare)
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d requests, %d retries, %d rate limited, %s waiting\n",
 		s.Total, s.Retries, s.RateLimited, s.Waited.Round(time.Millisecond))
@@ -101,6 +120,25 @@ func (s StatsSnapshot) String() string {
 		fmt.Fprintf(&b, "  %6d  %s\n", s.Requests[k], k)
 	}
 	return b.String()
+}
+
+// RequestCount is one line of requests_by_endpoint in JSON reports.
+type RequestCount struct {
+	RequestKey
+	Count int `json:"count"`
+}
+
+// MarshalJSON writes the counters with requests_by_endpoint as a sorted list.
+func (s StatsSnapshot) MarshalJSON() ([]byte, error) {
+	type plain StatsSnapshot // without this method
+	out := struct {
+		plain
+		ByEndpoint []RequestCount `json:"requests_by_endpoint"`
+	}{plain: plain(s), ByEndpoint: []RequestCount{}}
+	for _, k := range slices.SortedFunc(maps.Keys(s.Requests), RequestKey.compare) {
+		out.ByEndpoint = append(out.ByEndpoint, RequestCount{k, s.Requests[k]})
+	}
+	return json.Marshal(out)
 }
 
 var idSegment = regexp.MustCompile(`^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$`)

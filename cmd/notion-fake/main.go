@@ -5,8 +5,6 @@ package main
 import (
 	"flag"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"slices"
@@ -14,8 +12,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/notion-git/notion-git/notion/notiontest"
-	"github.com/notion-git/notion-git/notion/notiontest/workspace"
+	"github.com/notion-git/notion-git/notion/emulator"
+	"github.com/notion-git/notion-git/notion/emulator/workspace"
 )
 
 // options are the command's flags.
@@ -43,7 +41,7 @@ func main() {
 	flag.StringVar(&o.fixture, "fixture", "", "workspace fixture JSON file to load (instead of -workspace)")
 	flag.StringVar(&o.workspace, "workspace", "sample", "generated workspace: sample, empty (one shared page to restore into), small, medium or large")
 	flag.IntVar(&o.pages, "pages", 0, "with small, medium or large: this many pages instead of the preset's")
-	flag.StringVar(&o.token, "token", notiontest.DefaultToken, "bearer token to accept")
+	flag.StringVar(&o.token, "token", emulator.DefaultToken, "bearer token to accept")
 	flag.Int64Var(&o.seed, "seed", 1, "seed for ids, faults and latency jitter")
 	flag.DurationVar(&o.latency, "latency", 0, "fixed latency added to every answer")
 	flag.DurationVar(&o.jitter, "jitter", 0, "random extra latency, up to this much")
@@ -65,54 +63,45 @@ func run(o options) error {
 	if err != nil {
 		return err
 	}
-	var kinds []notiontest.FaultKind
+	var kinds []emulator.FaultKind
 	for _, k := range strings.Split(o.kinds, ",") {
 		if k = strings.TrimSpace(k); k != "" {
-			if !slices.Contains(notiontest.AllFaults, notiontest.FaultKind(k)) {
+			if !slices.Contains(emulator.AllFaults, emulator.FaultKind(k)) {
 				return fmt.Errorf("unknown fault kind %q", k)
 			}
-			kinds = append(kinds, notiontest.FaultKind(k))
+			kinds = append(kinds, emulator.FaultKind(k))
 		}
 	}
-	srv := notiontest.New(f, notiontest.Options{
+	srv := emulator.New(f, emulator.Options{
 		Token: o.token, Seed: o.seed, Latency: o.latency, Jitter: o.jitter,
 		Rate: o.rate, Burst: o.burst, Overload: o.overload, SlowDelay: o.slow,
-		Faults: notiontest.Faults{Probability: o.faults, Kinds: kinds},
+		Faults: emulator.Faults{Probability: o.faults, Kinds: kinds},
 	})
-	ln, err := net.Listen("tcp", o.addr)
-	if err != nil {
-		return err
-	}
 	// Listen for a stop before telling anyone where to connect: a client
 	// that stops the server right after its first answer must get counts.
 	stop := make(chan os.Signal, 1)
 	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
-	url := "http://" + ln.Addr().String()
-	fmt.Printf("NOTION_API_URL=%s\nNOTION_TOKEN=%s\n", url, o.token)
-	fmt.Printf("# API base: %s/v1; shared: %s\n", url, strings.Join(f.Shared, ", "))
-
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
-	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
-	select {
-	case err := <-errc:
+	local, err := emulator.Listen(o.addr, srv)
+	if err != nil {
 		return err
-	case <-stop:
 	}
-	hs.Close()
+	fmt.Printf("NOTION_API_URL=%s\nNOTION_TOKEN=%s\n", local.URL, o.token)
+	fmt.Printf("# API base: %s/v1; shared: %s\n", local.URL, strings.Join(f.Shared, ", "))
+	<-stop
+	local.Close()
 	printCounts(srv.Counts())
 	return nil
 }
 
 // printCounts writes the request counters, one endpoint and status a line.
-func printCounts(counts map[notiontest.EndpointStatus]int) {
-	keys := slices.SortedFunc(func(yield func(notiontest.EndpointStatus) bool) {
+func printCounts(counts map[emulator.EndpointStatus]int) {
+	keys := slices.SortedFunc(func(yield func(emulator.EndpointStatus) bool) {
 		for k := range counts {
 			if !yield(k) {
 				return
 			}
 		}
-	}, func(a, b notiontest.EndpointStatus) int {
+	}, func(a, b emulator.EndpointStatus) int {
 		if c := strings.Compare(a.Endpoint, b.Endpoint); c != 0 {
 			return c
 		}
@@ -129,7 +118,7 @@ func printCounts(counts map[notiontest.EndpointStatus]int) {
 // loadWorkspace builds the workspace to serve: a fixture file when -fixture
 // is given, otherwise one empty shared page titled "Restore target". A
 // generated workspace (size and seed flags) plugs in here.
-func loadWorkspace(o options) (*notiontest.Fixture, error) {
+func loadWorkspace(o options) (*emulator.Fixture, error) {
 	if o.fixture != "" {
 		return workspace.Load(o.fixture)
 	}

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/notion-git/notion-git/notion/notiontest"
+	"github.com/notion-git/notion-git/notion/emulator"
 )
 
 // TestServesSearchOnLoopback runs the built command as a user would, asks
@@ -43,8 +43,8 @@ func TestServesSearchOnLoopback(t *testing.T) {
 		t.Fatalf("no loopback URL printed (got %q)", base)
 	}
 	req, _ := http.NewRequest("POST", base+"/v1/search", strings.NewReader(`{"page_size":1}`))
-	req.Header.Set("Authorization", "Bearer "+notiontest.DefaultToken)
-	req.Header.Set("Notion-Version", notiontest.APIVersion)
+	req.Header.Set("Authorization", "Bearer "+emulator.DefaultToken)
+	req.Header.Set("Notion-Version", emulator.APIVersion)
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

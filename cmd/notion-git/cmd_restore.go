@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"time"
@@ -14,8 +13,7 @@ import (
 	"github.com/notion-git/notion-git/importer"
 	"github.com/notion-git/notion-git/layout"
 	"github.com/notion-git/notion-git/notion"
-	"github.com/notion-git/notion-git/notion/notiontest"
-	"github.com/notion-git/notion-git/notion/notiontest/workspace"
+	"github.com/notion-git/notion-git/notion/emulator/workspace"
 )
 
 type restoreCmd struct {
@@ -92,7 +90,11 @@ func runRestore(ctx context.Context, g *Globals, c *restoreCmd, env *Env) (*impo
 		return nil, err
 	}
 	if c.DryRun {
-		est, err := importer.Rehearse(ctx, snap, opts)
+		rehearsal, stand, err := rehearsalClient()
+		if err != nil {
+			return nil, err
+		}
+		est, err := importer.Rehearse(ctx, rehearsal, stand, snap, opts)
 		if err != nil {
 			return nil, err
 		}
@@ -149,23 +151,14 @@ func runRestore(ctx context.Context, g *Globals, c *restoreCmd, env *Env) (*impo
 	return rep, nil
 }
 
-// restoreClient returns the Notion client; with --demo it starts an
-// emulator holding only an empty page to restore into.
+// restoreClient returns the Notion client; with --demo an emulator
+// holding only an empty page to restore into.
 func restoreClient(g *Globals, c *restoreCmd) (*notion.Client, func(), error) {
-	if !c.Demo {
-		client, err := g.client()
-		return client, func() {}, err
+	if c.Demo {
+		return demoRestoreClient(g)
 	}
-	const demoRate = 50
-	srv := httptest.NewServer(notiontest.New(workspace.Empty("Restored demo"), notiontest.Options{Rate: demoRate, Burst: 10}))
-	demo := *g
-	demo.Token, demo.APIURL, demo.Rate = notiontest.DefaultToken, srv.URL, demoRate
-	client, err := demo.client()
-	if err != nil {
-		srv.Close()
-		return nil, nil, err
-	}
-	return client, srv.Close, nil
+	client, err := g.client()
+	return client, func() {}, err
 }
 
 // verifyRestore syncs the restored copy into memory and compares it.

@@ -11,8 +11,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/notion-git/notion-git/notion/notiontest"
-	"github.com/notion-git/notion-git/notion/notiontest/workspace"
+	"github.com/notion-git/notion-git/notion/emulator"
+	"github.com/notion-git/notion-git/notion/emulator/workspace"
 )
 
 // syncedRepo syncs the sample workspace into a new repository.
@@ -22,12 +22,12 @@ func syncedRepo(t *testing.T) string {
 }
 
 // syncedRepoOf syncs a workspace into a new repository.
-func syncedRepoOf(t *testing.T, f *notiontest.Fixture) string {
+func syncedRepoOf(t *testing.T, f *emulator.Fixture) string {
 	t.Helper()
-	srv := httptest.NewServer(notiontest.New(f, notiontest.Options{}))
+	srv := httptest.NewServer(emulator.New(f, emulator.Options{}))
 	t.Cleanup(srv.Close)
 	dir := filepath.Join(t.TempDir(), "repo")
-	code, _, errOut := runCLI(t, "sync", "--repo", dir, "--api-url", srv.URL, "--token", notiontest.DefaultToken, "--rate", "1000", "--full", "--comments", "all", "-q")
+	code, _, errOut := runCLI(t, "sync", "--repo", dir, "--api-url", srv.URL, "--token", emulator.DefaultToken, "--rate", "1000", "--full", "--comments", "all", "-q")
 	if code != exitOK {
 		t.Fatalf("sync: exit %d: %s", code, errOut)
 	}
@@ -35,15 +35,15 @@ func syncedRepoOf(t *testing.T, f *notiontest.Fixture) string {
 }
 
 // target is an emulator workspace with one empty page to restore into.
-func target(t *testing.T) (*notiontest.Server, string) {
+func target(t *testing.T) (*emulator.Server, string) {
 	t.Helper()
-	s := notiontest.New(workspace.Empty("Restored"), notiontest.Options{RecordBodies: true})
+	s := emulator.New(workspace.Empty("Restored"), emulator.Options{RecordBodies: true})
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
 	return s, srv.URL
 }
 
-func writes(s *notiontest.Server) int {
+func writes(s *emulator.Server) int {
 	n := 0
 	for _, e := range s.Log() {
 		if e.Method != "GET" && !strings.HasSuffix(e.Path, "/query") {
@@ -66,7 +66,7 @@ func fsck(t *testing.T, dir string) {
 func TestRestoreVerifyAndDryRun(t *testing.T) {
 	dir := syncedRepo(t)
 	s, url := target(t)
-	api := []string{"--api-url", url, "--token", notiontest.DefaultToken, "--rate", "1000"}
+	api := []string{"--api-url", url, "--token", emulator.DefaultToken, "--rate", "1000"}
 
 	code, out, errOut := runCLI(t, append([]string{"restore", "HEAD", "--repo", dir, "--to", workspace.EmptyTargetID, "--dry-run"}, api...)...)
 	if code != exitOK || !strings.Contains(out, "dry run: nothing was written") || !strings.Contains(out, "requests:") {
@@ -97,7 +97,7 @@ func TestRestoreVerifyAndDryRun(t *testing.T) {
 func TestRestoreRefusesWithOneLine(t *testing.T) {
 	dir := syncedRepo(t)
 	s, url := target(t)
-	api := []string{"--api-url", url, "--token", notiontest.DefaultToken, "--rate", "1000"}
+	api := []string{"--api-url", url, "--token", emulator.DefaultToken, "--rate", "1000"}
 
 	plain := filepath.Join(t.TempDir(), "plain")
 	for _, cmd := range [][]string{{"init", "-q", "-b", "main", plain}, {"-C", plain, "commit", "-q", "--allow-empty", "-m", "x"}} {
@@ -134,7 +134,7 @@ func TestRestoreRefusesWithOneLine(t *testing.T) {
 // count; a smaller one gives the count and no warning.
 func TestRestoreWarnsOfFreeBlockLimit(t *testing.T) {
 	api := func(url string) []string {
-		return []string{"--api-url", url, "--token", notiontest.DefaultToken, "--rate", "1000"}
+		return []string{"--api-url", url, "--token", emulator.DefaultToken, "--rate", "1000"}
 	}
 	small := syncedRepo(t)
 	_, url := target(t)

@@ -5,9 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"strings"
 	"time"
@@ -18,8 +15,6 @@ import (
 	"github.com/notion-git/notion-git/gitrepo"
 	"github.com/notion-git/notion-git/layout"
 	"github.com/notion-git/notion-git/notion"
-	"github.com/notion-git/notion-git/notion/notiontest"
-	"github.com/notion-git/notion-git/notion/notiontest/workspace"
 )
 
 type syncCmd struct {
@@ -208,42 +203,14 @@ func dryRunFirstSync(ctx context.Context, g *Globals, c *syncCmd, env *Env, clie
 	return res.Report, nil
 }
 
-// syncClient returns the Notion client, and for --demo starts the emulator
-// on loopback with the sample workspace. The demo runs the real path: HTTP,
-// pacer, retries, git.
+// syncClient returns the Notion client, or with --demo the emulator's.
 func syncClient(g *Globals, c *syncCmd) (*notion.Client, func(), error) {
-	if !c.Demo {
-		client, err := g.client()
-		return client, func() {}, err
+	if c.Demo {
+		return demoSyncClient(g)
 	}
-	// The emulator allows 50 requests/s so that the demo takes seconds; the
-	// client is paced to the same budget, as it would be to Notion's 3.
-	const demoRate = 50
-	srv := httptest.NewServer(notiontest.New(workspace.Sample(), notiontest.Options{Rate: demoRate, Burst: 10}))
-	// The emulator's listener gets a new port every run, and file URLs carry
-	// the host they were served from; a fixed name that always dials the
-	// listener keeps them, and so the snapshot, the same from run to run.
-	addr := srv.Listener.Addr().String()
-	dial := (&net.Dialer{}).DialContext
-	httpClient := &http.Client{Transport: &http.Transport{
-		DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
-			return dial(ctx, network, addr)
-		},
-	}}
-	client, err := notion.New(notion.Config{
-		BaseURL: demoAPIURL, Token: notiontest.DefaultToken, Version: g.NotionVersion,
-		Rate: demoRate, Burst: g.Burst, HTTPClient: httpClient, UserAgent: "notion-git/" + version(),
-	})
-	if err != nil {
-		srv.Close()
-		return nil, nil, err
-	}
-	return client, srv.Close, nil
+	client, err := g.client()
+	return client, func() {}, err
 }
-
-// demoAPIURL is the name the demo's emulator answers to (RFC 6761 keeps
-// every name under localhost on the loopback).
-const demoAPIURL = "http://notion-demo.localhost"
 
 // shrinks reports whether the snapshot would lose more than half its pages.
 func shrinks(r *exporter.Report) bool {

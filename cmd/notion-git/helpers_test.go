@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/notion-git/notion-git/notion/notiontest"
-	"github.com/notion-git/notion-git/notion/notiontest/workspace"
+	"github.com/notion-git/notion-git/notion/emulator"
+	"github.com/notion-git/notion-git/notion/emulator/workspace"
 )
 
 // basicFixturePath is the hand-written fixture workspace the golden layout
@@ -30,7 +30,7 @@ var fixtureTime = time.Date(2025, 6, 2, 10, 0, 0, 0, time.UTC)
 func pinnedClock() time.Time { return fixtureTime }
 
 // basicFixture loads testdata/fixtures/basic.json.
-func basicFixture(t testing.TB) *notiontest.Fixture {
+func basicFixture(t testing.TB) *emulator.Fixture {
 	t.Helper()
 	f, err := workspace.Load(basicFixturePath)
 	if err != nil {
@@ -39,9 +39,9 @@ func basicFixture(t testing.TB) *notiontest.Fixture {
 	return f
 }
 
-// emulator is a Notion emulator served over HTTP on loopback.
-type emulator struct {
-	*notiontest.Server
+// localNotion is a Notion emulator served over HTTP on loopback.
+type localNotion struct {
+	*emulator.Server
 	URL   string
 	Token string
 }
@@ -49,12 +49,12 @@ type emulator struct {
 // startEmulator serves a workspace on loopback until the test ends. wrap,
 // if not nil, stands between the network and the emulator (to cut a sync
 // short or break one page).
-func startEmulator(t testing.TB, f *notiontest.Fixture, opts notiontest.Options, wrap func(http.Handler) http.Handler) *emulator {
+func startEmulator(t testing.TB, f *emulator.Fixture, opts emulator.Options, wrap func(http.Handler) http.Handler) *localNotion {
 	t.Helper()
 	if opts.Clock == nil {
 		opts.Clock = pinnedClock
 	}
-	srv := notiontest.New(f, opts)
+	srv := emulator.New(f, opts)
 	var h http.Handler = srv
 	if wrap != nil {
 		h = wrap(srv)
@@ -63,14 +63,14 @@ func startEmulator(t testing.TB, f *notiontest.Fixture, opts notiontest.Options,
 	t.Cleanup(hs.Close)
 	token := opts.Token
 	if token == "" {
-		token = notiontest.DefaultToken
+		token = emulator.DefaultToken
 	}
-	return &emulator{Server: srv, URL: hs.URL, Token: token}
+	return &localNotion{Server: srv, URL: hs.URL, Token: token}
 }
 
 // syncArgs is the command line of a sync of the emulator into dir, paced
 // far above Notion's budget so that tests are quick.
-func (e *emulator) syncArgs(dir string, extra ...string) []string {
+func (e *localNotion) syncArgs(dir string, extra ...string) []string {
 	args := []string{"sync", "--api-url", e.URL, "--token", e.Token, "--rate", "1000", "--burst", "100", "--repo", dir}
 	return append(args, extra...)
 }
@@ -94,7 +94,7 @@ func runArgs(ctx context.Context, args ...string) result {
 
 // sync runs a sync of the emulator into dir and fails the test unless it
 // exits with want.
-func (e *emulator) sync(t testing.TB, dir string, want int, extra ...string) result {
+func (e *localNotion) sync(t testing.TB, dir string, want int, extra ...string) result {
 	t.Helper()
 	r := runArgs(context.Background(), e.syncArgs(dir, extra...)...)
 	if r.code != want {

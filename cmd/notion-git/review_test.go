@@ -13,7 +13,7 @@ import (
 	"testing"
 
 	"github.com/notion-git/notion-git/layout"
-	"github.com/notion-git/notion-git/notion/notiontest"
+	"github.com/notion-git/notion-git/notion/emulator"
 )
 
 // Ids of the basic fixture that only the review tests act on.
@@ -32,7 +32,7 @@ const (
 //	HEAD    the row "Write the sync state file" put in the trash
 func reviewHistory(t *testing.T) string {
 	t.Helper()
-	e := startEmulator(t, basicFixture(t), notiontest.Options{}, nil)
+	e := startEmulator(t, basicFixture(t), emulator.Options{}, nil)
 	dir := newRepoDir(t)
 	e.sync(t, dir, exitOK)
 
@@ -449,7 +449,7 @@ func TestInit(t *testing.T) {
 	})
 
 	t.Run("sync keeps the workflow", func(t *testing.T) {
-		e := startEmulator(t, basicFixture(t), notiontest.Options{}, nil)
+		e := startEmulator(t, basicFixture(t), emulator.Options{}, nil)
 		e.sync(t, dir, exitOK)
 		files := headFiles(t, dir)
 		if !slices.Contains(files, workflowPath) || !slices.Contains(files, layout.MetaPath) {

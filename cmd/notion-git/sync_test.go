@@ -21,8 +21,8 @@ import (
 	"time"
 
 	"github.com/notion-git/notion-git/layout"
-	"github.com/notion-git/notion-git/notion/notiontest"
-	"github.com/notion-git/notion-git/notion/notiontest/workspace"
+	"github.com/notion-git/notion-git/notion/emulator"
+	"github.com/notion-git/notion-git/notion/emulator/workspace"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden layout in testdata/golden from a sync of the fixture")
@@ -47,7 +47,7 @@ const emulatorPlaceholder = "http://notion-emulator.invalid"
 // comparableTree returns the files of a tree as they compare between syncs of
 // the same workspace from different emulators: the emulator's address is
 // replaced and, unless keepState, the sync state (crawl times) is left out.
-func comparableTree(e *emulator, tree map[string][]byte, keepState bool) map[string][]byte {
+func comparableTree(e *localNotion, tree map[string][]byte, keepState bool) map[string][]byte {
 	out := make(map[string][]byte, len(tree))
 	for p, b := range tree {
 		if p == layout.StatePath && !keepState {
@@ -113,7 +113,7 @@ func firstDifference(want, got []byte) string {
 // `go test ./cmd/notion-git -run Golden -update` and review the diff.
 func TestSyncGoldenLayout(t *testing.T) {
 	t.Parallel()
-	e := startEmulator(t, basicFixture(t), notiontest.Options{}, nil)
+	e := startEmulator(t, basicFixture(t), emulator.Options{}, nil)
 	dir := newRepoDir(t)
 	e.sync(t, dir, exitOK)
 
@@ -346,7 +346,7 @@ func completedProperties(t *testing.T, where string, api, stored layout.Object) 
 // checkLossless fails the test for every field of every object the emulator
 // sent during the sync that the synced tree does not hold. It returns how
 // many objects of each kind were checked.
-func checkLossless(t *testing.T, e *emulator, tree map[string][]byte) map[string]int {
+func checkLossless(t *testing.T, e *localNotion, tree map[string][]byte) map[string]int {
 	t.Helper()
 	l := indexLayout(tree)
 	counts := map[string]int{}
@@ -435,16 +435,16 @@ func TestSyncIsLossless(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		name    string
-		fixture func(testing.TB) *notiontest.Fixture
+		fixture func(testing.TB) *emulator.Fixture
 	}{
 		{"basic fixture", basicFixture},
 		// The demo workspace: every block and property type, a people
 		// property with more than 25 members, attachments, comments.
-		{"sample workspace", func(testing.TB) *notiontest.Fixture { return workspace.Sample() }},
+		{"sample workspace", func(testing.TB) *emulator.Fixture { return workspace.Sample() }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			e := startEmulator(t, tc.fixture(t), notiontest.Options{RecordBodies: true}, nil)
+			e := startEmulator(t, tc.fixture(t), emulator.Options{RecordBodies: true}, nil)
 			dir := newRepoDir(t)
 			e.sync(t, dir, exitOK, "--comments", "all", "--user-emails")
 			counts := checkLossless(t, e, headTree(t, dir))
@@ -503,7 +503,7 @@ func TestSyncRemovesEmailsUnlessAsked(t *testing.T) {
 	t.Parallel()
 	t.Run("users", func(t *testing.T) {
 		t.Parallel()
-		e := startEmulator(t, basicFixture(t), notiontest.Options{}, nil)
+		e := startEmulator(t, basicFixture(t), emulator.Options{}, nil)
 		dir := newRepoDir(t)
 		e.sync(t, dir, exitOK)
 		tree := headTree(t, dir)
@@ -535,7 +535,7 @@ func TestSyncRemovesEmailsUnlessAsked(t *testing.T) {
 	})
 	t.Run("people in page properties", func(t *testing.T) {
 		t.Parallel()
-		e := startEmulator(t, workspace.Sample(), notiontest.Options{}, nil)
+		e := startEmulator(t, workspace.Sample(), emulator.Options{}, nil)
 		dir := newRepoDir(t)
 		e.sync(t, dir, exitOK)
 		for p, emails := range personEmails(t, headTree(t, dir)) {
@@ -550,7 +550,7 @@ func TestSyncRemovesEmailsUnlessAsked(t *testing.T) {
 // TestSyncIsLossless.)
 func TestSyncKeepsUnknownBlockTypeByteForByte(t *testing.T) {
 	t.Parallel()
-	e := startEmulator(t, basicFixture(t), notiontest.Options{RecordBodies: true}, nil)
+	e := startEmulator(t, basicFixture(t), emulator.Options{RecordBodies: true}, nil)
 	dir := newRepoDir(t)
 	e.sync(t, dir, exitOK)
 	l := indexLayout(headTree(t, dir))
@@ -596,7 +596,7 @@ func TestSyncKeepsUnknownBlockTypeByteForByte(t *testing.T) {
 
 // imageURL is the URL of the image block in the answers the emulator logged
 // from index `from` on.
-func imageURL(t *testing.T, e *emulator, from int) string {
+func imageURL(t *testing.T, e *localNotion, from int) string {
 	t.Helper()
 	for _, entry := range e.Log()[from:] {
 		if entry.Path != "/v1/blocks/"+onboardingID+"/children" || entry.Status != http.StatusOK {
@@ -618,7 +618,7 @@ func imageURL(t *testing.T, e *emulator, from int) string {
 // everything again and getting freshly signed file URLs, commits nothing.
 func TestSyncWithoutChangeMakesNoCommit(t *testing.T) {
 	t.Parallel()
-	e := startEmulator(t, basicFixture(t), notiontest.Options{RecordBodies: true}, nil)
+	e := startEmulator(t, basicFixture(t), emulator.Options{RecordBodies: true}, nil)
 	dir := newRepoDir(t)
 	e.sync(t, dir, exitOK)
 	first := imageURL(t, e, 0)
@@ -719,7 +719,7 @@ func fileAt(t *testing.T, dir, rev, path string) []byte {
 // index), and so does the sync state.
 func TestSyncRenameIsOneLineDiff(t *testing.T) {
 	t.Parallel()
-	e := startEmulator(t, basicFixture(t), notiontest.Options{}, nil)
+	e := startEmulator(t, basicFixture(t), emulator.Options{}, nil)
 	dir := newRepoDir(t)
 	e.sync(t, dir, exitOK)
 	if err := e.SetTitle(releaseID, "Changelog"); err != nil {
@@ -783,7 +783,7 @@ func TestSyncRenameIsOneLineDiff(t *testing.T) {
 // page's content moves, since paths are ids.
 func TestSyncMoveChangesOnlyParentAndChildFields(t *testing.T) {
 	t.Parallel()
-	e := startEmulator(t, basicFixture(t), notiontest.Options{}, nil)
+	e := startEmulator(t, basicFixture(t), emulator.Options{}, nil)
 	dir := newRepoDir(t)
 	e.sync(t, dir, exitOK)
 	if err := e.MovePage(releaseID, onboardingID); err != nil {
@@ -854,7 +854,7 @@ func runningClock() func() time.Time {
 // 5xx answers stores exactly what a sync in calm weather stores.
 func TestSyncUnderRateLimitAndFaults(t *testing.T) {
 	t.Parallel()
-	calm := startEmulator(t, basicFixture(t), notiontest.Options{}, nil)
+	calm := startEmulator(t, basicFixture(t), emulator.Options{}, nil)
 	calmDir := newRepoDir(t)
 	calm.sync(t, calmDir, exitOK)
 
@@ -864,12 +864,12 @@ func TestSyncUnderRateLimitAndFaults(t *testing.T) {
 	// among the first ten requests). Every 429 holds all requests for its
 	// Retry-After, a whole second at least, which bounds how stormy a quick
 	// test can be.
-	storm := startEmulator(t, basicFixture(t), notiontest.Options{
+	storm := startEmulator(t, basicFixture(t), emulator.Options{
 		Clock: runningClock(),
 		Rate:  50, Burst: 3,
-		Faults: notiontest.Faults{
+		Faults: emulator.Faults{
 			Seed: 3, Probability: 0.05,
-			Kinds: []notiontest.FaultKind{notiontest.Fault500, notiontest.Fault502, notiontest.Fault503, notiontest.Fault504},
+			Kinds: []emulator.FaultKind{emulator.Fault500, emulator.Fault502, emulator.Fault503, emulator.Fault504},
 		},
 	}, nil)
 	stormDir := newRepoDir(t)
@@ -928,7 +928,7 @@ func (i *interrupter) arm(t *testing.T, n int) context.Context {
 func TestSyncInterrupted(t *testing.T) {
 	t.Parallel()
 	stop := &interrupter{}
-	e := startEmulator(t, basicFixture(t), notiontest.Options{}, stop.wrap)
+	e := startEmulator(t, basicFixture(t), emulator.Options{}, stop.wrap)
 
 	t.Run("first sync", func(t *testing.T) {
 		dir := newRepoDir(t)
@@ -1044,17 +1044,17 @@ func TestSyncUnreadablePageKeepsPreviousVersion(t *testing.T) {
 		name string
 		// breakIt makes the renamed Release notes page unreadable during
 		// the next sync; it returns what the sync after that should find.
-		breakIt func(e *emulator, listing *afterListing, refuse *refuser) (removed bool)
+		breakIt func(e *localNotion, listing *afterListing, refuse *refuser) (removed bool)
 	}{
-		{"page deleted after the listing", func(e *emulator, listing *afterListing, _ *refuser) bool {
+		{"page deleted after the listing", func(e *localNotion, listing *afterListing, _ *refuser) bool {
 			listing.arm(func() { e.DeleteObject(releaseID) })
 			return true
 		}},
-		{"workspace unshared after the listing", func(e *emulator, listing *afterListing, _ *refuser) bool {
+		{"workspace unshared after the listing", func(e *localNotion, listing *afterListing, _ *refuser) bool {
 			listing.arm(func() { e.Unshare(homeID) })
 			return false
 		}},
-		{"a block of the page fails", func(_ *emulator, _ *afterListing, refuse *refuser) bool {
+		{"a block of the page fails", func(_ *localNotion, _ *afterListing, refuse *refuser) bool {
 			refuse.block = tableBlockID
 			return false
 		}},
@@ -1062,7 +1062,7 @@ func TestSyncUnreadablePageKeepsPreviousVersion(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			listing, refuse := &afterListing{}, &refuser{}
-			e := startEmulator(t, basicFixture(t), notiontest.Options{}, func(h http.Handler) http.Handler {
+			e := startEmulator(t, basicFixture(t), emulator.Options{}, func(h http.Handler) http.Handler {
 				return listing.wrap(refuse.wrap(h))
 			})
 			dir := newRepoDir(t)
@@ -1113,14 +1113,14 @@ func TestSyncRemovesDeletedOrUnsharedPage(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		id     string
-		remove func(e *emulator) error
+		remove func(e *localNotion) error
 	}{
-		{"deleted", releaseID, func(e *emulator) error { return e.DeleteObject(releaseID) }},
-		{"unshared", scratchID, func(e *emulator) error { e.Unshare(scratchID); return nil }},
+		{"deleted", releaseID, func(e *localNotion) error { return e.DeleteObject(releaseID) }},
+		{"unshared", scratchID, func(e *localNotion) error { e.Unshare(scratchID); return nil }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			e := startEmulator(t, basicFixture(t), notiontest.Options{}, nil)
+			e := startEmulator(t, basicFixture(t), emulator.Options{}, nil)
 			// A second top-level page, shared on its own.
 			_, err := e.AddPage(map[string]any{
 				"id":     scratchID,
@@ -1180,7 +1180,7 @@ func objectCount(t *testing.T, dir string) int {
 // and neither commits nor writes an object.
 func TestSyncBadTokenWritesNothing(t *testing.T) {
 	t.Parallel()
-	e := startEmulator(t, basicFixture(t), notiontest.Options{}, nil)
+	e := startEmulator(t, basicFixture(t), emulator.Options{}, nil)
 	bad := *e
 	bad.Token = "ntn_not_the_right_token"
 
@@ -1231,7 +1231,7 @@ func TestSyncBadTokenWritesNothing(t *testing.T) {
 func TestSyncNeverWritesToken(t *testing.T) {
 	t.Parallel()
 	const token = "ntn_distinctive_test_token_1234567890"
-	e := startEmulator(t, basicFixture(t), notiontest.Options{Token: token}, nil)
+	e := startEmulator(t, basicFixture(t), emulator.Options{Token: token}, nil)
 	dir := newRepoDir(t)
 	reports := t.TempDir()
 	var outputs []result
@@ -1245,7 +1245,7 @@ func TestSyncNeverWritesToken(t *testing.T) {
 	outputs = append(outputs, e.sync(t, dir, exitOK, "-v", "--full", "--report", filepath.Join(reports, "2.json")))
 	// The same token refused by another workspace: the error must not
 	// show it either.
-	other := startEmulator(t, basicFixture(t), notiontest.Options{}, nil)
+	other := startEmulator(t, basicFixture(t), emulator.Options{}, nil)
 	other.Token = token
 	outputs = append(outputs, other.sync(t, newRepoDir(t), exitError, "-v"))
 
@@ -1327,7 +1327,7 @@ func TestSyncDemo(t *testing.T) {
 // and writes nothing: no commit, no object, no kept state.
 func TestSyncDryRunWritesNothing(t *testing.T) {
 	t.Parallel()
-	e := startEmulator(t, basicFixture(t), notiontest.Options{}, nil)
+	e := startEmulator(t, basicFixture(t), emulator.Options{}, nil)
 
 	t.Run("existing repository", func(t *testing.T) {
 		dir := newRepoDir(t)
@@ -1377,7 +1377,7 @@ func TestSyncDryRunWritesNothing(t *testing.T) {
 // TestSyncReportFile: --report writes the sync's counts as JSON.
 func TestSyncReportFile(t *testing.T) {
 	t.Parallel()
-	e := startEmulator(t, basicFixture(t), notiontest.Options{}, nil)
+	e := startEmulator(t, basicFixture(t), emulator.Options{}, nil)
 	dir := newRepoDir(t)
 	path := filepath.Join(t.TempDir(), "report.json")
 	e.sync(t, dir, exitOK, "--report", path)
@@ -1446,7 +1446,7 @@ func TestSyncReportFile(t *testing.T) {
 // stops with a message naming them, unless --allow-shrink.
 func TestSyncShrinkGate(t *testing.T) {
 	t.Parallel()
-	e := startEmulator(t, basicFixture(t), notiontest.Options{}, nil)
+	e := startEmulator(t, basicFixture(t), emulator.Options{}, nil)
 	dir := newRepoDir(t)
 	e.sync(t, dir, exitOK)
 	if err := e.TrashPage(homeID); err != nil { // and with it, everything below
@@ -1476,7 +1476,7 @@ func TestSyncShrinkGate(t *testing.T) {
 // notion-git snapshot is left alone, with one line saying why.
 func TestSyncRefusesForeignBranch(t *testing.T) {
 	t.Parallel()
-	e := startEmulator(t, basicFixture(t), notiontest.Options{}, nil)
+	e := startEmulator(t, basicFixture(t), emulator.Options{}, nil)
 	dir := newRepoDir(t)
 	git(t, filepath.Dir(dir), "init", "-q", "-b", "main", dir)
 	if err := os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("my own notes\n"), 0o644); err != nil {
@@ -1515,7 +1515,7 @@ func trailers(t *testing.T, dir string) map[string]string {
 // that git itself parses, for scripts reading the history.
 func TestSyncCommitTrailers(t *testing.T) {
 	t.Parallel()
-	e := startEmulator(t, basicFixture(t), notiontest.Options{}, nil)
+	e := startEmulator(t, basicFixture(t), emulator.Options{}, nil)
 	dir := newRepoDir(t)
 	e.sync(t, dir, exitOK)
 	got := trailers(t, dir)
@@ -1559,7 +1559,7 @@ func TestSyncCommitTrailers(t *testing.T) {
 // tree, commits into it, and a second sync without changes commits nothing.
 func TestSyncIntoBareRepository(t *testing.T) {
 	t.Parallel()
-	e := startEmulator(t, basicFixture(t), notiontest.Options{}, nil)
+	e := startEmulator(t, basicFixture(t), emulator.Options{}, nil)
 	dir := filepath.Join(t.TempDir(), "backup.git")
 	e.sync(t, dir, exitOK, "--bare")
 	gitFsck(t, dir)

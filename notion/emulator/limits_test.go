@@ -1,4 +1,4 @@
-package notiontest_test
+package emulator_test
 
 import (
 	"encoding/json"
@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/notion-git/notion-git/notion/notiontest"
+	"github.com/notion-git/notion-git/notion/emulator"
 )
 
 // The tests below hold the emulator to Notion's write limits and rules. Each
@@ -129,7 +129,7 @@ func (e *env) types(ids []string) []string {
 }
 
 func TestTwoLevelsOfNesting(t *testing.T) {
-	e := start(t, smallWorkspace(), notiontest.Options{})
+	e := start(t, smallWorkspace(), emulator.Options{})
 	// Children, grandchildren and great-grandchildren of the page appended
 	// to: the top-level blocks and two levels of nesting below them.
 	out := e.must("PATCH", rootChildren, map[string]any{"children": []any{toggle(toggle(para("deep")))}})
@@ -188,7 +188,7 @@ func TestThousandBlockElements(t *testing.T) {
 		{"columns count, 1001", with(columnList(column(repeat(4, para("a"))...), column(repeat(4, para("b"))...))), false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			e := start(t, smallWorkspace(), notiontest.Options{})
+			e := start(t, smallWorkspace(), emulator.Options{})
 			if !c.ok {
 				e.rejected("PATCH", rootChildren, c.body, msg)
 				return
@@ -200,7 +200,7 @@ func TestThousandBlockElements(t *testing.T) {
 		})
 	}
 	t.Run("page create", func(t *testing.T) {
-		e := start(t, smallWorkspace(), notiontest.Options{})
+		e := start(t, smallWorkspace(), emulator.Options{})
 		page := func(kids []any) map[string]any {
 			return map[string]any{"parent": map[string]any{"page_id": rootID},
 				"properties": map[string]any{"title": []any{txt("Big")}}, "children": kids}
@@ -250,7 +250,7 @@ func sized(t *testing.T, body map[string]any, n int) map[string]any {
 }
 
 func TestFiveHundredKilobytes(t *testing.T) {
-	e := start(t, smallWorkspace(), notiontest.Options{})
+	e := start(t, smallWorkspace(), emulator.Options{})
 	e.rejected("PATCH", rootChildren, sized(t, map[string]any{}, 500_001),
 		"body failed validation: the request body should be ≤ 500000 bytes, instead was 500001.")
 	page := func() map[string]any {
@@ -280,7 +280,7 @@ const firstRow = "66666666-6666-4666-8666-000000000000"
 
 func TestHundredItemsPerArray(t *testing.T) {
 	t.Run("rich text in a block", func(t *testing.T) {
-		e := start(t, smallWorkspace(), notiontest.Options{})
+		e := start(t, smallWorkspace(), emulator.Options{})
 		e.rejected("PATCH", rootChildren, map[string]any{"children": []any{para("ok"), blk("paragraph", map[string]any{"rich_text": richText(101)})}},
 			"body failed validation: body.children[1].paragraph.rich_text.length should be ≤ 100, instead was 101.")
 		e.rejected("PATCH", "/v1/blocks/33333333-3333-4333-8333-333333333333", blk("paragraph", map[string]any{"rich_text": richText(101)}),
@@ -288,7 +288,7 @@ func TestHundredItemsPerArray(t *testing.T) {
 		e.must("PATCH", rootChildren, map[string]any{"children": []any{blk("paragraph", map[string]any{"rich_text": richText(100)})}})
 	})
 	t.Run("title of a page", func(t *testing.T) {
-		e := start(t, smallWorkspace(), notiontest.Options{})
+		e := start(t, smallWorkspace(), emulator.Options{})
 		page := func(n int) map[string]any {
 			return map[string]any{"parent": map[string]any{"page_id": rootID}, "properties": map[string]any{"title": map[string]any{"title": richText(n)}}}
 		}
@@ -309,7 +309,7 @@ func TestHundredItemsPerArray(t *testing.T) {
 		}
 	}) {
 		t.Run(typ, func(t *testing.T) {
-			e := start(t, withDataSource(smallWorkspace(), 1, 0), notiontest.Options{})
+			e := start(t, withDataSource(smallWorkspace(), 1, 0), emulator.Options{})
 			withProperties(t, e, typ)
 			value := func(n int) map[string]any {
 				var arr []any
@@ -339,7 +339,7 @@ func TestLinkAndExpressionLength(t *testing.T) {
 	inline := func(expr string) map[string]any {
 		return blk("paragraph", map[string]any{"rich_text": []any{map[string]any{"equation": map[string]any{"expression": expr}}}})
 	}
-	e := start(t, smallWorkspace(), notiontest.Options{})
+	e := start(t, smallWorkspace(), emulator.Options{})
 	for _, c := range []struct {
 		block map[string]any
 		msg   string
@@ -357,7 +357,7 @@ func TestLinkAndExpressionLength(t *testing.T) {
 }
 
 func TestColumnLists(t *testing.T) {
-	e := start(t, smallWorkspace(), notiontest.Options{})
+	e := start(t, smallWorkspace(), emulator.Options{})
 	e.rejected("PATCH", rootChildren, map[string]any{"children": []any{columnList(column(para("only")))}},
 		"body failed validation: body.children[0].column_list.children.length should be ≥ 2, instead was 1.")
 	e.rejected("PATCH", rootChildren, map[string]any{"children": []any{columnList(column(para("a")), column())}},
@@ -379,7 +379,7 @@ func TestColumnLists(t *testing.T) {
 }
 
 func TestTables(t *testing.T) {
-	e := start(t, smallWorkspace(), notiontest.Options{})
+	e := start(t, smallWorkspace(), emulator.Options{})
 	e.rejected("PATCH", rootChildren, map[string]any{"children": []any{table(2, row(2), row(3))}},
 		"body failed validation: body.children[0].table.children[1].table_row.cells.length should be 2 (table_width), instead was 3.")
 	e.rejected("PATCH", rootChildren, map[string]any{"children": []any{table(2, repeat(101, row(2))...)}},
@@ -412,7 +412,7 @@ func TestTables(t *testing.T) {
 }
 
 func TestUncreatableBlockTypes(t *testing.T) {
-	e := start(t, smallWorkspace(), notiontest.Options{})
+	e := start(t, smallWorkspace(), emulator.Options{})
 	for _, typ := range []string{"child_page", "child_database", "link_preview", "meeting_notes", "transcription", "template", "unsupported"} {
 		content := map[string]any{"title": "x", "url": "https://e.com", "rich_text": []any{}}
 		msg := fmt.Sprintf("body failed validation: body.children[1].type should be a block type that can be created, instead was `%q`.", typ)
@@ -449,7 +449,7 @@ func TestReadOnlyPropertyValues(t *testing.T) {
 		}
 	}) {
 		t.Run(typ, func(t *testing.T) {
-			e := start(t, withDataSource(smallWorkspace(), 1, 0), notiontest.Options{})
+			e := start(t, withDataSource(smallWorkspace(), 1, 0), emulator.Options{})
 			withProperties(t, e, typ)
 			props := map[string]any{"Name": map[string]any{"title": []any{txt("Row")}}, typ: map[string]any{typ: values[typ]}}
 			msg := fmt.Sprintf("body failed validation: body.properties.%s.%s should be not present: %s values are computed by Notion and cannot be written.", typ, typ, typ)
@@ -464,7 +464,7 @@ func TestReadOnlyPropertyValues(t *testing.T) {
 }
 
 func TestMentionsAndPeopleBeyond25(t *testing.T) {
-	e := start(t, withDataSource(smallWorkspace(), 0, 0), notiontest.Options{})
+	e := start(t, withDataSource(smallWorkspace(), 0, 0), emulator.Options{})
 	withProperties(t, e, "rich_text", "people")
 	// 30 mentions between 31 texts, and 30 people.
 	mentions := func() []any {
@@ -521,7 +521,7 @@ func TestMentionsAndPeopleBeyond25(t *testing.T) {
 }
 
 func TestAppendAfter(t *testing.T) {
-	e := start(t, smallWorkspace(), notiontest.Options{})
+	e := start(t, smallWorkspace(), emulator.Options{})
 	first := "33333333-3333-4333-8333-333333333333"
 	text := func() []string {
 		var out []string
@@ -561,7 +561,7 @@ func TestAppendAfter(t *testing.T) {
 }
 
 func TestRejectedRequestChangesNothing(t *testing.T) {
-	e := start(t, withDataSource(smallWorkspace(), 1, 0), notiontest.Options{})
+	e := start(t, withDataSource(smallWorkspace(), 1, 0), emulator.Options{})
 	withProperties(t, e, "formula")
 	before := len(e.childIDs(rootID))
 	// The bad block comes last, after 99 good ones.

@@ -1,7 +1,7 @@
 // Package workspace makes Notion workspaces for tests, benchmarks and the
 // demo: generated ones of any size, deterministic from a seed, and hand-written
 // ones loaded from JSON files. Objects are in the API's own JSON form (version
-// 2025-09-03) as notiontest.Fixture holds them.
+// 2025-09-03) as emulator.Fixture holds them.
 //
 // A generated Fixture shares small leaf maps that never change between its
 // objects (user references, default annotations, the parent of siblings):
@@ -17,12 +17,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/notion-git/notion-git/notion/notiontest"
+	"github.com/notion-git/notion-git/notion/emulator"
 )
 
 // Generate makes a workspace of the given size. It is deterministic: the same
 // Options give the same Fixture, byte for byte once marshalled.
-func Generate(opts Options) *notiontest.Fixture {
+func Generate(opts Options) *emulator.Fixture {
 	g := newGen(opts.withDefaults(), nil)
 	g.run()
 	return g.f
@@ -34,7 +34,7 @@ func Generate(opts Options) *notiontest.Fixture {
 type gen struct {
 	o     Options
 	r     *rand.Rand
-	f     *notiontest.Fixture
+	f     *emulator.Fixture
 	names *namer
 
 	clock time.Time // creation times advance from here
@@ -119,7 +119,7 @@ func newGen(o Options, names *namer) *gen {
 		ann:      plainAnnotations(),
 		clock:    time.Date(2024, 1, 8, 9, 0, 0, 0, time.UTC).Add(time.Duration(o.Seed%1000) * time.Hour),
 		step:     tickStep(o),
-		f: &notiontest.Fixture{
+		f: &emulator.Fixture{
 			Users:       []map[string]any{},
 			Shared:      []string{},
 			Pages:       []map[string]any{},
@@ -359,8 +359,8 @@ func cloneJSON(v any) any {
 
 // Clone returns a deep copy of f that shares nothing with it, for a caller
 // that edits objects in place.
-func Clone(f *notiontest.Fixture) *notiontest.Fixture {
-	c := &notiontest.Fixture{
+func Clone(f *emulator.Fixture) *emulator.Fixture {
+	c := &emulator.Fixture{
 		Shared: append([]string{}, f.Shared...),
 		Files:  make(map[string][]byte, len(f.Files)),
 	}

@@ -1,17 +1,17 @@
-package notiontest_test
+package emulator_test
 
 import (
 	"strings"
 	"testing"
 
-	"github.com/notion-git/notion-git/notion/notiontest"
+	"github.com/notion-git/notion-git/notion/emulator"
 )
 
 func TestAuthAndVersion(t *testing.T) {
-	e := start(t, smallWorkspace(), notiontest.Options{})
-	status, out := e.doWith("GET", "/v1/users/me", nil, map[string]string{"Authorization": "Bearer wrong", "Notion-Version": notiontest.APIVersion})
+	e := start(t, smallWorkspace(), emulator.Options{})
+	status, out := e.doWith("GET", "/v1/users/me", nil, map[string]string{"Authorization": "Bearer wrong", "Notion-Version": emulator.APIVersion})
 	wantError(t, status, out, 401, "unauthorized")
-	status, out = e.doWith("GET", "/v1/users/me", nil, map[string]string{"Authorization": "Bearer " + notiontest.DefaultToken})
+	status, out = e.doWith("GET", "/v1/users/me", nil, map[string]string{"Authorization": "Bearer " + emulator.DefaultToken})
 	wantError(t, status, out, 400, "missing_version")
 	status, out = e.do("GET", "/v1/nothing-here", nil)
 	wantError(t, status, out, 400, "invalid_request_url")
@@ -21,7 +21,7 @@ func TestAuthAndVersion(t *testing.T) {
 }
 
 func TestUnsharedIsNotFound(t *testing.T) {
-	e := start(t, smallWorkspace(), notiontest.Options{})
+	e := start(t, smallWorkspace(), emulator.Options{})
 	e.must("GET", "/v1/pages/"+rootID, nil)
 	status, out := e.do("GET", "/v1/pages/"+hiddenID, nil)
 	wantError(t, status, out, 404, "object_not_found")
@@ -36,7 +36,7 @@ func TestUnsharedIsNotFound(t *testing.T) {
 }
 
 func TestAppendLimits(t *testing.T) {
-	e := start(t, smallWorkspace(), notiontest.Options{})
+	e := start(t, smallWorkspace(), emulator.Options{})
 	var kids []any
 	for range 101 {
 		kids = append(kids, para("x"))

@@ -1,4 +1,4 @@
-package notiontest
+package emulator
 
 // Fixture is a whole workspace written as Notion objects in the API's own JSON
 // form (API version 2025-09-03). The generator makes one, hand-written fixtures

@@ -1,9 +1,14 @@
-// Package notiontest is a stateful, in-memory emulator of the Notion public
-// API (version 2025-09-03). It enforces Notion's rules and limits, paginates
-// like Notion, signs file URLs, and can be told to misbehave (rate limits,
-// overload, faults, latency) so that clients are tested against the parts of
-// the real service that hurt.
-package notiontest
+// Package emulator is the local Notion: a stateful, in-memory emulator of
+// the Notion public API (version 2025-09-03), shipped with the product. It
+// is what sync --demo, restore --demo, the rehearsal of restore --dry-run,
+// cmd/notion-fake, the tests and the benchmarks all talk to. It enforces
+// Notion's rules and limits, paginates like Notion, signs file URLs, and
+// can be told to misbehave (rate limits, overload, faults, latency) so that
+// clients are tested against the parts of the real service that hurt.
+//
+// Only cmd/ and tests import it: exporter and importer talk to whatever
+// *notion.Client their caller hands them.
+package emulator
 
 import (
 	"bytes"

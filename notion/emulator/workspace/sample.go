@@ -1,13 +1,13 @@
 package workspace
 
 import (
-	"github.com/notion-git/notion-git/notion/notiontest"
+	"github.com/notion-git/notion-git/notion/emulator"
 )
 
 // Sample is the demo workspace of `notion-git sync --demo`: small enough to
 // read, titled like a real team's workspace, and holding every block type,
 // property type and reference kind.
-func Sample() *notiontest.Fixture {
+func Sample() *emulator.Fixture {
 	o := Options{
 		Seed:                   2025,
 		Pages:                  16,
@@ -35,7 +35,7 @@ const EmptyTargetID = "0e3f9a52-7c4b-4d1e-9a86-5b2f1c0d7e41"
 
 // Empty is a workspace with nothing in it but one shared, empty page titled
 // title (id EmptyTargetID), the bot and one person: the target of a restore.
-func Empty(title string) *notiontest.Fixture {
+func Empty(title string) *emulator.Fixture {
 	const (
 		botID    = "5b0e8f6a-2d4c-4e7b-8a19-c3d2e1f0a9b8"
 		personID = "a7c3e9d1-4f2b-4a6c-8e5d-1b9f0c2d3e4a"
@@ -60,7 +60,7 @@ func Empty(title string) *notiontest.Fixture {
 		"properties": map[string]any{"title": map[string]any{"id": "title", "type": "title", "title": plain(title)}},
 		"url":        notionURL(title, EmptyTargetID), "public_url": nil,
 	}
-	return &notiontest.Fixture{
+	return &emulator.Fixture{
 		Bot:         bot,
 		Users:       []map[string]any{person.full(), cloneJSON(bot).(map[string]any)},
 		Shared:      []string{EmptyTargetID},

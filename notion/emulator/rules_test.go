@@ -1,4 +1,4 @@
-package notiontest_test
+package emulator_test
 
 import (
 	"fmt"
@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/notion-git/notion-git/notion/notiontest"
+	"github.com/notion-git/notion-git/notion/emulator"
 )
 
 const (
@@ -19,7 +19,7 @@ const (
 
 // withDataSource adds a database under the root page with a title and a
 // relation property, and n rows created one minute apart.
-func withDataSource(f *notiontest.Fixture, n int, relations int) *notiontest.Fixture {
+func withDataSource(f *emulator.Fixture, n int, relations int) *emulator.Fixture {
 	common := func(m map[string]any) map[string]any {
 		for k, v := range map[string]any{"created_time": "2024-01-01T00:00:00.000Z", "last_edited_time": "2024-01-01T00:00:00.000Z",
 			"in_trash": false, "archived": false, "icon": nil, "cover": nil, "url": "https://www.notion.so/x", "public_url": nil,
@@ -66,7 +66,7 @@ func withDataSource(f *notiontest.Fixture, n int, relations int) *notiontest.Fix
 }
 
 func TestRelationBeyond25OnlyViaPropertyItems(t *testing.T) {
-	e := start(t, withDataSource(smallWorkspace(), 1, 30), notiontest.Options{})
+	e := start(t, withDataSource(smallWorkspace(), 1, 30), emulator.Options{})
 	row := "66666666-6666-4666-8666-000000000000"
 	page := e.must("GET", "/v1/pages/"+row, nil)
 	if rel := field(page, "properties", "Links", "relation").([]any); len(rel) != 25 {
@@ -88,7 +88,7 @@ func TestRelationBeyond25OnlyViaPropertyItems(t *testing.T) {
 
 func TestQueryStopsAt10000AndSplitsByCreatedTime(t *testing.T) {
 	const rows = 10050
-	e := start(t, withDataSource(smallWorkspace(), rows, 0), notiontest.Options{})
+	e := start(t, withDataSource(smallWorkspace(), rows, 0), emulator.Options{})
 	seen := map[string]bool{}
 	query := func(body map[string]any) map[string]any {
 		var last map[string]any
@@ -123,10 +123,10 @@ func TestQueryStopsAt10000AndSplitsByCreatedTime(t *testing.T) {
 }
 
 func TestRateLimitRetryAfter(t *testing.T) {
-	e := start(t, smallWorkspace(), notiontest.Options{Rate: 0.5, Burst: 2})
+	e := start(t, smallWorkspace(), emulator.Options{Rate: 0.5, Burst: 2})
 	e.must("GET", "/v1/users/me", nil)
 	e.must("GET", "/v1/users/me", nil)
-	resp, _ := e.raw("GET", "/v1/users/me", nil, map[string]string{"Authorization": "Bearer " + notiontest.DefaultToken, "Notion-Version": notiontest.APIVersion})
+	resp, _ := e.raw("GET", "/v1/users/me", nil, map[string]string{"Authorization": "Bearer " + emulator.DefaultToken, "Notion-Version": emulator.APIVersion})
 	if resp.StatusCode != 429 {
 		t.Fatalf("third request: %d, want 429", resp.StatusCode)
 	}
@@ -143,7 +143,7 @@ func TestSignedFileURLs(t *testing.T) {
 		"parent": map[string]any{"type": "page_id", "page_id": rootID}, "type": "image", "in_trash": false, "archived": false,
 		"image": map[string]any{"type": "file", "file": map[string]any{"url": "fixture:cat photo.png"}, "caption": []any{}}}
 	f.Files = map[string][]byte{"cat photo.png": []byte("meow bytes")}
-	e := start(t, f, notiontest.Options{})
+	e := start(t, f, emulator.Options{})
 	get := func() (string, string) {
 		b := e.must("GET", "/v1/blocks/77777777-7777-4777-8777-777777777777", nil)
 		return field(b, "image", "file", "url").(string), field(b, "image", "file", "expiry_time").(string)
@@ -183,7 +183,7 @@ func TestSignedFileURLs(t *testing.T) {
 }
 
 func TestTrash(t *testing.T) {
-	e := start(t, smallWorkspace(), notiontest.Options{})
+	e := start(t, smallWorkspace(), emulator.Options{})
 	child := e.must("POST", "/v1/pages", map[string]any{"parent": map[string]any{"page_id": rootID},
 		"properties": map[string]any{"title": []any{map[string]any{"text": map[string]any{"content": "Child"}}}},
 		"children":   []any{para("inside")}})
@@ -231,7 +231,7 @@ func TestTrash(t *testing.T) {
 func TestBlockEditBumpsPage(t *testing.T) {
 	for _, keep := range []bool{false, true} {
 		t.Run(fmt.Sprintf("keep=%v", keep), func(t *testing.T) {
-			e := start(t, smallWorkspace(), notiontest.Options{KeepPageTimeOnBlockEdit: keep})
+			e := start(t, smallWorkspace(), emulator.Options{KeepPageTimeOnBlockEdit: keep})
 			blockID := "33333333-3333-4333-8333-333333333333"
 			e.must("PATCH", "/v1/blocks/"+blockID, map[string]any{"paragraph": map[string]any{"rich_text": []any{map[string]any{"text": map[string]any{"content": "new"}}}}})
 			b := e.must("GET", "/v1/blocks/"+blockID, nil)

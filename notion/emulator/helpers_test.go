@@ -1,4 +1,4 @@
-package notiontest_test
+package emulator_test
 
 import (
 	"bytes"
@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/notion-git/notion-git/notion/notiontest"
+	"github.com/notion-git/notion-git/notion/emulator"
 )
 
 // clock is a settable test clock.
@@ -26,7 +26,7 @@ const (
 )
 
 // smallWorkspace has one shared page with a paragraph, and one unshared page.
-func smallWorkspace() *notiontest.Fixture {
+func smallWorkspace() *emulator.Fixture {
 	title := func(s string) map[string]any {
 		return map[string]any{"title": map[string]any{"id": "title", "type": "title", "title": []any{
 			map[string]any{"type": "text", "text": map[string]any{"content": s, "link": nil}, "plain_text": s, "href": nil,
@@ -39,7 +39,7 @@ func smallWorkspace() *notiontest.Fixture {
 			"in_trash": false, "archived": false, "is_archived": false, "is_locked": false,
 			"properties": title(t), "url": "https://www.notion.so/" + strings.ReplaceAll(id, "-", ""), "public_url": nil}
 	}
-	return &notiontest.Fixture{
+	return &emulator.Fixture{
 		Shared: []string{rootID},
 		Pages:  []map[string]any{page(rootID, "Root"), page(hiddenID, "Hidden")},
 		Blocks: []map[string]any{{
@@ -56,18 +56,18 @@ func smallWorkspace() *notiontest.Fixture {
 // env is a running emulator and a client for it.
 type env struct {
 	t     *testing.T
-	srv   *notiontest.Server
+	srv   *emulator.Server
 	http  *httptest.Server
 	clock *clock
 }
 
-func start(t *testing.T, f *notiontest.Fixture, opts notiontest.Options) *env {
+func start(t *testing.T, f *emulator.Fixture, opts emulator.Options) *env {
 	t.Helper()
 	c := &clock{t: time.Date(2025, 6, 1, 12, 30, 45, 0, time.UTC)}
 	if opts.Clock == nil {
 		opts.Clock = c.now
 	}
-	s := notiontest.New(f, opts)
+	s := emulator.New(f, opts)
 	hs := httptest.NewServer(s) // loopback only
 	t.Cleanup(hs.Close)
 	return &env{t: t, srv: s, http: hs, clock: c}
@@ -77,7 +77,7 @@ func start(t *testing.T, f *notiontest.Fixture, opts notiontest.Options) *env {
 func (e *env) do(method, path string, body any) (int, map[string]any) {
 	e.t.Helper()
 	return e.doWith(method, path, body, map[string]string{
-		"Authorization": "Bearer " + notiontest.DefaultToken, "Notion-Version": notiontest.APIVersion})
+		"Authorization": "Bearer " + emulator.DefaultToken, "Notion-Version": emulator.APIVersion})
 }
 
 func (e *env) doWith(method, path string, body any, headers map[string]string) (int, map[string]any) {

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/notion-git/notion-git/notion/contract"
-	"github.com/notion-git/notion-git/notion/notiontest"
+	"github.com/notion-git/notion-git/notion/emulator"
 )
 
 var uuidRE = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
@@ -19,7 +19,7 @@ type index struct {
 	children                                     map[string][]map[string]any // parent id → blocks in order
 }
 
-func indexOf(t *testing.T, f *notiontest.Fixture) *index {
+func indexOf(t *testing.T, f *emulator.Fixture) *index {
 	t.Helper()
 	ix := &index{children: map[string][]map[string]any{}}
 	collect := func(kind string, objs []map[string]any) map[string]map[string]any {
@@ -64,7 +64,7 @@ func parentID(p any) string {
 
 // checkIntegrity asserts that every reference in f resolves and that the
 // tree is consistent, as the server and the exporter assume.
-func checkIntegrity(t *testing.T, f *notiontest.Fixture) {
+func checkIntegrity(t *testing.T, f *emulator.Fixture) {
 	t.Helper()
 	ix := indexOf(t, f)
 	if f.Bot == nil || ix.users[f.Bot["id"].(string)] == nil {
@@ -273,7 +273,7 @@ func checkIntegrity(t *testing.T, f *notiontest.Fixture) {
 var sdkMissingConfigs = []string{"button", "verification", "place"}
 
 // checkShapes validates every object against the SDK's schema of its kind.
-func checkShapes(t *testing.T, f *notiontest.Fixture) {
+func checkShapes(t *testing.T, f *emulator.Fixture) {
 	t.Helper()
 	contract.Require(t)
 	fails := 0
@@ -296,7 +296,7 @@ func checkShapes(t *testing.T, f *notiontest.Fixture) {
 		check("DatabaseObjectResponse", d)
 	}
 	for _, ds := range f.DataSources {
-		c := Clone(&notiontest.Fixture{DataSources: []map[string]any{ds}}).DataSources[0]
+		c := Clone(&emulator.Fixture{DataSources: []map[string]any{ds}}).DataSources[0]
 		for name, cfg := range c["properties"].(map[string]any) {
 			if slices.Contains(sdkMissingConfigs, cfg.(map[string]any)["type"].(string)) {
 				delete(c["properties"].(map[string]any), name)

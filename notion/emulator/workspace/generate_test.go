@@ -8,12 +8,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/notion-git/notion-git/notion/notiontest"
+	"github.com/notion-git/notion-git/notion/emulator"
 )
 
 // checkCoverage fails naming every block type, property type, mention type
 // and reference kind that f lacks.
-func checkCoverage(t *testing.T, f *notiontest.Fixture) {
+func checkCoverage(t *testing.T, f *emulator.Fixture) {
 	t.Helper()
 	blocks := map[string]int{}
 	for _, b := range f.Blocks {
@@ -167,7 +167,7 @@ func TestSmallCoversEveryType(t *testing.T) {
 	}
 }
 
-func countType(f *notiontest.Fixture, typ string) int {
+func countType(f *emulator.Fixture, typ string) int {
 	n := 0
 	for _, b := range f.Blocks {
 		if b["type"] == typ {
@@ -202,7 +202,7 @@ func TestSmallMatchesNotionSchemas(t *testing.T) {
 	checkShapes(t, Generate(Small()))
 }
 
-func marshal(t *testing.T, f *notiontest.Fixture) []byte {
+func marshal(t *testing.T, f *emulator.Fixture) []byte {
 	t.Helper()
 	b, err := json.Marshal(f)
 	if err != nil {

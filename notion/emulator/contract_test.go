@@ -1,4 +1,4 @@
-package notiontest_test
+package emulator_test
 
 import (
 	"bytes"
@@ -8,16 +8,16 @@ import (
 	"testing"
 
 	"github.com/notion-git/notion-git/notion/contract"
-	"github.com/notion-git/notion-git/notion/notiontest"
+	"github.com/notion-git/notion-git/notion/emulator"
 )
 
-var apiHeaders = map[string]string{"Authorization": "Bearer " + notiontest.DefaultToken, "Notion-Version": notiontest.APIVersion}
+var apiHeaders = map[string]string{"Authorization": "Bearer " + emulator.DefaultToken, "Notion-Version": emulator.APIVersion}
 
 // TestResponsesMatchContract checks one answer of each kind against the
 // SDK's strict *ObjectResponse and endpoint schemas.
 func TestResponsesMatchContract(t *testing.T) {
 	contract.Require(t)
-	e := start(t, withDataSource(smallWorkspace(), 3, 2), notiontest.Options{})
+	e := start(t, withDataSource(smallWorkspace(), 3, 2), emulator.Options{})
 	check := func(schema, method, path string, body any) map[string]any {
 		t.Helper()
 		resp, raw := e.raw(method, path, body, apiHeaders)
@@ -87,7 +87,7 @@ func TestReplayRecordings(t *testing.T) {
 	for _, x := range xs {
 		if x.Cassette != cassette {
 			cassette = x.Cassette
-			e = start(t, smallWorkspace(), notiontest.Options{})
+			e = start(t, smallWorkspace(), emulator.Options{})
 			ids = map[string]string{}
 		}
 		switch {
@@ -125,7 +125,7 @@ func TestReplayRecordings(t *testing.T) {
 		}
 		headers := apiHeaders
 		if x.Status == 401 {
-			headers = map[string]string{"Authorization": "Bearer not-the-token", "Notion-Version": notiontest.APIVersion}
+			headers = map[string]string{"Authorization": "Bearer not-the-token", "Notion-Version": emulator.APIVersion}
 		}
 		resp, raw := e.raw(x.Method, path, body, headers)
 		replayed++

@@ -1,4 +1,4 @@
-package notiontest_test
+package emulator_test
 
 import (
 	"bytes"
@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/notion-git/notion-git/notion/notiontest"
+	"github.com/notion-git/notion-git/notion/emulator"
 )
 
 // send posts one part of an upload as multipart form data.
@@ -25,8 +25,8 @@ func (e *env) send(id string, part int, data []byte) (int, map[string]any) {
 	mw.Close()
 	req, _ := http.NewRequest("POST", e.http.URL+"/v1/file_uploads/"+id+"/send", &buf)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
-	req.Header.Set("Authorization", "Bearer "+notiontest.DefaultToken)
-	req.Header.Set("Notion-Version", notiontest.APIVersion)
+	req.Header.Set("Authorization", "Bearer "+emulator.DefaultToken)
+	req.Header.Set("Notion-Version", emulator.APIVersion)
 	resp, err := e.http.Client().Do(req)
 	if err != nil {
 		e.t.Fatal(err)
@@ -49,7 +49,7 @@ func (e *env) fetch(url string) []byte {
 }
 
 func TestFileUploadSinglePartAttach(t *testing.T) {
-	e := start(t, smallWorkspace(), notiontest.Options{})
+	e := start(t, smallWorkspace(), emulator.Options{})
 	up := e.must("POST", "/v1/file_uploads", map[string]any{"filename": "note.txt", "content_type": "text/plain"})
 	id := up["id"].(string)
 	if up["status"] != "pending" {
@@ -74,7 +74,7 @@ func TestFileUploadSinglePartAttach(t *testing.T) {
 }
 
 func TestFileUploadMultiPartAttachAsIcon(t *testing.T) {
-	e := start(t, smallWorkspace(), notiontest.Options{})
+	e := start(t, smallWorkspace(), emulator.Options{})
 	up := e.must("POST", "/v1/file_uploads", map[string]any{"mode": "multi_part", "number_of_parts": 2, "filename": "big.bin"})
 	id := up["id"].(string)
 	part1 := bytes.Repeat([]byte("a"), 5<<20)

@@ -8,12 +8,12 @@ import (
 	"io"
 	"os"
 
-	"github.com/notion-git/notion-git/notion/notiontest"
+	"github.com/notion-git/notion-git/notion/emulator"
 )
 
-// Load reads a hand-written fixture file: a notiontest.Fixture as JSON, with
+// Load reads a hand-written fixture file: a emulator.Fixture as JSON, with
 // the bytes of Files in base64 as encoding/json writes []byte.
-func Load(path string) (*notiontest.Fixture, error) {
+func Load(path string) (*emulator.Fixture, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("load fixture: %w", err)
@@ -28,11 +28,11 @@ func Load(path string) (*notiontest.Fixture, error) {
 // Parse decodes a fixture. Numbers stay json.Number so that they are served
 // back exactly as written; an unknown top-level key is an error, since it is
 // most likely a misspelt collection that would otherwise be silently empty.
-func Parse(b []byte) (*notiontest.Fixture, error) {
+func Parse(b []byte) (*emulator.Fixture, error) {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
 	dec.DisallowUnknownFields()
-	var f notiontest.Fixture
+	var f emulator.Fixture
 	if err := dec.Decode(&f); err != nil {
 		return nil, positioned(b, err)
 	}
