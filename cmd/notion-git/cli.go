@@ -59,13 +59,6 @@ type Env struct {
 	Stderr io.Writer
 }
 
-// Printf writes a line to stderr unless --quiet.
-func (g *Globals) logf(env *Env, format string, args ...any) {
-	if !g.Quiet {
-		fmt.Fprintf(env.Stderr, format+"\n", args...)
-	}
-}
-
 // client builds the Notion client from the global settings. It needs the
 // token: a clear error says where to put it.
 func (g *Globals) client() (*notion.Client, error) {
