@@ -39,7 +39,7 @@ type restorer struct {
 // Restore writes snap under the page opts.Target and returns what it did.
 // It checks the target before writing anything. With a journal, a restore
 // that stopped part way resumes where it stopped.
-func Restore(ctx context.Context, client *notion.Client, snap *layout.Snapshot, opts Options) (*Report, error) {
+func Restore(ctx context.Context, client *notion.Client, snap *layout.Snapshot, opts Options) (_ *Report, err error) {
 	r, err := newRestorer(client, snap, opts)
 	if err != nil {
 		return nil, err
@@ -50,7 +50,13 @@ func Restore(ctx context.Context, client *notion.Client, snap *layout.Snapshot, 
 	if r.j, err = openJournal(opts.Journal, opts.Fresh); err != nil {
 		return nil, err
 	}
-	defer r.j.close()
+	defer func() {
+		// A journal that did not reach the disk cannot make a rerun resume:
+		// say so even when the restore failed for another reason first.
+		if cerr := r.j.close(); cerr != nil {
+			err = errors.Join(err, fmt.Errorf("close the restore journal %s: %w", opts.Journal, cerr))
+		}
+	}()
 	if err := r.run(ctx); err != nil {
 		return r.finish(), err
 	}
