@@ -95,7 +95,7 @@ func (r *restorer) checkTarget(ctx context.Context) error {
 		if notion.IsNotFound(err) {
 			return fmt.Errorf("%w: page %s does not exist or is not shared with the integration (share it in Notion: ••• → Connections)", ErrTarget, r.opts.Target)
 		}
-		return fmt.Errorf("%w: %v", ErrTarget, err)
+		return fmt.Errorf("%w: %w", ErrTarget, err)
 	}
 	obj, err := layout.Decode(raw)
 	if err != nil {
