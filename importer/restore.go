@@ -16,6 +16,10 @@ import (
 // ErrTarget is returned (wrapped) when the target page cannot be used.
 var ErrTarget = errors.New("target page not usable")
 
+// ErrJournal is returned (wrapped) when the restore journal could not be
+// saved: a rerun cannot then tell what this run created.
+var ErrJournal = errors.New("restore journal not saved")
+
 // restorer is one restore's working state.
 type restorer struct {
 	client *notion.Client
@@ -54,7 +58,7 @@ func Restore(ctx context.Context, client *notion.Client, snap *layout.Snapshot, 
 		// A journal that did not reach the disk cannot make a rerun resume:
 		// say so even when the restore failed for another reason first.
 		if cerr := r.j.close(); cerr != nil {
-			err = errors.Join(err, fmt.Errorf("close the restore journal %s: %w", opts.Journal, cerr))
+			err = errors.Join(err, fmt.Errorf("%w: close %s: %w", ErrJournal, opts.Journal, cerr))
 		}
 	}()
 	if err := r.run(ctx); err != nil {
