@@ -89,14 +89,14 @@ func TestIncrementalSyncGivesTheTreeOfAFullSync(t *testing.T) {
 	if _, err := w.server.AddComment(pages[5], "a new comment"); err != nil {
 		t.Fatal(err)
 	}
-	for _, ds := range f.DataSources {
-		err := w.server.UpdateSchema(ds["id"].(string), func(props map[string]any) {
-			props["Added"] = map[string]any{"id": "add1", "name": "Added", "type": "checkbox", "checkbox": map[string]any{}}
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		break
+	if len(f.DataSources) == 0 {
+		t.Fatal("the fixture has no data source")
+	}
+	err := w.server.UpdateSchema(f.DataSources[0]["id"].(string), func(props map[string]any) {
+		props["Added"] = map[string]any{"id": "add1", "name": "Added", "type": "checkbox", "checkbox": map[string]any{}}
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 	w.clock.Advance(time.Hour)
 

@@ -173,11 +173,6 @@ func (x *exporter) applyScope() {
 	}
 }
 
-// inScope reports whether an object below an in-scope page may be kept.
-func (x *exporter) inScope(id string) bool {
-	return x.scoped == nil || x.scoped[id]
-}
-
 // confirmVanished asks Notion about every page and data source of the last
 // snapshot that the listing did not return. Search is not exhaustive, so
 // absence from it proves nothing: an object leaves the snapshot only when

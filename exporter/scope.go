@@ -28,6 +28,8 @@ type Scope struct {
 	DataSources []string `json:"data_sources,omitempty"`
 	// Filters maps a data source id to a Notion query filter (the "filter"
 	// of POST data_sources/{id}/query): only the rows it matches are synced.
+	// ParseScope checks each one (see checkFilter) and keeps its bytes as
+	// written: they are what the query sends.
 	Filters map[string]json.RawMessage `json:"filters,omitempty"`
 }
 
@@ -49,9 +51,8 @@ func ParseScope(b []byte) (*Scope, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: filters: %w", ScopePath, err)
 		}
-		var v map[string]any
-		if err := json.Unmarshal(f, &v); err != nil {
-			return nil, fmt.Errorf("%s: filter of %s is not a JSON object", ScopePath, canon)
+		if err := checkFilter(f, `filters["`+canon+`"]`); err != nil {
+			return nil, fmt.Errorf("%s: %w", ScopePath, err)
 		}
 		filters[canon] = f
 	}

@@ -146,11 +146,11 @@ func TestScopeFilterKeepsMatchingRows(t *testing.T) {
 		t.Fatalf("rows do not split on %q: %d checked, %d not", prop, len(want), len(other))
 	}
 	filter, _ := json.Marshal(map[string]any{"property": prop, "checkbox": map[string]any{"equals": true}})
-	scope, err := exporter.ParseScope([]byte(`{"data_sources": ["` + "" + `"], "filters": {"` + dsID + `": ` + string(filter) + `}}`))
+	_, err := exporter.ParseScope([]byte(`{"data_sources": ["` + "" + `"], "filters": {"` + dsID + `": ` + string(filter) + `}}`))
 	if err == nil {
 		t.Fatal("an empty title rule was accepted")
 	}
-	scope, err = exporter.ParseScope([]byte(`{"filters": {"` + dsID + `": ` + string(filter) + `}}`))
+	scope, err := exporter.ParseScope([]byte(`{"filters": {"` + dsID + `": ` + string(filter) + `}}`))
 	if err != nil {
 		t.Fatal(err)
 	}

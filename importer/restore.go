@@ -16,6 +16,10 @@ import (
 // ErrTarget is returned (wrapped) when the target page cannot be used.
 var ErrTarget = errors.New("target page not usable")
 
+// ErrJournal is returned (wrapped) when the restore journal could not be
+// saved: a rerun cannot then tell what this run created.
+var ErrJournal = errors.New("restore journal not saved")
+
 // restorer is one restore's working state.
 type restorer struct {
 	client *notion.Client
@@ -39,7 +43,7 @@ type restorer struct {
 // Restore writes snap under the page opts.Target and returns what it did.
 // It checks the target before writing anything. With a journal, a restore
 // that stopped part way resumes where it stopped.
-func Restore(ctx context.Context, client *notion.Client, snap *layout.Snapshot, opts Options) (*Report, error) {
+func Restore(ctx context.Context, client *notion.Client, snap *layout.Snapshot, opts Options) (_ *Report, err error) {
 	r, err := newRestorer(client, snap, opts)
 	if err != nil {
 		return nil, err
@@ -50,7 +54,13 @@ func Restore(ctx context.Context, client *notion.Client, snap *layout.Snapshot, 
 	if r.j, err = openJournal(opts.Journal, opts.Fresh); err != nil {
 		return nil, err
 	}
-	defer r.j.close()
+	defer func() {
+		// A journal that did not reach the disk cannot make a rerun resume:
+		// say so even when the restore failed for another reason first.
+		if cerr := r.j.close(); cerr != nil {
+			err = errors.Join(err, fmt.Errorf("%w: close %s: %w", ErrJournal, opts.Journal, cerr))
+		}
+	}()
 	if err := r.run(ctx); err != nil {
 		return r.finish(), err
 	}
@@ -89,7 +99,7 @@ func (r *restorer) checkTarget(ctx context.Context) error {
 		if notion.IsNotFound(err) {
 			return fmt.Errorf("%w: page %s does not exist or is not shared with the integration (share it in Notion: ••• → Connections)", ErrTarget, r.opts.Target)
 		}
-		return fmt.Errorf("%w: %v", ErrTarget, err)
+		return fmt.Errorf("%w: %w", ErrTarget, err)
 	}
 	obj, err := layout.Decode(raw)
 	if err != nil {

@@ -80,6 +80,7 @@ type verifier struct {
 	ids       map[string]string
 	remap     *strings.Replacer
 	f         *FidelityReport
+	err       error // the first object that could not be compared
 }
 
 // Verify compares restored (a sync of the target page) with orig, the
@@ -105,6 +106,9 @@ func Verify(orig *layout.Snapshot, opts Options, rep *Report, restored *layout.S
 	}
 	for _, id := range sortedKeys(pl.sources) {
 		v.dataSource(id)
+	}
+	if v.err != nil {
+		return nil, v.err
 	}
 	return v.f, nil
 }
@@ -266,17 +270,36 @@ func (v *verifier) key(x any) string {
 // (plain_text, href) dropped; option values by name; the original's ids
 // remapped to the copy's; and the documented substitutions applied to the
 // original.
+// An object that cannot be put in that form stops the comparison (Verify
+// returns the first such error) and is compared as empty meanwhile.
 func (v *verifier) normalize(obj layout.Object, extra layout.Extra, original bool) map[string]any {
-	b, _ := json.Marshal(obj)
+	fail := func(step string, err error) map[string]any {
+		if v.err == nil {
+			v.err = fmt.Errorf("verify %v: %s: %w", obj["id"], step, err)
+		}
+		return map[string]any{}
+	}
+	b, err := json.Marshal(obj)
+	if err != nil {
+		return fail("encode", err)
+	}
 	var m map[string]any
-	json.Unmarshal(b, &m)
+	if err := json.Unmarshal(b, &m); err != nil {
+		return fail("decode", err)
+	}
 	for ptr, info := range extra.Files {
 		setPointer(m, ptr, map[string]any{"sha256": info.SHA256})
 	}
-	out := clean(m, "").(map[string]any)
+	out, _ := clean(m, "").(map[string]any)
 	if original {
-		b, _ := json.Marshal(out)
-		json.Unmarshal([]byte(v.remap.Replace(string(b))), &out)
+		b, err := json.Marshal(out)
+		if err != nil {
+			return fail("encode", err)
+		}
+		out = nil
+		if err := json.Unmarshal([]byte(v.remap.Replace(string(b))), &out); err != nil {
+			return fail("remap ids", err)
+		}
 	}
 	return out
 }

@@ -3,14 +3,28 @@
 // single Pacer that keeps the total at the integration's budget and retries
 // what Notion asks to be retried.
 //
-// Responses come back as the bytes Notion sent. The layout stores the API's own
-// JSON, so nothing here decodes a response into a typed struct and encodes it
-// again: a field or block type this code has never heard of survives untouched.
+// Responses come back as the bytes Notion sent, and requests go out as raw
+// JSON at API version 2025-09-03 (DefaultVersion). The layout stores the
+// API's own JSON, so nothing here decodes a response into a typed struct and
+// encodes it again: a field or block type this code has never heard of
+// survives untouched.
 //
-// github.com/jomei/notionapi is used only where it cannot lose data: its Error
-// type decodes error bodies (status, code, message) and its ObjectType names
-// are shared with the rest of the program. Its own client is not used on the
-// wire because it pins Notion-Version 2022-06-28, which cannot read databases
-// with several data sources, and because its block decoder turns block types it
-// does not know into empty structs.
+// github.com/jomei/notionapi serves in two places, both read-only checks
+// that cannot lose data:
+//
+//   - Error bodies: decodeError reads status, code and message through
+//     notionapi.Error and tells an error body by notionapi.ObjectTypeError.
+//     notionapi has no constants for the codes; the ones this package tests
+//     ("object_not_found", "restricted_resource") are written here.
+//   - Scope filters: exporter checks the query filters of a repository's
+//     scope file against notionapi's filter condition types before any
+//     request is made, and then sends the file's own bytes.
+//
+// It cannot serve on the wire. Its client defaults to Notion-Version
+// 2022-06-28 and its types model that version, which has no data_sources
+// endpoints and cannot read databases with several data sources. Its block
+// decoder turns a block type it does not know into an empty UnsupportedBlock,
+// and its filter types lack kinds and values Notion has added since
+// (verification, this_week, lists of options), so neither its responses nor
+// its re-encoded requests are used.
 package notion

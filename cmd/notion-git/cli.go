@@ -59,13 +59,6 @@ type Env struct {
 	Stderr io.Writer
 }
 
-// Printf writes a line to stderr unless --quiet.
-func (g *Globals) logf(env *Env, format string, args ...any) {
-	if !g.Quiet {
-		fmt.Fprintf(env.Stderr, format+"\n", args...)
-	}
-}
-
 // client builds the Notion client from the global settings. It needs the
 // token: a clear error says where to put it.
 func (g *Globals) client() (*notion.Client, error) {
@@ -86,6 +79,17 @@ type usageError struct{ error }
 
 // partialError marks a run that did its job but left something out (exit 3).
 type partialError struct{ error }
+
+// interruptedError is an interruption (it wraps context.Canceled) that
+// says what it left behind. Without one, an interruption is a sync's or a
+// read-only command's, and those commit nothing when stopped.
+type interruptedError struct {
+	what string
+	err  error
+}
+
+func (e interruptedError) Error() string { return e.what }
+func (e interruptedError) Unwrap() error { return e.err }
 
 type exitRequest struct{ code int }
 
@@ -142,7 +146,12 @@ func report(err error, stderr io.Writer) int {
 	var partial partialError
 	switch {
 	case errors.Is(err, context.Canceled):
-		fmt.Fprintln(stderr, "notion-git: interrupted; nothing was committed")
+		var in interruptedError
+		if errors.As(err, &in) {
+			fmt.Fprintf(stderr, "notion-git: %s\n", in.what)
+		} else {
+			fmt.Fprintln(stderr, "notion-git: interrupted; nothing was committed")
+		}
 		return exitCancel
 	case errors.As(err, &partial):
 		fmt.Fprintf(stderr, "notion-git: %v\n", oneLine(err))

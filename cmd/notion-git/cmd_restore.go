@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"time"
@@ -96,6 +97,9 @@ func runRestore(ctx context.Context, g *Globals, c *restoreCmd, env *Env) (*impo
 		}
 		est, err := importer.Rehearse(ctx, rehearsal, stand, snap, opts)
 		if err != nil {
+			if errors.Is(err, context.Canceled) {
+				return nil, interruptedError{"interrupted; dry run: nothing was written", err}
+			}
 			return nil, err
 		}
 		if !c.Demo {
@@ -106,6 +110,9 @@ func runRestore(ctx context.Context, g *Globals, c *restoreCmd, env *Env) (*impo
 				return nil, err
 			}
 			if _, err := client.Get(ctx, "pages/"+target, nil); err != nil {
+				if errors.Is(err, context.Canceled) {
+					return nil, interruptedError{"interrupted; dry run: nothing was written", err}
+				}
 				if notion.IsNotFound(err) {
 					return nil, fmt.Errorf("target page %s does not exist or is not shared with the integration", target)
 				}
@@ -129,6 +136,9 @@ func runRestore(ctx context.Context, g *Globals, c *restoreCmd, env *Env) (*impo
 	}
 	rep, err := importer.Restore(ctx, client, snap, opts)
 	progress.done()
+	if errors.Is(err, context.Canceled) {
+		return rep, interruptedError{restoreInterruption(rep, err, g, c, target, commit.String()[:12], opts.Journal != ""), err}
+	}
 	if err != nil {
 		if opts.Journal != "" && rep != nil && !errors.Is(err, importer.ErrTarget) {
 			return rep, fmt.Errorf("%w (run the same command again to resume where it stopped)", err)
@@ -146,9 +156,113 @@ func runRestore(ctx context.Context, g *Globals, c *restoreCmd, env *Env) (*impo
 		fmt.Fprint(env.Stderr, rep.Requests.String())
 	}
 	if c.Verify {
-		return rep, verifyRestore(ctx, client, snap, opts, rep, env, g)
+		err := verifyRestore(ctx, client, snap, opts, rep, env, g)
+		if errors.Is(err, context.Canceled) {
+			return rep, interruptedError{"interrupted while verifying; the restore itself finished (see above)", err}
+		}
+		return rep, err
 	}
 	return rep, nil
+}
+
+// restoreInterruption says what an interrupted restore wrote into the target
+// page and, when a journal was kept, the command that resumes it. The
+// command names the commit rather than the revision given: the journal
+// belongs to the commit, and a revision such as HEAD moves with the next
+// sync. The token is left out; it comes from NOTION_TOKEN as before.
+func restoreInterruption(rep *importer.Report, err error, g *Globals, c *restoreCmd, target, commit string, journal bool) string {
+	created, sent, resumed := "", 0, 0
+	if rep != nil {
+		created, sent, resumed = createdSoFar(rep), writesSent(rep.Requests), rep.Resumed
+	}
+	var what string
+	switch {
+	case created != "":
+		what = fmt.Sprintf("interrupted after creating %s in page %s", created, target)
+	case sent > 0:
+		what = fmt.Sprintf("interrupted with a write to page %s sent but not answered", target)
+	case resumed > 0:
+		what = fmt.Sprintf("interrupted after finding %d steps done by an earlier run, before writing more to page %s", resumed, target)
+	default:
+		return fmt.Sprintf("interrupted before anything was written to page %s", target)
+	}
+	switch {
+	case !journal:
+		return what + "; the demo workspace it wrote into is gone with this run"
+	case errors.Is(err, importer.ErrJournal):
+		return what + "; the restore journal could not be saved, so a rerun may create again what this run created: " + oneLine(err)
+	}
+	return what + "; to resume where it stopped, run: " + resumeCommand(g, c, target, commit)
+}
+
+// createdSoFar lists the objects a restore report counts, such as
+// "3 pages, 1 database, 120 blocks"; "" when there are none.
+func createdSoFar(rep *importer.Report) string {
+	var parts []string
+	for _, n := range []struct {
+		count       int
+		one, plural string
+	}{
+		{rep.Pages, "page", "pages"}, {rep.Rows, "row", "rows"},
+		{rep.Databases, "database", "databases"}, {rep.DataSources, "data source", "data sources"},
+		{rep.Blocks, "block", "blocks"}, {rep.Comments, "comment", "comments"},
+		{rep.Uploads, "attachment", "attachments"},
+	} {
+		switch {
+		case n.count == 1:
+			parts = append(parts, "1 "+n.one)
+		case n.count > 1:
+			parts = append(parts, fmt.Sprintf("%d %s", n.count, n.plural))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// writesSent counts the requests that may have changed Notion: every one
+// but reads, queries and searches.
+func writesSent(s notion.StatsSnapshot) int {
+	n := 0
+	for k, count := range s.Requests {
+		if k.Method == http.MethodGet || strings.HasSuffix(k.Endpoint, "/query") || k.Endpoint == "search" {
+			continue
+		}
+		n += count
+	}
+	return n
+}
+
+// resumeCommand is the command line that runs the same restore again, which
+// the journal turns into a resume. Settings that only pace the run are left
+// out, and so is --fresh, which would start over.
+func resumeCommand(g *Globals, c *restoreCmd, target, commit string) string {
+	args := []string{"notion-git", "restore", commit, "--to", target}
+	for _, p := range c.Page {
+		args = append(args, "--page", p)
+	}
+	if c.Repo != "" {
+		args = append(args, "--repo", c.Repo)
+	}
+	if c.Verify {
+		args = append(args, "--verify")
+	}
+	if g.APIURL != notion.DefaultBaseURL {
+		args = append(args, "--api-url", g.APIURL)
+	}
+	if g.NotionVersion != notion.DefaultVersion {
+		args = append(args, "--notion-version", g.NotionVersion)
+	}
+	for i, a := range args {
+		args[i] = shellQuote(a)
+	}
+	return strings.Join(args, " ")
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=@%+,") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // restoreClient returns the Notion client; with --demo an emulator

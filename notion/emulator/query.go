@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -15,6 +16,8 @@ type rowQuery struct {
 	props  map[string]map[string]any // rendered properties, computed once per row
 }
 
+// timestampConds are the conditions of a timestamp filter that matchDate
+// evaluates.
 var timestampConds = []string{"equals", "before", "after", "on_or_before", "on_or_after", "is_empty", "is_not_empty"}
 
 // check rejects filters the emulator cannot evaluate, rather than silently
@@ -43,6 +46,9 @@ func (q *rowQuery) check(f map[string]any, path string) error {
 			return errBody("%s.%s should be defined, instead was `undefined`.", path, ts)
 		}
 		for k, v := range cond {
+			if !slices.Contains(timestampConds, k) {
+				return errBody("%s.%s should be one of %s, instead was `%s`.", path, ts, strings.Join(timestampConds, ", "), k)
+			}
 			if k == "is_empty" || k == "is_not_empty" {
 				continue
 			}

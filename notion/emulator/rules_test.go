@@ -246,3 +246,13 @@ func TestBlockEditBumpsPage(t *testing.T) {
 		})
 	}
 }
+
+func TestQueryRefusesATimestampConditionItCannotEvaluate(t *testing.T) {
+	e := start(t, withDataSource(smallWorkspace(), 3, 0), emulator.Options{})
+	status, out := e.do("POST", "/v1/data_sources/"+dsID+"/query", map[string]any{
+		"filter": map[string]any{"timestamp": "created_time", "created_time": map[string]any{"past_week": map[string]any{}}}})
+	wantError(t, status, out, 400, "validation_error")
+	if msg, _ := out["message"].(string); !strings.Contains(msg, "past_week") {
+		t.Errorf("message %q does not name the condition", msg)
+	}
+}

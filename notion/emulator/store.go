@@ -365,18 +365,3 @@ func cloneFixture(f *Fixture) *Fixture {
 	}
 	return out
 }
-
-// toGeneric turns any Go value into generic JSON (numbers as json.Number).
-func toGeneric(v any) any {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil
-	}
-	var out any
-	dec := json.NewDecoder(strings.NewReader(string(b)))
-	dec.UseNumber()
-	if dec.Decode(&out) != nil {
-		return nil
-	}
-	return out
-}
