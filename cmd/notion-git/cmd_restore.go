@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"path/filepath"
 	"strings"
 	"time"
@@ -218,15 +217,13 @@ func createdSoFar(rep *importer.Report) string {
 	return strings.Join(parts, ", ")
 }
 
-// writesSent counts the requests that may have changed Notion: every one
-// but reads, queries and searches.
+// writesSent counts the requests that may have changed Notion.
 func writesSent(s notion.StatsSnapshot) int {
 	n := 0
 	for k, count := range s.Requests {
-		if k.Method == http.MethodGet || strings.HasSuffix(k.Endpoint, "/query") || k.Endpoint == "search" {
-			continue
+		if k.Writes() {
+			n += count
 		}
-		n += count
 	}
 	return n
 }
