@@ -460,3 +460,98 @@ func TestSyncIntoBareRepository(t *testing.T) {
 		t.Fatalf("%s commits after a sync without changes, want 1", got)
 	}
 }
+
+// TestSyncFlagsReachTheExporter: each of the sync command's crawl flags
+// changes what is committed as it says. (What each option does in detail is
+// tested in exporter/.)
+func TestSyncFlagsReachTheExporter(t *testing.T) {
+	t.Parallel()
+	commentPath := layout.PageDir(homeID) + "/comments/c0000000-0000-4000-8000-000000000001.json"
+	for _, tc := range []struct {
+		name  string
+		flags []string
+		check func(t *testing.T, e *localNotion, files map[string][]byte)
+	}{
+		{"defaults", nil, func(t *testing.T, e *localNotion, files map[string][]byte) {
+			for p, b := range files {
+				if strings.HasPrefix(p, "users/") && bytes.Contains(b, []byte(`"email"`)) {
+					t.Errorf("%s keeps an email address without --user-emails", p)
+				}
+			}
+			if _, ok := files[commentPath]; ok {
+				t.Errorf("%s, a comment on a block, is kept without --comments all", commentPath)
+			}
+			if !hasPrefix(files, "files/") || !hasPrefix(files, layout.PageDir(releaseID)+"/") {
+				t.Error("the default sync lacks the attachment or a page")
+			}
+		}},
+		{"user emails", []string{"--user-emails"}, func(t *testing.T, e *localNotion, files map[string][]byte) {
+			n := 0
+			for p, b := range files {
+				if strings.HasPrefix(p, "users/") && bytes.Contains(b, []byte(`"email"`)) {
+					n++
+				}
+			}
+			if n != 2 {
+				t.Errorf("%d users keep their email address with --user-emails, want the fixture's 2 people", n)
+			}
+		}},
+		{"all comments", []string{"--comments", "all"}, func(t *testing.T, e *localNotion, files map[string][]byte) {
+			if _, ok := files[commentPath]; !ok {
+				t.Errorf("%s is missing with --comments all", commentPath)
+			}
+		}},
+		{"no comments", []string{"--comments", "none"}, func(t *testing.T, e *localNotion, files map[string][]byte) {
+			for _, entry := range e.Log() {
+				if entry.Path == "/v1/comments" {
+					t.Fatalf("--comments none asked for comments: %s?%s", entry.Path, entry.Query)
+				}
+			}
+		}},
+		{"root given as a URL", []string{"--root", "https://www.notion.so/Onboarding-" + strings.ReplaceAll(onboardingID, "-", "")}, func(t *testing.T, e *localNotion, files map[string][]byte) {
+			if !hasPrefix(files, layout.PageDir(onboardingID)+"/") {
+				t.Error("the root page is not in the snapshot")
+			}
+			for _, other := range []string{homeID, releaseID} {
+				if hasPrefix(files, layout.PageDir(other)+"/") {
+					t.Errorf("page %s, outside the root, is in the snapshot", other)
+				}
+			}
+		}},
+		{"file size cap", []string{"--max-file-size", "100B"}, func(t *testing.T, e *localNotion, files map[string][]byte) {
+			if hasPrefix(files, "files/") {
+				t.Error("an attachment larger than --max-file-size was stored")
+			}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := startEmulator(t, basicFixture(t), emulator.Options{}, nil)
+			dir := newRepoDir(t)
+			e.sync(t, dir, exitOK, tc.flags...)
+			tc.check(t, e, headTree(t, dir))
+		})
+	}
+	t.Run("root that is not an id", func(t *testing.T) {
+		t.Parallel()
+		e := startEmulator(t, basicFixture(t), emulator.Options{}, nil)
+		dir := newRepoDir(t)
+		r := e.sync(t, dir, exitUsage, "--root", "Team Home")
+		if lines := strings.Split(strings.TrimSpace(r.stderr), "\n"); len(lines) != 1 || !strings.Contains(lines[0], `--root "Team Home"`) {
+			t.Errorf("stderr is not one line naming the flag:\n%s", r.stderr)
+		}
+		if len(e.Log()) != 0 {
+			t.Errorf("%d requests sent after a usage error", len(e.Log()))
+		}
+	})
+}
+
+// hasPrefix reports whether some file of a tree lies below prefix.
+func hasPrefix(files map[string][]byte, prefix string) bool {
+	for p := range files {
+		if strings.HasPrefix(p, prefix) {
+			return true
+		}
+	}
+	return false
+}
