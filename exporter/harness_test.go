@@ -1,10 +1,16 @@
 package exporter_test
 
 import (
+	"bytes"
 	"context"
+	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os/exec"
+	"path/filepath"
+	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -17,6 +23,7 @@ import (
 	"github.com/notion-git/notion-git/layout"
 	"github.com/notion-git/notion-git/notion"
 	"github.com/notion-git/notion-git/notion/emulator"
+	"github.com/notion-git/notion-git/notion/emulator/workspace"
 )
 
 // clock is the one timeline of a test: the emulator stamps edits with it and
@@ -42,6 +49,21 @@ func (c *clock) Advance(d time.Duration) {
 	c.mu.Unlock()
 }
 
+// Sleep moves the clock on by d at once, so that a client on this clock
+// waits out a Retry-After or a backoff in no real time, and the emulator's
+// rate limiter, on the same clock, sees the wait.
+func (c *clock) Sleep(ctx context.Context, d time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if d > 0 {
+		c.Advance(d)
+	}
+	return nil
+}
+
+var _ notion.Clock = (*clock)(nil)
+
 // world is an emulated workspace and a repository synced from it.
 type world struct {
 	t      *testing.T
@@ -50,6 +72,8 @@ type world struct {
 	url    string
 	// wrap, when set, sees every request before the emulator.
 	wrap func(w http.ResponseWriter, r *http.Request) bool
+	// clientClock, when set, is the client's clock (the system's otherwise).
+	clientClock notion.Clock
 }
 
 func newWorld(t *testing.T, f *emulator.Fixture, opts emulator.Options) *world {
@@ -70,7 +94,7 @@ func newWorld(t *testing.T, f *emulator.Fixture, opts emulator.Options) *world {
 
 func (w *world) client() *notion.Client {
 	c, err := notion.New(notion.Config{BaseURL: w.url, Token: emulator.DefaultToken, Rate: -1,
-		BackoffBase: time.Millisecond, BackoffCap: 5 * time.Millisecond})
+		BackoffBase: time.Millisecond, BackoffCap: 5 * time.Millisecond, Clock: w.clientClock})
 	if err != nil {
 		w.t.Fatal(err)
 	}
@@ -223,4 +247,150 @@ func fsck(t *testing.T, dir string) {
 	if err != nil {
 		t.Errorf("git fsck --strict: %v\n%s", err, out)
 	}
+}
+
+// basicFixture loads testdata/fixtures/basic.json, the hand-written
+// workspace of the golden layout.
+func basicFixture(t testing.TB) *emulator.Fixture {
+	t.Helper()
+	f, err := workspace.Load(filepath.Join("..", "testdata", "fixtures", "basic.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// Ids of the basic fixture that the tests act on.
+const (
+	homeID         = "10000000-0000-4000-8000-000000000001" // "Team Home", the one shared page
+	onboardingID   = "10000000-0000-4000-8000-000000000002" // child page of Team Home; holds the image
+	releaseID      = "10000000-0000-4000-8000-000000000003" // "Release notes", child page of Team Home
+	tableBlockID   = "b1000000-0000-4000-8000-000000000030" // a table in Release notes (a block with children)
+	imageBlockID   = "b1000000-0000-4000-8000-000000000026" // a Notion-hosted image in Onboarding
+	unknownBlockID = "b1000000-0000-4000-8000-000000000017" // an ai_summary block: a type the API does not document
+	commentID      = "c0000000-0000-4000-8000-000000000001" // the one comment, on a block of Team Home
+	commentBlockID = "b1000000-0000-4000-8000-000000000006" // the block it is on
+)
+
+// memoryPrevious reads a MemoryTree as the snapshot a sync starts from.
+type memoryPrevious exporter.MemoryTree
+
+func (m memoryPrevious) Read(path string) ([]byte, error) {
+	b, ok := m[path]
+	if !ok {
+		return nil, fmt.Errorf("%s: no such file", path)
+	}
+	return b, nil
+}
+
+func (m memoryPrevious) Has(path string) bool { _, ok := m[path]; return ok }
+
+func (m memoryPrevious) PathsUnder(dir string) []string {
+	if !strings.HasSuffix(dir, "/") {
+		dir += "/"
+	}
+	var out []string
+	for p := range m {
+		if strings.HasPrefix(p, dir) {
+			out = append(out, p)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (m memoryPrevious) Same(path string, data []byte) bool {
+	b, ok := m[path]
+	return ok && bytes.Equal(b, data)
+}
+
+var _ exporter.Previous = memoryPrevious(nil)
+
+// syncMemory syncs into memory: it starts from prev (nil for a first sync)
+// and returns the new tree, with the sync state in it as a commit holds it,
+// so that the tree is the prev of the next sync.
+func (w *world) syncMemory(prev exporter.MemoryTree, opts exporter.Options) (exporter.MemoryTree, *exporter.Report) {
+	w.t.Helper()
+	tree, res, err := w.trySyncMemory(prev, opts)
+	if err != nil {
+		w.t.Fatalf("sync: %v", err)
+	}
+	return tree, res.Report
+}
+
+func (w *world) trySyncMemory(prev exporter.MemoryTree, opts exporter.Options) (exporter.MemoryTree, *exporter.Result, error) {
+	tree := exporter.MemoryTree{}
+	var from exporter.Previous
+	if prev != nil {
+		tree = maps.Clone(prev)
+		from = memoryPrevious(prev)
+	}
+	if opts.Now == nil {
+		opts.Now = w.clock.Now
+	}
+	res, err := exporter.Sync(context.Background(), w.client(), from, tree, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	state, err := layout.EncodeState(res.State)
+	if err != nil {
+		return nil, nil, err
+	}
+	tree[layout.StatePath] = state
+	return tree, res, nil
+}
+
+// emulatorPlaceholder stands for an emulator's address (a random loopback
+// port) in stored file URLs, so that trees synced from two emulators compare.
+const emulatorPlaceholder = "http://notion-emulator.invalid"
+
+// comparable returns a tree as it compares with a sync of the same workspace
+// from another emulator: the emulator's address replaced, and the sync state
+// (crawl times) left out.
+func (w *world) comparable(tree exporter.MemoryTree) map[string][]byte {
+	out := make(map[string][]byte, len(tree))
+	for p, b := range tree {
+		if p == layout.StatePath {
+			continue
+		}
+		if strings.HasSuffix(p, ".json") || strings.HasSuffix(p, ".md") {
+			b = bytes.ReplaceAll(b, []byte(w.url), []byte(emulatorPlaceholder))
+		}
+		out[p] = b
+	}
+	return out
+}
+
+// sameTree fails the test for every file missing, extra or different.
+func sameTree(t *testing.T, want, got map[string][]byte) {
+	t.Helper()
+	paths := slices.Sorted(maps.Keys(want))
+	for p := range got {
+		if _, ok := want[p]; !ok {
+			paths = append(paths, p)
+		}
+	}
+	for _, p := range paths {
+		w, inWant := want[p]
+		g, inGot := got[p]
+		switch {
+		case !inWant:
+			t.Errorf("%s: unexpected file", p)
+		case !inGot:
+			t.Errorf("%s: missing", p)
+		case !bytes.Equal(w, g):
+			t.Errorf("%s differs:\nwant:\n%s\ngot:\n%s", p, w, g)
+		}
+	}
+}
+
+// pageFiles returns the files of one page's folder in a tree.
+func pageFiles(tree exporter.MemoryTree, id string) map[string][]byte {
+	out := map[string][]byte{}
+	for p, b := range tree {
+		if strings.HasPrefix(p, layout.PageDir(id)+"/") {
+			out[p] = b
+		}
+	}
+	return out
 }

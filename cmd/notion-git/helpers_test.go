@@ -29,6 +29,15 @@ var fixtureTime = time.Date(2025, 6, 2, 10, 0, 0, 0, time.UTC)
 
 func pinnedClock() time.Time { return fixtureTime }
 
+// Ids of the basic fixture that the tests act on.
+const (
+	homeID       = "10000000-0000-4000-8000-000000000001" // "Team Home", the one shared page
+	onboardingID = "10000000-0000-4000-8000-000000000002" // child page of Team Home; holds the image
+	releaseID    = "10000000-0000-4000-8000-000000000003" // "Release notes", child page of Team Home
+	tableBlockID = "b1000000-0000-4000-8000-000000000030" // a table in Release notes (a block with children)
+	imageBlockID = "b1000000-0000-4000-8000-000000000026" // a Notion-hosted image in Onboarding
+)
+
 // basicFixture loads testdata/fixtures/basic.json.
 func basicFixture(t testing.TB) *emulator.Fixture {
 	t.Helper()
