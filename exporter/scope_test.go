@@ -100,7 +100,7 @@ func TestRootLimitsTheSync(t *testing.T) {
 func TestScopeTitleRuleLimitsTheSync(t *testing.T) {
 	f := small()
 	root := rootPages(f)[1]
-	title := layout.PageTitle(root)
+	title := layout.Title(root)
 	scope, err := exporter.ParseScope([]byte(`{"pages": [` + string(must(json.Marshal(strings.ToUpper(title)))) + `]}`))
 	if err != nil {
 		t.Fatal(err)

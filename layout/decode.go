@@ -19,6 +19,13 @@ type Source interface {
 	Read(path string) ([]byte, error)
 }
 
+// FileSource reads single files of a tree without listing it: a commit
+// read on demand, the snapshot a sync starts from.
+type FileSource interface {
+	Has(path string) bool
+	Read(path string) ([]byte, error)
+}
+
 // Sizer is implemented by a Source that knows a file's size without reading
 // it; DecodeSnapshot uses it for files/, whose bytes it never needs.
 type Sizer interface {
@@ -38,6 +45,12 @@ func (m MapSource) Read(path string) ([]byte, error) {
 		return nil, fmt.Errorf("%s: no such file", path)
 	}
 	return b, nil
+}
+
+// Has reports whether path is a file of the tree.
+func (m MapSource) Has(path string) bool {
+	_, ok := m[path]
+	return ok
 }
 
 // Size returns the length of the bytes at path.
@@ -291,6 +304,27 @@ func DecodePage(src Source, id string, paths []string) (*Page, error) {
 	return decodePage(src, id, files)
 }
 
+// ReadObject reads and decodes the object file at path (a page.json, a block,
+// a comment, a database.json, a data_source.json or a user), checking its id
+// against the path; ok is false when src has no such file.
+func ReadObject(src FileSource, path string) (obj Object, ok bool, err error) {
+	info, known := ParsePath(path)
+	if !known || info.ObjectID() == "" {
+		return nil, false, fmt.Errorf("%s: not an object file of the layout", path)
+	}
+	if !src.Has(path) {
+		return nil, false, nil
+	}
+	b, err := src.Read(path)
+	if err != nil {
+		return nil, false, err
+	}
+	if obj, _, _, err = decodeObject(b, info.ObjectID()); err != nil {
+		return nil, false, fmt.Errorf("%s: %w", path, err)
+	}
+	return obj, true, nil
+}
+
 // DecodeObjectFile splits one object file into the API's object, notion-git's
 // Extra and child order, checking that its id is id.
 func DecodeObjectFile(b []byte, id string) (Object, Extra, []string, error) {
@@ -298,6 +332,7 @@ func DecodeObjectFile(b []byte, id string) (Object, Extra, []string, error) {
 }
 
 var (
-	_ Source = MapSource(nil)
-	_ Sizer  = MapSource(nil)
+	_ Source     = MapSource(nil)
+	_ FileSource = MapSource(nil)
+	_ Sizer      = MapSource(nil)
 )

@@ -151,11 +151,11 @@ func diffSnapshots(ctx context.Context, repo *gitrepo.Repo, from, to plumbing.Ha
 	if err != nil {
 		return nil, err
 	}
-	oldState, err := readState(oldSnap)
+	oldState, err := layout.ReadState(oldSnap)
 	if err != nil {
 		return nil, err
 	}
-	newState, err := readState(newSnap)
+	newState, err := layout.ReadState(newSnap)
 	if err != nil {
 		return nil, err
 	}
@@ -235,18 +235,18 @@ func renderAt(snap *gitrepo.Snapshot, state *layout.State, id string) (ok bool, 
 			parent = quoted(state.Objects[parentID].Title)
 		}
 	}
-	return true, layout.PageTitle(p.Object), parent, string(layout.RenderPage(p)), nil
+	return true, layout.Title(p.Object), parent, string(layout.RenderPage(p)), nil
 }
 
 // containerChange describes how a database or data source changed: added,
 // removed, renamed, and for a data source the properties of its schema.
 // It returns "" when nothing a reader would notice changed.
 func containerChange(oldSnap, newSnap *gitrepo.Snapshot, kind, path, id string) (string, error) {
-	before, err := objectAt(oldSnap, path, id)
+	before, _, err := layout.ReadObject(oldSnap, path)
 	if err != nil {
 		return "", err
 	}
-	after, err := objectAt(newSnap, path, id)
+	after, _, err := layout.ReadObject(newSnap, path)
 	if err != nil {
 		return "", err
 	}
@@ -254,12 +254,12 @@ func containerChange(oldSnap, newSnap *gitrepo.Snapshot, kind, path, id string) 
 	case before == nil && after == nil:
 		return "", nil
 	case before == nil:
-		return fmt.Sprintf("%s %s added (%s)", kind, quoted(richPlain(after["title"])), id), nil
+		return fmt.Sprintf("%s %s added (%s)", kind, quoted(layout.PlainText(after["title"])), id), nil
 	case after == nil:
-		return fmt.Sprintf("%s %s removed (%s)", kind, quoted(richPlain(before["title"])), id), nil
+		return fmt.Sprintf("%s %s removed (%s)", kind, quoted(layout.PlainText(before["title"])), id), nil
 	}
 	var notes []string
-	oldTitle, newTitle := richPlain(before["title"]), richPlain(after["title"])
+	oldTitle, newTitle := layout.PlainText(before["title"]), layout.PlainText(after["title"])
 	if oldTitle != newTitle {
 		notes = append(notes, "renamed from "+quoted(oldTitle))
 	}
@@ -268,22 +268,6 @@ func containerChange(oldSnap, newSnap *gitrepo.Snapshot, kind, path, id string) 
 		return "", nil
 	}
 	return fmt.Sprintf("%s %s: %s (%s)", kind, quoted(newTitle), strings.Join(notes, "; "), id), nil
-}
-
-// objectAt decodes the object file at path, nil when absent.
-func objectAt(snap *gitrepo.Snapshot, path, id string) (layout.Object, error) {
-	if !snap.Has(path) {
-		return nil, nil
-	}
-	b, err := snap.Read(path)
-	if err != nil {
-		return nil, err
-	}
-	obj, _, _, err := layout.DecodeObjectFile(b, id)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return obj, nil
 }
 
 // schemaProperty is one property of a data source's schema.
@@ -330,18 +314,6 @@ func propertyChanges(before, after layout.Object) []string {
 	}
 	slices.Sort(notes)
 	return notes
-}
-
-// richPlain is the plain text of a rich text array (a title).
-func richPlain(v any) string {
-	items, _ := v.([]any)
-	var b strings.Builder
-	for _, it := range items {
-		m, _ := it.(map[string]any)
-		s, _ := m["plain_text"].(string)
-		b.WriteString(s)
-	}
-	return b.String()
 }
 
 // printSummary prints one line per thing that happened to a page, grouped

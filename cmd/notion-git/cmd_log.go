@@ -151,16 +151,16 @@ func (f *pageFolder) change(commit, parent plumbing.Hash) (string, error) {
 		if err != nil {
 			return nil, err
 		}
-		obj, _, err := pageObject(snap, f.id)
+		obj, _, err := layout.ReadObject(snap, layout.PagePath(f.id))
 		return obj, err
 	}
 	switch {
 	case !inOld:
 		obj, err := page(commit)
-		return quoted(layout.PageTitle(obj)) + " added", err
+		return quoted(layout.Title(obj)) + " added", err
 	case !inCur:
 		obj, err := page(parent)
-		return quoted(layout.PageTitle(obj)) + " removed", err
+		return quoted(layout.Title(obj)) + " removed", err
 	}
 	now, err := page(commit)
 	if err != nil {
@@ -171,8 +171,8 @@ func (f *pageFolder) change(commit, parent plumbing.Hash) (string, error) {
 		return "", err
 	}
 	var b strings.Builder
-	b.WriteString(quoted(layout.PageTitle(now)) + " changed")
-	if old, cur := layout.PageTitle(before), layout.PageTitle(now); old != cur {
+	b.WriteString(quoted(layout.Title(now)) + " changed")
+	if old, cur := layout.Title(before), layout.Title(now); old != cur {
 		b.WriteString(", renamed from " + quoted(old))
 	}
 	// The parent as page.json holds it; naming it would need the state.

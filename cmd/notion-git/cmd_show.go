@@ -115,7 +115,7 @@ func showSnapshot(repo *gitrepo.Repo, commit plumbing.Hash, out io.Writer) error
 	for _, p := range snap.Paths() {
 		n.add(p)
 	}
-	state, err := readState(snap)
+	state, err := layout.ReadState(snap)
 	if err != nil {
 		return err
 	}

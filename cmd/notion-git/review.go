@@ -73,39 +73,6 @@ func commitTrailers(message string) map[string]string {
 	return out
 }
 
-// pageObject reads and decodes pages/<id>/page.json from src; ok is false
-// when the page is not there.
-func pageObject(src *gitrepo.Snapshot, id string) (layout.Object, bool, error) {
-	if !src.Has(layout.PagePath(id)) {
-		return nil, false, nil
-	}
-	b, err := src.Read(layout.PagePath(id))
-	if err != nil {
-		return nil, false, err
-	}
-	obj, _, _, err := layout.DecodeObjectFile(b, id)
-	if err != nil {
-		return nil, false, fmt.Errorf("%s: %w", layout.PagePath(id), err)
-	}
-	return obj, true, nil
-}
-
-// readState decodes the sync state of src; nil when src has none.
-func readState(src *gitrepo.Snapshot) (*layout.State, error) {
-	if !src.Has(layout.StatePath) {
-		return nil, nil
-	}
-	b, err := src.Read(layout.StatePath)
-	if err != nil {
-		return nil, err
-	}
-	s, err := layout.DecodeState(b)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", layout.StatePath, err)
-	}
-	return s, nil
-}
-
 // quoted shows a title for people, "Untitled" when empty.
 func quoted(title string) string {
 	if title == "" {
