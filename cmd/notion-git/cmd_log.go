@@ -11,6 +11,7 @@ import (
 
 	"github.com/notion-git/notion-git/gitrepo"
 	"github.com/notion-git/notion-git/layout"
+	"github.com/notion-git/notion-git/review"
 )
 
 type logCmd struct {
@@ -85,28 +86,17 @@ func runLog(ctx context.Context, c *logCmd, out io.Writer) error {
 // counts from its trailers, then what happened to the page if log follows one.
 func printLogEntry(out io.Writer, ci *gitrepo.CommitInfo, pageChange string) {
 	fmt.Fprintf(out, "%s  %s  %s\n", short(ci.Hash), commitDate(ci.Committer.When), ci.Subject())
-	t := commitTrailers(ci.Message)
-	if total, ok := t["Notion-Git-Pages"]; ok {
-		line := fmt.Sprintf("%s pages: %s added, %s changed, %s removed", total,
-			orZero(t["Notion-Git-Pages-Added"]), orZero(t["Notion-Git-Pages-Changed"]), orZero(t["Notion-Git-Pages-Removed"]))
-		if req, ok := t["Notion-Git-Requests"]; ok {
-			line += "; " + req + " requests"
-		}
-		if n := t["Notion-Git-Unreadable"]; n != "" && n != "0" {
-			line += "; " + n + " unreadable"
+	if t, ok := review.ParseTrailers(ci.Message); ok {
+		line := fmt.Sprintf("%d pages: %d added, %d changed, %d removed; %d requests",
+			t.Pages, t.PagesAdded, t.PagesChanged, t.PagesRemoved, t.Requests)
+		if t.Unreadable != 0 {
+			line += fmt.Sprintf("; %d unreadable", t.Unreadable)
 		}
 		fmt.Fprintf(out, "    %s\n", line)
 	}
 	if pageChange != "" {
 		fmt.Fprintf(out, "    %s\n", pageChange)
 	}
-}
-
-func orZero(s string) string {
-	if s == "" {
-		return "0"
-	}
-	return s
 }
 
 // pageFolder follows one page's folder down the history. Each commit's

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -58,20 +57,6 @@ func short(h plumbing.Hash) string {
 
 // commitDate formats when a commit was made, in the zone it was made in.
 func commitDate(t time.Time) string { return t.Format("2006-01-02 15:04:05 -0700") }
-
-// commitTrailers returns the "Key: value" lines of a commit message's last
-// paragraph, where sync writes its Notion-Git-* counts.
-func commitTrailers(message string) map[string]string {
-	paras := strings.Split(strings.TrimSpace(message), "\n\n")
-	out := map[string]string{}
-	for _, line := range strings.Split(paras[len(paras)-1], "\n") {
-		k, v, ok := strings.Cut(line, ": ")
-		if ok && !strings.ContainsAny(k, " \t") {
-			out[k] = strings.TrimSpace(v)
-		}
-	}
-	return out
-}
 
 // quoted shows a title for people, "Untitled" when empty.
 func quoted(title string) string {
