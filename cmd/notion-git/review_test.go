@@ -8,12 +8,12 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/notion-git/notion-git/layout"
 	"github.com/notion-git/notion-git/notion/emulator"
+	"github.com/notion-git/notion-git/review"
 )
 
 // Ids of the basic fixture that only the review tests act on.
@@ -349,47 +349,19 @@ func TestReviewDemo(t *testing.T) {
 	}
 }
 
-// TestLineDiffHunks pins the unified format: line numbers, context, and
-// changes far apart in hunks of their own.
-func TestLineDiffHunks(t *testing.T) {
+// TestPrintHunks pins the unified format that diff prints hunks in: git's
+// ranges, a count only when it is not one, and an op before each line.
+func TestPrintHunks(t *testing.T) {
 	t.Parallel()
-	var a, b []string
-	for i := 1; i <= 20; i++ {
-		a = append(a, "line "+strconv.Itoa(i))
-		b = append(b, "line "+strconv.Itoa(i))
-	}
-	b[1] = "line two"             // a change near the top
-	b = append(b[:15], b[16:]...) // line 16 removed
-	b = append(b, "line 21")      // one added at the end
-	old, cur := strings.Join(a, "\n")+"\n", strings.Join(b, "\n")+"\n"
 	var out bytes.Buffer
-	writeHunks(&out, lineDiff(old, cur), 3)
-	want := `@@ -1,5 +1,5 @@
- line 1
--line 2
-+line two
- line 3
- line 4
- line 5
-@@ -13,8 +13,8 @@
- line 13
- line 14
- line 15
--line 16
- line 17
- line 18
- line 19
- line 20
-+line 21
-`
+	printHunks(&out, []review.Hunk{
+		{OldStart: 1, OldCount: 2, NewStart: 1, NewCount: 2, Lines: []review.Line{{Op: '-', Text: "old"}, {Op: '+', Text: "new"}, {Op: ' ', Text: "same"}}},
+		{OldStart: 9, OldCount: 0, NewStart: 10, NewCount: 1, Lines: []review.Line{{Op: '+', Text: ""}}},
+		{OldStart: 0, OldCount: 0, NewStart: 1, NewCount: 3, Lines: []review.Line{{Op: '+', Text: "a"}, {Op: '+', Text: "b"}, {Op: '+', Text: "c"}}},
+	})
+	want := "@@ -1,2 +1,2 @@\n-old\n+new\n same\n@@ -9,0 +10 @@\n+\n@@ -0,0 +1,3 @@\n+a\n+b\n+c\n"
 	if out.String() != want {
 		t.Errorf("hunks:\n%s\nwant:\n%s", out.String(), want)
-	}
-
-	out.Reset()
-	writeHunks(&out, lineDiff("", "new\n"), 3)
-	if out.String() != "@@ -0,0 +1 @@\n+new\n" {
-		t.Errorf("hunk of a new file: %q", out.String())
 	}
 }
 
