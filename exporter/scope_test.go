@@ -30,8 +30,8 @@ func rootPages(f *emulator.Fixture) []map[string]any {
 func pagesIn(rp *repo) map[string]bool {
 	ids := map[string]bool{}
 	for p := range rp.files() {
-		if id, ok := strings.CutSuffix(strings.TrimPrefix(p, "pages/"), "/page.json"); ok && !strings.Contains(id, "/") {
-			ids[id] = true
+		if info, _ := layout.ParsePath(p); info.Kind == layout.PathPage {
+			ids[info.PageID] = true
 		}
 	}
 	return ids
