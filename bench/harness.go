@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/notion-git/notion-git/exporter"
+	"github.com/notion-git/notion-git/layout"
 	"github.com/notion-git/notion-git/notion/emulator"
 	"github.com/notion-git/notion-git/notion/emulator/workspace"
 )
@@ -249,7 +250,7 @@ func readHWM(pid int) int64 {
 // `git add -A && git commit`.
 func timeGitCommit(ctx context.Context, repo string, changed map[string]bool) (time.Duration, error) {
 	for id := range changed {
-		p := filepath.Join(repo, "pages", id, "page.json")
+		p := filepath.Join(repo, filepath.FromSlash(layout.PagePath(id)))
 		b, err := os.ReadFile(p)
 		if err != nil {
 			return 0, err

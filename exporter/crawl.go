@@ -193,7 +193,7 @@ func (x *exporter) processPage(ctx context.Context, id string, obj layout.Object
 	}
 
 	st := layout.ObjectState{Kind: layout.KindPage, LastEdited: lastEdited(obj),
-		Crawled: x.report.Started.Format(timeLayout), Title: titleOf(obj), Parent: x.ownerOf(id, obj),
+		Crawled: x.report.Started.Format(timeLayout), Title: layout.Title(obj), Parent: x.ownerOf(id, obj),
 		Files: pageFiles(page)}
 	if len(page.Extra.Incomplete) > 0 {
 		// Crawl it again next time: it is not whole.

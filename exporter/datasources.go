@@ -165,7 +165,7 @@ func (x *exporter) writeDataSources() error {
 		}
 		dbID, _ := parentOf(ds)
 		x.state.Objects[id] = layout.ObjectState{Kind: layout.KindDataSource, LastEdited: lastEdited(ds),
-			Crawled: x.report.Started.Format(timeLayout), Title: titleOf(ds), Parent: dbID}
+			Crawled: x.report.Started.Format(timeLayout), Title: layout.Title(ds), Parent: dbID}
 		x.report.DataSources++
 	}
 	keptDB := map[string]bool{}
@@ -185,7 +185,7 @@ func (x *exporter) writeDataSources() error {
 				return err
 			}
 			x.state.Objects[dbID] = layout.ObjectState{Kind: layout.KindDatabase, LastEdited: lastEdited(db),
-				Crawled: x.report.Started.Format(timeLayout), Title: titleOf(db), Parent: x.ownerOf(dbID, db)}
+				Crawled: x.report.Started.Format(timeLayout), Title: layout.Title(db), Parent: x.ownerOf(dbID, db)}
 		} else if old, ok := x.prevObject(dbID); ok {
 			x.state.Objects[dbID] = old // carried over without a request
 		}

@@ -297,9 +297,8 @@ func (x *exporter) syncUsers(ctx context.Context) error {
 		}
 		return fmt.Errorf("list users: %w", err)
 	}
-	for _, p := range x.prev.PathsUnder("users/") {
-		id := strings.TrimSuffix(strings.TrimPrefix(p, "users/"), ".json")
-		if !seen[id] {
+	for _, p := range x.prev.PathsUnder(layout.UsersDir + "/") {
+		if info, _ := layout.ParsePath(p); !seen[info.UserID] {
 			if err := x.delete(p); err != nil {
 				return err
 			}

@@ -109,12 +109,12 @@ func (x *exporter) applyScope() {
 	}
 	if s := x.opts.Scope; s.hasTitleRules() {
 		for id, p := range x.pages {
-			if matchesAny(titleOf(p), s.Pages) {
+			if matchesAny(layout.Title(p), s.Pages) {
 				roots[id] = true
 			}
 		}
 		for id, ds := range x.sources {
-			if matchesAny(titleOf(ds), s.DataSources) {
+			if matchesAny(layout.Title(ds), s.DataSources) {
 				roots[id] = true
 			}
 		}

@@ -45,7 +45,7 @@ func (x *exporter) rewritePageObject(ctx context.Context, id string, obj layout.
 	}
 	old, _ := x.prevObject(id)
 	st := old
-	st.LastEdited, st.Title, st.Parent = lastEdited(obj), titleOf(obj), x.ownerOf(id, obj)
+	st.LastEdited, st.Title, st.Parent = lastEdited(obj), layout.Title(obj), x.ownerOf(id, obj)
 	st.Files = pageFiles(page)
 	x.mu.Lock()
 	x.state.Objects[id] = st

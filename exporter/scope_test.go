@@ -30,8 +30,8 @@ func rootPages(f *emulator.Fixture) []map[string]any {
 func pagesIn(rp *repo) map[string]bool {
 	ids := map[string]bool{}
 	for p := range rp.files() {
-		if id, ok := strings.CutSuffix(strings.TrimPrefix(p, "pages/"), "/page.json"); ok && !strings.Contains(id, "/") {
-			ids[id] = true
+		if info, _ := layout.ParsePath(p); info.Kind == layout.PathPage {
+			ids[info.PageID] = true
 		}
 	}
 	return ids
@@ -100,7 +100,7 @@ func TestRootLimitsTheSync(t *testing.T) {
 func TestScopeTitleRuleLimitsTheSync(t *testing.T) {
 	f := small()
 	root := rootPages(f)[1]
-	title := layout.PageTitle(root)
+	title := layout.Title(root)
 	scope, err := exporter.ParseScope([]byte(`{"pages": [` + string(must(json.Marshal(strings.ToUpper(title)))) + `]}`))
 	if err != nil {
 		t.Fatal(err)

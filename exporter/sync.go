@@ -44,7 +44,7 @@ func Sync(ctx context.Context, client *notion.Client, prev Previous, sink Sink, 
 	}
 	x.prevState = opts.State
 	if x.prevState == nil {
-		state, err := ReadState(prev)
+		state, err := layout.ReadState(prev)
 		if err != nil {
 			return nil, err
 		}
@@ -102,21 +102,8 @@ type exporter struct {
 	sinkMu   sync.Mutex
 }
 
-// ReadState reads the sync state of a snapshot; nil when it has none.
-func ReadState(prev Previous) (*layout.State, error) {
-	if !prev.Has(layout.StatePath) {
-		return nil, nil
-	}
-	b, err := prev.Read(layout.StatePath)
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", layout.StatePath, err)
-	}
-	s, err := layout.DecodeState(b)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", layout.StatePath, err)
-	}
-	return s, nil
-}
+// A Previous is read by layout too (the sync state, single objects).
+var _ layout.FileSource = Previous(nil)
 
 func (x *exporter) run(ctx context.Context) error {
 	bot, err := x.get(ctx, "users/me")
@@ -263,33 +250,6 @@ func parentOf(obj layout.Object) (id, kind string) {
 		return "", ""
 	}
 	return id, strings.TrimSuffix(t, "_id")
-}
-
-// titleOf returns the plain text of a page's title property, or of a
-// database's or data source's title.
-func titleOf(obj layout.Object) string {
-	if t, ok := obj["title"].([]any); ok {
-		return plainText(t)
-	}
-	props, _ := obj["properties"].(map[string]any)
-	for _, v := range props {
-		p, _ := v.(map[string]any)
-		if p["type"] == "title" {
-			t, _ := p["title"].([]any)
-			return plainText(t)
-		}
-	}
-	return ""
-}
-
-func plainText(rich []any) string {
-	var b strings.Builder
-	for _, r := range rich {
-		m, _ := r.(map[string]any)
-		s, _ := m["plain_text"].(string)
-		b.WriteString(s)
-	}
-	return b.String()
 }
 
 // fail records an object that could not be read.

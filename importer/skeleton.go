@@ -155,11 +155,11 @@ func (r *restorer) findUnclaimed(ctx context.Context, container string, row bool
 			return idOf(o), nil
 		case !row && o["type"] == "child_page":
 			cp, _ := o["child_page"].(map[string]any)
-			if cp["title"] == layout.PageTitle(orig) {
+			if cp["title"] == layout.Title(orig) {
 				return idOf(o), nil
 			}
 			// A title with mentions reads back differently: ask the page.
-			if want != layout.PageTitle(orig) {
+			if want != layout.Title(orig) {
 				page, err := r.call(ctx, http.MethodGet, "pages/"+idOf(o), nil)
 				if err != nil {
 					return "", err
@@ -242,7 +242,7 @@ func (r *restorer) iconCover(ctx context.Context, req map[string]any, obj layout
 func (r *restorer) createDatabase(ctx context.Context, id, newParent string) (string, error) {
 	db := r.snap.Databases[id]
 	sources := r.sourcesOf(id)
-	title := func() string { return plain(db.Object["title"]) }
+	title := func() string { return layout.PlainText(db.Object["title"]) }
 	nu, err := r.create(ctx, "database:"+id, id, false, func(ctx context.Context) (string, error) {
 		st := &refState{}
 		req := map[string]any{
@@ -346,7 +346,7 @@ func (r *restorer) createSources(ctx context.Context, db, nu string, sources []s
 			r.count(r.rep.Substituted, "data source description → not restored (the API cannot write it)")
 		}
 		key := "source-text:" + ds
-		if r.j.isDone(key) || i > 0 || plain(src.Object["title"]) == plain(r.snap.Databases[db].Object["title"]) {
+		if r.j.isDone(key) || i > 0 || layout.PlainText(src.Object["title"]) == layout.PlainText(r.snap.Databases[db].Object["title"]) {
 			continue
 		}
 		st := &refState{}
@@ -390,7 +390,7 @@ func (r *restorer) createSource(ctx context.Context, ds, nu string) error {
 			for _, x := range list {
 				m, _ := x.(map[string]any)
 				id, _ := m["id"].(string)
-				if m["name"] == plain(src.Object["title"]) && !r.j.ours(id) {
+				if m["name"] == layout.PlainText(src.Object["title"]) && !r.j.ours(id) {
 					return id, nil
 				}
 			}
@@ -415,7 +415,7 @@ func (r *restorer) createRows(ctx context.Context) error {
 		parent := map[string]any{"type": "data_source_id", "data_source_id": nds}
 		last := map[string]chan struct{}{} // by title: the row before
 		for _, row := range r.plan.rows[ds] {
-			title := layout.PageTitle(r.snap.Pages[row].Object)
+			title := layout.Title(r.snap.Pages[row].Object)
 			before, done := last[title], make(chan struct{})
 			last[title] = done
 			p.add(func(ctx context.Context) error {
@@ -462,16 +462,4 @@ func resultIDs(res layout.Object) []string {
 		out = append(out, idOf(m))
 	}
 	return out
-}
-
-// plain is the plain text of a rich text array.
-func plain(v any) string {
-	arr, _ := v.([]any)
-	s := ""
-	for _, x := range arr {
-		m, _ := x.(map[string]any)
-		t, _ := m["plain_text"].(string)
-		s += t
-	}
-	return s
 }

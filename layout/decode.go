@@ -19,6 +19,13 @@ type Source interface {
 	Read(path string) ([]byte, error)
 }
 
+// FileSource reads single files of a tree without listing it: a commit
+// read on demand, the snapshot a sync starts from.
+type FileSource interface {
+	Has(path string) bool
+	Read(path string) ([]byte, error)
+}
+
 // Sizer is implemented by a Source that knows a file's size without reading
 // it; DecodeSnapshot uses it for files/, whose bytes it never needs.
 type Sizer interface {
@@ -40,6 +47,12 @@ func (m MapSource) Read(path string) ([]byte, error) {
 	return b, nil
 }
 
+// Has reports whether path is a file of the tree.
+func (m MapSource) Has(path string) bool {
+	_, ok := m[path]
+	return ok
+}
+
 // Size returns the length of the bytes at path.
 func (m MapSource) Size(path string) (int64, error) {
 	b, ok := m[path]
@@ -58,57 +71,58 @@ func DecodeSnapshot(src Source) (*Snapshot, error) {
 	pageFiles := map[string][]string{} // page id -> its block and comment paths
 	haveMeta := false
 	for _, path := range src.Paths() {
-		parts := strings.Split(path, "/")
+		if IsIgnoredPath(path) {
+			continue
+		}
+		info, known := ParsePath(path)
 		var err error
-		switch {
-		case IsIgnoredPath(path):
-		case path == IndexPath:
-		case path == MetaPath:
+		switch info.Kind {
+		case PathIndex, PathPageReadme:
+			// Derived from the objects; never read back.
+		case PathMeta:
 			haveMeta = true
 			err = decodeMetaFile(src, s)
-		case path == ScopePath:
+		case PathScope:
 			// The owner's sync rules; the exporter reads them.
-		case path == StatePath:
+		case PathState:
 			var b []byte
 			if b, err = src.Read(path); err == nil {
 				s.State, err = DecodeState(b)
 			}
-		case parts[0] == pagesDir && len(parts) >= 3 && IsID(parts[1]):
-			switch {
-			case len(parts) == 3 && parts[2] == "page.json":
-				if _, ok := s.Pages[parts[1]]; !ok {
-					s.Pages[parts[1]] = nil // filled below, once all paths are known
-				}
-			case len(parts) == 3 && parts[2] == "README.md":
-			case len(parts) == 4 && (parts[2] == "blocks" || parts[2] == "comments") && isIDFile(parts[3]):
-				pageFiles[parts[1]] = append(pageFiles[parts[1]], path)
-			default:
-				err = errors.New("unknown path in a page directory")
+		case PathPage:
+			if _, ok := s.Pages[info.PageID]; !ok {
+				s.Pages[info.PageID] = nil // filled below, once all paths are known
 			}
-		case parts[0] == databasesDir && len(parts) == 3 && IsID(parts[1]) && parts[2] == "database.json":
+		case PathBlock, PathComment:
+			pageFiles[info.PageID] = append(pageFiles[info.PageID], path)
+		case PathDatabase:
 			var d Database
-			if d.Object, d.Extra, _, err = readObject(src, path, parts[1]); err == nil {
-				d.ID = parts[1]
+			if d.Object, d.Extra, _, err = readObject(src, path, info.DatabaseID); err == nil {
+				d.ID = info.DatabaseID
 				s.Databases[d.ID] = &d
 			}
-		case parts[0] == dataSourcesDir && len(parts) == 3 && IsID(parts[1]) && parts[2] == "data_source.json":
+		case PathDataSource:
 			var ds DataSource
-			if ds.Object, ds.Extra, _, err = readObject(src, path, parts[1]); err == nil {
-				ds.ID = parts[1]
+			if ds.Object, ds.Extra, _, err = readObject(src, path, info.DataSourceID); err == nil {
+				ds.ID = info.DataSourceID
 				s.DataSources[ds.ID] = &ds
 			}
-		case parts[0] == usersDir && len(parts) == 2 && isIDFile(parts[1]):
-			id := strings.TrimSuffix(parts[1], ".json")
+		case PathUser:
 			var u Object
 			var extra Extra
-			if u, extra, _, err = readObject(src, path, id); err == nil {
+			if u, extra, _, err = readObject(src, path, info.UserID); err == nil {
 				if !extra.isZero() {
 					err = fmt.Errorf("unexpected %q in a user", ReservedKey)
 				}
-				s.Users[id] = u
+				s.Users[info.UserID] = u
 			}
-		case parts[0] == filesDir && len(parts) == 3 && isSHA256(parts[2]) && parts[1] == parts[2][:2]:
-			s.Files[parts[2]], err = sizeOf(src, path)
+		case PathFile:
+			s.Files[info.FileHash], err = sizeOf(src, path)
+		}
+		switch {
+		case known:
+		case info.PageID != "":
+			err = errors.New("unknown path in a page directory")
 		default:
 			err = errors.New("unknown path")
 		}
@@ -144,13 +158,13 @@ func decodePage(src Source, id string, paths []string) (*Page, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	for _, path := range paths {
-		parts := strings.Split(path, "/")
-		childID := strings.TrimSuffix(parts[3], ".json")
+		info, _ := ParsePath(path)
+		childID := info.ObjectID()
 		obj, extra, children, err := readObject(src, path, childID)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
-		if parts[2] == "blocks" {
+		if info.Kind == PathBlock {
 			p.Blocks[childID] = &Block{ID: childID, Object: obj, Children: children, Extra: extra}
 			continue
 		}
@@ -265,12 +279,6 @@ func sizeOf(src Source, path string) (int64, error) {
 	return int64(len(b)), err
 }
 
-// isIDFile reports whether name is "<canonical id>.json".
-func isIDFile(name string) bool {
-	id, ok := strings.CutSuffix(name, ".json")
-	return ok && IsID(id)
-}
-
 // isZero reports whether e holds nothing.
 func (e Extra) isZero() bool {
 	return len(e.Files) == 0 && len(e.Incomplete) == 0 && !e.PropertyItemsComplete
@@ -278,15 +286,43 @@ func (e Extra) isZero() bool {
 
 // DecodePage reads one page directory from src, given the paths under
 // pages/<id>/ (README.md and other derived files are skipped). A sync uses it
-// to rewrite a page whose object changed without re-fetching its blocks.
+// to rewrite a page whose object changed without re-fetching its blocks. A
+// path that is no file of a page is an error, as in DecodeSnapshot.
 func DecodePage(src Source, id string, paths []string) (*Page, error) {
-	var parts []string
+	var files []string
 	for _, p := range paths {
-		if strings.HasSuffix(p, ".json") && (strings.HasPrefix(p, PageDir(id)+"/blocks/") || strings.HasPrefix(p, PageDir(id)+"/comments/")) {
-			parts = append(parts, p)
+		info, ok := ParsePath(p)
+		switch {
+		case ok && info.PageID == id && (info.Kind == PathBlock || info.Kind == PathComment):
+			files = append(files, p)
+		case ok && info.PageID == id:
+			// page.json is read by decodePage; README.md is derived.
+		default:
+			return nil, fmt.Errorf("%s: unknown path in a page directory", p)
 		}
 	}
-	return decodePage(src, id, parts)
+	return decodePage(src, id, files)
+}
+
+// ReadObject reads and decodes the object file at path (a page.json, a block,
+// a comment, a database.json, a data_source.json or a user), checking its id
+// against the path; ok is false when src has no such file.
+func ReadObject(src FileSource, path string) (obj Object, ok bool, err error) {
+	info, known := ParsePath(path)
+	if !known || info.ObjectID() == "" {
+		return nil, false, fmt.Errorf("%s: not an object file of the layout", path)
+	}
+	if !src.Has(path) {
+		return nil, false, nil
+	}
+	b, err := src.Read(path)
+	if err != nil {
+		return nil, false, err
+	}
+	if obj, _, _, err = decodeObject(b, info.ObjectID()); err != nil {
+		return nil, false, fmt.Errorf("%s: %w", path, err)
+	}
+	return obj, true, nil
 }
 
 // DecodeObjectFile splits one object file into the API's object, notion-git's
@@ -294,3 +330,9 @@ func DecodePage(src Source, id string, paths []string) (*Page, error) {
 func DecodeObjectFile(b []byte, id string) (Object, Extra, []string, error) {
 	return decodeObject(b, id)
 }
+
+var (
+	_ Source     = MapSource(nil)
+	_ FileSource = MapSource(nil)
+	_ Sizer      = MapSource(nil)
+)

@@ -94,20 +94,24 @@ func (s *Snapshot) Objects() map[string]ObjectState {
 		}
 	}
 	for id, p := range s.Pages {
-		add(id, KindPage, p.Object, PageTitle(p.Object))
+		add(id, KindPage, p.Object, Title(p.Object))
 	}
 	for id, d := range s.Databases {
-		add(id, KindDatabase, d.Object, plainText(d.Object["title"]))
+		add(id, KindDatabase, d.Object, Title(d.Object))
 	}
 	for id, ds := range s.DataSources {
-		add(id, KindDataSource, ds.Object, plainText(ds.Object["title"]))
+		add(id, KindDataSource, ds.Object, Title(ds.Object))
 	}
 	return out
 }
 
-// PageTitle returns the plain text of a page's title property.
-func PageTitle(page Object) string {
-	props, _ := page["properties"].(map[string]any)
+// Title returns the plain text of an object's title: the title of a
+// database or data source, the title property of a page (a row included).
+func Title(obj Object) string {
+	if title, ok := obj["title"].([]any); ok {
+		return PlainText(title) // a database or data source
+	}
+	props, _ := obj["properties"].(map[string]any)
 	names := make([]string, 0, len(props))
 	for name := range props {
 		names = append(names, name)
@@ -115,7 +119,7 @@ func PageTitle(page Object) string {
 	slices.Sort(names) // a page has one title property; be stable if not
 	for _, name := range names {
 		if p, _ := props[name].(map[string]any); p["type"] == "title" {
-			return plainText(p["title"])
+			return PlainText(p["title"])
 		}
 	}
 	return ""

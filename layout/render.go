@@ -12,7 +12,7 @@ import (
 // only when the page's files do.
 func RenderPage(p *Page) []byte {
 	r := &renderer{page: p}
-	title := PageTitle(p.Object)
+	title := Title(p.Object)
 	if title == "" {
 		title = "Untitled"
 	}
@@ -184,7 +184,7 @@ func isListItem(typ string) bool {
 
 // code renders a code block as a fence longer than any backtick run inside.
 func (r *renderer) code(indent string, body map[string]any) {
-	src := plainText(body["rich_text"])
+	src := PlainText(body["rich_text"])
 	lang, _ := body["language"].(string)
 	if lang == "plain text" {
 		lang = ""
@@ -485,8 +485,10 @@ func codeSpan(s string) string {
 	return fence + pad + strings.ReplaceAll(s, "\n", " ") + pad + fence
 }
 
-// plainText concatenates the plain_text of a rich text array.
-func plainText(v any) string {
+// PlainText concatenates the plain_text of a rich text array: a title as
+// people read it, without formatting. Anything that is not a rich text
+// array gives "".
+func PlainText(v any) string {
 	var b strings.Builder
 	for _, item := range asList(v) {
 		m, _ := item.(map[string]any)

@@ -69,6 +69,23 @@ func DecodeState(b []byte) (*State, error) {
 	return &s, nil
 }
 
+// ReadState reads the sync state of a tree; nil, and no error, when the tree
+// has none (a repository before its first sync).
+func ReadState(src FileSource) (*State, error) {
+	if !src.Has(StatePath) {
+		return nil, nil
+	}
+	b, err := src.Read(StatePath)
+	if err != nil {
+		return nil, err
+	}
+	s, err := DecodeState(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", StatePath, err)
+	}
+	return s, nil
+}
+
 // validate checks what later code relies on: a known version and ids that
 // are safe to turn into paths.
 func (s *State) validate() error {

@@ -4,13 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"reflect"
-	"strings"
 
-	"github.com/go-git/go-git/v5/plumbing"
-
-	"github.com/notion-git/notion-git/gitrepo"
-	"github.com/notion-git/notion-git/layout"
+	"github.com/notion-git/notion-git/review"
 )
 
 type logCmd struct {
@@ -25,8 +20,7 @@ func (c *logCmd) Run(env *Env) error {
 }
 
 // runLog is the log command without the CLI around it; tests call it.
-// It follows first parents from HEAD, newest first: syncs only ever append
-// to their branch, and a merge's other side is not a sync of this one.
+// It shows the first-parent history of HEAD, newest first (see review.Log).
 func runLog(ctx context.Context, c *logCmd, out io.Writer) error {
 	if c.MaxCount < 0 {
 		return usageError{fmt.Errorf("-n %d: must be 0 or more", c.MaxCount)}
@@ -47,35 +41,16 @@ func runLog(ctx context.Context, c *logCmd, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	var folder *pageFolder
-	if page != "" {
-		folder = &pageFolder{repo: repo, id: page}
-	}
 	shown := 0
-	for h := head; !h.IsZero() && (c.MaxCount == 0 || shown < c.MaxCount); {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		ci, err := repo.ReadCommit(h)
-		if err != nil {
-			return err
-		}
-		parent := ci.FirstParent()
-		var change string
-		if folder != nil {
-			if change, err = folder.change(h, parent); err != nil {
-				return err
-			}
-			if change == "" {
-				h = parent
-				continue
-			}
-		}
-		printLogEntry(out, ci, change)
+	err = review.Log(ctx, repo, head, review.LogOptions{Page: page, Max: c.MaxCount}, func(e *review.Entry) error {
+		printLogEntry(out, e)
 		shown++
-		h = parent
+		return nil
+	})
+	if err != nil {
+		return err
 	}
-	if folder != nil && shown == 0 {
+	if page != "" && shown == 0 {
 		fmt.Fprintf(out, "no commit changed page %s\n", page)
 	}
 	return nil
@@ -83,101 +58,36 @@ func runLog(ctx context.Context, c *logCmd, out io.Writer) error {
 
 // printLogEntry prints one commit: hash, date and subject, then the sync's
 // counts from its trailers, then what happened to the page if log follows one.
-func printLogEntry(out io.Writer, ci *gitrepo.CommitInfo, pageChange string) {
+func printLogEntry(out io.Writer, e *review.Entry) {
+	ci := e.Commit
 	fmt.Fprintf(out, "%s  %s  %s\n", short(ci.Hash), commitDate(ci.Committer.When), ci.Subject())
-	t := commitTrailers(ci.Message)
-	if total, ok := t["Notion-Git-Pages"]; ok {
-		line := fmt.Sprintf("%s pages: %s added, %s changed, %s removed", total,
-			orZero(t["Notion-Git-Pages-Added"]), orZero(t["Notion-Git-Pages-Changed"]), orZero(t["Notion-Git-Pages-Removed"]))
-		if req, ok := t["Notion-Git-Requests"]; ok {
-			line += "; " + req + " requests"
-		}
-		if n := t["Notion-Git-Unreadable"]; n != "" && n != "0" {
-			line += "; " + n + " unreadable"
+	if t := e.Trailers; e.Synced {
+		line := fmt.Sprintf("%d pages: %d added, %d changed, %d removed; %d requests",
+			t.Pages, t.PagesAdded, t.PagesChanged, t.PagesRemoved, t.Requests)
+		if t.Unreadable != 0 {
+			line += fmt.Sprintf("; %d unreadable", t.Unreadable)
 		}
 		fmt.Fprintf(out, "    %s\n", line)
 	}
-	if pageChange != "" {
-		fmt.Fprintf(out, "    %s\n", pageChange)
+	if p := e.Page; p != nil {
+		fmt.Fprintf(out, "    %s\n", pageEvent(p))
 	}
 }
 
-func orZero(s string) string {
-	if s == "" {
-		return "0"
+// pageEvent says what one commit did to the page log follows.
+func pageEvent(p *review.PageEvent) string {
+	switch {
+	case !p.InOld:
+		return quoted(p.NewTitle) + " added"
+	case !p.InNew:
+		return quoted(p.OldTitle) + " removed"
+	}
+	s := quoted(p.NewTitle) + " changed"
+	if p.Renamed() {
+		s += ", renamed from " + quoted(p.OldTitle)
+	}
+	if p.Moved {
+		s += ", moved"
 	}
 	return s
-}
-
-// pageFolder follows one page's folder down the history. Each commit's
-// folder hash is compared with its parent's, which needs only the trees on
-// the path to the folder; the parent's hash is kept for the next step.
-type pageFolder struct {
-	repo *gitrepo.Repo
-	id   string
-
-	next      plumbing.Hash // the commit whose folder hash is cached below
-	nextHash  plumbing.Hash
-	nextFound bool
-}
-
-// hashAt returns the folder's tree hash at commit, and whether it exists.
-func (f *pageFolder) hashAt(commit plumbing.Hash) (plumbing.Hash, bool, error) {
-	if commit == f.next && !commit.IsZero() {
-		return f.nextHash, f.nextFound, nil
-	}
-	if commit.IsZero() {
-		return plumbing.ZeroHash, false, nil
-	}
-	return f.repo.TreeHashOf(commit, layout.PageDir(f.id))
-}
-
-// change describes what commit did to the page, "" if nothing.
-func (f *pageFolder) change(commit, parent plumbing.Hash) (string, error) {
-	cur, inCur, err := f.hashAt(commit)
-	if err != nil {
-		return "", err
-	}
-	old, inOld, err := f.hashAt(parent)
-	if err != nil {
-		return "", err
-	}
-	f.next, f.nextHash, f.nextFound = parent, old, inOld
-	if cur == old && inCur == inOld {
-		return "", nil
-	}
-	page := func(at plumbing.Hash) (layout.Object, error) {
-		snap, err := f.repo.SnapshotOf(at, []string{layout.PagePath(f.id)})
-		if err != nil {
-			return nil, err
-		}
-		obj, _, err := pageObject(snap, f.id)
-		return obj, err
-	}
-	switch {
-	case !inOld:
-		obj, err := page(commit)
-		return quoted(layout.PageTitle(obj)) + " added", err
-	case !inCur:
-		obj, err := page(parent)
-		return quoted(layout.PageTitle(obj)) + " removed", err
-	}
-	now, err := page(commit)
-	if err != nil {
-		return "", err
-	}
-	before, err := page(parent)
-	if err != nil {
-		return "", err
-	}
-	var b strings.Builder
-	b.WriteString(quoted(layout.PageTitle(now)) + " changed")
-	if old, cur := layout.PageTitle(before), layout.PageTitle(now); old != cur {
-		b.WriteString(", renamed from " + quoted(old))
-	}
-	// The parent as page.json holds it; naming it would need the state.
-	if !reflect.DeepEqual(before["parent"], now["parent"]) {
-		b.WriteString(", moved")
-	}
-	return b.String(), nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/notion-git/notion-git/gitrepo"
 	"github.com/notion-git/notion-git/layout"
+	"github.com/notion-git/notion-git/review"
 )
 
 type showCmd struct {
@@ -68,26 +70,25 @@ func runShow(ctx context.Context, c *showCmd, out io.Writer) error {
 
 // showPage prints one page of a commit, reading only its folder.
 func showPage(repo *gitrepo.Repo, commit plumbing.Hash, rev, id string, asJSON bool, out io.Writer) error {
-	snap, err := repo.SnapshotOf(commit, []string{layout.PageDir(id)})
-	if err != nil {
-		return err
-	}
-	if !snap.Has(layout.PagePath(id)) {
-		return fmt.Errorf("page %s is not in %s (%s); 'notion-git log %s' lists the commits that had it", id, rev, short(commit), id)
-	}
+	var b []byte
+	var err error
 	if asJSON {
-		b, err := snap.Read(layout.PagePath(id))
-		if err != nil {
-			return err
+		b, err = review.PageJSON(repo, commit, id)
+	} else {
+		var p *layout.Page
+		if p, err = review.PageAt(repo, commit, id); err == nil {
+			b = layout.RenderPage(p)
 		}
-		_, err = out.Write(b)
+	}
+	switch {
+	case errors.Is(err, review.ErrNoPage):
+		return fmt.Errorf("page %s is not in %s (%s); 'notion-git log %s' lists the commits that had it", id, rev, short(commit), id)
+	case err != nil && !asJSON:
+		return fmt.Errorf("%s (%s): %w", rev, short(commit), err)
+	case err != nil:
 		return err
 	}
-	p, err := layout.DecodePage(snap, id, snap.PathsUnder(layout.PageDir(id)))
-	if err != nil {
-		return fmt.Errorf("%s (%s): %w", rev, short(commit), err)
-	}
-	_, err = out.Write(layout.RenderPage(p))
+	_, err = out.Write(b)
 	return err
 }
 
@@ -103,78 +104,27 @@ func showSnapshot(repo *gitrepo.Repo, commit plumbing.Hash, out io.Writer) error
 		fmt.Fprintln(out, strings.TrimRight("    "+line, " "))
 	}
 	fmt.Fprintln(out)
-	snap, err := repo.Snapshot(commit)
+	c, err := review.Summarize(repo, commit)
 	if err != nil {
 		return err
 	}
-	if !snap.Has(layout.MetaPath) {
+	if !c.Layout {
 		fmt.Fprintf(out, "No Notion snapshot in this commit (no %s): 'notion-git sync' makes one.\n", layout.MetaPath)
 		return nil
 	}
-	var n snapshotCounts
-	for _, p := range snap.Paths() {
-		n.add(p)
+	pages := plural(c.Pages, "page")
+	if c.Rows > 0 {
+		pages += fmt.Sprintf(" (%d of them database rows)", c.Rows)
 	}
-	state, err := readState(snap)
-	if err != nil {
-		return err
+	fmt.Fprintf(out, "%s, %s, %s, %s, %s\n",
+		pages, plural(c.Databases, "database"), plural(c.DataSources, "data source"), plural(c.Users, "user"), plural(c.Files, "attachment"))
+	if c.LastSync != "" {
+		fmt.Fprintf(out, "Synced from %s.\n", c.LastSync)
 	}
-	if state != nil {
-		n.countRows(state)
-	}
-	fmt.Fprintln(out, n)
-	if state != nil && state.LastSync != "" {
-		fmt.Fprintf(out, "Synced from %s.\n", state.LastSync)
-	}
-	if snap.Has(layout.IndexPath) {
-		b, err := snap.Read(layout.IndexPath)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(out, "\n%s", b)
+	if c.Index != nil {
+		fmt.Fprintf(out, "\n%s", c.Index)
 	}
 	return nil
-}
-
-// snapshotCounts is what a snapshot holds, counted from its paths alone.
-type snapshotCounts struct {
-	pages, rows, databases, dataSources, users, files int
-}
-
-// add counts one path of the layout.
-func (n *snapshotCounts) add(path string) {
-	parts := strings.Split(path, "/")
-	switch {
-	case len(parts) == 3 && parts[0] == "pages" && parts[2] == "page.json":
-		n.pages++
-	case len(parts) == 3 && parts[0] == "databases" && parts[2] == "database.json":
-		n.databases++
-	case len(parts) == 3 && parts[0] == "data_sources" && parts[2] == "data_source.json":
-		n.dataSources++
-	case len(parts) == 2 && parts[0] == "users":
-		n.users++
-	case len(parts) == 3 && parts[0] == "files":
-		n.files++
-	}
-}
-
-// countRows counts the pages that are rows of a data source; the state
-// knows every page's parent, so no page.json is read.
-func (n *snapshotCounts) countRows(s *layout.State) {
-	for _, o := range s.Objects {
-		if o.Kind == layout.KindPage && s.Objects[o.Parent].Kind == layout.KindDataSource {
-			n.rows++
-		}
-	}
-}
-
-func (n snapshotCounts) String() string {
-	pages := plural(n.pages, "page")
-	if n.rows > 0 {
-		pages += fmt.Sprintf(" (%d of them database rows)", n.rows)
-	}
-	return fmt.Sprintf("%s, %s, %s, %s, %s",
-		pages, plural(n.databases, "database"), plural(n.dataSources, "data source"), plural(n.users, "user"), plural(n.files, "attachment"))
 }
 
 // plural writes a count with its noun, in the plural unless it is one.

@@ -15,6 +15,7 @@ import (
 	"github.com/notion-git/notion-git/gitrepo"
 	"github.com/notion-git/notion-git/layout"
 	"github.com/notion-git/notion-git/notion"
+	"github.com/notion-git/notion-git/review"
 )
 
 type syncCmd struct {
@@ -311,14 +312,11 @@ func commitMessage(first string, r *exporter.Report) string {
 	for _, e := range r.Errors {
 		fmt.Fprintf(&b, "Could not read %s %s (kept its previous version): %s\n", e.Kind, e.ID, e.Reason)
 	}
-	mode := "incremental"
-	if r.Full {
-		mode = "full"
-	}
-	fmt.Fprintf(&b, "\nNotion-Git-Pages: %d\nNotion-Git-Pages-Added: %d\nNotion-Git-Pages-Changed: %d\nNotion-Git-Pages-Removed: %d\n",
-		r.Pages.Total, r.Pages.Added, r.Pages.Changed, r.Pages.Removed)
-	fmt.Fprintf(&b, "Notion-Git-Attachments-Downloaded: %d\nNotion-Git-Requests: %d\nNotion-Git-Duration: %s\nNotion-Git-Unreadable: %d\nNotion-Git-Mode: %s\n",
-		r.Attachments.Downloaded, r.Requests.Total, r.Duration.Round(time.Second), len(r.Errors), mode)
+	b.WriteString("\n" + review.Trailers{
+		Pages: r.Pages.Total, PagesAdded: r.Pages.Added, PagesChanged: r.Pages.Changed, PagesRemoved: r.Pages.Removed,
+		AttachmentsDownloaded: r.Attachments.Downloaded, Requests: r.Requests.Total,
+		Duration: r.Duration.Round(time.Second), Unreadable: len(r.Errors), Full: r.Full,
+	}.Encode())
 	return b.String()
 }
 

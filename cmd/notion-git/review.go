@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -58,53 +57,6 @@ func short(h plumbing.Hash) string {
 
 // commitDate formats when a commit was made, in the zone it was made in.
 func commitDate(t time.Time) string { return t.Format("2006-01-02 15:04:05 -0700") }
-
-// commitTrailers returns the "Key: value" lines of a commit message's last
-// paragraph, where sync writes its Notion-Git-* counts.
-func commitTrailers(message string) map[string]string {
-	paras := strings.Split(strings.TrimSpace(message), "\n\n")
-	out := map[string]string{}
-	for _, line := range strings.Split(paras[len(paras)-1], "\n") {
-		k, v, ok := strings.Cut(line, ": ")
-		if ok && !strings.ContainsAny(k, " \t") {
-			out[k] = strings.TrimSpace(v)
-		}
-	}
-	return out
-}
-
-// pageObject reads and decodes pages/<id>/page.json from src; ok is false
-// when the page is not there.
-func pageObject(src *gitrepo.Snapshot, id string) (layout.Object, bool, error) {
-	if !src.Has(layout.PagePath(id)) {
-		return nil, false, nil
-	}
-	b, err := src.Read(layout.PagePath(id))
-	if err != nil {
-		return nil, false, err
-	}
-	obj, _, _, err := layout.DecodeObjectFile(b, id)
-	if err != nil {
-		return nil, false, fmt.Errorf("%s: %w", layout.PagePath(id), err)
-	}
-	return obj, true, nil
-}
-
-// readState decodes the sync state of src; nil when src has none.
-func readState(src *gitrepo.Snapshot) (*layout.State, error) {
-	if !src.Has(layout.StatePath) {
-		return nil, nil
-	}
-	b, err := src.Read(layout.StatePath)
-	if err != nil {
-		return nil, err
-	}
-	s, err := layout.DecodeState(b)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", layout.StatePath, err)
-	}
-	return s, nil
-}
 
 // quoted shows a title for people, "Untitled" when empty.
 func quoted(title string) string {

@@ -8,12 +8,12 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/notion-git/notion-git/layout"
 	"github.com/notion-git/notion-git/notion/emulator"
+	"github.com/notion-git/notion-git/review"
 )
 
 // Ids of the basic fixture that only the review tests act on.
@@ -77,8 +77,8 @@ func reviewHistory(t *testing.T) string {
 	return dir
 }
 
-// review runs a review command line and fails the test unless it exits 0.
-func review(t *testing.T, args ...string) string {
+// runReview runs a review command line and fails the test unless it exits 0.
+func runReview(t *testing.T, args ...string) string {
 	t.Helper()
 	r := runArgs(context.Background(), args...)
 	if r.code != exitOK {
@@ -113,7 +113,7 @@ func TestReviewCommands(t *testing.T) {
 	dir := reviewHistory(t)
 
 	t.Run("log", func(t *testing.T) {
-		out := review(t, "log", "--repo", dir)
+		out := runReview(t, "log", "--repo", dir)
 		subjects := regexp.MustCompile(`(?m)^[0-9a-f]{12}  \d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d{4}  (.*)$`).FindAllStringSubmatch(out, -1)
 		if len(subjects) != 4 {
 			t.Fatalf("log shows %d commits, want 4:\n%s", len(subjects), out)
@@ -133,13 +133,13 @@ func TestReviewCommands(t *testing.T) {
 			t.Errorf("log does not show the requests:\n%s", out)
 		}
 
-		if n := strings.Count(review(t, "log", "--repo", dir, "-n", "2"), "Sync Notion"); n != 2 {
+		if n := strings.Count(runReview(t, "log", "--repo", dir, "-n", "2"), "Sync Notion"); n != 2 {
 			t.Errorf("log -n 2 shows %d commits", n)
 		}
 	})
 
 	t.Run("log PAGE", func(t *testing.T) {
-		out := review(t, "log", "--repo", dir, "https://www.notion.so/Changelog-"+strings.ReplaceAll(releaseID, "-", "")+"?pvs=4")
+		out := runReview(t, "log", "--repo", dir, "https://www.notion.so/Changelog-"+strings.ReplaceAll(releaseID, "-", "")+"?pvs=4")
 		got := regexp.MustCompile(`(?m)^    ".*$`).FindAllString(out, -1)
 		want := []string{
 			`    "Changelog" changed, moved`,
@@ -152,12 +152,12 @@ func TestReviewCommands(t *testing.T) {
 		if strings.Contains(out, "1 removed") {
 			t.Errorf("log of the page shows the trash commit, which did not touch it:\n%s", out)
 		}
-		out = review(t, "log", "--repo", dir, stateFileRowID)
+		out = runReview(t, "log", "--repo", dir, stateFileRowID)
 		wantLines(t, "log of the trashed row", out, `    "Write the sync state file" removed`, `    "Write the sync state file" added`)
 	})
 
 	t.Run("show", func(t *testing.T) {
-		out := review(t, "show", "--repo", dir)
+		out := runReview(t, "show", "--repo", dir)
 		wantLines(t, "show", out,
 			"    Sync Notion: 0 added, 0 changed, 1 removed",
 			"5 pages (2 of them database rows), 1 database, 1 data source, 3 users, 1 attachment",
@@ -173,24 +173,24 @@ func TestReviewCommands(t *testing.T) {
 			t.Errorf("the trashed row is still in the tree:\n%s", out)
 		}
 
-		old := review(t, "show", "--repo", dir, "HEAD~3")
+		old := runReview(t, "show", "--repo", dir, "HEAD~3")
 		wantLines(t, "show HEAD~3", old, "6 pages (3 of them database rows), 1 database, 1 data source, 3 users, 1 attachment",
 			"  - [Release notes](pages/"+releaseID+"/README.md)")
 	})
 
 	t.Run("show PAGE", func(t *testing.T) {
-		md := review(t, "show", "--repo", dir, releaseID)
+		md := runReview(t, "show", "--repo", dir, releaseID)
 		if !strings.HasPrefix(md, "# Changelog\n") {
 			t.Errorf("show PAGE at HEAD:\n%s", md)
 		}
-		md = review(t, "show", "--repo", dir, "HEAD~3", releaseID)
+		md = runReview(t, "show", "--repo", dir, "HEAD~3", releaseID)
 		if !strings.HasPrefix(md, "# Release notes\n") || !strings.Contains(md, "| First sync | \\#1 |") {
 			t.Errorf("show HEAD~3 PAGE:\n%s", md)
 		}
-		md = review(t, "show", "--repo", dir, "HEAD~2", onboardingID)
+		md = runReview(t, "show", "--repo", dir, "HEAD~2", onboardingID)
 		wantLines(t, "show HEAD~2 Onboarding", md, "- [x] Read the whole handbook")
 
-		raw := review(t, "show", "--repo", dir, "--json", "HEAD~3", releaseID)
+		raw := runReview(t, "show", "--repo", dir, "--json", "HEAD~3", releaseID)
 		if raw != git(t, dir, "show", "HEAD~3:"+layout.PagePath(releaseID)) {
 			t.Errorf("show --json is not the page.json of the commit:\n%s", raw)
 		}
@@ -206,7 +206,7 @@ func TestReviewCommands(t *testing.T) {
 	})
 
 	t.Run("diff rename, edit and schema", func(t *testing.T) {
-		out := review(t, "diff", "--repo", dir, "HEAD~3", "HEAD~2")
+		out := runReview(t, "diff", "--repo", dir, "HEAD~3", "HEAD~2")
 		wantLines(t, "diff", out,
 			`renamed: "Release notes" -> "Changelog" (`+releaseID+`)`,
 			`changed: "Onboarding" +1 -1 (`+onboardingID+`)`,
@@ -232,7 +232,7 @@ func TestReviewCommands(t *testing.T) {
 	})
 
 	t.Run("diff move", func(t *testing.T) {
-		out := review(t, "diff", "--repo", dir, "HEAD~2", "HEAD~1")
+		out := runReview(t, "diff", "--repo", dir, "HEAD~2", "HEAD~1")
 		wantLines(t, "diff", out,
 			`moved:   "Changelog" from "Team Home" to "Onboarding" (`+releaseID+`)`,
 			`changed: "Onboarding" +2 -0 (`+onboardingID+`)`,
@@ -249,7 +249,7 @@ func TestReviewCommands(t *testing.T) {
 	})
 
 	t.Run("diff trash, default revisions", func(t *testing.T) {
-		out := review(t, "diff", "--repo", dir)
+		out := runReview(t, "diff", "--repo", dir)
 		if !strings.HasPrefix(out, "diff HEAD~1 (") {
 			t.Errorf("diff without revisions does not compare HEAD~1 with HEAD:\n%s", out)
 		}
@@ -260,13 +260,13 @@ func TestReviewCommands(t *testing.T) {
 			`-# Write the sync state file`,
 		)
 		// One revision is compared with HEAD.
-		if one := review(t, "diff", "--repo", dir, "HEAD~1"); !strings.Contains(one, "diff HEAD~1 (") || !strings.Contains(one, "removed: ") {
+		if one := runReview(t, "diff", "--repo", dir, "HEAD~1"); !strings.Contains(one, "diff HEAD~1 (") || !strings.Contains(one, "removed: ") {
 			t.Errorf("diff HEAD~1:\n%s", one)
 		}
 	})
 
 	t.Run("diff --stat", func(t *testing.T) {
-		out := review(t, "diff", "--repo", dir, "--stat", "HEAD~3", "HEAD")
+		out := runReview(t, "diff", "--repo", dir, "--stat", "HEAD~3", "HEAD")
 		for _, want := range []string{
 			`"Changelog" +\| \+1 -1  renamed from "Release notes", moved from "Team Home" to "Onboarding"`,
 			`"Onboarding" +\| \+3 -1`, // its to-do, and the page moved into it
@@ -287,7 +287,7 @@ func TestReviewCommands(t *testing.T) {
 	})
 
 	t.Run("no change", func(t *testing.T) {
-		out := review(t, "diff", "--repo", dir, "HEAD", "HEAD")
+		out := runReview(t, "diff", "--repo", dir, "HEAD", "HEAD")
 		wantLines(t, "diff HEAD HEAD", out, "no change in Notion")
 	})
 
@@ -323,17 +323,17 @@ func TestReviewDemo(t *testing.T) {
 	if r := runArgs(context.Background(), "sync", "--demo", "--repo", dir); r.code != exitOK {
 		t.Fatalf("sync --demo: %s", r)
 	}
-	out := review(t, "diff", "--repo", dir, "--stat")
+	out := runReview(t, "diff", "--repo", dir, "--stat")
 	if !strings.HasPrefix(out, "diff nothing .. HEAD (") {
 		t.Errorf("diff of the first sync does not say it compares with nothing:\n%s", out)
 	}
 	if !regexp.MustCompile(`(?m)^65 pages changed \(65 added, 0 removed\)`).MatchString(out) {
 		t.Errorf("diff --stat of the first sync does not add every page:\n%s", out)
 	}
-	if out := review(t, "log", "--repo", dir); !strings.Contains(out, "    65 pages: 65 added, 0 changed, 0 removed; ") {
+	if out := runReview(t, "log", "--repo", dir); !strings.Contains(out, "    65 pages: 65 added, 0 changed, 0 removed; ") {
 		t.Errorf("log of the demo:\n%s", out)
 	}
-	out = review(t, "show", "--repo", dir)
+	out = runReview(t, "show", "--repo", dir)
 	wantLines(t, "show", out, "# Acme Demo")
 	for _, line := range strings.Split(out, "\n") {
 		// Every page of the tree shows as Markdown under its own title.
@@ -341,7 +341,7 @@ func TestReviewDemo(t *testing.T) {
 		if m == nil {
 			continue
 		}
-		md := review(t, "show", "--repo", dir, m[2])
+		md := runReview(t, "show", "--repo", dir, m[2])
 		if !strings.Contains(strings.SplitN(md, "\n", 2)[0], m[1]) {
 			t.Errorf("show %s starts %q, want the title %q", m[2], strings.SplitN(md, "\n", 2)[0], m[1])
 		}
@@ -349,47 +349,19 @@ func TestReviewDemo(t *testing.T) {
 	}
 }
 
-// TestLineDiffHunks pins the unified format: line numbers, context, and
-// changes far apart in hunks of their own.
-func TestLineDiffHunks(t *testing.T) {
+// TestPrintHunks pins the unified format that diff prints hunks in: git's
+// ranges, a count only when it is not one, and an op before each line.
+func TestPrintHunks(t *testing.T) {
 	t.Parallel()
-	var a, b []string
-	for i := 1; i <= 20; i++ {
-		a = append(a, "line "+strconv.Itoa(i))
-		b = append(b, "line "+strconv.Itoa(i))
-	}
-	b[1] = "line two"             // a change near the top
-	b = append(b[:15], b[16:]...) // line 16 removed
-	b = append(b, "line 21")      // one added at the end
-	old, cur := strings.Join(a, "\n")+"\n", strings.Join(b, "\n")+"\n"
 	var out bytes.Buffer
-	writeHunks(&out, lineDiff(old, cur), 3)
-	want := `@@ -1,5 +1,5 @@
- line 1
--line 2
-+line two
- line 3
- line 4
- line 5
-@@ -13,8 +13,8 @@
- line 13
- line 14
- line 15
--line 16
- line 17
- line 18
- line 19
- line 20
-+line 21
-`
+	printHunks(&out, []review.Hunk{
+		{OldStart: 1, OldCount: 2, NewStart: 1, NewCount: 2, Lines: []review.Line{{Op: '-', Text: "old"}, {Op: '+', Text: "new"}, {Op: ' ', Text: "same"}}},
+		{OldStart: 9, OldCount: 0, NewStart: 10, NewCount: 1, Lines: []review.Line{{Op: '+', Text: ""}}},
+		{OldStart: 0, OldCount: 0, NewStart: 1, NewCount: 3, Lines: []review.Line{{Op: '+', Text: "a"}, {Op: '+', Text: "b"}, {Op: '+', Text: "c"}}},
+	})
+	want := "@@ -1,2 +1,2 @@\n-old\n+new\n same\n@@ -9,0 +10 @@\n+\n@@ -0,0 +1,3 @@\n+a\n+b\n+c\n"
 	if out.String() != want {
 		t.Errorf("hunks:\n%s\nwant:\n%s", out.String(), want)
-	}
-
-	out.Reset()
-	writeHunks(&out, lineDiff("", "new\n"), 3)
-	if out.String() != "@@ -0,0 +1 @@\n+new\n" {
-		t.Errorf("hunk of a new file: %q", out.String())
 	}
 }
 
@@ -398,7 +370,7 @@ func TestInit(t *testing.T) {
 	dir := newRepoDir(t)
 	workflow := filepath.Join(dir, filepath.FromSlash(workflowPath))
 
-	out := review(t, "init", "--repo", dir, "--github")
+	out := runReview(t, "init", "--repo", dir, "--github")
 	for _, want := range []string{"Created a git repository", "NOTION_TOKEN", "share", "git -C " + dir + " push -u origin main"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("init does not say %q:\n%s", want, out)
@@ -437,7 +409,7 @@ func TestInit(t *testing.T) {
 	})
 
 	t.Run("force", func(t *testing.T) {
-		review(t, "init", "--repo", dir, "--github", "--schedule", "0 3 * * *", "--force")
+		runReview(t, "init", "--repo", dir, "--github", "--schedule", "0 3 * * *", "--force")
 		if n := commitCount(t, dir); n != 2 {
 			t.Errorf("%d commits after init --force, want 2", n)
 		}
@@ -459,7 +431,7 @@ func TestInit(t *testing.T) {
 		if n := commitCount(t, dir); n != 3 {
 			t.Errorf("%d commits, want 3", n)
 		}
-		out := review(t, "log", "--repo", dir)
+		out := runReview(t, "log", "--repo", dir)
 		if !strings.Contains(out, "Add the notion-git sync workflow") || !strings.Contains(out, "6 pages: 6 added") {
 			t.Errorf("log after init and sync:\n%s", out)
 		}
@@ -467,7 +439,7 @@ func TestInit(t *testing.T) {
 
 	t.Run("without --github", func(t *testing.T) {
 		plain := newRepoDir(t)
-		out := review(t, "init", "--repo", plain)
+		out := runReview(t, "init", "--repo", plain)
 		if !strings.Contains(out, "notion-git sync --repo "+plain) {
 			t.Errorf("init does not say what to do next:\n%s", out)
 		}

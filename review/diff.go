@@ -1,0 +1,310 @@
+package review
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/notion-git/notion-git/gitrepo"
+	"github.com/notion-git/notion-git/layout"
+)
+
+// Diff is what changed between two snapshots, in Notion terms.
+type Diff struct {
+	Pages   []*PageChange   // by title, then id
+	Schemas []*SchemaChange // databases, then data sources, each by id
+}
+
+// Empty reports whether nothing changed that Notion shows.
+func (d *Diff) Empty() bool { return len(d.Pages) == 0 && len(d.Schemas) == 0 }
+
+// PageChange is one page whose folder differs between the snapshots.
+type PageChange struct {
+	ID                   string
+	InOld, InNew         bool   // whether each snapshot has the page
+	OldTitle, NewTitle   string // "" on the side that lacks the page
+	OldParent, NewParent Parent
+	// Edited reports whether the page's Markdown changed, its title line
+	// aside: a rename alone is a rename, not an edit.
+	Edited bool
+	// Hunks are the Markdown diff with Context lines around each change;
+	// none when the Markdown is the same (a property that Markdown does not
+	// show, an attachment, Notion's own bookkeeping).
+	Hunks                    []Hunk
+	LinesAdded, LinesRemoved int
+}
+
+// Parent is the page, database or data source above a page.
+type Parent struct {
+	ID    string // "" at the top of the workspace
+	Title string // as the snapshot's sync state knows it; "" if unknown
+}
+
+// Title is the page's title where it is now, or was last.
+func (p *PageChange) Title() string {
+	if p.InNew {
+		return p.NewTitle
+	}
+	return p.OldTitle
+}
+
+// Added reports whether the page is new.
+func (p *PageChange) Added() bool { return !p.InOld }
+
+// Removed reports whether the page went.
+func (p *PageChange) Removed() bool { return !p.InNew }
+
+// Renamed reports whether a page in both snapshots changed its title.
+func (p *PageChange) Renamed() bool { return p.InOld && p.InNew && p.OldTitle != p.NewTitle }
+
+// Moved reports whether a page in both snapshots changed its parent.
+func (p *PageChange) Moved() bool { return p.InOld && p.InNew && p.OldParent.ID != p.NewParent.ID }
+
+// SchemaChange is a database or data source that was added, removed,
+// renamed, or whose properties changed.
+type SchemaChange struct {
+	Kind               string // layout.KindDatabase or layout.KindDataSource
+	ID                 string
+	InOld, InNew       bool
+	OldTitle, NewTitle string
+	Properties         []PropertyChange // by name, then id; only for one in both snapshots
+}
+
+// Renamed reports whether one in both snapshots changed its title.
+func (s *SchemaChange) Renamed() bool { return s.InOld && s.InNew && s.OldTitle != s.NewTitle }
+
+// PropertyChange is one property of a schema that was added, removed,
+// renamed or given another type. Properties are matched by id, which a
+// rename keeps.
+type PropertyChange struct {
+	ID           string
+	InOld, InNew bool
+	Old, New     Property // zero on the side that lacks it
+}
+
+// Property is a property of a schema as a reader knows it.
+type Property struct{ Name, Type string }
+
+// Name is the property's name before the change, or its new name if it is new.
+func (p PropertyChange) Name() string {
+	if p.InOld {
+		return p.Old.Name
+	}
+	return p.New.Name
+}
+
+// Compare says what changed from one commit to another (zero for none: the
+// first sync is compared with nothing). Only the folders that differ are
+// read, so the cost follows the change, not the workspace.
+func Compare(ctx context.Context, repo *gitrepo.Repo, from, to plumbing.Hash) (*Diff, error) {
+	changed, err := repo.ChangedPaths(from, to)
+	if err != nil {
+		return nil, err
+	}
+	var pageIDs, databaseIDs, dataSourceIDs []string
+	read := []string{layout.StatePath}
+	for _, p := range changed {
+		info, ok := layout.ParsePath(p)
+		switch {
+		case info.PageID != "" && !slices.Contains(pageIDs, info.PageID):
+			// Any file of the folder, a stray one included, is the page's.
+			pageIDs = append(pageIDs, info.PageID)
+			read = append(read, layout.PageDir(info.PageID))
+		case ok && info.Kind == layout.PathDatabase:
+			databaseIDs = append(databaseIDs, info.DatabaseID)
+			read = append(read, p)
+		case ok && info.Kind == layout.PathDataSource:
+			dataSourceIDs = append(dataSourceIDs, info.DataSourceID)
+			read = append(read, p)
+		}
+	}
+	old, err := openSide(repo, from, read)
+	if err != nil {
+		return nil, err
+	}
+	cur, err := openSide(repo, to, read)
+	if err != nil {
+		return nil, err
+	}
+
+	d := &Diff{}
+	for _, id := range pageIDs {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		p, err := comparePage(old, cur, id)
+		if err != nil {
+			return nil, err
+		}
+		if p != nil {
+			d.Pages = append(d.Pages, p)
+		}
+	}
+	slices.SortFunc(d.Pages, func(a, b *PageChange) int {
+		return cmp.Or(strings.Compare(a.Title(), b.Title()), strings.Compare(a.ID, b.ID))
+	})
+	for _, c := range []struct {
+		kind string
+		ids  []string
+		path func(string) string
+	}{
+		{layout.KindDatabase, databaseIDs, layout.DatabasePath},
+		{layout.KindDataSource, dataSourceIDs, layout.DataSourcePath},
+	} {
+		for _, id := range c.ids {
+			s, err := compareSchema(old, cur, c.kind, c.path(id), id)
+			if err != nil {
+				return nil, err
+			}
+			if s != nil {
+				d.Schemas = append(d.Schemas, s)
+			}
+		}
+	}
+	return d, nil
+}
+
+// side is one of the two snapshots, limited to the paths compared.
+type side struct {
+	snap  *gitrepo.Snapshot
+	state *layout.State // nil when the snapshot has none
+}
+
+func openSide(repo *gitrepo.Repo, commit plumbing.Hash, paths []string) (side, error) {
+	snap, err := repo.SnapshotOf(commit, paths)
+	if err != nil {
+		return side{}, err
+	}
+	state, err := layout.ReadState(snap)
+	if err != nil {
+		return side{}, err
+	}
+	return side{snap, state}, nil
+}
+
+// comparePage compares page id's folder on both sides; nil when neither
+// has the page (stray files beside a page.json that neither side has).
+func comparePage(old, cur side, id string) (*PageChange, error) {
+	p := &PageChange{ID: id}
+	var oldMD, newMD string
+	var err error
+	if p.InOld, p.OldTitle, p.OldParent, oldMD, err = old.render(id); err != nil {
+		return nil, err
+	}
+	if p.InNew, p.NewTitle, p.NewParent, newMD, err = cur.render(id); err != nil {
+		return nil, err
+	}
+	if !p.InOld && !p.InNew {
+		return nil, nil
+	}
+	if oldMD != newMD {
+		lines := LineDiff(oldMD, newMD)
+		for _, l := range lines {
+			switch l.Op {
+			case '+':
+				p.LinesAdded++
+			case '-':
+				p.LinesRemoved++
+			}
+		}
+		p.Hunks = Hunks(lines, Context)
+	}
+	_, oldBody, _ := strings.Cut(oldMD, "\n")
+	_, newBody, _ := strings.Cut(newMD, "\n")
+	p.Edited = p.InOld && p.InNew && oldBody != newBody
+	return p, nil
+}
+
+// render decodes page id and renders it. The parent comes from the sync
+// state, which resolves parents that are blocks, and is named by its title
+// there.
+func (s side) render(id string) (ok bool, title string, parent Parent, md string, err error) {
+	if !s.snap.Has(layout.PagePath(id)) {
+		return false, "", Parent{}, "", nil
+	}
+	p, err := layout.DecodePage(s.snap, id, s.snap.PathsUnder(layout.PageDir(id)))
+	if err != nil {
+		return false, "", Parent{}, "", fmt.Errorf("%s: %w", s.snap.Commit().String()[:12], err)
+	}
+	parent.ID = layout.ParentID(p.Object, nil)
+	if s.state != nil {
+		if o, known := s.state.Objects[id]; known {
+			parent.ID = o.Parent
+		}
+		if parent.ID != "" {
+			parent.Title = s.state.Objects[parent.ID].Title
+		}
+	}
+	return true, layout.Title(p.Object), parent, string(layout.RenderPage(p)), nil
+}
+
+// compareSchema compares a database or data source; nil when nothing a
+// reader would notice changed.
+func compareSchema(old, cur side, kind, path, id string) (*SchemaChange, error) {
+	before, inOld, err := layout.ReadObject(old.snap, path)
+	if err != nil {
+		return nil, err
+	}
+	after, inNew, err := layout.ReadObject(cur.snap, path)
+	if err != nil {
+		return nil, err
+	}
+	if !inOld && !inNew {
+		return nil, nil
+	}
+	s := &SchemaChange{Kind: kind, ID: id, InOld: inOld, InNew: inNew}
+	if inOld {
+		s.OldTitle = layout.Title(before)
+	}
+	if inNew {
+		s.NewTitle = layout.Title(after)
+	}
+	if !inOld || !inNew {
+		return s, nil
+	}
+	s.Properties = propertyChanges(before, after)
+	if !s.Renamed() && len(s.Properties) == 0 {
+		return nil, nil
+	}
+	return s, nil
+}
+
+// schema maps property ids to their names and types.
+func schema(obj layout.Object) map[string]Property {
+	props, _ := obj["properties"].(map[string]any)
+	out := make(map[string]Property, len(props))
+	for name, v := range props {
+		m, _ := v.(map[string]any)
+		id, _ := m["id"].(string)
+		if id == "" {
+			id = "name:" + name
+		}
+		typ, _ := m["type"].(string)
+		out[id] = Property{Name: name, Type: typ}
+	}
+	return out
+}
+
+// propertyChanges lists the properties added, removed, renamed or retyped.
+func propertyChanges(before, after layout.Object) []PropertyChange {
+	old, cur := schema(before), schema(after)
+	var out []PropertyChange
+	for id, p := range cur {
+		if o, ok := old[id]; !ok || o != p {
+			out = append(out, PropertyChange{ID: id, InOld: ok, InNew: true, Old: o, New: p})
+		}
+	}
+	for id, o := range old {
+		if _, ok := cur[id]; !ok {
+			out = append(out, PropertyChange{ID: id, InOld: true, Old: o})
+		}
+	}
+	slices.SortFunc(out, func(a, b PropertyChange) int {
+		return cmp.Or(strings.Compare(a.Name(), b.Name()), strings.Compare(a.ID, b.ID))
+	})
+	return out
+}
