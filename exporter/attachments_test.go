@@ -69,7 +69,7 @@ func TestAttachmentsAreStoredOnceByContent(t *testing.T) {
 
 	capped, rep := w.syncMemory(nil, exporter.Options{MaxFileSize: int64(len(data)) - 1})
 	for p := range capped {
-		if strings.HasPrefix(p, "files/") {
+		if isKind(p, layout.PathFile) {
 			t.Errorf("%s stored, though larger than MaxFileSize", p)
 		}
 	}

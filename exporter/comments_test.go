@@ -2,7 +2,6 @@ package exporter_test
 
 import (
 	"net/url"
-	"strings"
 	"testing"
 
 	"github.com/notion-git/notion-git/exporter"
@@ -32,14 +31,13 @@ func TestCommentModes(t *testing.T) {
 
 			pages, dbs, blocks := map[string]bool{}, map[string]bool{}, map[string]bool{}
 			for p := range tree {
-				parts := strings.Split(p, "/")
-				switch {
-				case len(parts) == 3 && parts[0] == "pages" && parts[2] == "page.json":
-					pages[parts[1]] = true
-				case len(parts) == 3 && parts[0] == "databases" && parts[2] == "database.json":
-					dbs[parts[1]] = true
-				case len(parts) == 4 && parts[0] == "pages" && parts[2] == "blocks":
-					blocks[strings.TrimSuffix(parts[3], ".json")] = true
+				switch info, _ := layout.ParsePath(p); info.Kind {
+				case layout.PathPage:
+					pages[info.PageID] = true
+				case layout.PathDatabase:
+					dbs[info.DatabaseID] = true
+				case layout.PathBlock:
+					blocks[info.BlockID] = true
 				}
 			}
 			asked := map[string]bool{}
@@ -66,13 +64,13 @@ func TestCommentModes(t *testing.T) {
 				t.Fatalf("block %s, which holds the comment, is not in the snapshot", commentBlockID)
 			}
 
-			path := layout.PageDir(homeID) + "/comments/" + commentID + ".json"
+			path := layout.CommentPath(homeID, commentID)
 			_, stored := tree[path]
 			if stored != tc.stored {
 				t.Errorf("%s stored: %v, want %v", path, stored, tc.stored)
 			}
 			for p := range tree {
-				if strings.Contains(p, "/comments/") && p != path {
+				if isKind(p, layout.PathComment) && p != path {
 					t.Errorf("%s: a comment the fixture does not have", p)
 				}
 			}

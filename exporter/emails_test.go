@@ -56,7 +56,7 @@ func TestSyncRemovesEmailsUnlessAsked(t *testing.T) {
 		tree, _ := w.syncMemory(nil, exporter.Options{})
 		people := 0
 		for p, b := range tree {
-			if !strings.HasPrefix(p, "users/") {
+			if !isKind(p, layout.PathUser) {
 				continue
 			}
 			u, err := layout.Decode(b)
@@ -89,7 +89,7 @@ func TestSyncRemovesEmailsUnlessAsked(t *testing.T) {
 		tree, _ = w.syncMemory(nil, exporter.Options{UserEmails: true})
 		inPages := 0
 		for p := range personEmails(t, tree) {
-			if strings.HasPrefix(p, "pages/") {
+			if info, _ := layout.ParsePath(p); info.PageID != "" {
 				inPages++
 			}
 		}

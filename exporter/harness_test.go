@@ -394,3 +394,9 @@ func pageFiles(tree exporter.MemoryTree, id string) map[string][]byte {
 	}
 	return out
 }
+
+// isKind reports whether p is a file of the layout of that kind.
+func isKind(p string, kind layout.PathKind) bool {
+	info, ok := layout.ParsePath(p)
+	return ok && info.Kind == kind
+}

@@ -406,7 +406,7 @@ func TestSyncShrinkGate(t *testing.T) {
 		t.Errorf("%d commits with --allow-shrink, want 2", n)
 	}
 	for _, p := range headFiles(t, dir) {
-		if strings.HasPrefix(p, "pages/") {
+		if info, _ := layout.ParsePath(p); info.PageID != "" {
 			t.Errorf("%s is still in the snapshot", p)
 		}
 	}
@@ -474,21 +474,21 @@ func TestSyncFlagsReachTheExporter(t *testing.T) {
 	}{
 		{"defaults", nil, func(t *testing.T, e *localNotion, files map[string][]byte) {
 			for p, b := range files {
-				if strings.HasPrefix(p, "users/") && bytes.Contains(b, []byte(`"email"`)) {
+				if isKind(p, layout.PathUser) && bytes.Contains(b, []byte(`"email"`)) {
 					t.Errorf("%s keeps an email address without --user-emails", p)
 				}
 			}
 			if _, ok := files[commentPath]; ok {
 				t.Errorf("%s, a comment on a block, is kept without --comments all", commentPath)
 			}
-			if !hasPrefix(files, "files/") || !hasPrefix(files, layout.PageDir(releaseID)+"/") {
+			if !hasKind(files, layout.PathFile) || !hasPrefix(files, layout.PageDir(releaseID)+"/") {
 				t.Error("the default sync lacks the attachment or a page")
 			}
 		}},
 		{"user emails", []string{"--user-emails"}, func(t *testing.T, e *localNotion, files map[string][]byte) {
 			n := 0
 			for p, b := range files {
-				if strings.HasPrefix(p, "users/") && bytes.Contains(b, []byte(`"email"`)) {
+				if isKind(p, layout.PathUser) && bytes.Contains(b, []byte(`"email"`)) {
 					n++
 				}
 			}
@@ -519,7 +519,7 @@ func TestSyncFlagsReachTheExporter(t *testing.T) {
 			}
 		}},
 		{"file size cap", []string{"--max-file-size", "100B"}, func(t *testing.T, e *localNotion, files map[string][]byte) {
-			if hasPrefix(files, "files/") {
+			if hasKind(files, layout.PathFile) {
 				t.Error("an attachment larger than --max-file-size was stored")
 			}
 		}},
@@ -550,6 +550,22 @@ func TestSyncFlagsReachTheExporter(t *testing.T) {
 func hasPrefix(files map[string][]byte, prefix string) bool {
 	for p := range files {
 		if strings.HasPrefix(p, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// isKind reports whether p is a file of the layout of that kind.
+func isKind(p string, kind layout.PathKind) bool {
+	info, ok := layout.ParsePath(p)
+	return ok && info.Kind == kind
+}
+
+// hasKind reports whether any file of the tree is of that kind.
+func hasKind(files map[string][]byte, kind layout.PathKind) bool {
+	for p := range files {
+		if isKind(p, kind) {
 			return true
 		}
 	}
