@@ -1,11 +1,11 @@
 package importer
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sync"
@@ -20,7 +20,7 @@ import (
 // the parent before anything is sent again.
 type journal struct {
 	mu      sync.Mutex
-	f       *os.File // nil: kept in memory only
+	f       io.WriteCloser // nil: kept in memory only
 	ids     map[string]string
 	created map[string]bool // new ids, to tell ours from others in listings
 	done    map[string]bool
@@ -61,10 +61,13 @@ func openJournal(path string, fresh bool) (*journal, error) {
 			return nil, fmt.Errorf("journal: %w", err)
 		}
 	}
-	if b, err := os.ReadFile(path); err == nil {
-		j.load(b)
-	} else if !errors.Is(err, os.ErrNotExist) {
+	b, err := os.ReadFile(path)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("journal: %w", err)
+	}
+	used, err := j.load(path, b)
+	if err != nil {
+		return nil, err
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, fmt.Errorf("journal: %w", err)
@@ -73,22 +76,54 @@ func openJournal(path string, fresh bool) (*journal, error) {
 	if err != nil {
 		return nil, fmt.Errorf("journal: %w", err)
 	}
+	// The next record must start a line of its own: appended to a torn line,
+	// or to a last line whose newline was lost, it would make one unreadable
+	// line in the middle, which a later resume refuses.
+	var mend error
+	switch {
+	case used < len(b):
+		mend = f.Truncate(int64(used))
+	case len(b) > 0 && b[len(b)-1] != '\n':
+		_, mend = f.Write([]byte{'\n'})
+	}
+	if mend != nil {
+		return nil, errors.Join(fmt.Errorf("journal: %w", mend), f.Close())
+	}
 	j.f = f
 	return j, nil
 }
 
-// load replays journal lines. A last line cut short by a crash is ignored.
-func (j *journal) load(b []byte) {
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	sc.Buffer(make([]byte, 1<<20), 64<<20)
-	for sc.Scan() {
-		var r record
-		if json.Unmarshal(sc.Bytes(), &r) != nil {
-			continue
+// maxJournalLine bounds one journal line. The largest record, an append's
+// list of ids, is tens of kilobytes; a longer line is not one this code wrote.
+var maxJournalLine = 64 << 20
+
+// load replays the journal lines in b, read from path, and returns the
+// length of the part it used. Only the last line may be unreadable, and only
+// if it lacks its newline: that is a crash in the middle of an append, and
+// the line is dropped. Anything else unreadable is an error naming the line,
+// since skipping it would forget an id mapping or a finished step and create
+// objects twice.
+func (j *journal) load(path string, b []byte) (int, error) {
+	used := 0
+	for line := 1; used < len(b); line++ {
+		text, rest, complete := bytes.Cut(b[used:], []byte{'\n'})
+		if len(text) > maxJournalLine {
+			return 0, fmt.Errorf("journal %s: line %d is longer than %d bytes", path, line, maxJournalLine)
 		}
-		j.apply(r)
-		j.resumed = true
+		if len(bytes.TrimSpace(text)) > 0 {
+			var r record
+			if err := json.Unmarshal(text, &r); err != nil {
+				if !complete {
+					return used, nil // torn by a crash
+				}
+				return 0, fmt.Errorf("journal %s: line %d: %w", path, line, err)
+			}
+			j.apply(r)
+			j.resumed = true
+		}
+		used = len(b) - len(rest)
 	}
+	return used, nil
 }
 
 func (j *journal) apply(r record) {

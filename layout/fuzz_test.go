@@ -3,6 +3,7 @@ package layout
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"strings"
 	"testing"
 )
@@ -70,10 +71,19 @@ func FuzzParseID(f *testing.F) {
 	})
 }
 
+// maxFuzzTree bounds the packed trees the tree targets try. The fuzzer
+// minimises every input that finds new code by trying to delete each byte
+// range in turn, quadratic in its length: one seed of the whole sample tree
+// (190 KB) kept it minimising, at a few executions a minute. Small trees
+// reach every branch of the decoder; size adds nothing but time.
+const maxFuzzTree = 8 << 10
+
 func FuzzDecodeSnapshot(f *testing.F) {
-	// Seeds: the sample tree, and small trees given as "path\x00bytes\x00...".
-	_, tree := sampleTree(f)
-	f.Add(packTree(tree))
+	// Seeds: the sample tree cut into small trees of one object each, and
+	// hand-made trees given as "path\x00bytes\x00...".
+	for _, tree := range sampleSeedTrees(f) {
+		f.Add(packTree(tree))
+	}
 	f.Add(packTree(MapSource{MetaPath: []byte(`{"format_version":1,"api_version":"2025-09-03"}`)}))
 	f.Add(packTree(MapSource{
 		MetaPath:                []byte(`{"format_version":1,"api_version":"2025-09-03"}`),
@@ -81,6 +91,9 @@ func FuzzDecodeSnapshot(f *testing.F) {
 		BlockPath(rootID, b(1)): []byte(`{"id":"` + b(1) + `","notion_git":{"children":["` + b(1) + `"]}}`),
 	}))
 	f.Fuzz(func(t *testing.T, packed []byte) {
+		if len(packed) > maxFuzzTree {
+			return
+		}
 		src := unpackTree(packed)
 		s, err := DecodeSnapshot(src)
 		if err != nil {
@@ -102,6 +115,10 @@ func FuzzDecodeSnapshot(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// EncodeSnapshot writes no attachment bytes: files2 has all but those.
+		if len(files2) != len(files)-len(s.Files) || !maps.Equal(s.Files, s2.Files) {
+			t.Fatalf("the second round trip has %d files, the first %d", len(files2), len(files)-len(s.Files))
+		}
 		for p, b := range files {
 			if strings.HasPrefix(p, filesDir+"/") {
 				continue
@@ -111,6 +128,75 @@ func FuzzDecodeSnapshot(f *testing.F) {
 			}
 		}
 	})
+}
+
+// sampleSeedTrees cuts the sample tree into small trees: the metadata with
+// one database, data source, user or state file, and each page with one of
+// its top-level blocks (and that block's descendants) at a time. JSON is
+// compacted to keep the seeds short.
+func sampleSeedTrees(t testing.TB) []MapSource {
+	s, tree := sampleTree(t)
+	meta := compactJSON(t, tree[MetaPath])
+	var out []MapSource
+	for p, b := range tree {
+		if p == StatePath || strings.HasPrefix(p, databasesDir+"/") || strings.HasPrefix(p, dataSourcesDir+"/") ||
+			strings.HasPrefix(p, usersDir+"/") || strings.HasPrefix(p, filesDir+"/") {
+			out = append(out, MapSource{MetaPath: meta, p: compactJSONOrRaw(b)})
+		}
+	}
+	for _, page := range s.Pages {
+		tops := page.Children
+		if len(tops) == 0 {
+			tops = []string{""}
+		}
+		for i, top := range tops {
+			cut := &Page{ID: page.ID, Object: page.Object, Blocks: map[string]*Block{}, Extra: page.Extra}
+			if i == 0 {
+				cut.Comments = page.Comments
+			}
+			var keep func(id string)
+			keep = func(id string) {
+				if blk := page.Blocks[id]; blk != nil {
+					cut.Blocks[id] = blk
+					for _, c := range blk.Children {
+						keep(c)
+					}
+				}
+			}
+			if top != "" {
+				cut.Children = []string{top}
+				keep(top)
+			}
+			files, err := EncodePage(cut)
+			if err != nil {
+				t.Fatalf("seed of page %s: %v", page.ID, err)
+			}
+			seed := MapSource{MetaPath: meta}
+			for p, b := range files {
+				seed[p] = compactJSONOrRaw(b)
+			}
+			out = append(out, seed)
+		}
+	}
+	return out
+}
+
+func compactJSON(t testing.TB, b []byte) []byte {
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, b); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// compactJSONOrRaw compacts JSON files and keeps the others (README.md,
+// attachment bytes) as they are.
+func compactJSONOrRaw(b []byte) []byte {
+	var buf bytes.Buffer
+	if json.Compact(&buf, b) != nil {
+		return b
+	}
+	return buf.Bytes()
 }
 
 // packTree flattens a tree into one fuzz input.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -393,20 +394,54 @@ func (c *Client) backoff(n int) time.Duration {
 	return half + rand.N(half+1)
 }
 
-// retryAfter reads Retry-After (seconds or an HTTP date). Notion sends whole
-// seconds; a missing or unreadable value waits one second.
+// retryAfter reads Retry-After: delay-seconds or an HTTP date. Notion sends
+// whole seconds; a decimal fraction is read too. The wait is never negative:
+// a date in the past waits 0, and a value too large for a Duration gives the
+// largest one (bounding what is worth waiting for is the caller's choice). A
+// missing or unreadable value waits one second.
 func retryAfter(h http.Header, now time.Time) time.Duration {
 	v := strings.TrimSpace(h.Get("Retry-After"))
-	if secs, err := strconv.ParseFloat(v, 64); err == nil && secs >= 0 {
-		return time.Duration(secs * float64(time.Second))
+	if d, ok := delaySeconds(v); ok {
+		return d
 	}
 	if t, err := http.ParseTime(v); err == nil {
 		if d := t.Sub(now); d > 0 {
-			return d
+			return d // Sub saturates rather than overflows
 		}
 		return 0
 	}
 	return time.Second
+}
+
+// delaySeconds reads "<digits>[.<digits>]" as a duration, saturating at the
+// largest Duration. strconv.ParseFloat would also take "Inf", "NaN", "0x1p4"
+// and "1e9", and its product with time.Second overflowed to a negative wait.
+func delaySeconds(v string) (time.Duration, bool) {
+	whole, frac, dot := strings.Cut(v, ".")
+	if !isDigits(whole) || dot && !isDigits(frac) {
+		return 0, false
+	}
+	const maxSeconds = math.MaxInt64 / int64(time.Second)
+	secs, err := strconv.ParseInt(whole, 10, 64)
+	if err != nil || secs > maxSeconds { // err is a range error: digits only
+		return math.MaxInt64, true
+	}
+	frac = (frac + "000000000")[:9]
+	nanos, _ := strconv.ParseInt(frac, 10, 64)
+	d := time.Duration(secs) * time.Second
+	if d > math.MaxInt64-time.Duration(nanos) {
+		return math.MaxInt64, true
+	}
+	return d + time.Duration(nanos), true
+}
+
+func isDigits(s string) bool {
+	for _, c := range []byte(s) {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // scrub drops the request URL from transport errors: a download URL is a

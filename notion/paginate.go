@@ -35,6 +35,7 @@ func (l *List) Incomplete() bool {
 // queries) in the body; body is not modified.
 func (c *Client) Paginate(ctx context.Context, method, path string, query url.Values, body map[string]any, fn func(*List) error) error {
 	cursor := ""
+	seen := map[string]bool{}
 	for {
 		var raw []byte
 		var err error
@@ -59,19 +60,45 @@ func (c *Client) Paginate(ctx context.Context, method, path string, query url.Va
 		if err != nil {
 			return err
 		}
-		var page List
-		if err := json.Unmarshal(raw, &page); err != nil {
+		page, err := decodeList(raw)
+		if err != nil {
 			return fmt.Errorf("notion: %s %s: list answer: %w", method, Endpoint(path), err)
 		}
-		if err := fn(&page); err != nil {
+		if err := fn(page); err != nil {
 			return err
 		}
 		if !page.HasMore || page.NextCursor == nil || *page.NextCursor == "" {
 			return nil
 		}
-		if *page.NextCursor == cursor {
+		// A cursor seen before, the last one or any earlier, would walk
+		// the same pages again and again.
+		seen[cursor] = true
+		if seen[*page.NextCursor] {
 			return fmt.Errorf("notion: %s %s: cursor did not advance", method, Endpoint(path))
 		}
 		cursor = *page.NextCursor
 	}
+}
+
+// decodeList reads one page of a list answer, matching keys exactly:
+// encoding/json also fills a field from a key that differs only in case,
+// the last one winning, so "Results":[] after "results" would have emptied
+// a page that had results.
+func decodeList(raw []byte) (*List, error) {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &fields); err != nil {
+		return nil, err
+	}
+	var l List
+	for key, dst := range map[string]any{
+		"results": &l.Results, "next_cursor": &l.NextCursor,
+		"has_more": &l.HasMore, "request_status": &l.RequestStatus,
+	} {
+		if b, ok := fields[key]; ok {
+			if err := json.Unmarshal(b, dst); err != nil {
+				return nil, fmt.Errorf("%s: %w", key, err)
+			}
+		}
+	}
+	return &l, nil
 }

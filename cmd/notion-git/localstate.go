@@ -30,6 +30,12 @@ func loadLocalState(gitDir string, base plumbing.Hash) *layout.State {
 	if err != nil {
 		return nil
 	}
+	return decodeLocalState(b, base)
+}
+
+// decodeLocalState reads the bytes of the local state file: nil unless they
+// hold a valid state that continues from base.
+func decodeLocalState(b []byte, base plumbing.Hash) *layout.State {
 	var ls localState
 	if json.Unmarshal(b, &ls) != nil || ls.Base != base.String() || ls.State == nil {
 		return nil
@@ -49,7 +55,7 @@ func loadLocalState(gitDir string, base plumbing.Hash) *layout.State {
 
 // saveLocalState keeps the state of this run for the next one.
 func saveLocalState(gitDir string, base plumbing.Hash, s *layout.State) error {
-	b, err := json.Marshal(localState{Base: base.String(), State: s})
+	b, err := encodeLocalState(base, s)
 	if err != nil {
 		return err
 	}
@@ -65,4 +71,9 @@ func saveLocalState(gitDir string, base plumbing.Hash, s *layout.State) error {
 		return errors.Join(err, os.Remove(tmp))
 	}
 	return nil
+}
+
+// encodeLocalState returns the bytes of the local state file.
+func encodeLocalState(base plumbing.Hash, s *layout.State) ([]byte, error) {
+	return json.Marshal(localState{Base: base.String(), State: s})
 }
