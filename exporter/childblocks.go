@@ -1,0 +1,147 @@
+package exporter
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+
+	"github.com/notion-git/notion-git/layout"
+)
+
+// A child_page block, the block in a parent page that stands for a subpage,
+// is the subpage seen from its parent: it carries the subpage's times,
+// authors, title and whether it has content. Editing or renaming a subpage
+// changes that block without changing the parent's last_edited_time, so a
+// parent carried from the last snapshot would keep a stale block. The
+// functions below find such blocks from what the listing and the crawl
+// already know, and fetch only those blocks again.
+
+// staleChildBlocks returns, for each page that is not crawled this run, the
+// ids of the child_page blocks in its stored folder that no longer agree
+// with the subpages they stand for.
+func (x *exporter) staleChildBlocks(crawled func(id string) bool) map[string][]string {
+	stale := map[string][]string{}
+	for _, id := range sortedKeys(x.pages) {
+		obj := x.pages[id]
+		parent, kind := parentOf(obj)
+		switch kind {
+		case "page":
+		case "block":
+			parent = x.ownerOf(id, obj)
+		default:
+			continue // rows and top-level pages have no child_page block
+		}
+		if parent == "" || x.pages[parent] == nil || crawled(parent) {
+			continue
+		}
+		path := layout.BlockPath(parent, id)
+		if !x.prev.Has(path) {
+			continue // not there yet: the parent is crawled for a new child
+		}
+		b, err := x.prev.Read(path)
+		if err != nil {
+			continue
+		}
+		block, _, _, err := layout.DecodeObjectFile(b, id)
+		if err != nil || block["type"] != "child_page" {
+			continue
+		}
+		x.mu.Lock()
+		content, known := x.hasContent[id]
+		x.mu.Unlock()
+		if childBlockStale(block, obj, content, known) {
+			stale[parent] = append(stale[parent], id)
+		}
+	}
+	return stale
+}
+
+// childBlockStale reports whether a stored child_page block disagrees with
+// the page it stands for: a field both carry (times, authors, trash, parent)
+// differs, the title differs, or, when the page was crawled, whether it has
+// content.
+func childBlockStale(block, page layout.Object, hasContent, known bool) bool {
+	for k, v := range block {
+		if k == "object" {
+			continue
+		}
+		if pv, ok := page[k]; ok && !reflect.DeepEqual(v, pv) {
+			return true
+		}
+	}
+	body, _ := block["child_page"].(map[string]any)
+	if title, _ := body["title"].(string); title != layout.PageTitle(page) {
+		return true
+	}
+	return known && block["has_children"] != hasContent
+}
+
+// errRecrawl says that a page's stored blocks cannot be patched: its child
+// pages moved inside it since the last snapshot.
+var errRecrawl = errors.New("child pages moved inside the page")
+
+// fetchChildBlocks fetches the given child_page blocks of a stored page as
+// the API answers them now. Each container (the page, or the block that
+// holds the child pages) costs the fewer requests of two ways: one GET per
+// block, or listing the container's children.
+func (x *exporter) fetchChildBlocks(ctx context.Context, page *layout.Page, kids []string) (map[string]layout.Object, error) {
+	byContainer := map[string][]string{}
+	for _, id := range kids {
+		b := page.Blocks[id]
+		if b == nil {
+			return nil, errRecrawl
+		}
+		container, _ := parentOf(b.Object)
+		byContainer[container] = append(byContainer[container], id)
+	}
+	fresh := map[string]layout.Object{}
+	for _, container := range sortedKeys(byContainer) {
+		ids := byContainer[container]
+		siblings := page.Children
+		if container != page.ID {
+			if c := page.Blocks[container]; c != nil {
+				siblings = c.Children
+			}
+		}
+		if listCost := max(1, (len(siblings)+99)/100); listCost < len(ids) {
+			all, err := x.children(ctx, container)
+			if err != nil {
+				return nil, err
+			}
+			for _, b := range all {
+				if bid, err := objectID(b); err == nil {
+					fresh[bid] = b
+				}
+			}
+		} else {
+			for _, id := range ids {
+				b, err := x.get(ctx, "blocks/"+id)
+				if err != nil {
+					return nil, err
+				}
+				fresh[id] = b
+			}
+		}
+		for _, id := range ids {
+			b := fresh[id]
+			if b == nil || b["type"] != "child_page" || !sameParent(b, page.Blocks[id].Object) {
+				return nil, errRecrawl
+			}
+		}
+	}
+	out := make(map[string]layout.Object, len(kids))
+	for _, id := range kids {
+		out[id] = fresh[id]
+	}
+	return out, nil
+}
+
+// storedPage reads a page's folder from the last snapshot.
+func (x *exporter) storedPage(id string) (*layout.Page, error) {
+	page, err := layout.DecodePage(prevSource{x.prev}, id, x.prev.PathsUnder(layout.PageDir(id)+"/"))
+	if err != nil {
+		return nil, fmt.Errorf("read the stored page %s: %w", id, err)
+	}
+	return page, nil
+}
