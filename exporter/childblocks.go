@@ -5,73 +5,84 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"sort"
 
 	"github.com/notion-git/notion-git/layout"
 )
 
 // A child_page block, the block in a parent page that stands for a subpage,
 // is the subpage seen from its parent: it carries the subpage's times,
-// authors, title and whether it has content. Editing or renaming a subpage
-// changes that block without changing the parent's last_edited_time, so a
-// parent carried from the last snapshot would keep a stale block. The
+// authors, title and whether it has content; a child_database block does the
+// same for a database. Editing or renaming a subpage or a database changes
+// that block without changing the parent's last_edited_time, so a parent
+// carried from the last snapshot would keep a stale block. The
 // functions below find such blocks from what the listing and the crawl
 // already know, and fetch only those blocks again.
 
 // staleChildBlocks returns, for each page that is not crawled this run, the
-// ids of the child_page blocks in its stored folder that no longer agree
-// with the subpages they stand for.
+// ids of the child_page and child_database blocks in its stored folder that
+// no longer agree with the subpages and databases they stand for.
 func (x *exporter) staleChildBlocks(crawled func(id string) bool) map[string][]string {
 	stale := map[string][]string{}
-	for _, id := range sortedKeys(x.pages) {
-		obj := x.pages[id]
+	check := func(id string, obj layout.Object, typ, title string) {
 		parent, kind := parentOf(obj)
 		switch kind {
 		case "page":
 		case "block":
 			parent = x.ownerOf(id, obj)
 		default:
-			continue // rows and top-level pages have no child_page block
+			return // rows and top-level objects have no block in a page
 		}
 		if parent == "" || x.pages[parent] == nil || crawled(parent) {
-			continue
+			return
 		}
 		path := layout.BlockPath(parent, id)
 		if !x.prev.Has(path) {
-			continue // not there yet: the parent is crawled for a new child
+			return // not there yet: the parent is crawled for a new child
 		}
 		b, err := x.prev.Read(path)
 		if err != nil {
-			continue
+			return
 		}
 		block, _, _, err := layout.DecodeObjectFile(b, id)
-		if err != nil || block["type"] != "child_page" {
-			continue
+		if err != nil || block["type"] != typ {
+			return
 		}
 		x.mu.Lock()
 		content, known := x.hasContent[id]
 		x.mu.Unlock()
-		if childBlockStale(block, obj, content, known) {
+		if childBlockStale(block, obj, title, content, known) {
 			stale[parent] = append(stale[parent], id)
 		}
+	}
+	for _, id := range sortedKeys(x.pages) {
+		check(id, x.pages[id], "child_page", layout.PageTitle(x.pages[id]))
+	}
+	for _, id := range sortedKeys(x.dbs) {
+		check(id, x.dbs[id], "child_database", titleOf(x.dbs[id]))
+	}
+	for _, ids := range stale {
+		sort.Strings(ids)
 	}
 	return stale
 }
 
-// childBlockStale reports whether a stored child_page block disagrees with
-// the page it stands for: a field both carry (times, authors, trash, parent)
-// differs, the title differs, or, when the page was crawled, whether it has
-// content.
-func childBlockStale(block, page layout.Object, hasContent, known bool) bool {
+// childBlockStale reports whether a stored child_page or child_database
+// block disagrees with the page or database it stands for: a field both
+// carry (times, authors, trash, parent) differs, the title differs, or, when
+// the page was crawled, whether it has content.
+func childBlockStale(block, obj layout.Object, title string, hasContent, known bool) bool {
 	for k, v := range block {
 		if k == "object" {
 			continue
 		}
-		if pv, ok := page[k]; ok && !reflect.DeepEqual(v, pv) {
+		if ov, ok := obj[k]; ok && !reflect.DeepEqual(v, ov) {
 			return true
 		}
 	}
-	body, _ := block["child_page"].(map[string]any)
-	if title, _ := body["title"].(string); title != layout.PageTitle(page) {
+	typ, _ := block["type"].(string)
+	body, _ := block[typ].(map[string]any)
+	if t, _ := body["title"].(string); t != title {
 		return true
 	}
 	return known && block["has_children"] != hasContent
@@ -125,7 +136,7 @@ func (x *exporter) fetchChildBlocks(ctx context.Context, page *layout.Page, kids
 		}
 		for _, id := range ids {
 			b := fresh[id]
-			if b == nil || b["type"] != "child_page" || !sameParent(b, page.Blocks[id].Object) {
+			if stored := page.Blocks[id].Object; b == nil || b["type"] != stored["type"] || !sameParent(b, stored) {
 				return nil, errRecrawl
 			}
 		}
