@@ -17,7 +17,7 @@ import (
 // that block without changing the parent's last_edited_time, so a parent
 // carried from the last snapshot would keep a stale block. The
 // functions below find such blocks from what the listing and the crawl
-// already know, and fetch only those blocks again.
+// already know, and fetch only the children lists that hold them again.
 
 // staleChildBlocks returns, for each page that is not crawled this run, the
 // ids of the child_page and child_database blocks in its stored folder that
@@ -92,10 +92,14 @@ func childBlockStale(block, obj layout.Object, title string, hasContent, known b
 // pages moved inside it since the last snapshot.
 var errRecrawl = errors.New("child pages moved inside the page")
 
-// fetchChildBlocks fetches the given child_page blocks of a stored page as
-// the API answers them now. Each container (the page, or the block that
-// holds the child pages) costs the fewer requests of two ways: one GET per
-// block, or listing the container's children.
+// fetchChildBlocks fetches the given child_page and child_database blocks
+// of a stored page as the API answers them now, by listing the children of
+// each container that holds them (the page, or a block in it): one request
+// per container of up to 100 children, shared by all its stale blocks. A
+// GET of each block would cost as much for one block, but only the listing
+// shows a child page moved within its parent, which changes no parent and
+// no time but the child's; a container whose children are no longer those
+// stored, in that order, makes the page be crawled instead (errRecrawl).
 func (x *exporter) fetchChildBlocks(ctx context.Context, page *layout.Page, kids []string) (map[string]layout.Object, error) {
 	byContainer := map[string][]string{}
 	for _, id := range kids {
@@ -106,44 +110,38 @@ func (x *exporter) fetchChildBlocks(ctx context.Context, page *layout.Page, kids
 		container, _ := parentOf(b.Object)
 		byContainer[container] = append(byContainer[container], id)
 	}
-	fresh := map[string]layout.Object{}
+	out := make(map[string]layout.Object, len(kids))
 	for _, container := range sortedKeys(byContainer) {
-		ids := byContainer[container]
-		siblings := page.Children
+		stored := page.Children
 		if container != page.ID {
-			if c := page.Blocks[container]; c != nil {
-				siblings = c.Children
-			}
-		}
-		if listCost := max(1, (len(siblings)+99)/100); listCost < len(ids) {
-			all, err := x.children(ctx, container)
-			if err != nil {
-				return nil, err
-			}
-			for _, b := range all {
-				if bid, err := objectID(b); err == nil {
-					fresh[bid] = b
-				}
-			}
-		} else {
-			for _, id := range ids {
-				b, err := x.get(ctx, "blocks/"+id)
-				if err != nil {
-					return nil, err
-				}
-				fresh[id] = b
-			}
-		}
-		for _, id := range ids {
-			b := fresh[id]
-			if stored := page.Blocks[id].Object; b == nil || b["type"] != stored["type"] || !sameParent(b, stored) {
+			c := page.Blocks[container]
+			if c == nil {
 				return nil, errRecrawl
 			}
+			stored = c.Children
 		}
-	}
-	out := make(map[string]layout.Object, len(kids))
-	for _, id := range kids {
-		out[id] = fresh[id]
+		listed, err := x.children(ctx, container)
+		if err != nil {
+			return nil, err
+		}
+		if len(listed) != len(stored) {
+			return nil, errRecrawl
+		}
+		fresh := map[string]layout.Object{}
+		for i, b := range listed {
+			bid, err := objectID(b)
+			if err != nil || bid != stored[i] {
+				return nil, errRecrawl
+			}
+			fresh[bid] = b
+		}
+		for _, id := range byContainer[container] {
+			b, was := fresh[id], page.Blocks[id].Object
+			if b["type"] != was["type"] || !sameParent(b, was) {
+				return nil, errRecrawl
+			}
+			out[id] = b
+		}
 	}
 	return out, nil
 }
