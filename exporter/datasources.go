@@ -11,11 +11,8 @@ import (
 )
 
 // syncDataSources writes each listed data source's schema (the object search
-// returned, so no request) and fetches the database container of every
-// listed data source: search does not return databases, and a database
-// renamed or given a new icon changes no data source's last_edited_time, so
-// nothing else would show the change. That costs one request per database,
-// which a workspace holds far fewer of than pages. Rows of unchanged data
+// returned, so no request), fetches the database containers of new or
+// changed data sources, and queries their rows. Rows of unchanged data
 // sources come from the listing like any page.
 func (x *exporter) syncDataSources(ctx context.Context) error {
 	var wg sync.WaitGroup
@@ -30,11 +27,14 @@ func (x *exporter) syncDataSources(ctx context.Context) error {
 	}
 	dbWanted := map[string]bool{}
 	for _, id := range sortedKeys(x.sources) {
-		dbID, _ := parentOf(x.sources[id])
+		ds := x.sources[id]
+		dbID, _ := parentOf(ds)
 		if dbID == "" {
 			continue
 		}
-		dbWanted[dbID] = true
+		if x.changed(id, ds) || !x.prev.Has(layout.DatabasePath(dbID)) {
+			dbWanted[dbID] = true
+		}
 	}
 	for _, dbID := range sortedKeys(dbWanted) {
 		wg.Add(1)
