@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"os/exec"
@@ -150,13 +151,16 @@ func run(ctx context.Context, c config) (*result, error) {
 // incrementalExpected is the requests an incremental sync needs: the
 // listing, the fixed calls, the changed pages and the refresh slice (the
 // first ceil(fraction × pages) unchanged pages by id, all equally stale after
-// a full sync). Attachments are not downloaded again.
+// a full sync), and one children listing for each parent, not crawled, whose
+// child_page block of a changed page is patched. Attachments are not
+// downloaded again.
 func (m *workspaceModel) incrementalExpected(changed map[string]bool, fraction float64) int {
 	b := m.fullBound()
 	n := b.Search + 1 + max(1, ceilDiv(len(m.f.Users), 100))
 	for id := range changed {
 		n += m.pageCost(id, false)
 	}
+	crawled := maps.Clone(changed)
 	slice := int(math.Ceil(fraction * float64(len(m.pages))))
 	for _, id := range m.pages {
 		if slice == 0 {
@@ -164,7 +168,19 @@ func (m *workspaceModel) incrementalExpected(changed map[string]bool, fraction f
 		}
 		if !changed[id] {
 			n += m.pageCost(id, false)
+			crawled[id] = true
 			slice--
+		}
+	}
+	// A changed page's child_page block in a parent that is not crawled is
+	// patched from one listing of the parent's children.
+	patched := map[string]bool{}
+	for _, p := range m.f.Pages {
+		parent, _ := p["parent"].(map[string]any)
+		home, _ := parent["page_id"].(string)
+		if id, _ := p["id"].(string); changed[id] && home != "" && !crawled[home] && !patched[home] {
+			patched[home] = true
+			n += max(1, ceilDiv(m.children[home], 100))
 		}
 	}
 	return n

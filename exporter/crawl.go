@@ -27,29 +27,61 @@ func (x *exporter) crawlPages(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	rewrite := map[string]bool{} // pages whose object alone changed
 	for _, id := range ids {
 		switch why := plan.why[id]; why {
 		case "":
 			plan.carried = append(plan.carried, id)
 		case "object":
-			if err := x.rewritePageObject(ctx, id, x.pages[id]); err != nil {
-				x.crawl.pageFailed(id, err)
-			}
+			rewrite[id] = true
 		default:
 			x.crawl.add(id, x.pages[id], why)
 		}
 	}
-	refresh := map[string]bool{}
 	for _, id := range x.refreshSlice(plan.carried, len(ids)) {
-		refresh[id] = true
 		x.crawl.add(id, x.pages[id], "refresh")
 	}
-	for _, id := range plan.carried {
-		if !refresh[id] {
-			x.carry(id)
+	if err := x.crawl.wait(ctx); err != nil {
+		return err
+	}
+	// Only now is every subpage's state known: patch the child_page blocks
+	// of the pages that are not crawled, or crawl such a page when its
+	// blocks cannot be patched.
+	blocks := map[string]map[string]layout.Object{}
+	stored := map[string]*layout.Page{}
+	stale := x.staleChildBlocks(x.crawl.scheduled)
+	for _, owner := range sortedKeys(stale) {
+		page, err := x.storedPage(owner)
+		if err == nil {
+			stored[owner] = page
+			blocks[owner], err = x.fetchChildBlocks(ctx, page, stale[owner])
+		}
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			x.crawl.add(owner, x.pages[owner], "children")
 		}
 	}
-	x.crawl.wg.Wait()
+	if err := x.crawl.wait(ctx); err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if x.crawl.scheduled(id) || plan.why[id] != "" && !rewrite[id] {
+			continue
+		}
+		var obj layout.Object
+		if rewrite[id] {
+			obj = x.pages[id]
+		}
+		if obj == nil && blocks[id] == nil {
+			x.carry(id)
+			continue
+		}
+		if err := x.rewritePage(ctx, id, stored[id], obj, blocks[id]); err != nil {
+			x.crawl.pageFailed(id, err)
+		}
+	}
 	if x.crawl.fatal != nil {
 		return x.crawl.fatal
 	}
@@ -76,6 +108,23 @@ type crawlQueue struct {
 	queued int
 	done   int
 	fatal  error
+}
+
+// wait waits for every scheduled crawl; it returns the error that stopped
+// the crawl, if one did.
+func (q *crawlQueue) wait(ctx context.Context) error {
+	q.wg.Wait()
+	if q.fatal != nil {
+		return q.fatal
+	}
+	return ctx.Err()
+}
+
+// scheduled reports whether a page was scheduled for a crawl this run.
+func (q *crawlQueue) scheduled(id string) bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.seen[id]
 }
 
 // add schedules a page crawl unless the page is already scheduled.
@@ -201,6 +250,7 @@ func (x *exporter) processPage(ctx context.Context, id string, obj layout.Object
 	}
 	_, existed := x.prevObject(id)
 	x.mu.Lock()
+	x.hasContent[id] = len(page.Children) > 0
 	x.state.Objects[id] = st
 	x.report.Pages.Total++
 	x.report.Pages.Crawled++

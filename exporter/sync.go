@@ -41,6 +41,8 @@ func Sync(ctx context.Context, client *notion.Client, prev Previous, sink Sink, 
 		owner:    map[string]string{},
 		written:  map[string]bool{},
 		filtered: map[string]bool{},
+
+		hasContent: map[string]bool{},
 	}
 	x.prevState = opts.State
 	if x.prevState == nil {
@@ -98,8 +100,11 @@ type exporter struct {
 	// filtered holds the data sources whose rows a scope filter chose this
 	// run: a row of theirs that the query did not return is out of scope.
 	filtered map[string]bool
-	crawl    *crawlQueue
-	sinkMu   sync.Mutex
+	// hasContent says, for each page crawled this run, whether it has
+	// blocks: its child_page block in its parent says so too.
+	hasContent map[string]bool
+	crawl      *crawlQueue
+	sinkMu     sync.Mutex
 }
 
 // A Previous is read by layout too (the sync state, single objects).
