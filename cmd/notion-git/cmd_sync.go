@@ -68,6 +68,13 @@ func runSync(ctx context.Context, g *Globals, c *syncCmd, env *Env) (*exporter.R
 	if err != nil {
 		return nil, err
 	}
+	if !c.DryRun {
+		// Whatever stopped the last run after its branch moved, the working
+		// tree is brought up to date before this run compares against it.
+		if _, err := repo.FinishRefresh(); err != nil {
+			return nil, err
+		}
+	}
 	head, _, err := repo.Head(c.Branch)
 	if err != nil {
 		return nil, err
@@ -268,12 +275,15 @@ func commitSync(repo *gitrepo.Repo, builder *gitrepo.TreeBuilder, prev *gitrepo.
 	}
 	// Refuse before the branch moves if the working tree has local edits to
 	// files this commit changes.
-	refresh, err := repo.PrepareRefresh(prev.Commit(), commit, nil)
+	refresh, err := repo.PrepareRefresh(c.Branch, prev.Commit(), commit, nil)
 	if err != nil {
 		return plumbing.ZeroHash, false, err
 	}
-	if err := repo.UpdateBranch(c.Branch, prev.Commit(), commit); err != nil {
-		return plumbing.ZeroHash, false, fmt.Errorf("move branch %s: %w (another sync may have committed meanwhile; run again)", c.Branch, err)
+	if err := refresh.MoveBranch(); err != nil {
+		if errors.Is(err, gitrepo.ErrRefChanged) {
+			err = fmt.Errorf("%w (another sync may have committed meanwhile; run again)", err)
+		}
+		return plumbing.ZeroHash, false, fmt.Errorf("move branch %s: %w", c.Branch, err)
 	}
 	if err := refresh.Apply(); err != nil {
 		return commit, true, fmt.Errorf("committed %s, but updating the working tree failed: %w", commit.String()[:12], err)
