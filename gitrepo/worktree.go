@@ -99,6 +99,7 @@ func (f *Refresh) MoveBranch() error {
 			return err
 		}
 		if err := f.r.fail(FailBeforeBranchMove); err != nil {
+			f.r.clearRefreshMark()
 			return err
 		}
 	}
@@ -108,7 +109,7 @@ func (f *Refresh) MoveBranch() error {
 		}
 		return err
 	}
-	return f.r.fail(FailAfterBranchMove)
+	return nil
 }
 
 // Apply writes the planned files and index entries, if the checked-out
@@ -126,6 +127,9 @@ func (f *Refresh) Apply() error {
 	tip, ok, err := f.r.Head(branch)
 	if err != nil || !ok || tip != f.newCommit {
 		return err
+	}
+	if err := f.r.fail(FailAfterBranchMove); err != nil {
+		return fmt.Errorf("refresh worktree: %w", err)
 	}
 	if err := f.r.applyRefresh(f.plan); err != nil {
 		return err

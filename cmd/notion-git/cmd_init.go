@@ -174,7 +174,7 @@ func commitWorkflow(repo *gitrepo.Repo, branch string, content []byte, force boo
 		return plumbing.ZeroHash, err
 	}
 	if err := refresh.Apply(); err != nil {
-		return commit, fmt.Errorf("committed %s, but updating the working tree failed: %w", short(commit), err)
+		return commit, worktreeError{commit: commit, branch: branch, err: err}
 	}
 	return commit, nil
 }
