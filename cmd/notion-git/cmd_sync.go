@@ -177,7 +177,12 @@ func runSync(ctx context.Context, g *Globals, c *syncCmd, env *Env) (report *exp
 			outcome = "no change in Notion: no commit"
 		}
 		if err := saveLocalState(repo.GitDir(), base, res.State); err != nil {
-			return report, fmt.Errorf("keep the sync state: %w", err)
+			if !changed {
+				return report, fmt.Errorf("keep the sync state: %w", err)
+			}
+			// The commit holds the state too, and the next sync falls back
+			// to it: the run did its job, and its exit code says so.
+			fmt.Fprintf(env.Stderr, "notion-git: could not keep the sync state beside the repository (%v); the next sync reads it from the commit\n", oneLine(err))
 		}
 	}
 	if c.Report != "" {
