@@ -2,6 +2,7 @@ package exporter
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"reflect"
@@ -171,6 +172,43 @@ func (x *exporter) applyScope() {
 			delete(x.sources, id)
 		}
 	}
+}
+
+// ErrRootNotFound means a root of the sync (Options.Roots) is not a page,
+// database or data source that the integration can read.
+var ErrRootNotFound = errors.New("no such page, or it is not shared with the integration")
+
+// checkRoots makes sure that each root names something. A root the listing
+// did not return is asked for (search is not exhaustive); one Notion does not
+// know stops the sync, which would otherwise commit an empty snapshot.
+func (x *exporter) checkRoots(ctx context.Context) error {
+	for _, id := range x.opts.Roots {
+		if x.pages[id] != nil || x.sources[id] != nil || x.dbs[id] != nil {
+			continue
+		}
+		obj, err := x.get(ctx, "pages/"+id)
+		kind := layout.KindPage
+		for _, other := range []string{"data_sources/", "databases/"} {
+			if !notion.IsNotFound(err) {
+				break
+			}
+			obj, err = x.get(ctx, other+id)
+			kind = ""
+		}
+		switch {
+		case notion.IsNotFound(err):
+			return fmt.Errorf("--root %s: %w", id, ErrRootNotFound)
+		case err != nil:
+			return fmt.Errorf("--root %s: %w", id, err)
+		case isTrashed(obj):
+			return fmt.Errorf("--root %s: it is in the trash", id)
+		case kind == layout.KindPage:
+			// A page search did not list: it is crawled as the listing's are.
+			x.pages[id] = obj
+			x.scoped[id] = true
+		}
+	}
+	return nil
 }
 
 // confirmVanished asks Notion about every page and data source of the last

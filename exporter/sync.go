@@ -122,6 +122,9 @@ func (x *exporter) run(ctx context.Context) error {
 		return err
 	}
 	x.applyScope()
+	if err := x.checkRoots(ctx); err != nil {
+		return err
+	}
 	if err := x.queryRows(ctx); err != nil {
 		return err
 	}

@@ -160,6 +160,9 @@ func (r *Repo) writeIndexFile(fill func(io.Writer) error) (err error) {
 	if err = fill(f); err != nil {
 		return fmt.Errorf("write index: %w", err)
 	}
+	if err = r.fail(FailIndexWrite); err != nil {
+		return fmt.Errorf("write index: %w", err)
+	}
 	if err = f.Close(); err != nil {
 		return fmt.Errorf("write index: %w", err)
 	}

@@ -187,7 +187,7 @@ func TestIndexChangedDuringRefresh(t *testing.T) {
 	if err := r.UpdateBranch("main", c1, c2); err != nil {
 		t.Fatal(err)
 	}
-	plan, err := r.planRefresh(c1, c2, nil)
+	plan, err := r.planRefresh(c1, c2, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,6 +34,9 @@ type OpenOptions struct {
 	Bare bool
 	// Branch is the branch HEAD points at in a new repository; DefaultBranch if empty.
 	Branch string
+	// Failpoint, if set, is called at each Failpoint of a publication; an
+	// error it returns fails that step. Only tests set it.
+	Failpoint func(Failpoint) error
 }
 
 // Repo is an open git repository, bare or with a working tree.
@@ -50,6 +53,8 @@ type Repo struct {
 	// pending holds the objects written since the last flush (see
 	// pendingPack); guarded by mu.
 	pending *pendingPack
+
+	failpoint func(Failpoint) error
 }
 
 // Open opens the repository in dir (a working tree with .git, or a bare
@@ -61,12 +66,22 @@ func Open(dir string, opts OpenOptions) (*Repo, error) {
 	}
 	gitDir, workDir, err := locate(abs)
 	if errors.Is(err, ErrNotRepository) && opts.Create {
-		return create(abs, opts)
+		r, err := create(abs, opts)
+		if err != nil {
+			return nil, err
+		}
+		r.failpoint = opts.Failpoint
+		return r, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open repository %s: %w", dir, err)
 	}
-	return openAt(gitDir, workDir)
+	r, err := openAt(gitDir, workDir)
+	if err != nil {
+		return nil, err
+	}
+	r.failpoint = opts.Failpoint
+	return r, nil
 }
 
 // locate finds the git directory of dir: dir/.git (a folder, or a file

@@ -38,7 +38,7 @@ func (r *Repo) RefreshWorktree(oldCommit, newCommit plumbing.Hash, changed []str
 	if err != nil || !ok || tip != newCommit {
 		return err
 	}
-	plan, err := r.planRefresh(oldCommit, newCommit, changed)
+	plan, err := r.planRefresh(oldCommit, newCommit, changed, nil)
 	if err != nil {
 		return err
 	}
@@ -53,28 +53,35 @@ func (r *Repo) CheckWorktree(oldCommit, newCommit plumbing.Hash, changed []strin
 	if r.Bare() {
 		return nil
 	}
-	_, err := r.planRefresh(oldCommit, newCommit, changed)
+	_, err := r.planRefresh(oldCommit, newCommit, changed, nil)
 	return err
 }
 
-// Refresh is a worktree refresh planned and checked before the branch moves
-// and applied after: the trees are diffed and local changes looked for once.
+// Refresh is a branch move and the worktree refresh it calls for, planned
+// and checked before the branch moves and applied after: the trees are
+// diffed and local changes looked for once.
 type Refresh struct {
-	r         *Repo
-	newCommit plumbing.Hash
-	plan      *refreshPlan
+	r                    *Repo
+	branch               string
+	oldCommit, newCommit plumbing.Hash
+	plan                 *refreshPlan // nil when the branch is not checked out
 }
 
-// PrepareRefresh plans the refresh from oldCommit to newCommit and checks it
-// as CheckWorktree does (ErrLocalChanges naming the paths), changing
-// nothing. Its Apply, called after UpdateBranch, does what RefreshWorktree
-// would. A bare repository gives a Refresh that does nothing.
-func (r *Repo) PrepareRefresh(oldCommit, newCommit plumbing.Hash, changed []string) (*Refresh, error) {
-	f := &Refresh{r: r, newCommit: newCommit}
+// PrepareRefresh plans the move of branch from oldCommit to newCommit and,
+// if branch is the checked-out branch of a non-bare repository, the refresh
+// of the working tree from one to the other, checked as CheckWorktree does
+// (ErrLocalChanges naming the paths). It changes nothing. Another branch,
+// or a bare repository, gives a Refresh that only moves the branch: the
+// working tree belongs to the checked-out branch.
+func (r *Repo) PrepareRefresh(branch string, oldCommit, newCommit plumbing.Hash, changed []string) (*Refresh, error) {
+	f := &Refresh{r: r, branch: branch, oldCommit: oldCommit, newCommit: newCommit}
 	if r.Bare() {
 		return f, nil
 	}
-	plan, err := r.planRefresh(oldCommit, newCommit, changed)
+	if cur, ok, err := r.CurrentBranch(); err != nil || !ok || cur != branch {
+		return f, err
+	}
+	plan, err := r.planRefresh(oldCommit, newCommit, changed, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -82,22 +89,56 @@ func (r *Repo) PrepareRefresh(oldCommit, newCommit plumbing.Hash, changed []stri
 	return f, nil
 }
 
+// MoveBranch moves the branch from the old commit to the new one
+// (UpdateBranch). When the working tree follows the branch, it first marks
+// the refresh pending in the git directory, so that whatever stops the
+// refresh (a kill, a full disk), FinishRefresh completes it on the next run.
+func (f *Refresh) MoveBranch() error {
+	if f.plan != nil {
+		if err := f.r.markRefresh(refreshMarker{Branch: f.branch, From: f.oldCommit.String(), To: f.newCommit.String(), PID: os.Getpid()}); err != nil {
+			return err
+		}
+		if err := f.r.fail(FailBeforeBranchMove); err != nil {
+			f.r.clearRefreshMark()
+			return err
+		}
+	}
+	if err := f.r.UpdateBranch(f.branch, f.oldCommit, f.newCommit); err != nil {
+		if f.plan != nil {
+			f.r.clearRefreshMark()
+		}
+		return err
+	}
+	return nil
+}
+
 // Apply writes the planned files and index entries, if the checked-out
 // branch now points at the new commit (as RefreshWorktree, it leaves another
-// checked-out branch alone).
+// checked-out branch alone), and clears the pending mark. If it fails, the
+// mark stays and FinishRefresh completes the refresh later.
 func (f *Refresh) Apply() error {
 	if f == nil || f.plan == nil {
 		return nil
 	}
 	branch, ok, err := f.r.CurrentBranch()
-	if err != nil || !ok {
+	if err != nil || !ok || branch != f.branch {
 		return err
 	}
 	tip, ok, err := f.r.Head(branch)
 	if err != nil || !ok || tip != f.newCommit {
 		return err
 	}
-	return f.r.applyRefresh(f.plan)
+	if err := f.r.fail(FailAfterBranchMove); err != nil {
+		return fmt.Errorf("refresh worktree: %w", err)
+	}
+	if err := f.r.applyRefresh(f.plan); err != nil {
+		return err
+	}
+	if err := f.r.fail(FailIndexWritten); err != nil {
+		return err
+	}
+	f.r.clearRefreshMark()
+	return nil
 }
 
 // refreshPlan is a checked list of changes and the index they apply to.
@@ -106,7 +147,10 @@ type refreshPlan struct {
 	idx     stagedIndex
 }
 
-func (r *Repo) planRefresh(oldCommit, newCommit plumbing.Hash, changed []string) (*refreshPlan, error) {
+// planRefresh diffs the two commits and checks that the working tree holds,
+// for each changed file, the old or the new version, or the version in also
+// (nil: none), the commit an interrupted refresh was bringing it to.
+func (r *Repo) planRefresh(oldCommit, newCommit plumbing.Hash, changed []string, also *Snapshot) (*refreshPlan, error) {
 	oldTree, err := r.rootTree(oldCommit)
 	if err != nil {
 		return nil, fmt.Errorf("refresh worktree: %w", err)
@@ -147,7 +191,11 @@ func (r *Repo) planRefresh(oldCommit, newCommit plumbing.Hash, changed []string)
 		if err := checkPath(c.path); err != nil {
 			return nil, fmt.Errorf("refresh worktree: %w", err)
 		}
-		ok, err := r.unmodified(c, idx.entries(c.path), removed)
+		var alsoHash plumbing.Hash
+		if also != nil {
+			alsoHash = also.hashes[c.path]
+		}
+		ok, err := r.unmodified(c, alsoHash, idx.entries(c.path), removed)
 		if err != nil {
 			return nil, fmt.Errorf("refresh worktree: %s: %w", c.path, err)
 		}
@@ -172,9 +220,12 @@ func localChangesError(paths []string) error {
 
 // unmodified reports whether the working tree and index hold, for c.path,
 // either the old version (which the refresh may replace) or already the new
-// one, so that refreshing loses nothing. removed holds the files the
-// refresh deletes.
-func (r *Repo) unmodified(c fileChange, entries []*index.Entry, removed map[string]bool) (bool, error) {
+// one, or also (when not zero), so that refreshing loses nothing. removed
+// holds the files the refresh deletes.
+func (r *Repo) unmodified(c fileChange, also plumbing.Hash, entries []*index.Entry, removed map[string]bool) (bool, error) {
+	known := func(h plumbing.Hash) bool {
+		return h == c.from.hash || h == c.to.hash || (!also.IsZero() && h == also)
+	}
 	var staged *index.Entry
 	for _, e := range entries {
 		// Stage 0 is a normal entry. (go-git's index.Merged constant is 1,
@@ -184,7 +235,7 @@ func (r *Repo) unmodified(c fileChange, entries []*index.Entry, removed map[stri
 		}
 		staged = e
 	}
-	if staged != nil && staged.Hash != c.from.hash && staged.Hash != c.to.hash {
+	if staged != nil && !known(staged.Hash) {
 		return false, nil // a change added to the index
 	}
 	full := filepath.Join(r.workDir, filepath.FromSlash(c.path))
@@ -214,7 +265,7 @@ func (r *Repo) unmodified(c fileChange, entries []*index.Entry, removed map[stri
 	if err != nil {
 		return false, err
 	}
-	return h == c.from.hash || h == c.to.hash, nil
+	return known(h), nil
 }
 
 // fileAbove returns the closest folder of path that is not a folder on disk.
@@ -267,6 +318,9 @@ func (r *Repo) applyRefresh(p *refreshPlan) error {
 			return fmt.Errorf("refresh worktree: %w", err)
 		}
 		r.removeEmptyParents(filepath.Dir(full))
+		if err := r.fail(FailFileWritten); err != nil {
+			return fmt.Errorf("refresh worktree: %w", err)
+		}
 	}
 	for i, c := range p.changes {
 		if !c.to.exists() {
@@ -277,6 +331,9 @@ func (r *Repo) applyRefresh(p *refreshPlan) error {
 			return fmt.Errorf("refresh worktree: %w", err)
 		}
 		updates[i].entry = e
+		if err := r.fail(FailFileWritten); err != nil {
+			return fmt.Errorf("refresh worktree: %w", err)
+		}
 	}
 	return p.idx.write(r, updates)
 }
@@ -332,7 +389,7 @@ func writeFileAtomic(full string, data []byte, mode filemode.FileMode) error {
 	if mode == filemode.Executable {
 		perm = 0o755
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(full), ".notion-git-*")
+	tmp, err := os.CreateTemp(filepath.Dir(full), tempPrefix+"*")
 	if err != nil {
 		return err
 	}

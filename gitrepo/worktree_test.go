@@ -242,7 +242,7 @@ func TestPrepareRefreshThenApply(t *testing.T) {
 		return c
 	}
 	next := build("c v2\n")
-	refresh, err := r.PrepareRefresh(first, next, nil)
+	refresh, err := r.PrepareRefresh("main", first, next, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -262,7 +262,7 @@ func TestPrepareRefreshThenApply(t *testing.T) {
 		t.Fatal(err)
 	}
 	other := build("c v3\n")
-	if _, err := r.PrepareRefresh(next, other, nil); !errors.Is(err, ErrLocalChanges) {
+	if _, err := r.PrepareRefresh("main", next, other, nil); !errors.Is(err, ErrLocalChanges) {
 		t.Fatalf("err = %v, want ErrLocalChanges", err)
 	}
 	if tip, _, _ := r.Head("main"); tip != next {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/alecthomas/kong"
+	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/notion-git/notion-git/notion"
 )
@@ -18,12 +19,14 @@ const (
 	exitError   = 1 // the command failed; nothing was committed or written
 	exitUsage   = 2 // the command line was wrong
 	exitPartial = 3 // sync committed, but some objects could not be read and kept their previous version
+	exitStale   = 4 // committed, but the working tree could not be updated; the next sync finishes it
 	exitCancel  = 130
 )
 
 const exitCodesHelp = `Exit codes: 0 success; 1 failure (nothing committed); 2 usage error; ` +
 	`3 partial (a sync committed, but some pages could not be read and kept their previous version; ` +
-	`or restore --verify found differences RESTORE.md does not allow); 130 interrupted.`
+	`or restore --verify found differences RESTORE.md does not allow); ` +
+	`4 committed, but the working tree could not be updated (the next sync finishes it); 130 interrupted.`
 
 // CLI is the command line: global settings, then one field per command.
 type CLI struct {
@@ -80,6 +83,21 @@ type usageError struct{ error }
 // partialError marks a run that did its job but left something out (exit 3).
 type partialError struct{ error }
 
+// worktreeError is a commit whose working-tree refresh failed (exit 4): the
+// branch holds the commit; the working tree lags behind until the next sync
+// (or init) finishes the refresh.
+type worktreeError struct {
+	commit plumbing.Hash
+	branch string
+	err    error
+}
+
+func (e worktreeError) Error() string {
+	return fmt.Sprintf("committed %s on %s, but the working tree could not be updated: %v; the next sync will finish it",
+		e.commit.String()[:12], e.branch, e.err)
+}
+func (e worktreeError) Unwrap() error { return e.err }
+
 // interruptedError is an interruption (it wraps context.Canceled) that
 // says what it left behind. Without one, an interruption is a sync's or a
 // read-only command's, and those commit nothing when stopped.
@@ -95,7 +113,13 @@ type exitRequest struct{ code int }
 
 // run parses args and runs the command, returning the exit code. Errors are
 // printed as one line on stderr.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int) {
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return runPrepared(ctx, args, stdout, stderr, nil)
+}
+
+// runPrepared is run with prepare, if not nil, called on the parsed command line
+// before the command runs: tests set what no flag sets through it.
+func runPrepared(ctx context.Context, args []string, stdout, stderr io.Writer, prepare func(*CLI)) (code int) {
 	var cli CLI
 	parser, err := kong.New(&cli,
 		kong.Name("notion-git"),
@@ -132,6 +156,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 		fmt.Fprintf(stderr, "notion-git: %v (see notion-git --help)\n", err)
 		return exitUsage
 	}
+	if prepare != nil {
+		prepare(&cli)
+	}
 	env := &Env{Ctx: ctx, Stdout: stdout, Stderr: stderr}
 	err = kctx.Run(&cli.Globals, env)
 	return report(err, stderr)
@@ -144,6 +171,7 @@ func report(err error, stderr io.Writer) int {
 	}
 	var usage usageError
 	var partial partialError
+	var stale worktreeError
 	switch {
 	case errors.Is(err, context.Canceled):
 		var in interruptedError
@@ -153,6 +181,9 @@ func report(err error, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "notion-git: interrupted; nothing was committed")
 		}
 		return exitCancel
+	case errors.As(err, &stale):
+		fmt.Fprintf(stderr, "notion-git: %v\n", oneLine(err))
+		return exitStale
 	case errors.As(err, &partial):
 		fmt.Fprintf(stderr, "notion-git: %v\n", oneLine(err))
 		return exitPartial

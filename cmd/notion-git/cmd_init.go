@@ -81,6 +81,9 @@ Run 'notion-git init --github --repo %s' to sync on a schedule with GitHub Actio
 	if !ok {
 		return errors.New("HEAD is detached: check out the branch that syncs should commit to first")
 	}
+	if _, err := repo.FinishRefresh(); err != nil {
+		return err
+	}
 	commit, err := commitWorkflow(repo, branch, workflowYAML(strings.Join(fields, " "), branch), c.Force)
 	if err != nil {
 		return err
@@ -163,15 +166,15 @@ func commitWorkflow(repo *gitrepo.Repo, branch string, content []byte, force boo
 	if err != nil {
 		return plumbing.ZeroHash, err
 	}
-	changed := []string{workflowPath}
-	if err := repo.CheckWorktree(head, commit, changed); err != nil {
+	refresh, err := repo.PrepareRefresh(branch, head, commit, []string{workflowPath})
+	if err != nil {
 		return plumbing.ZeroHash, err
 	}
-	if err := repo.UpdateBranch(branch, head, commit); err != nil {
+	if err := refresh.MoveBranch(); err != nil {
 		return plumbing.ZeroHash, err
 	}
-	if err := repo.RefreshWorktree(head, commit, changed); err != nil {
-		return commit, fmt.Errorf("committed %s, but updating the working tree failed: %w", short(commit), err)
+	if err := refresh.Apply(); err != nil {
+		return commit, worktreeError{commit: commit, branch: branch, err: err}
 	}
 	return commit, nil
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -20,7 +21,7 @@ import (
 
 type syncCmd struct {
 	Repo        string   `short:"r" placeholder:"DIR" help:"Git repository to commit into; created if missing (default: the current directory, or ./notion-demo with --demo)."`
-	Branch      string   `default:"main" help:"Branch to commit to."`
+	Branch      string   `help:"Branch to commit to (default: the checked-out branch, or main in a new repository); another branch than the checked-out one leaves the working tree alone."`
 	Bare        bool     `help:"Create the repository bare if it does not exist."`
 	Demo        bool     `help:"Sync the bundled sample workspace from an in-process Notion emulator: no token needed."`
 	DryRun      bool     `name:"dry-run" help:"Crawl and report what would change, but write nothing."`
@@ -34,6 +35,13 @@ type syncCmd struct {
 	Full        bool     `help:"Crawl every page, not only what changed since the last sync."`
 	Refresh     float64  `name:"refresh-fraction" default:"0.01" help:"Share of unchanged pages re-crawled each run, so that every page is re-verified within 1/fraction runs."`
 	AllowShrink bool     `name:"allow-shrink" help:"Commit even if the snapshot loses more than half of its pages."`
+
+	// failpoint is handed to the repository (gitrepo.OpenOptions.Failpoint):
+	// tests stop or fail a sync's publication with it.
+	failpoint func(gitrepo.Failpoint) error
+	// onCommit is called once the branch has moved: from then on, the
+	// run has committed.
+	onCommit func()
 }
 
 func (c *syncCmd) Run(g *Globals, env *Env) error {
@@ -42,7 +50,7 @@ func (c *syncCmd) Run(g *Globals, env *Env) error {
 }
 
 // runSync is the sync command without the CLI around it; tests call it.
-func runSync(ctx context.Context, g *Globals, c *syncCmd, env *Env) (*exporter.Report, error) {
+func runSync(ctx context.Context, g *Globals, c *syncCmd, env *Env) (report *exporter.Report, err error) {
 	started := time.Now()
 	repoDir := repoDirFor(c.Repo, c.Demo)
 	roots := make([]string, 0, len(c.Root))
@@ -60,13 +68,39 @@ func runSync(ctx context.Context, g *Globals, c *syncCmd, env *Env) (*exporter.R
 	}
 	defer stop()
 
-	repo, err := gitrepo.Open(repoDir, gitrepo.OpenOptions{Create: !c.DryRun, Bare: c.Bare, Branch: c.Branch})
-	if c.DryRun && errors.Is(err, gitrepo.ErrNotRepository) {
-		// A dry run into a repository that does not exist yet reports what
-		// a first sync would write, and creates nothing.
-		return dryRunFirstSync(ctx, g, c, env, client, roots)
+	repo, err := gitrepo.Open(repoDir, gitrepo.OpenOptions{Bare: c.Bare, Branch: c.Branch, Failpoint: c.failpoint})
+	if errors.Is(err, gitrepo.ErrNotRepository) {
+		if c.DryRun {
+			// A dry run into a repository that does not exist yet reports
+			// what a first sync would write, and creates nothing.
+			return dryRunFirstSync(ctx, g, c, env, client, roots)
+		}
+		// A first sync that fails before its commit leaves the folder as
+		// it found it.
+		undo, uerr := noteCreation(repoDir)
+		if uerr != nil {
+			return nil, uerr
+		}
+		committed := false
+		defer func() {
+			if err != nil && !committed {
+				err = errors.Join(err, undo())
+			}
+		}()
+		c.onCommit = func() { committed = true }
+		repo, err = gitrepo.Open(repoDir, gitrepo.OpenOptions{Create: true, Bare: c.Bare, Branch: c.Branch, Failpoint: c.failpoint})
 	}
 	if err != nil {
+		return nil, err
+	}
+	if !c.DryRun {
+		// Whatever stopped the last run after its branch moved, the working
+		// tree is brought up to date before this run compares against it.
+		if _, err := repo.FinishRefresh(); err != nil {
+			return nil, err
+		}
+	}
+	if c.Branch, err = syncBranch(repo, c.Branch); err != nil {
 		return nil, err
 	}
 	head, _, err := repo.Head(c.Branch)
@@ -113,7 +147,7 @@ func runSync(ctx context.Context, g *Globals, c *syncCmd, env *Env) (*exporter.R
 	if err != nil {
 		return nil, err
 	}
-	report := res.Report
+	report = res.Report
 	report.Duration = time.Since(started)
 
 	if shrinks(report) && !c.AllowShrink {
@@ -122,6 +156,7 @@ func runSync(ctx context.Context, g *Globals, c *syncCmd, env *Env) (*exporter.R
 	}
 
 	outcome := ""
+	var unrefreshed error // committed, but the working tree lags behind
 	switch {
 	case c.DryRun:
 		outcome = fmt.Sprintf("dry run: %d files would be written, %d folders or files removed; nothing was written", sink.(*countingSink).puts, sink.(*countingSink).deletes)
@@ -129,6 +164,9 @@ func runSync(ctx context.Context, g *Globals, c *syncCmd, env *Env) (*exporter.R
 		commitStart := time.Now()
 		commit, changed, err := commitSync(repo, builder, prev, c, res)
 		report.Commit = time.Since(commitStart)
+		if errors.As(err, new(worktreeError)) {
+			unrefreshed, err = err, nil
+		}
 		if err != nil {
 			return report, err
 		}
@@ -140,7 +178,12 @@ func runSync(ctx context.Context, g *Globals, c *syncCmd, env *Env) (*exporter.R
 			outcome = "no change in Notion: no commit"
 		}
 		if err := saveLocalState(repo.GitDir(), base, res.State); err != nil {
-			return report, fmt.Errorf("keep the sync state: %w", err)
+			if !changed {
+				return report, fmt.Errorf("keep the sync state: %w", err)
+			}
+			// The commit holds the state too, and the next sync falls back
+			// to it: the run did its job, and its exit code says so.
+			fmt.Fprintf(env.Stderr, "notion-git: could not keep the sync state beside the repository (%v); the next sync reads it from the commit\n", oneLine(err))
 		}
 	}
 	if c.Report != "" {
@@ -160,10 +203,81 @@ func runSync(ctx context.Context, g *Globals, c *syncCmd, env *Env) (*exporter.R
 			printDemoNext(env, repoDir)
 		}
 	}
+	if unrefreshed != nil {
+		return report, unrefreshed
+	}
 	if report.Partial() {
 		return report, partialError{fmt.Errorf("%d objects could not be read and kept their previous version (see above)", len(report.Errors))}
 	}
 	return report, nil
+}
+
+// syncBranch is the branch a sync commits to: --branch, else the branch HEAD
+// points at (the checked-out one, or a bare repository's default branch),
+// else main.
+func syncBranch(repo *gitrepo.Repo, flag string) (string, error) {
+	if flag != "" {
+		return flag, nil
+	}
+	branch, ok, err := repo.CurrentBranch()
+	if err != nil {
+		return "", err
+	}
+	if !ok {
+		if repo.Bare() {
+			return gitrepo.DefaultBranch, nil
+		}
+		return "", errors.New("HEAD is detached: check out the branch to sync into, or pass --branch")
+	}
+	return branch, nil
+}
+
+// noteCreation records what dir holds before a repository is created in it
+// and returns the function that removes what was added since: dir itself
+// and the folders above it that did not exist, or else the entries of dir
+// that are new. A folder that existed before is never removed.
+func noteCreation(dir string) (undo func() error, err error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	// The highest folder of abs that does not exist yet, if any.
+	created := ""
+	for p := abs; ; p = filepath.Dir(p) {
+		if _, err := os.Lstat(p); err == nil {
+			break
+		} else if !errors.Is(err, os.ErrNotExist) {
+			return nil, err
+		}
+		created = p
+		if filepath.Dir(p) == p {
+			break
+		}
+	}
+	if created != "" {
+		return func() error { return os.RemoveAll(created) }, nil
+	}
+	entries, err := os.ReadDir(abs)
+	if err != nil {
+		return nil, err
+	}
+	before := make(map[string]bool, len(entries))
+	for _, e := range entries {
+		before[e.Name()] = true
+	}
+	return func() error {
+		entries, err := os.ReadDir(abs)
+		if err != nil {
+			return err
+		}
+		var errs []error
+		for _, e := range entries {
+			if !before[e.Name()] {
+				errs = append(errs, os.RemoveAll(filepath.Join(abs, e.Name())))
+			}
+		}
+		return errors.Join(errs...)
+	}, nil
 }
 
 // onlyOwnerFiles reports whether a branch holds nothing but the owner's
@@ -269,15 +383,21 @@ func commitSync(repo *gitrepo.Repo, builder *gitrepo.TreeBuilder, prev *gitrepo.
 	}
 	// Refuse before the branch moves if the working tree has local edits to
 	// files this commit changes.
-	refresh, err := repo.PrepareRefresh(prev.Commit(), commit, nil)
+	refresh, err := repo.PrepareRefresh(c.Branch, prev.Commit(), commit, nil)
 	if err != nil {
 		return plumbing.ZeroHash, false, err
 	}
-	if err := repo.UpdateBranch(c.Branch, prev.Commit(), commit); err != nil {
-		return plumbing.ZeroHash, false, fmt.Errorf("move branch %s: %w (another sync may have committed meanwhile; run again)", c.Branch, err)
+	if err := refresh.MoveBranch(); err != nil {
+		if errors.Is(err, gitrepo.ErrRefChanged) {
+			err = fmt.Errorf("%w (another sync may have committed meanwhile; run again)", err)
+		}
+		return plumbing.ZeroHash, false, fmt.Errorf("move branch %s: %w", c.Branch, err)
+	}
+	if c.onCommit != nil {
+		c.onCommit()
 	}
 	if err := refresh.Apply(); err != nil {
-		return commit, true, fmt.Errorf("committed %s, but updating the working tree failed: %w", commit.String()[:12], err)
+		return commit, true, worktreeError{commit: commit, branch: c.Branch, err: err}
 	}
 	return commit, true, nil
 }

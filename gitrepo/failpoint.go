@@ -1,0 +1,34 @@
+package gitrepo
+
+// Failpoint names a moment of a commit's publication (the branch move and
+// the working-tree refresh after it) at which OpenOptions.Failpoint is
+// called. Tests stop a sync there, as a kill would, or fail it there, as a
+// full disk would, and check that the next sync heals what was left.
+type Failpoint string
+
+// The moments, in the order a publication reaches them.
+const (
+	// FailBeforeBranchMove: the refresh is marked pending; the branch has
+	// not moved.
+	FailBeforeBranchMove Failpoint = "before branch move"
+	// FailAfterBranchMove: the branch moved; no file has been written.
+	FailAfterBranchMove Failpoint = "after branch move"
+	// FailFileWritten: one more file of the refresh was written or deleted
+	// (called once per file).
+	FailFileWritten Failpoint = "file written"
+	// FailIndexWrite: the new index is in index.lock, not yet renamed over
+	// the index.
+	FailIndexWrite Failpoint = "index write"
+	// FailIndexWritten: the index is replaced; the pending mark is not yet
+	// cleared.
+	FailIndexWritten Failpoint = "index written"
+)
+
+// fail calls the failpoint hook, if any, at p; a non-nil error is returned
+// as if the step at p had failed.
+func (r *Repo) fail(p Failpoint) error {
+	if r.failpoint == nil {
+		return nil
+	}
+	return r.failpoint(p)
+}
