@@ -52,15 +52,11 @@ type storedLayout struct {
 func indexLayout(tree map[string][]byte) *storedLayout {
 	l := &storedLayout{tree: tree, blocks: map[string]string{}, comments: map[string]string{}}
 	for p := range tree {
-		parts := strings.Split(p, "/")
-		if len(parts) == 4 && parts[0] == "pages" {
-			id := strings.TrimSuffix(parts[3], ".json")
-			switch parts[2] {
-			case "blocks":
-				l.blocks[id] = p
-			case "comments":
-				l.comments[id] = p
-			}
+		switch info, _ := layout.ParsePath(p); info.Kind {
+		case layout.PathBlock:
+			l.blocks[info.BlockID] = p
+		case layout.PathComment:
+			l.comments[info.CommentID] = p
 		}
 	}
 	return l

@@ -358,3 +358,78 @@ func TestFinishRefreshLeavesOthersAlone(t *testing.T) {
 		assertHealed(t, dir)
 	})
 }
+
+// TestUnmarkedRefreshIsFinished: a repository that a run killed before
+// refreshes were marked left behind (the branch moved, the working tree
+// part old, part new, a temporary file beside) publishes the next commit
+// after finishing that refresh; a person's edit in such a tree is still
+// refused and kept.
+func TestUnmarkedRefreshIsFinished(t *testing.T) {
+	for _, edited := range []bool{false, true} {
+		t.Run(fmt.Sprintf("hand edit %v", edited), func(t *testing.T) {
+			r := newRepo(t, false)
+			dir := r.WorkDir()
+			commitChange(t, r, map[string]string{
+				".notion-git/state.json":  "s1\n",
+				"pages/p1/blocks/b1.json": "b1\n",
+				"pages/p2/page.json":      "p2\n",
+			})
+			v1 := map[string]string{".notion-git/state.json": "s1\n", "pages/p1/blocks/b1.json": "b1\n", "pages/p2/page.json": "p2\n"}
+			// The old way of a kill after the branch moved: the commit is
+			// made and the branch moved, but only one file was written.
+			old, _, _ := r.Head("main")
+			b, err := r.NewTreeBuilder(old)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b.Put(".notion-git/state.json", []byte("s2\n"))
+			b.Put("pages/p1/blocks/b1.json", []byte("b1 v2\n"))
+			b.Delete("pages/p2/page.json")
+			tree, err := b.Write()
+			if err != nil {
+				t.Fatal(err)
+			}
+			c2, err := r.Commit(CommitOptions{Tree: tree, Parents: []plumbing.Hash{old}, Message: "sync",
+				Author: Signature{Name: "t", Email: "t@localhost", When: testWhen}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := r.UpdateBranch("main", old, c2); err != nil {
+				t.Fatal(err)
+			}
+			write := func(p, content string) {
+				if err := os.WriteFile(filepath.Join(dir, filepath.FromSlash(p)), []byte(content), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for p, content := range v1 {
+				write(p, content)
+			}
+			write("pages/p1/blocks/b1.json", "b1 v2\n")
+			write("pages/p1/blocks/"+tempPrefix+"4242", "b1 v")
+			if edited {
+				write("pages/p2/page.json", "mine\n")
+			}
+
+			// Before the fix every later sync failed here, on state.json.
+			s := &stopAt{point: "none", reached: make(chan struct{})}
+			_, err = publish(t, dir, s, map[string]string{".notion-git/state.json": "s3\n"})
+			if edited {
+				if !errors.Is(err, ErrLocalChanges) || !strings.Contains(err.Error(), "pages/p2/page.json") {
+					t.Fatalf("err = %v, want the hand edit named", err)
+				}
+				if b, _ := os.ReadFile(filepath.Join(dir, "pages", "p2", "page.json")); string(b) != "mine\n" {
+					t.Errorf("the hand edit was overwritten: %q", b)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			assertHealed(t, dir)
+			if got := runGit(t, dir, "show", "HEAD:.notion-git/state.json"); got != "s3\n" {
+				t.Errorf("HEAD's state = %q, want the new commit's", got)
+			}
+		})
+	}
+}

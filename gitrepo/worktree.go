@@ -82,11 +82,51 @@ func (r *Repo) PrepareRefresh(branch string, oldCommit, newCommit plumbing.Hash,
 		return f, err
 	}
 	plan, err := r.planRefresh(oldCommit, newCommit, changed, nil)
+	if errors.Is(err, ErrLocalChanges) {
+		healed, herr := r.finishUnmarkedRefresh(oldCommit)
+		switch {
+		case herr != nil:
+			err = herr
+		case healed:
+			plan, err = r.planRefresh(oldCommit, newCommit, changed, nil)
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
 	f.plan = plan
 	return f, nil
+}
+
+// finishUnmarkedRefresh repairs the working tree that a run killed before
+// refreshes were marked (see FinishRefresh) left behind: the branch at
+// tip, every file still at its version in tip's first parent or already at
+// tip's. Such a tree fails every later refresh check. If each file that
+// differs between the two commits is at one of those versions, the refresh
+// from the parent to tip is finished, and the temporary files it left
+// are removed; it reports whether it did. A file at any other version is a
+// person's change: nothing is touched. (A file a person set back to the parent's version is taken for
+// an unfinished refresh; its content is the parent commit's, so nothing
+// is lost.) When it refuses, its error names the files a person changed.
+func (r *Repo) finishUnmarkedRefresh(tip plumbing.Hash) (bool, error) {
+	if tip.IsZero() {
+		return false, nil
+	}
+	c, err := r.ReadCommit(tip)
+	if err != nil || c.FirstParent().IsZero() {
+		return false, err
+	}
+	plan, err := r.planRefresh(c.FirstParent(), tip, nil, nil)
+	if err != nil {
+		// ErrLocalChanges here names the files a person changed, where
+		// the caller's names every file still at the parent's version.
+		return false, err
+	}
+	r.removeTempFiles(plan.changes)
+	if err := r.applyRefresh(plan); err != nil {
+		return false, fmt.Errorf("finish an earlier run's worktree refresh: %w", err)
+	}
+	return true, nil
 }
 
 // MoveBranch moves the branch from the old commit to the new one
