@@ -63,6 +63,9 @@ func DataSourcePath(id string) string { return DataSourceDir(id) + "/" + dataSou
 // UsersDir is the directory holding every user file.
 const UsersDir = usersDir
 
+// PagesDir is the directory holding every page's folder.
+const PagesDir = pagesDir
+
 // UserPath is the path of one user.
 func UserPath(id string) string { return usersDir + "/" + id + jsonExt }
 

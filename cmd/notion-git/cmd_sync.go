@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"time"
@@ -29,7 +30,7 @@ type syncCmd struct {
 	Report      string   `placeholder:"FILE.json" help:"Write the sync's counts as JSON to this file."`
 	Root        []string `placeholder:"PAGE_ID" help:"Only sync this page (id or URL) and everything below it; repeatable. The repository's .notion-git/scope.json can narrow further."`
 	Comments    string   `enum:"none,pages,all" default:"pages" help:"Comments to keep: none; pages (one request per page: the default, since most discussion is on pages); all (adds one request per block, several times the cost of a full crawl)."`
-	UserEmails  bool     `name:"user-emails" help:"Keep people's email addresses in users/*.json (off: backup repos get shared)."`
+	UserEmails  bool     `name:"user-emails" help:"Keep people's email addresses in the users' files (off: backup repos get shared)."`
 	MaxFileSize byteSize `name:"max-file-size" default:"95MiB" help:"Largest attachment to store; larger ones are recorded as skipped (default stays under GitHub's 100 MB file limit)."`
 	External    bool     `name:"download-external" help:"Also store the bytes of external (non-Notion) files, not just their links."`
 	Full        bool     `help:"Crawl every page, not only what changed since the last sync."`
@@ -453,13 +454,21 @@ func writeReport(path string, r *exporter.Report) error {
 
 func printDemoNext(env *Env, repoDir string) {
 	git := "git -C " + repoDir
-	fmt.Fprintf(env.Stdout, `
-The sample workspace is now a git repository in %s. Try:
-  %s log --stat                      # one commit per sync, with a summary
-  %s show HEAD:README.md             # the page tree by title
-  ls %s/pages | head                 # one folder per page, one file per block
-  go run ./cmd/notion-git sync --demo --repo %s   # again: no change, no commit
-`, repoDir, git, git, repoDir, repoDir)
+	tries := [][2]string{
+		{git + " log --stat", "one commit per sync, with a summary"},
+		{git + " show HEAD:" + layout.IndexPath, "the page tree by title"},
+		{"ls " + path.Join(repoDir, layout.PagesDir) + " | head", "one folder per page, one file per block"},
+		{"go run ./cmd/notion-git log --repo " + repoDir, "the syncs, in Notion terms"},
+		{"go run ./cmd/notion-git sync --demo --repo " + repoDir, "again: no change, no commit"},
+	}
+	width := 0
+	for _, t := range tries {
+		width = max(width, len(t[0]))
+	}
+	fmt.Fprintf(env.Stdout, "\nThe sample workspace is now a git repository in %s. Try:\n", repoDir)
+	for _, t := range tries {
+		fmt.Fprintf(env.Stdout, "  %-*s  # %s\n", width, t[0], t[1])
+	}
 }
 
 // countingSink is the sink of a dry run: it counts and writes nothing.

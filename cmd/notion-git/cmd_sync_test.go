@@ -449,7 +449,7 @@ func TestSyncIntoBareRepository(t *testing.T) {
 	if got := strings.TrimSpace(git(t, dir, "rev-parse", "--is-bare-repository")); got != "true" {
 		t.Fatalf("is-bare-repository = %q", got)
 	}
-	if _, err := os.Stat(filepath.Join(dir, "pages")); !os.IsNotExist(err) {
+	if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(layout.PagesDir))); !os.IsNotExist(err) {
 		t.Fatalf("a bare repository got a working tree: %v", err)
 	}
 	if !strings.Contains(git(t, dir, "ls-tree", "-r", "--name-only", "HEAD"), "notion-git.json") {
@@ -466,7 +466,7 @@ func TestSyncIntoBareRepository(t *testing.T) {
 // tested in exporter/.)
 func TestSyncFlagsReachTheExporter(t *testing.T) {
 	t.Parallel()
-	commentPath := layout.PageDir(homeID) + "/comments/c0000000-0000-4000-8000-000000000001.json"
+	commentPath := layout.CommentPath(homeID, "c0000000-0000-4000-8000-000000000001")
 	for _, tc := range []struct {
 		name  string
 		flags []string

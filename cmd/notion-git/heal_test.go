@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/notion-git/notion-git/gitrepo"
+	"github.com/notion-git/notion-git/layout"
 	"github.com/notion-git/notion-git/notion/emulator"
 )
 
@@ -130,7 +131,7 @@ func TestSyncHealsAfterKillOrFault(t *testing.T) {
 				before := git(t, dir, "rev-parse", "HEAD")
 
 				// A hand edit to a file the interrupted sync leaves alone.
-				edited := "pages/" + releaseID + "/page.json"
+				edited := layout.PagePath(releaseID)
 				mine := append(headFile(t, dir, edited), "\n"...)
 				if err := os.WriteFile(filepath.Join(dir, edited), mine, 0o644); err != nil {
 					t.Fatal(err)
@@ -160,7 +161,7 @@ func TestSyncHealsAfterKillOrFault(t *testing.T) {
 				}
 				if kill && p.point == gitrepo.FailFileWritten {
 					// A kill inside a file's write leaves its temporary file.
-					tmp := filepath.Join(dir, "pages", onboardingID, ".notion-git-2718281828")
+					tmp := filepath.Join(dir, filepath.FromSlash(layout.PageDir(onboardingID)), ".notion-git-2718281828")
 					if err := os.WriteFile(tmp, []byte("{"), 0o644); err != nil {
 						t.Fatal(err)
 					}
@@ -170,7 +171,7 @@ func TestSyncHealsAfterKillOrFault(t *testing.T) {
 				e.sync(t, dir, exitOK)
 				gitFsck(t, dir)
 				assertWorktreeIsHead(t, dir, edited)
-				if !strings.Contains(string(headFile(t, dir, "pages/"+onboardingID+"/page.json")), "Welcome aboard") {
+				if !strings.Contains(string(headFile(t, dir, layout.PagePath(onboardingID))), "Welcome aboard") {
 					t.Error("the rename is not committed")
 				}
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"os"
@@ -19,8 +20,8 @@ import (
 const localStateFile = "notion-git/state.json"
 
 type localState struct {
-	Base  string        `json:"base"`
-	State *layout.State `json:"state"`
+	Base  string          `json:"base"`
+	State json.RawMessage `json:"state"`
 }
 
 // loadLocalState returns the state kept after the last run if it continues
@@ -37,16 +38,14 @@ func loadLocalState(gitDir string, base plumbing.Hash) *layout.State {
 // hold a valid state that continues from base.
 func decodeLocalState(b []byte, base plumbing.Hash) *layout.State {
 	var ls localState
-	if json.Unmarshal(b, &ls) != nil || ls.Base != base.String() || ls.State == nil {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if dec.Decode(&ls) != nil || dec.More() || ls.Base != base.String() || len(ls.State) == 0 {
 		return nil
 	}
-	// Through the layout's own decoder, which checks ids before they are
-	// used as paths.
-	raw, err := json.Marshal(ls.State)
-	if err != nil {
-		return nil
-	}
-	s, err := layout.DecodeState(raw)
+	// The state's own bytes go through the layout's strict decoder, which
+	// refuses unknown fields and checks ids before they are used as paths.
+	s, err := layout.DecodeState(ls.State)
 	if err != nil {
 		return nil
 	}
@@ -75,5 +74,9 @@ func saveLocalState(gitDir string, base plumbing.Hash, s *layout.State) error {
 
 // encodeLocalState returns the bytes of the local state file.
 func encodeLocalState(base plumbing.Hash, s *layout.State) ([]byte, error) {
-	return json.Marshal(localState{Base: base.String(), State: s})
+	state, err := json.Marshal(s)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(localState{Base: base.String(), State: state})
 }

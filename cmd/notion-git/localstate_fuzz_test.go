@@ -51,3 +51,23 @@ func FuzzLocalState(f *testing.F) {
 		}
 	})
 }
+
+// TestLocalStateIsReadStrictly: a local state with a field this version
+// does not know is not trusted (the committed state is used instead), as
+// the layout's own decoder refuses it in a commit; a whole one loads.
+func TestLocalStateIsReadStrictly(t *testing.T) {
+	base := plumbing.NewHash("5fa4363c2b0e8a1d6f7e9b3a4c5d6e7f8a9b0c1d")
+	for _, tc := range []struct {
+		body string
+		ok   bool
+	}{
+		{`{"base":"` + base.String() + `","state":{"version":1}}`, true},
+		{`{"base":"` + base.String() + `","state":{"version":1,"watermark":"x"}}`, false},
+		{`{"base":"` + base.String() + `","state":{"version":1},"extra":1}`, false},
+		{`{"base":"` + base.String() + `","state":{"version":1}} {}`, false},
+	} {
+		if got := decodeLocalState([]byte(tc.body), base) != nil; got != tc.ok {
+			t.Errorf("%s: loaded %v, want %v", tc.body, got, tc.ok)
+		}
+	}
+}

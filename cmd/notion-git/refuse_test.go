@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/notion-git/notion-git/layout"
 	"github.com/notion-git/notion-git/notion/emulator"
 )
 
@@ -34,7 +35,7 @@ func TestSyncRootNotFound(t *testing.T) {
 	t.Run("a root that exists", func(t *testing.T) {
 		dir := newRepoDir(t)
 		e.sync(t, dir, exitOK, "--root", releaseID)
-		if files := headFiles(t, dir); !slices.Contains(files, "pages/"+releaseID+"/page.json") {
+		if files := headFiles(t, dir); !slices.Contains(files, layout.PagePath(releaseID)) {
 			t.Errorf("the root is not in the snapshot: %v", files)
 		}
 	})

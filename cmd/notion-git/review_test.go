@@ -166,7 +166,7 @@ func TestReviewCommands(t *testing.T) {
 		if !strings.HasPrefix(out, "commit ") || !strings.Contains(out, "\nDate:   ") {
 			t.Errorf("show does not start with the commit and its date:\n%s", out)
 		}
-		if !strings.Contains(out, "  - [Onboarding](pages/"+onboardingID+"/README.md)\n    - [Changelog](pages/"+releaseID+"/README.md)\n") {
+		if !strings.Contains(out, "  - [Onboarding]("+layout.PageReadmePath(onboardingID)+")\n    - [Changelog]("+layout.PageReadmePath(releaseID)+")\n") {
 			t.Errorf("show does not print the page tree with the moved page:\n%s", out)
 		}
 		if _, tree, _ := strings.Cut(out, "# Basic fixture"); strings.Contains(tree, "Write the sync state file") {
@@ -175,7 +175,7 @@ func TestReviewCommands(t *testing.T) {
 
 		old := runReview(t, "show", "--repo", dir, "HEAD~3")
 		wantLines(t, "show HEAD~3", old, "6 pages (3 of them database rows), 1 database, 1 data source, 3 users, 1 attachment",
-			"  - [Release notes](pages/"+releaseID+"/README.md)")
+			"  - [Release notes]("+layout.PageReadmePath(releaseID)+")")
 	})
 
 	t.Run("show PAGE", func(t *testing.T) {
@@ -215,8 +215,8 @@ func TestReviewCommands(t *testing.T) {
 			`+| Points | 2 |`,
 			`data source "Projects": property "Due" removed; property "Estimate" renamed to "Points"; property "Reviewed" added (checkbox) (`+projectsDataSourceID+`)`,
 			`page "Changelog" (`+releaseID+`)`,
-			`--- a/pages/`+releaseID+`/README.md`,
-			`+++ b/pages/`+releaseID+`/README.md`,
+			"--- a/"+layout.PageReadmePath(releaseID),
+			"+++ b/"+layout.PageReadmePath(releaseID),
 			`-# Release notes`,
 			`+# Changelog`,
 			`-- [ ] Read the handbook`,

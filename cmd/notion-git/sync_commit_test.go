@@ -200,7 +200,7 @@ func TestSyncRenameIsOneLineDiff(t *testing.T) {
 	if md := string(headFile(t, dir, layout.PageReadmePath(releaseID))); !strings.Contains(md, "Changelog") {
 		t.Errorf("the page's README.md does not show the new title:\n%s", md)
 	}
-	if md := string(headFile(t, dir, layout.IndexPath)); !strings.Contains(md, "[Changelog](pages/"+releaseID+"/README.md)") {
+	if md := string(headFile(t, dir, layout.IndexPath)); !strings.Contains(md, "[Changelog]("+layout.PageReadmePath(releaseID)+")") {
 		t.Errorf("the index does not show the new title:\n%s", md)
 	}
 }
