@@ -247,7 +247,7 @@ func TestSyncDemo(t *testing.T) {
 	if stat := git(t, dir, "show", "HEAD", "--stat"); !strings.Contains(stat, "notion-git.json") {
 		t.Errorf("git show HEAD --stat does not list the layout:\n%s", stat)
 	}
-	git(t, dir, "show", "HEAD:README.md")
+	git(t, dir, "show", "HEAD:"+layout.IndexPath)
 	if out := git(t, dir, "status", "--porcelain"); out != "" {
 		t.Errorf("the working tree does not match the commit:\n%s", out)
 	}
