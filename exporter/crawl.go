@@ -27,11 +27,15 @@ func (x *exporter) crawlPages(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	x.ckpt.why = plan.why
 	for _, id := range ids {
 		switch why := plan.why[id]; why {
 		case "":
 			plan.carried = append(plan.carried, id)
 		case "object":
+			if x.stopped() {
+				continue
+			}
 			if err := x.rewritePageObject(ctx, id, x.pages[id]); err != nil {
 				x.crawl.pageFailed(id, err)
 			}
@@ -42,6 +46,7 @@ func (x *exporter) crawlPages(ctx context.Context) error {
 	refresh := map[string]bool{}
 	for _, id := range x.refreshSlice(plan.carried, len(ids)) {
 		refresh[id] = true
+		plan.why[id] = "refresh"
 		x.crawl.add(id, x.pages[id], "refresh")
 	}
 	for _, id := range plan.carried {
@@ -49,6 +54,10 @@ func (x *exporter) crawlPages(ctx context.Context) error {
 			x.carry(id)
 		}
 	}
+	x.ckpt.run.Lock()
+	x.ckpt.last = x.opts.Now()
+	x.ckpt.run.Unlock()
+	x.ckpt.armed.Store(true)
 	x.crawl.wg.Wait()
 	if x.crawl.fatal != nil {
 		return x.crawl.fatal
@@ -56,6 +65,11 @@ func (x *exporter) crawlPages(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if x.ckpt.skipped.Load() > 0 {
+		return errStopped
+	}
+	// Whole: the time box no longer applies; finishing costs a request or two.
+	x.ckpt.finished.Store(true)
 	if err := x.writeDataSources(); err != nil {
 		return err
 	}
@@ -100,6 +114,9 @@ func (q *crawlQueue) add(id string, obj layout.Object, why string) {
 			return
 		}
 		defer func() { <-q.slots }()
+		if q.x.stopped() {
+			return // the time box's drain window: marked in the checkpoint
+		}
 		if obj == nil {
 			var err error
 			if obj, err = q.x.get(q.ctx, "pages/"+id); err != nil {
@@ -123,6 +140,9 @@ func (q *crawlQueue) add(id string, obj layout.Object, why string) {
 			p.Elapsed = q.x.opts.Now().Sub(q.x.report.Started)
 			q.x.opts.Progress(p)
 		}
+		if err := q.x.maybeCheckpoint(q.ctx); err != nil {
+			q.stop(err)
+		}
 	}()
 }
 
@@ -134,16 +154,21 @@ func (q *crawlQueue) pageFailed(id string, err error) {
 	}
 	var w *writeError
 	if notion.IsUnauthorized(err) || errors.As(err, &w) {
-		q.mu.Lock()
-		if q.fatal == nil {
-			q.fatal = err
-		}
-		q.mu.Unlock()
-		q.cancel(err)
+		q.stop(err)
 		return
 	}
 	q.x.fail(id, layout.KindPage, err)
 	q.x.carry(id)
+}
+
+// stop ends the crawl with an error no page could escape.
+func (q *crawlQueue) stop(err error) {
+	q.mu.Lock()
+	if q.fatal == nil {
+		q.fatal = err
+	}
+	q.mu.Unlock()
+	q.cancel(err)
 }
 
 // writeError is a failure to write to the sink: fatal to the sync.
@@ -183,6 +208,10 @@ func (x *exporter) processPage(ctx context.Context, id string, obj layout.Object
 			changed = true
 		}
 	}
+	// A checkpoint sees a page's files, its state and the pages found in it
+	// (queued, so marked if not crawled) together, or none of them.
+	x.ckpt.writes.RLock()
+	defer x.ckpt.writes.RUnlock()
 	if changed {
 		if err := x.deleteDir(layout.PageDir(id)); err != nil {
 			return &writeError{err}

@@ -36,6 +36,8 @@ func (x *exporter) rewritePageObject(ctx context.Context, id string, obj layout.
 	if err != nil {
 		return fmt.Errorf("page %s: %w", id, err)
 	}
+	x.ckpt.writes.RLock()
+	defer x.ckpt.writes.RUnlock()
 	for path, data := range files {
 		if !x.prev.Same(path, data) {
 			if err := x.put(path, data); err != nil {
