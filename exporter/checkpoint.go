@@ -51,10 +51,11 @@ type checkpointing struct {
 	// run lets one checkpoint run at a time; last is guarded by it.
 	run  sync.Mutex
 	last time.Time // end of the last checkpoint, or the start of the crawl
-	// longest is the most a checkpoint took, in nanoseconds.
-	longest atomic.Int64
-	count   atomic.Int64
-	total   atomic.Int64
+	// longest is the most a checkpoint took, longestPage the most a page's
+	// crawl took, in nanoseconds.
+	longest, longestPage atomic.Int64
+	count                atomic.Int64
+	total                atomic.Int64
 
 	// why is the crawl plan's reason for each listed page; set before
 	// armed. A page not in it was found during the crawl.
@@ -76,11 +77,33 @@ func (x *exporter) checkStop() {
 	}
 	now := x.opts.Now()
 	hard := x.opts.StopAt.Add(-stopMarginFloor - 2*time.Duration(x.ckpt.longest.Load()))
-	if !now.Before(hard.Add(-x.opts.StopDrain)) {
+	if !now.Before(hard.Add(-x.stopDrain())) {
 		x.ckpt.stopping.Store(true)
 	}
 	if !now.Before(hard) {
 		x.ckpt.halt(errTimeUp)
+	}
+}
+
+// stopDrain is the time pages in progress get to finish before the hard
+// stop: Options.StopDrain if set, else twice the longest page crawl so far,
+// at least a twentieth of the time box (at most a minute) and at most a
+// tenth of it.
+func (x *exporter) stopDrain() time.Duration {
+	if x.opts.StopDrain > 0 {
+		return x.opts.StopDrain
+	}
+	box := x.opts.StopAt.Sub(x.report.Started)
+	return min(box/10, max(2*time.Duration(x.ckpt.longestPage.Load()), min(box/20, maxStopDrain)))
+}
+
+// pageTook records how long one page's crawl took, for the drain window.
+func (x *exporter) pageTook(d time.Duration) {
+	for {
+		cur := x.ckpt.longestPage.Load()
+		if int64(d) <= cur || x.ckpt.longestPage.CompareAndSwap(cur, int64(d)) {
+			return
+		}
 	}
 }
 

@@ -117,6 +117,7 @@ func (q *crawlQueue) add(id string, obj layout.Object, why string) {
 		if q.x.stopped() {
 			return // the time box's drain window: marked in the checkpoint
 		}
+		start := q.x.opts.Now()
 		if obj == nil {
 			var err error
 			if obj, err = q.x.get(q.ctx, "pages/"+id); err != nil {
@@ -131,6 +132,7 @@ func (q *crawlQueue) add(id string, obj layout.Object, why string) {
 		if err != nil {
 			q.pageFailed(id, err)
 		}
+		q.x.pageTook(q.x.opts.Now().Sub(start))
 		q.mu.Lock()
 		q.done++
 		p := Progress{PagesDone: q.done, PagesQueued: q.queued}

@@ -112,8 +112,9 @@ type Options struct {
 	// final checkpoint is written and Sync returns an *IncompleteError. A
 	// sync whose crawl is complete finishes whatever the time.
 	StopAt time.Time
-	// StopDrain is the drain window: by default a twentieth of the time
-	// from the start to StopAt, at most a minute.
+	// StopDrain is the drain window. By default it is twice the longest
+	// page crawl so far, at least a twentieth of the time from the start
+	// to StopAt (at most a minute) and at most a tenth of it.
 	StopDrain time.Duration
 }
 

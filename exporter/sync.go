@@ -61,9 +61,6 @@ func Sync(ctx context.Context, client *notion.Client, prev Previous, sink Sink, 
 		}
 	}
 	x.state = &layout.State{Version: layout.StateVersion, LastSync: x.report.Started.Format(time.RFC3339), Objects: map[string]layout.ObjectState{}}
-	if !opts.StopAt.IsZero() && x.opts.StopDrain <= 0 {
-		x.opts.StopDrain = min(maxStopDrain, opts.StopAt.Sub(x.report.Started)/20)
-	}
 	runCtx, halt := context.WithCancelCause(ctx)
 	x.ckpt.halt = halt
 	err := x.run(runCtx)

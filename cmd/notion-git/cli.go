@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/alecthomas/kong"
 
@@ -18,12 +19,17 @@ const (
 	exitError   = 1 // the command failed; nothing was committed or written
 	exitUsage   = 2 // the command line was wrong
 	exitPartial = 3 // sync committed, but some objects could not be read and kept their previous version
-	exitCancel  = 130
+	// exitIncomplete: sync stopped at --max-duration and kept its progress
+	// as a checkpoint; the branch has not moved; run again to continue.
+	exitIncomplete = 5
+	exitCancel     = 130
 )
 
 const exitCodesHelp = `Exit codes: 0 success; 1 failure (nothing committed); 2 usage error; ` +
 	`3 partial (a sync committed, but some pages could not be read and kept their previous version; ` +
-	`or restore --verify found differences RESTORE.md does not allow); 130 interrupted.`
+	`or restore --verify found differences RESTORE.md does not allow); ` +
+	`5 incomplete (sync stopped at --max-duration, its progress kept as a checkpoint, the branch not moved: run again to continue); ` +
+	`130 interrupted.`
 
 // CLI is the command line: global settings, then one field per command.
 type CLI struct {
@@ -57,6 +63,15 @@ type Env struct {
 	Ctx    context.Context
 	Stdout io.Writer
 	Stderr io.Writer
+	// Now is the clock of time boxes and reports; time.Now when nil.
+	Now func() time.Time
+}
+
+func (e *Env) now() time.Time {
+	if e.Now == nil {
+		return time.Now()
+	}
+	return e.Now()
 }
 
 // client builds the Notion client from the global settings. It needs the
@@ -95,7 +110,13 @@ type exitRequest struct{ code int }
 
 // run parses args and runs the command, returning the exit code. Errors are
 // printed as one line on stderr.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int) {
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return runEnv(&Env{Ctx: ctx, Stdout: stdout, Stderr: stderr}, args)
+}
+
+// runEnv is run with every dependency in env (tests pass their own clock).
+func runEnv(env *Env, args []string) (code int) {
+	stdout, stderr := env.Stdout, env.Stderr
 	var cli CLI
 	parser, err := kong.New(&cli,
 		kong.Name("notion-git"),
@@ -132,7 +153,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 		fmt.Fprintf(stderr, "notion-git: %v (see notion-git --help)\n", err)
 		return exitUsage
 	}
-	env := &Env{Ctx: ctx, Stdout: stdout, Stderr: stderr}
 	err = kctx.Run(&cli.Globals, env)
 	return report(err, stderr)
 }
@@ -144,7 +164,11 @@ func report(err error, stderr io.Writer) int {
 	}
 	var usage usageError
 	var partial partialError
+	var incomplete incompleteError
 	switch {
+	case errors.As(err, &incomplete):
+		fmt.Fprintf(stderr, "notion-git: %v\n", oneLine(err))
+		return exitIncomplete
 	case errors.Is(err, context.Canceled):
 		var in interruptedError
 		if errors.As(err, &in) {

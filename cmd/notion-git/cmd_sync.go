@@ -19,21 +19,25 @@ import (
 )
 
 type syncCmd struct {
-	Repo        string   `short:"r" placeholder:"DIR" help:"Git repository to commit into; created if missing (default: the current directory, or ./notion-demo with --demo)."`
-	Branch      string   `default:"main" help:"Branch to commit to."`
-	Bare        bool     `help:"Create the repository bare if it does not exist."`
-	Demo        bool     `help:"Sync the bundled sample workspace from an in-process Notion emulator: no token needed."`
-	DryRun      bool     `name:"dry-run" help:"Crawl and report what would change, but write nothing."`
-	Message     string   `short:"m" help:"First line of the commit message (default: a summary of the changes)."`
-	Report      string   `placeholder:"FILE.json" help:"Write the sync's counts as JSON to this file."`
-	Root        []string `placeholder:"PAGE_ID" help:"Only sync this page (id or URL) and everything below it; repeatable. The repository's .notion-git/scope.json can narrow further."`
-	Comments    string   `enum:"none,pages,all" default:"pages" help:"Comments to keep: none; pages (one request per page: the default, since most discussion is on pages); all (adds one request per block, several times the cost of a full crawl)."`
-	UserEmails  bool     `name:"user-emails" help:"Keep people's email addresses in users/*.json (off: backup repos get shared)."`
-	MaxFileSize byteSize `name:"max-file-size" default:"95MiB" help:"Largest attachment to store; larger ones are recorded as skipped (default stays under GitHub's 100 MB file limit)."`
-	External    bool     `name:"download-external" help:"Also store the bytes of external (non-Notion) files, not just their links."`
-	Full        bool     `help:"Crawl every page, not only what changed since the last sync."`
-	Refresh     float64  `name:"refresh-fraction" default:"0.01" help:"Share of unchanged pages re-crawled each run, so that every page is re-verified within 1/fraction runs."`
-	AllowShrink bool     `name:"allow-shrink" help:"Commit even if the snapshot loses more than half of its pages."`
+	Repo        string        `short:"r" placeholder:"DIR" help:"Git repository to commit into; created if missing (default: the current directory, or ./notion-demo with --demo)."`
+	Branch      string        `default:"main" help:"Branch to commit to."`
+	Bare        bool          `help:"Create the repository bare if it does not exist."`
+	Demo        bool          `help:"Sync the bundled sample workspace from an in-process Notion emulator: no token needed."`
+	DryRun      bool          `name:"dry-run" help:"Crawl and report what would change, but write nothing."`
+	Message     string        `short:"m" help:"First line of the commit message (default: a summary of the changes)."`
+	Report      string        `placeholder:"FILE.json" help:"Write the sync's counts as JSON to this file."`
+	Root        []string      `placeholder:"PAGE_ID" help:"Only sync this page (id or URL) and everything below it; repeatable. The repository's .notion-git/scope.json can narrow further."`
+	Comments    string        `enum:"none,pages,all" default:"pages" help:"Comments to keep: none; pages (one request per page: the default, since most discussion is on pages); all (adds one request per block, several times the cost of a full crawl)."`
+	UserEmails  bool          `name:"user-emails" help:"Keep people's email addresses in users/*.json (off: backup repos get shared)."`
+	MaxFileSize byteSize      `name:"max-file-size" default:"95MiB" help:"Largest attachment to store; larger ones are recorded as skipped (default stays under GitHub's 100 MB file limit)."`
+	External    bool          `name:"download-external" help:"Also store the bytes of external (non-Notion) files, not just their links."`
+	Full        bool          `help:"Crawl every page, not only what changed since the last sync."`
+	Refresh     float64       `name:"refresh-fraction" default:"0.01" help:"Share of unchanged pages re-crawled each run, so that every page is re-verified within 1/fraction runs."`
+	AllowShrink bool          `name:"allow-shrink" help:"Commit even if the snapshot loses more than half of its pages."`
+	MaxDuration time.Duration `name:"max-duration" env:"NOTION_GIT_MAX_DURATION" placeholder:"D" help:"Stop the crawl cleanly before D (e.g. 5h50m) and keep what it crawled as a checkpoint outside the branch; exit 5 says run again to continue."`
+	// CheckpointEvery is exporter.Options.CheckpointInterval; bench/ scales
+	// it with Notion's pace.
+	CheckpointEvery time.Duration `name:"checkpoint-interval" hidden:"" default:"1m" help:"Least time between two checkpoints of a long crawl."`
 }
 
 func (c *syncCmd) Run(g *Globals, env *Env) error {
@@ -43,7 +47,10 @@ func (c *syncCmd) Run(g *Globals, env *Env) error {
 
 // runSync is the sync command without the CLI around it; tests call it.
 func runSync(ctx context.Context, g *Globals, c *syncCmd, env *Env) (*exporter.Report, error) {
-	started := time.Now()
+	started := env.now()
+	if c.MaxDuration < 0 {
+		return nil, usageError{errors.New("--max-duration must not be negative")}
+	}
 	repoDir := repoDirFor(c.Repo, c.Demo)
 	roots := make([]string, 0, len(c.Root))
 	for _, r := range c.Root {
@@ -94,27 +101,51 @@ func runSync(ctx context.Context, g *Globals, c *syncCmd, env *Env) (*exporter.R
 
 	var sink exporter.Sink
 	var builder *gitrepo.TreeBuilder
+	var ckpt *syncCheckpoint // nil in a dry run, which keeps nothing
+	crawlFrom := prev
+	opts := exporter.Options{
+		Roots: roots, Scope: scope, Comments: c.Comments, UserEmails: c.UserEmails,
+		MaxFileSize: int64(c.MaxFileSize), DownloadExternal: c.External, Full: c.Full,
+		RefreshFraction: c.Refresh, Concurrency: g.Concurrency,
+		Now: env.Now, CheckpointInterval: c.CheckpointEvery,
+	}
+	if c.MaxDuration > 0 {
+		opts.StopAt = started.Add(c.MaxDuration)
+	}
 	if c.DryRun {
 		sink = &countingSink{}
 	} else {
-		if builder, err = repo.NewTreeBuilder(head); err != nil {
+		if ckpt, err = openCheckpoint(repo, g, c, roots, prev, env.Stderr); err != nil {
 			return nil, err
 		}
-		sink = builder
+		crawlFrom, state = ckpt.from(prev, state)
+		if builder, err = repo.NewTreeBuilder(crawlFrom.Commit()); err != nil {
+			return nil, err
+		}
+		if err := ckpt.attach(builder); err != nil {
+			return nil, err
+		}
+		sink, opts.Checkpoint = builder, ckpt.write
 	}
+	opts.State = state
 	progress := newProgress(env.Stderr, g.Quiet)
-	res, err := exporter.Sync(ctx, client, prev, sink, exporter.Options{
-		Roots: roots, Scope: scope, Comments: c.Comments, UserEmails: c.UserEmails,
-		MaxFileSize: int64(c.MaxFileSize), DownloadExternal: c.External, Full: c.Full,
-		RefreshFraction: c.Refresh, Concurrency: g.Concurrency, State: state,
-		Progress: progress.update,
-	})
+	opts.Progress = progress.update
+	res, err := exporter.Sync(ctx, client, crawlFrom, sink, opts)
 	progress.done()
+	var inc *exporter.IncompleteError
+	if errors.As(err, &inc) {
+		if c.Report != "" && res != nil {
+			if err := writeReport(c.Report, res.Report); err != nil {
+				return res.Report, err
+			}
+		}
+		return nil, incompleteSync(inc, env.now().Sub(started), c.DryRun)
+	}
 	if err != nil {
 		return nil, err
 	}
 	report := res.Report
-	report.Duration = time.Since(started)
+	report.Duration = env.now().Sub(started)
 
 	if shrinks(report) && !c.AllowShrink {
 		return report, fmt.Errorf("refusing to commit: the snapshot would lose %d of its %d pages (%s); if that is right, run again with --allow-shrink",
@@ -141,6 +172,10 @@ func runSync(ctx context.Context, g *Globals, c *syncCmd, env *Env) (*exporter.R
 		}
 		if err := saveLocalState(repo.GitDir(), base, res.State); err != nil {
 			return report, fmt.Errorf("keep the sync state: %w", err)
+		}
+		// The branch holds the complete snapshot: no checkpoint to go on from.
+		if err := ckpt.discard(); err != nil {
+			return report, err
 		}
 	}
 	if c.Report != "" {
