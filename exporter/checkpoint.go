@@ -76,7 +76,8 @@ func (x *exporter) checkStop() {
 		return
 	}
 	now := x.opts.Now()
-	hard := x.opts.StopAt.Add(-stopMarginFloor - 2*time.Duration(x.ckpt.longest.Load()))
+	box := x.opts.StopAt.Sub(x.report.Started)
+	hard := x.opts.StopAt.Add(-min(stopMarginFloor, box/20) - 2*time.Duration(x.ckpt.longest.Load()))
 	if !now.Before(hard.Add(-x.stopDrain())) {
 		x.ckpt.stopping.Store(true)
 	}
@@ -127,7 +128,7 @@ func (x *exporter) maybeCheckpoint(ctx context.Context) error {
 		return nil // one is being written
 	}
 	defer x.ckpt.run.Unlock()
-	interval := max(x.opts.CheckpointInterval, checkpointCostShare*time.Duration(x.ckpt.longest.Load()))
+	interval := max(x.opts.CheckpointInterval, time.Duration(float64(x.ckpt.longest.Load())/x.opts.CheckpointBudget))
 	if x.opts.Now().Sub(x.ckpt.last) < interval {
 		return nil
 	}

@@ -35,9 +35,11 @@ type syncCmd struct {
 	Refresh     float64       `name:"refresh-fraction" default:"0.01" help:"Share of unchanged pages re-crawled each run, so that every page is re-verified within 1/fraction runs."`
 	AllowShrink bool          `name:"allow-shrink" help:"Commit even if the snapshot loses more than half of its pages."`
 	MaxDuration time.Duration `name:"max-duration" env:"NOTION_GIT_MAX_DURATION" placeholder:"D" help:"Stop the crawl cleanly before D (e.g. 5h50m) and keep what it crawled as a checkpoint outside the branch; exit 5 says run again to continue."`
-	// CheckpointEvery is exporter.Options.CheckpointInterval; bench/ scales
-	// it with Notion's pace.
-	CheckpointEvery time.Duration `name:"checkpoint-interval" hidden:"" default:"1m" help:"Least time between two checkpoints of a long crawl."`
+	// CheckpointEvery and CheckpointBudget are exporter.Options'
+	// CheckpointInterval and CheckpointBudget; bench/ scales them with
+	// Notion's pace.
+	CheckpointEvery  time.Duration `name:"checkpoint-interval" hidden:"" default:"1m" help:"Least time between two checkpoints of a long crawl."`
+	CheckpointBudget float64       `name:"checkpoint-budget" hidden:"" default:"0.03" help:"Share of the crawl's time checkpoints may take."`
 }
 
 func (c *syncCmd) Run(g *Globals, env *Env) error {
@@ -107,7 +109,7 @@ func runSync(ctx context.Context, g *Globals, c *syncCmd, env *Env) (*exporter.R
 		Roots: roots, Scope: scope, Comments: c.Comments, UserEmails: c.UserEmails,
 		MaxFileSize: int64(c.MaxFileSize), DownloadExternal: c.External, Full: c.Full,
 		RefreshFraction: c.Refresh, Concurrency: g.Concurrency,
-		Now: env.Now, CheckpointInterval: c.CheckpointEvery,
+		Now: env.Now, CheckpointInterval: c.CheckpointEvery, CheckpointBudget: c.CheckpointBudget,
 	}
 	if c.MaxDuration > 0 {
 		opts.StopAt = started.Add(c.MaxDuration)
