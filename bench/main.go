@@ -7,6 +7,12 @@
 // Notion's rate and latency scaled down together, and drives the binary: a
 // full sync, then an incremental one after editing 10 pages, then the git
 // command line's `git add -A && git commit` on the same tree.
+//
+//	go run ./bench -resume -sizes medium
+//
+// measures instead a first sync stopped by --max-duration at half its crawl
+// time, and one killed with SIGKILL at half, each completed by a second run,
+// against one uninterrupted first sync.
 package main
 
 import (
@@ -28,7 +34,15 @@ func main() {
 	changed := flag.Int("changed", 10, "pages edited before the incremental sync")
 	work := flag.String("work", "", "working directory (default: a temporary one)")
 	gitCompare := flag.Bool("git", true, "time `git add -A && git commit` on the same tree")
+	resume := flag.Bool("resume", false, "measure time-boxed and killed first syncs that a second run completes")
 	flag.Parse()
+	if *resume {
+		if err := resumeMain(context.Background(), os.Stdout, strings.Split(*sizes, ","), *scale, *concurrency, *work); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := benchMain(context.Background(), os.Stdout, strings.Split(*sizes, ","), *scale, *concurrency, *changed, *work, *gitCompare); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
@@ -56,6 +70,31 @@ func benchMain(ctx context.Context, out io.Writer, sizes []string, scale float64
 			return fmt.Errorf("%s: %w", size, err)
 		}
 		printResult(out, r)
+		fmt.Fprintf(out, "  (measured in %s)\n\n", time.Since(start).Round(time.Second))
+	}
+	return nil
+}
+
+func resumeMain(ctx context.Context, out io.Writer, sizes []string, scale float64, concurrency int, work string) error {
+	if work == "" {
+		dir, err := os.MkdirTemp("", "notion-git-bench-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		work = dir
+	}
+	bin := filepath.Join(work, "notion-git")
+	if err := buildCLI(ctx, bin); err != nil {
+		return err
+	}
+	for _, size := range sizes {
+		start := time.Now()
+		r, err := runResume(ctx, config{Size: strings.TrimSpace(size), Scale: scale, Concurrency: concurrency, Binary: bin, WorkDir: work})
+		if err != nil {
+			return fmt.Errorf("%s: %w", size, err)
+		}
+		printResume(out, r)
 		fmt.Fprintf(out, "  (measured in %s)\n\n", time.Since(start).Round(time.Second))
 	}
 	return nil

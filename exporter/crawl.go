@@ -27,6 +27,7 @@ func (x *exporter) crawlPages(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	x.ckpt.why = plan.why
 	rewrite := map[string]bool{} // pages whose object alone changed
 	for _, id := range ids {
 		switch why := plan.why[id]; why {
@@ -39,8 +40,14 @@ func (x *exporter) crawlPages(ctx context.Context) error {
 		}
 	}
 	for _, id := range x.refreshSlice(plan.carried, len(ids)) {
+		plan.why[id] = "refresh"
 		x.crawl.add(id, x.pages[id], "refresh")
 	}
+	// Checkpoints may be written from now on, between pages.
+	x.ckpt.run.Lock()
+	x.ckpt.last = x.opts.Now()
+	x.ckpt.run.Unlock()
+	x.ckpt.armed.Store(true)
 	if err := x.crawl.wait(ctx); err != nil {
 		return err
 	}
@@ -51,6 +58,9 @@ func (x *exporter) crawlPages(ctx context.Context) error {
 	stored := map[string]*layout.Page{}
 	stale := x.staleChildBlocks(x.crawl.scheduled)
 	for _, owner := range sortedKeys(stale) {
+		if x.stopped() {
+			break // the next run finds these blocks stale again
+		}
 		page, err := x.storedPage(owner)
 		if err == nil {
 			stored[owner] = page
@@ -78,6 +88,9 @@ func (x *exporter) crawlPages(ctx context.Context) error {
 			x.carry(id)
 			continue
 		}
+		if x.stopped() {
+			continue // left for the next run, as the checkpoint says
+		}
 		if err := x.rewritePage(ctx, id, stored[id], obj, blocks[id]); err != nil {
 			x.crawl.pageFailed(id, err)
 		}
@@ -88,6 +101,11 @@ func (x *exporter) crawlPages(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if x.ckpt.skipped.Load() > 0 {
+		return errStopped
+	}
+	// Whole: the time box no longer applies; finishing costs a request or two.
+	x.ckpt.finished.Store(true)
 	if err := x.writeDataSources(); err != nil {
 		return err
 	}
@@ -149,6 +167,10 @@ func (q *crawlQueue) add(id string, obj layout.Object, why string) {
 			return
 		}
 		defer func() { <-q.slots }()
+		if q.x.stopped() {
+			return // the time box's drain window: marked in the checkpoint
+		}
+		start := q.x.opts.Now()
 		if obj == nil {
 			var err error
 			if obj, err = q.x.get(q.ctx, "pages/"+id); err != nil {
@@ -163,6 +185,7 @@ func (q *crawlQueue) add(id string, obj layout.Object, why string) {
 		if err != nil {
 			q.pageFailed(id, err)
 		}
+		q.x.pageTook(q.x.opts.Now().Sub(start))
 		q.mu.Lock()
 		q.done++
 		p := Progress{PagesDone: q.done, PagesQueued: q.queued}
@@ -171,6 +194,9 @@ func (q *crawlQueue) add(id string, obj layout.Object, why string) {
 			p.Requests = q.x.client.Stats().Snapshot().Total
 			p.Elapsed = q.x.opts.Now().Sub(q.x.report.Started)
 			q.x.opts.Progress(p)
+		}
+		if err := q.x.maybeCheckpoint(q.ctx); err != nil {
+			q.stop(err)
 		}
 	}()
 }
@@ -183,16 +209,21 @@ func (q *crawlQueue) pageFailed(id string, err error) {
 	}
 	var w *writeError
 	if notion.IsUnauthorized(err) || errors.As(err, &w) {
-		q.mu.Lock()
-		if q.fatal == nil {
-			q.fatal = err
-		}
-		q.mu.Unlock()
-		q.cancel(err)
+		q.stop(err)
 		return
 	}
 	q.x.fail(id, layout.KindPage, err)
 	q.x.carry(id)
+}
+
+// stop ends the crawl with an error no page could escape.
+func (q *crawlQueue) stop(err error) {
+	q.mu.Lock()
+	if q.fatal == nil {
+		q.fatal = err
+	}
+	q.mu.Unlock()
+	q.cancel(err)
 }
 
 // writeError is a failure to write to the sink: fatal to the sync.
@@ -232,6 +263,10 @@ func (x *exporter) processPage(ctx context.Context, id string, obj layout.Object
 			changed = true
 		}
 	}
+	// A checkpoint sees a page's files, its state and the pages found in it
+	// (queued, so marked if not crawled) together, or none of them.
+	x.ckpt.writes.RLock()
+	defer x.ckpt.writes.RUnlock()
 	if changed {
 		if err := x.deleteDir(layout.PageDir(id)); err != nil {
 			return &writeError{err}

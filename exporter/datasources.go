@@ -154,42 +154,14 @@ func (x *exporter) queryDataSource(ctx context.Context, id string) error {
 // writeDataSources writes the schema files of the data sources and
 // databases in scope, removes those that left, and records their state.
 func (x *exporter) writeDataSources() error {
-	for _, id := range sortedKeys(x.sources) {
-		ds := x.sources[id]
-		files, err := layout.EncodeDataSource(&layout.DataSource{ID: id, Object: ds})
-		if err != nil {
-			return err
-		}
-		if err := x.putAll(files); err != nil {
-			return err
-		}
-		dbID, _ := parentOf(ds)
-		x.state.Objects[id] = layout.ObjectState{Kind: layout.KindDataSource, LastEdited: lastEdited(ds),
-			Crawled: x.report.Started.Format(timeLayout), Title: layout.Title(ds), Parent: dbID}
-		x.report.DataSources++
+	states, keptDB, err := x.putDataSources()
+	if err != nil {
+		return err
 	}
-	keptDB := map[string]bool{}
-	for _, id := range sortedKeys(x.sources) {
-		dbID, _ := parentOf(x.sources[id])
-		if dbID == "" || keptDB[dbID] {
-			continue
-		}
-		keptDB[dbID] = true
-		x.report.Databases++
-		if db, ok := x.dbs[dbID]; ok {
-			files, err := layout.EncodeDatabase(&layout.Database{ID: dbID, Object: db})
-			if err != nil {
-				return err
-			}
-			if err := x.putAll(files); err != nil {
-				return err
-			}
-			x.state.Objects[dbID] = layout.ObjectState{Kind: layout.KindDatabase, LastEdited: lastEdited(db),
-				Crawled: x.report.Started.Format(timeLayout), Title: layout.Title(db), Parent: x.ownerOf(dbID, db)}
-		} else if old, ok := x.prevObject(dbID); ok {
-			x.state.Objects[dbID] = old // carried over without a request
-		}
+	for id, st := range states {
+		x.state.Objects[id] = st
 	}
+	x.report.DataSources, x.report.Databases = len(x.sources), len(keptDB)
 	if x.prevState == nil {
 		return nil
 	}
@@ -203,11 +175,70 @@ func (x *exporter) writeDataSources() error {
 			if err := x.deleteDir(layout.DatabaseDir(id)); err != nil {
 				return err
 			}
-		case (o.Kind == layout.KindDataSource || o.Kind == layout.KindDatabase) && x.keepFailed(id):
-			x.state.Objects[id] = o
 		}
 	}
 	return nil
+}
+
+// putDataSources writes the schema files of the data sources and databases
+// known so far and returns their state, with the previous state of those
+// that could not be read. It writes the same bytes when called again, so a
+// checkpoint calls it too: what was fetched before the crawl is kept.
+func (x *exporter) putDataSources() (states map[string]layout.ObjectState, keptDB map[string]bool, err error) {
+	x.mu.Lock()
+	sources := make(map[string]layout.Object, len(x.sources))
+	for id, ds := range x.sources {
+		sources[id] = ds
+	}
+	dbs := make(map[string]layout.Object, len(x.dbs))
+	for id, db := range x.dbs {
+		dbs[id] = db
+	}
+	x.mu.Unlock()
+	states = map[string]layout.ObjectState{}
+	crawled := x.report.Started.Format(timeLayout)
+	for _, id := range sortedKeys(sources) {
+		ds := sources[id]
+		files, err := layout.EncodeDataSource(&layout.DataSource{ID: id, Object: ds})
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := x.putAll(files); err != nil {
+			return nil, nil, err
+		}
+		dbID, _ := parentOf(ds)
+		states[id] = layout.ObjectState{Kind: layout.KindDataSource, LastEdited: lastEdited(ds),
+			Crawled: crawled, Title: layout.Title(ds), Parent: dbID}
+	}
+	keptDB = map[string]bool{}
+	for _, id := range sortedKeys(sources) {
+		dbID, _ := parentOf(sources[id])
+		if dbID == "" || keptDB[dbID] {
+			continue
+		}
+		keptDB[dbID] = true
+		if db, ok := dbs[dbID]; ok {
+			files, err := layout.EncodeDatabase(&layout.Database{ID: dbID, Object: db})
+			if err != nil {
+				return nil, nil, err
+			}
+			if err := x.putAll(files); err != nil {
+				return nil, nil, err
+			}
+			states[dbID] = layout.ObjectState{Kind: layout.KindDatabase, LastEdited: lastEdited(db),
+				Crawled: crawled, Title: layout.Title(db), Parent: x.ownerOf(dbID, db)}
+		} else if old, ok := x.prevObject(dbID); ok {
+			states[dbID] = old // carried over without a request
+		}
+	}
+	if x.prevState != nil {
+		for id, o := range x.prevState.Objects {
+			if (o.Kind == layout.KindDataSource || o.Kind == layout.KindDatabase) && x.keepFailed(id) {
+				states[id] = o
+			}
+		}
+	}
+	return states, keptDB, nil
 }
 
 func (x *exporter) putAll(files map[string][]byte) error {

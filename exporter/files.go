@@ -221,6 +221,13 @@ func (x *exporter) removeUnreferencedFiles() error {
 			old[sha] = true
 		}
 	}
+	// A checkpoint can hold files of pages that were still being crawled
+	// when it was written: stored, but in no page's state.
+	for _, p := range x.prev.PathsUnder(layout.FilesDir + "/") {
+		if info, ok := layout.ParsePath(p); ok && info.Kind == layout.PathFile {
+			old[info.FileHash] = true
+		}
+	}
 	for _, sha := range sortedKeys(old) {
 		if !used[sha] && x.prev.Has(layout.FilePath(sha)) {
 			if err := x.delete(layout.FilePath(sha)); err != nil {
@@ -249,6 +256,9 @@ func (x *exporter) removePages() error {
 		if x.keepFailed(id) {
 			x.state.Objects[id] = o
 			continue
+		}
+		if o.Pending() {
+			continue // never stored: nothing to remove
 		}
 		if err := x.deleteDir(layout.PageDir(id)); err != nil {
 			return err

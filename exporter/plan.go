@@ -69,14 +69,18 @@ func (x *exporter) changeReason(id string, obj layout.Object) string {
 // page, database or data source above it, or for an object inside a block,
 // the page holding that block.
 func (x *exporter) ownerOf(id string, obj layout.Object) string {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.ownerOfLocked(id, obj)
+}
+
+// ownerOfLocked is ownerOf for a caller holding x.mu.
+func (x *exporter) ownerOfLocked(id string, obj layout.Object) string {
 	p, kind := parentOf(obj)
 	if kind != "block" {
 		return p
 	}
-	x.mu.Lock()
-	owner, ok := x.owner[id]
-	x.mu.Unlock()
-	if ok {
+	if owner, ok := x.owner[id]; ok {
 		return owner
 	}
 	if old, ok := x.prevObject(id); ok {
@@ -274,7 +278,7 @@ func (x *exporter) confirmVanished(ctx context.Context) error {
 func (x *exporter) removed(id, title, why string) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	if old, ok := x.prevObject(id); ok && old.Kind == layout.KindPage {
+	if old, ok := x.prevObject(id); ok && old.Kind == layout.KindPage && !old.Pending() {
 		x.report.Removed = append(x.report.Removed, RemovedPage{ID: id, Title: title, Why: why})
 	}
 }
@@ -286,6 +290,20 @@ func (x *exporter) refreshSlice(carried []string, total int) []string {
 	if x.prevState == nil || x.opts.RefreshFraction <= 0 || len(carried) == 0 {
 		return nil
 	}
+	// A page crawled after the last complete sync began (by a sync that
+	// stopped part way) is fresh: refreshing it would crawl it twice.
+	last, err := time.Parse(time.RFC3339, x.prevState.LastSync)
+	if err != nil {
+		return nil // no complete sync yet: every page is fresh
+	}
+	stale := carried[:0:0]
+	for _, id := range carried {
+		ct, err := time.Parse(time.RFC3339, x.prevState.Objects[id].Crawled)
+		if err != nil || !ct.After(last) {
+			stale = append(stale, id)
+		}
+	}
+	carried = stale
 	n := int(math.Ceil(x.opts.RefreshFraction * float64(total)))
 	n = min(n, len(carried))
 	sort.Slice(carried, func(i, j int) bool {
@@ -326,6 +344,13 @@ func (x *exporter) plan(ctx context.Context, ids []string) (*pagePlan, error) {
 		old, existed := x.prevObject(id)
 		stored := x.storedObject(id)
 		switch {
+		case existed && old.Pending():
+			// Listed by a sync that stopped before crawling it: its home
+			// was listed with it, and is crawled, or marked, after that.
+			if p, kind := parentOf(obj); kind != "block" && p != old.Parent {
+				homes[old.Parent] = true
+				homes[p] = true
+			}
 		case !existed || stored == nil:
 			homes[x.ownerOf(id, obj)] = true
 			x.needOwner(ctx, id, obj, homes)

@@ -32,6 +32,8 @@ type Report struct {
 	Removed []RemovedPage `json:"removed,omitempty"`
 
 	Requests notion.StatsSnapshot `json:"requests"`
+	// Checkpoints counts the checkpoints written during the crawl.
+	Checkpoints CheckpointCounts `json:"checkpoints"`
 	// Commit is the time spent writing the tree and the commit, moving the
 	// branch and refreshing the working tree (set by the caller that commits).
 	Commit time.Duration `json:"commit_ns"`

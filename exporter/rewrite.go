@@ -50,6 +50,8 @@ func (x *exporter) rewritePage(ctx context.Context, id string, page *layout.Page
 	if err != nil {
 		return fmt.Errorf("page %s: %w", id, err)
 	}
+	x.ckpt.writes.RLock()
+	defer x.ckpt.writes.RUnlock()
 	changed := false
 	for _, path := range sortedKeys(files) {
 		if data := files[path]; !x.prev.Same(path, data) {

@@ -52,29 +52,46 @@ func Sync(ctx context.Context, client *notion.Client, prev Previous, sink Sink, 
 		}
 		x.prevState = state
 	}
-	// A first sync crawls everything, as --full does.
-	x.report.Full = opts.Full || x.prevState == nil
+	// A first sync crawls everything, as --full does; so does one that
+	// continues a first sync's checkpoint (no complete sync before it).
+	x.report.Full = opts.Full || x.prevState == nil || x.prevState.LastSync == ""
 	if x.prevState != nil {
 		for _, o := range x.prevState.Objects {
-			if o.Kind == layout.KindPage {
+			if o.Kind == layout.KindPage && !o.Pending() {
 				x.report.Pages.Previous++
 			}
 		}
 	}
 	x.state = &layout.State{Version: layout.StateVersion, LastSync: x.report.Started.Format(time.RFC3339), Objects: map[string]layout.ObjectState{}}
-	if err := x.run(ctx); err != nil {
+	runCtx, halt := context.WithCancelCause(ctx)
+	x.ckpt.halt = halt
+	err := x.run(runCtx)
+	timeUp := errors.Is(err, errStopped) || errors.Is(context.Cause(runCtx), errTimeUp)
+	halt(nil)
+	if err != nil && timeUp && ctx.Err() == nil {
+		return x.incomplete(ctx)
+	}
+	if err != nil {
 		return nil, err
 	}
-	x.report.Duration = opts.Now().Sub(x.report.Started)
-	x.report.Requests = client.Stats().Snapshot()
-	x.report.sortLists()
+	x.finishReport()
 	return &Result{Report: x.report, State: x.state}, nil
 }
 
-// Result is what a sync produced besides the files it wrote.
+// finishReport fills in the report's closing figures.
+func (x *exporter) finishReport() {
+	x.report.Duration = x.opts.Now().Sub(x.report.Started)
+	x.report.Requests = x.client.Stats().Snapshot()
+	x.report.Checkpoints = x.checkpointCounts()
+	x.report.sortLists()
+}
+
+// Result is what a sync produced besides the files it wrote. A sync stopped
+// by its time box returns one too, with its *IncompleteError.
 type Result struct {
 	Report *Report
-	// State is the new sync state, for .notion-git/state.json.
+	// State is the new sync state, for .notion-git/state.json; after an
+	// incomplete sync, the state of its last checkpoint.
 	State *layout.State
 }
 
@@ -105,6 +122,7 @@ type exporter struct {
 	hasContent map[string]bool
 	crawl      *crawlQueue
 	sinkMu     sync.Mutex
+	ckpt       checkpointing
 }
 
 // A Previous is read by layout too (the sync state, single objects).
@@ -143,8 +161,13 @@ func (x *exporter) run(ctx context.Context) error {
 	return x.writeTop(bot)
 }
 
-// acquire and release bound the requests in flight.
+// acquire and release bound the requests in flight. Every request passes
+// here, which makes it where the time box is checked.
 func (x *exporter) acquire(ctx context.Context) error {
+	x.checkStop()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	select {
 	case x.sem <- struct{}{}:
 		return nil

@@ -99,7 +99,80 @@ func (r *Repo) Commit(opts CommitOptions) (plumbing.Hash, error) {
 // longer points at old (or exists although old is zero), it returns
 // ErrRefChanged and leaves the branch alone.
 func (r *Repo) UpdateBranch(branch string, old, new plumbing.Hash) error {
-	name := plumbing.NewBranchReferenceName(branch)
+	return r.updateRef(plumbing.NewBranchReferenceName(branch), old, new)
+}
+
+// UpdateRef moves any reference (a full name under refs/, such as a
+// checkpoint's) from old to new by compare-and-set, as UpdateBranch does.
+func (r *Repo) UpdateRef(name string, old, new plumbing.Hash) error {
+	ref, err := refName(name)
+	if err != nil {
+		return err
+	}
+	return r.updateRef(ref, old, new)
+}
+
+// Ref returns the commit a reference (a full name under refs/) points at,
+// or zero if it does not exist.
+func (r *Repo) Ref(name string) (plumbing.Hash, error) {
+	ref, err := refName(name)
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	cur, err := r.store.Reference(ref)
+	switch {
+	case errors.Is(err, plumbing.ErrReferenceNotFound):
+		return plumbing.ZeroHash, nil
+	case err != nil:
+		return plumbing.ZeroHash, fmt.Errorf("read %s: %w", name, err)
+	}
+	return cur.Hash(), nil
+}
+
+// DeleteRef removes a reference if it still points at old; a reference
+// that is already gone is not an error. The check and the removal are
+// atomic within this process only: git offers no compare-and-delete that
+// go-git exposes.
+func (r *Repo) DeleteRef(name string, old plumbing.Hash) error {
+	ref, err := refName(name)
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	cur, err := r.store.Reference(ref)
+	switch {
+	case errors.Is(err, plumbing.ErrReferenceNotFound):
+		return nil
+	case err != nil:
+		return fmt.Errorf("delete %s: %w", name, err)
+	case cur.Hash() != old:
+		return fmt.Errorf("delete %s: %w: expected %s, found %s", name, ErrRefChanged, old, cur.Hash())
+	}
+	if err := r.store.RemoveReference(ref); err != nil {
+		return fmt.Errorf("delete %s: %w", name, err)
+	}
+	return nil
+}
+
+// refName checks a full reference name: under refs/, and no segment that
+// git refuses.
+func refName(name string) (plumbing.ReferenceName, error) {
+	rest, ok := strings.CutPrefix(name, "refs/")
+	bad := !ok || rest == "" || strings.ContainsAny(name, " ~^:?*[\\\x00") || strings.Contains(name, "..") ||
+		strings.Contains(name, "@{") || strings.HasSuffix(name, "/") || strings.HasSuffix(name, ".lock")
+	for _, seg := range strings.Split(rest, "/") {
+		bad = bad || seg == "" || strings.HasPrefix(seg, ".")
+	}
+	if bad {
+		return "", fmt.Errorf("reference %q: not a valid full reference name", name)
+	}
+	return plumbing.ReferenceName(name), nil
+}
+
+func (r *Repo) updateRef(name plumbing.ReferenceName, old, new plumbing.Hash) error {
 	if new.IsZero() {
 		return fmt.Errorf("update %s: no new commit", name)
 	}

@@ -109,3 +109,43 @@ func TestCommitFields(t *testing.T) {
 		t.Errorf("commit:\n%q\nwant\n%q", got, want)
 	}
 }
+
+func TestRefOutsideBranchesCompareAndSetAndDelete(t *testing.T) {
+	r := newRepo(t, true)
+	c1 := newCommit(t, r, plumbing.ZeroHash, "1")
+	c2 := newCommit(t, r, c1, "2")
+	const name = "refs/notion-git/checkpoints/main"
+
+	if h, err := r.Ref(name); err != nil || !h.IsZero() {
+		t.Fatalf("missing ref: %s, %v", h, err)
+	}
+	if err := r.UpdateRef(name, plumbing.ZeroHash, c1); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.UpdateRef(name, plumbing.ZeroHash, c2); !errors.Is(err, ErrRefChanged) {
+		t.Errorf("create over an existing ref: err = %v, want ErrRefChanged", err)
+	}
+	if err := r.UpdateRef(name, c1, c2); err != nil {
+		t.Fatal(err)
+	}
+	if h, _ := r.Ref(name); h != c2 {
+		t.Errorf("ref at %s, want %s", h, c2)
+	}
+	if err := r.DeleteRef(name, c1); !errors.Is(err, ErrRefChanged) {
+		t.Errorf("delete with a stale old: err = %v, want ErrRefChanged", err)
+	}
+	if err := r.DeleteRef(name, c2); err != nil {
+		t.Fatal(err)
+	}
+	if h, _ := r.Ref(name); !h.IsZero() {
+		t.Errorf("deleted ref still at %s", h)
+	}
+	if err := r.DeleteRef(name, c2); err != nil {
+		t.Errorf("delete a missing ref: %v", err)
+	}
+	for _, bad := range []string{"main", "refs/", "refs/a/../b", "refs/a b", "refs/.x", "refs/a.lock"} {
+		if err := r.UpdateRef(bad, plumbing.ZeroHash, c1); err == nil {
+			t.Errorf("UpdateRef(%q) accepted", bad)
+		}
+	}
+}

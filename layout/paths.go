@@ -69,6 +69,9 @@ const PagesDir = pagesDir
 // UserPath is the path of one user.
 func UserPath(id string) string { return usersDir + "/" + id + jsonExt }
 
+// FilesDir is the directory holding every attachment's bytes.
+const FilesDir = filesDir
+
 // FilePath is the path of an attachment's bytes, named by their SHA-256 in
 // lowercase hex, fanned out by its first two digits.
 func FilePath(sha string) string { return filesDir + "/" + sha[:2] + "/" + sha }

@@ -35,6 +35,11 @@ type ObjectState struct {
 	Trashed    bool     `json:"trashed,omitempty"`
 }
 
+// Pending reports whether the object was listed by a sync that stopped
+// before it crawled it (a checkpoint's state): nothing of it is stored yet.
+// A complete sync's state has crawl times on every object.
+func (o ObjectState) Pending() bool { return o.Crawled == "" }
+
 // Kinds of object in State and in the index.
 const (
 	KindPage       = "page"

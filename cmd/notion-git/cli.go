@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/alecthomas/kong"
 	"github.com/go-git/go-git/v5/plumbing"
@@ -20,13 +21,18 @@ const (
 	exitUsage   = 2 // the command line was wrong
 	exitPartial = 3 // sync committed, but some objects could not be read and kept their previous version
 	exitStale   = 4 // committed, but the working tree could not be updated; the next sync finishes it
-	exitCancel  = 130
+	// exitIncomplete: sync stopped at --max-duration and kept its progress
+	// as a checkpoint; the branch has not moved; run again to continue.
+	exitIncomplete = 5
+	exitCancel     = 130
 )
 
 const exitCodesHelp = `Exit codes: 0 success; 1 failure (nothing committed); 2 usage error; ` +
 	`3 partial (a sync committed, but some pages could not be read and kept their previous version; ` +
 	`or restore --verify found differences RESTORE.md does not allow); ` +
-	`4 committed, but the working tree could not be updated (the next sync finishes it); 130 interrupted.`
+	`4 committed, but the working tree could not be updated (the next sync finishes it); ` +
+	`5 incomplete (sync stopped at --max-duration, its progress kept as a checkpoint, the branch not moved: run again to continue); ` +
+	`130 interrupted.`
 
 // CLI is the command line: global settings, then one field per command.
 type CLI struct {
@@ -60,6 +66,15 @@ type Env struct {
 	Ctx    context.Context
 	Stdout io.Writer
 	Stderr io.Writer
+	// Now is the clock of time boxes and reports; time.Now when nil.
+	Now func() time.Time
+}
+
+func (e *Env) now() time.Time {
+	if e.Now == nil {
+		return time.Now()
+	}
+	return e.Now()
 }
 
 // client builds the Notion client from the global settings. It needs the
@@ -114,12 +129,22 @@ type exitRequest struct{ code int }
 // run parses args and runs the command, returning the exit code. Errors are
 // printed as one line on stderr.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	return runPrepared(ctx, args, stdout, stderr, nil)
+	return runWith(&Env{Ctx: ctx, Stdout: stdout, Stderr: stderr}, args, nil)
 }
 
 // runPrepared is run with prepare, if not nil, called on the parsed command line
 // before the command runs: tests set what no flag sets through it.
-func runPrepared(ctx context.Context, args []string, stdout, stderr io.Writer, prepare func(*CLI)) (code int) {
+func runPrepared(ctx context.Context, args []string, stdout, stderr io.Writer, prepare func(*CLI)) int {
+	return runWith(&Env{Ctx: ctx, Stdout: stdout, Stderr: stderr}, args, prepare)
+}
+
+// runEnv is run with every dependency in env (tests pass their own clock).
+func runEnv(env *Env, args []string) int { return runWith(env, args, nil) }
+
+// runWith is run with its dependencies in env and, if not nil, prepare
+// called on the parsed command line before the command runs.
+func runWith(env *Env, args []string, prepare func(*CLI)) (code int) {
+	stdout, stderr := env.Stdout, env.Stderr
 	var cli CLI
 	parser, err := kong.New(&cli,
 		kong.Name("notion-git"),
@@ -159,7 +184,6 @@ func runPrepared(ctx context.Context, args []string, stdout, stderr io.Writer, p
 	if prepare != nil {
 		prepare(&cli)
 	}
-	env := &Env{Ctx: ctx, Stdout: stdout, Stderr: stderr}
 	err = kctx.Run(&cli.Globals, env)
 	return report(err, stderr)
 }
@@ -172,7 +196,11 @@ func report(err error, stderr io.Writer) int {
 	var usage usageError
 	var partial partialError
 	var stale worktreeError
+	var incomplete incompleteError
 	switch {
+	case errors.As(err, &incomplete):
+		fmt.Fprintf(stderr, "notion-git: %v\n", oneLine(err))
+		return exitIncomplete
 	case errors.Is(err, context.Canceled):
 		var in interruptedError
 		if errors.As(err, &in) {

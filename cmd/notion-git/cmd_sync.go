@@ -37,6 +37,13 @@ type syncCmd struct {
 	Refresh     float64  `name:"refresh-fraction" default:"0.01" help:"Share of unchanged pages re-crawled each run, so that every page is re-verified within 1/fraction runs."`
 	AllowShrink bool     `name:"allow-shrink" help:"Commit even if the snapshot loses more than half of its pages."`
 
+	MaxDuration time.Duration `name:"max-duration" env:"NOTION_GIT_MAX_DURATION" placeholder:"D" help:"Stop the crawl cleanly before D (e.g. 5h50m) and keep what it crawled as a checkpoint outside the branch; exit 5 says run again to continue."`
+	// CheckpointEvery and CheckpointBudget are exporter.Options'
+	// CheckpointInterval and CheckpointBudget; bench/ scales them with
+	// Notion's pace.
+	CheckpointEvery  time.Duration `name:"checkpoint-interval" hidden:"" default:"1m" help:"Least time between two checkpoints of a long crawl."`
+	CheckpointBudget float64       `name:"checkpoint-budget" hidden:"" default:"0.03" help:"Share of the crawl's time checkpoints may take."`
+
 	// failpoint is handed to the repository (gitrepo.OpenOptions.Failpoint):
 	// tests stop or fail a sync's publication with it.
 	failpoint func(gitrepo.Failpoint) error
@@ -52,7 +59,10 @@ func (c *syncCmd) Run(g *Globals, env *Env) error {
 
 // runSync is the sync command without the CLI around it; tests call it.
 func runSync(ctx context.Context, g *Globals, c *syncCmd, env *Env) (report *exporter.Report, err error) {
-	started := time.Now()
+	started := env.now()
+	if c.MaxDuration < 0 {
+		return nil, usageError{errors.New("--max-duration must not be negative")}
+	}
 	repoDir := repoDirFor(c.Repo, c.Demo)
 	roots := make([]string, 0, len(c.Root))
 	for _, r := range c.Root {
@@ -69,6 +79,7 @@ func runSync(ctx context.Context, g *Globals, c *syncCmd, env *Env) (report *exp
 	}
 	defer stop()
 
+	kept := false // the run committed, or kept a checkpoint
 	repo, err := gitrepo.Open(repoDir, gitrepo.OpenOptions{Bare: c.Bare, Branch: c.Branch, Failpoint: c.failpoint})
 	if errors.Is(err, gitrepo.ErrNotRepository) {
 		if c.DryRun {
@@ -76,19 +87,18 @@ func runSync(ctx context.Context, g *Globals, c *syncCmd, env *Env) (report *exp
 			// what a first sync would write, and creates nothing.
 			return dryRunFirstSync(ctx, g, c, env, client, roots)
 		}
-		// A first sync that fails before its commit leaves the folder as
-		// it found it.
+		// A first sync that fails before its commit, and before it kept a
+		// checkpoint, leaves the folder as it found it.
 		undo, uerr := noteCreation(repoDir)
 		if uerr != nil {
 			return nil, uerr
 		}
-		committed := false
 		defer func() {
-			if err != nil && !committed {
+			if err != nil && !kept {
 				err = errors.Join(err, undo())
 			}
 		}()
-		c.onCommit = func() { committed = true }
+		c.onCommit = func() { kept = true }
 		repo, err = gitrepo.Open(repoDir, gitrepo.OpenOptions{Create: true, Bare: c.Bare, Branch: c.Branch, Failpoint: c.failpoint})
 	}
 	if err != nil {
@@ -129,27 +139,54 @@ func runSync(ctx context.Context, g *Globals, c *syncCmd, env *Env) (report *exp
 
 	var sink exporter.Sink
 	var builder *gitrepo.TreeBuilder
+	var ckpt *syncCheckpoint // nil in a dry run, which keeps nothing
+	crawlFrom := prev
+	opts := exporter.Options{
+		Roots: roots, Scope: scope, Comments: c.Comments, UserEmails: c.UserEmails,
+		MaxFileSize: int64(c.MaxFileSize), DownloadExternal: c.External, Full: c.Full,
+		RefreshFraction: c.Refresh, Concurrency: g.Concurrency,
+		Now: env.Now, CheckpointInterval: c.CheckpointEvery, CheckpointBudget: c.CheckpointBudget,
+	}
+	if c.MaxDuration > 0 {
+		opts.StopAt = started.Add(c.MaxDuration)
+	}
 	if c.DryRun {
 		sink = &countingSink{}
 	} else {
-		if builder, err = repo.NewTreeBuilder(head); err != nil {
+		if ckpt, err = openCheckpoint(repo, g, c, roots, prev, env.Stderr); err != nil {
 			return nil, err
 		}
-		sink = builder
+		crawlFrom, state = ckpt.from(prev, state)
+		if builder, err = repo.NewTreeBuilder(crawlFrom.Commit()); err != nil {
+			return nil, err
+		}
+		if err := ckpt.attach(builder); err != nil {
+			return nil, err
+		}
+		sink, opts.Checkpoint = builder, ckpt.write
 	}
+	opts.State = state
 	progress := newProgress(env.Stderr, g.Quiet)
-	res, err := exporter.Sync(ctx, client, prev, sink, exporter.Options{
-		Roots: roots, Scope: scope, Comments: c.Comments, UserEmails: c.UserEmails,
-		MaxFileSize: int64(c.MaxFileSize), DownloadExternal: c.External, Full: c.Full,
-		RefreshFraction: c.Refresh, Concurrency: g.Concurrency, State: state,
-		Progress: progress.update,
-	})
+	opts.Progress = progress.update
+	res, err := exporter.Sync(ctx, client, crawlFrom, sink, opts)
 	progress.done()
+	var inc *exporter.IncompleteError
+	if errors.As(err, &inc) {
+		// The checkpoint holds the progress: a first sync's repository
+		// stays for the next run to continue.
+		kept = true
+		if c.Report != "" && res != nil {
+			if err := writeReport(c.Report, res.Report); err != nil {
+				return res.Report, err
+			}
+		}
+		return nil, incompleteSync(inc, env.now().Sub(started), c.DryRun)
+	}
 	if err != nil {
 		return nil, err
 	}
 	report = res.Report
-	report.Duration = time.Since(started)
+	report.Duration = env.now().Sub(started)
 
 	if shrinks(report) && !c.AllowShrink {
 		return report, fmt.Errorf("refusing to commit: the snapshot would lose %d of its %d pages (%s); if that is right, run again with --allow-shrink",
@@ -185,6 +222,10 @@ func runSync(ctx context.Context, g *Globals, c *syncCmd, env *Env) (report *exp
 			// The commit holds the state too, and the next sync falls back
 			// to it: the run did its job, and its exit code says so.
 			fmt.Fprintf(env.Stderr, "notion-git: could not keep the sync state beside the repository (%v); the next sync reads it from the commit\n", oneLine(err))
+		}
+		// The branch holds the complete snapshot: no checkpoint to go on from.
+		if err := ckpt.discard(); err != nil {
+			return report, err
 		}
 	}
 	if c.Report != "" {

@@ -1,0 +1,162 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/notion-git/notion-git/layout"
+	"github.com/notion-git/notion-git/notion/emulator"
+	"github.com/notion-git/notion-git/notion/emulator/workspace"
+)
+
+// requestClock is the command's clock in a test: it moves on by step at
+// every request Notion answers, so that --max-duration is a request budget.
+type requestClock struct {
+	mu       sync.Mutex
+	now      time.Time
+	step     time.Duration
+	requests int
+}
+
+func (c *requestClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *requestClock) wrap(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c.mu.Lock()
+		c.now = c.now.Add(c.step)
+		c.requests++
+		c.mu.Unlock()
+		h.ServeHTTP(w, r)
+	})
+}
+
+// take returns the requests counted since the last take.
+func (c *requestClock) take() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := c.requests
+	c.requests = 0
+	return n
+}
+
+// syncOn runs a sync with the command's clock on c.
+func (e *localNotion) syncOn(t *testing.T, c *requestClock, dir string, want int, extra ...string) result {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := runEnv(&Env{Ctx: context.Background(), Stdout: &stdout, Stderr: &stderr, Now: c.Now}, e.syncArgs(dir, extra...))
+	r := result{code, stdout.String(), stderr.String()}
+	if code != want {
+		t.Fatalf("sync %v: want exit %d, got %s", extra, want, r)
+	}
+	return r
+}
+
+const checkpointRef = checkpointRefPrefix + "main"
+
+func hasRef(dir, ref string) bool {
+	_, err := tryGit(dir, "rev-parse", "--verify", "-q", ref)
+	return err == nil
+}
+
+func TestMaxDurationKeepsACheckpointTheNextSyncCompletes(t *testing.T) {
+	clock := &requestClock{now: fixtureTime, step: 100 * time.Millisecond}
+	e := startEmulator(t, workspace.Generate(workspace.Small()), emulator.Options{}, clock.wrap)
+
+	// Uninterrupted, for comparison: 426 requests, 42.6 s on this clock.
+	whole := newRepoDir(t)
+	e.syncOn(t, clock, whole, exitOK)
+	full := clock.take()
+
+	dir := newRepoDir(t)
+	r := e.syncOn(t, clock, dir, exitIncomplete, "--max-duration", "25s", "--checkpoint-interval", "5s")
+	line := oneStderrLine(t, r)
+	for _, want := range []string{"incomplete after ", " pages crawled and kept as a checkpoint; run again to continue (the branch has not moved)"} {
+		if !strings.Contains(line, want) {
+			t.Errorf("stderr %q: want %q", line, want)
+		}
+	}
+	if n := commitCount(t, dir); n != 0 {
+		t.Fatalf("the branch moved: %d commits", n)
+	}
+	if !hasRef(dir, checkpointRef) {
+		t.Fatalf("no %s after an incomplete sync", checkpointRef)
+	}
+	gitFsck(t, dir)
+	first := clock.take()
+	if first >= full {
+		t.Fatalf("the time-boxed sync made %d requests, a whole one %d", first, full)
+	}
+
+	e.syncOn(t, clock, dir, exitOK)
+	second := clock.take()
+	if n := commitCount(t, dir); n != 1 {
+		t.Errorf("%d commits after the sync that completed the snapshot: want 1", n)
+	}
+	if hasRef(dir, checkpointRef) {
+		t.Errorf("%s kept after the branch got the complete snapshot", checkpointRef)
+	}
+	// Pages still in progress at the hard stop are crawled again; at this
+	// size they are a sixth of the workspace (see bench -resume for the
+	// ratio at scale).
+	if total := first + second; total > full*5/4 {
+		t.Errorf("%d + %d requests to complete the snapshot, a whole sync %d", first, second, full)
+	}
+	t.Logf("%d + %d requests, a whole sync %d", first, second, full)
+	got, want := headBlobs(t, dir), headBlobs(t, whole)
+	delete(got, layout.StatePath)
+	delete(want, layout.StatePath)
+	for p, h := range want {
+		if got[p] != h {
+			t.Errorf("%s: differs from, or missing beside, the uninterrupted sync's", p)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("%d files, the uninterrupted sync %d", len(got), len(want))
+	}
+}
+
+func TestCheckpointOfAnOlderBranchTipIsDiscarded(t *testing.T) {
+	clock := &requestClock{now: fixtureTime, step: 100 * time.Millisecond}
+	e := startEmulator(t, workspace.Generate(workspace.Small()), emulator.Options{}, clock.wrap)
+	dir := newRepoDir(t)
+	e.syncOn(t, clock, dir, exitIncomplete, "--max-duration", "25s")
+
+	// Someone else commits to the branch meanwhile.
+	git(t, dir, "-c", "user.name=someone", "-c", "user.email=someone@localhost", "commit", "-q", "--allow-empty", "-m", "meanwhile")
+	clock.take()
+	r := e.syncOn(t, clock, dir, exitOK)
+	if !strings.Contains(r.stderr, "starting afresh, not from the checkpoint of an incomplete sync: the branch has moved") {
+		t.Errorf("no word of the discarded checkpoint:\n%s", r)
+	}
+	if hasRef(dir, checkpointRef) {
+		t.Errorf("%s kept", checkpointRef)
+	}
+	if n := clock.take(); n < 426 {
+		t.Errorf("%d requests: the sync did not start afresh", n)
+	}
+}
+
+func TestCheckpointWithOtherOptionsIsDiscarded(t *testing.T) {
+	clock := &requestClock{now: fixtureTime, step: 100 * time.Millisecond}
+	e := startEmulator(t, workspace.Generate(workspace.Small()), emulator.Options{}, clock.wrap)
+	dir := newRepoDir(t)
+	e.syncOn(t, clock, dir, exitIncomplete, "--max-duration", "25s")
+	for _, args := range [][]string{{"--comments", "none", "--max-duration", "25s"}, {"--full"}} {
+		r := e.syncOn(t, clock, dir, map[bool]int{true: exitOK, false: exitIncomplete}[args[0] == "--full"], args...)
+		if !strings.Contains(r.stderr, "starting afresh") {
+			t.Errorf("sync %v: no word of the discarded checkpoint:\n%s", args, r)
+		}
+	}
+	if hasRef(dir, checkpointRef) {
+		t.Errorf("%s kept after a --full sync", checkpointRef)
+	}
+}
