@@ -2,58 +2,19 @@ package main
 
 import (
 	"context"
-	"net/http"
 	"net/http/httptest"
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/notion-git/notion-git/notion/emulator"
 	"github.com/notion-git/notion-git/notion/emulator/workspace"
 )
 
-// cancelAt cancels a run's context when the nth request reaches Notion, as
-// Ctrl-C would in the middle of a run.
-type cancelAt struct {
-	mu     sync.Mutex
-	seen   int
-	n      int
-	cancel context.CancelFunc
-}
-
-func (c *cancelAt) wrap(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c.mu.Lock()
-		c.seen++
-		if c.cancel != nil && c.seen == c.n {
-			c.cancel()
-		}
-		c.mu.Unlock()
-		h.ServeHTTP(w, r)
-	})
-}
-
-// arm returns a context cancelled at the nth request from now; 0 never.
-func (c *cancelAt) arm(t *testing.T, n int) context.Context {
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	c.mu.Lock()
-	c.seen, c.n, c.cancel = 0, n, cancel
-	c.mu.Unlock()
-	return ctx
-}
-
-func (c *cancelAt) requests() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.seen
-}
-
 // cancellableTarget is an emulator holding one empty page to restore into,
 // behind c.
-func cancellableTarget(t *testing.T, c *cancelAt) (*emulator.Server, string) {
+func cancellableTarget(t *testing.T, c *interrupter) (*emulator.Server, string) {
 	t.Helper()
 	s := emulator.New(workspace.Empty("Restored"), emulator.Options{RecordBodies: true})
 	srv := httptest.NewServer(c.wrap(s))
@@ -93,7 +54,7 @@ func TestInterruptedRestoreSaysWhatItWroteAndHowToResume(t *testing.T) {
 			"--api-url", url, "--token", emulator.DefaultToken, "--rate", "1000")
 	}
 
-	clean := &cancelAt{}
+	clean := &interrupter{}
 	cleanServer, cleanURL := cancellableTarget(t, clean)
 	if r := restore(clean.arm(t, 0), cleanURL); r.code != exitOK {
 		t.Fatalf("uninterrupted restore: %s", r)
@@ -102,7 +63,7 @@ func TestInterruptedRestoreSaysWhatItWroteAndHowToResume(t *testing.T) {
 	want := objectCounts(cleanServer)
 
 	t.Run("before the first write", func(t *testing.T) {
-		stop := &cancelAt{}
+		stop := &interrupter{}
 		s, url := cancellableTarget(t, stop)
 		r := restore(stop.arm(t, 1), url)
 		if r.code != exitCancel {
@@ -117,7 +78,7 @@ func TestInterruptedRestoreSaysWhatItWroteAndHowToResume(t *testing.T) {
 	})
 
 	t.Run("midway, then resumed", func(t *testing.T) {
-		stop := &cancelAt{}
+		stop := &interrupter{}
 		s, url := cancellableTarget(t, stop)
 		r := restore(stop.arm(t, total/2), url)
 		if r.code != exitCancel {
@@ -168,24 +129,6 @@ func TestInterruptedRestoreSaysWhatItWroteAndHowToResume(t *testing.T) {
 			t.Errorf("interrupted and resumed, the target holds %v; restored at once, %v", got, want)
 		}
 	})
-}
-
-// TestInterruptedSyncCommitsNothing: a sync stopped midway says nothing was
-// committed, which is true: the branch moves only after the crawl.
-func TestInterruptedSyncCommitsNothing(t *testing.T) {
-	stop := &cancelAt{}
-	e := startEmulator(t, workspace.Sample(), emulator.Options{}, stop.wrap)
-	dir := newRepoDir(t)
-	r := runArgs(stop.arm(t, 5), e.syncArgs(dir)...)
-	if r.code != exitCancel {
-		t.Fatalf("want exit %d, got %s", exitCancel, r)
-	}
-	if got := oneStderrLine(t, r); got != "notion-git: interrupted; nothing was committed" {
-		t.Errorf("stderr: %s", got)
-	}
-	if n := commitCount(t, dir); n != 0 {
-		t.Errorf("%d commits after an interrupted first sync", n)
-	}
 }
 
 func mapsEqual(a, b map[string]int) bool {
