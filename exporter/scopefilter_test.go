@@ -110,7 +110,7 @@ func TestScopeFilterIsSentAsWritten(t *testing.T) {
 	filter := `{"type": "checkbox", "property": ` + string(must(json.Marshal(prop))) + `, "checkbox": {"equals": true}}`
 	scope := must(exporter.ParseScope([]byte(`{"filters": {"` + dsID + `": ` + filter + `}}`)))
 	w := newWorld(t, f, emulator.Options{Seed: 23, RecordBodies: true})
-	newRepo(t).sync(w, exporter.Options{Scope: scope, Full: true})
+	newStore(t).sync(w, exporter.Options{Scope: scope, Full: true})
 	var want bytes.Buffer
 	if err := json.Compact(&want, []byte(filter)); err != nil {
 		t.Fatal(err)
