@@ -7,7 +7,6 @@ import (
 	"maps"
 	"net/http"
 	"net/http/httptest"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -16,10 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-git/go-git/v5/plumbing"
-
 	"github.com/notion-git/notion-git/exporter"
-	"github.com/notion-git/notion-git/gitrepo"
 	"github.com/notion-git/notion-git/layout"
 	"github.com/notion-git/notion-git/notion"
 	"github.com/notion-git/notion-git/notion/emulator"
@@ -64,7 +60,7 @@ func (c *clock) Sleep(ctx context.Context, d time.Duration) error {
 
 var _ notion.Clock = (*clock)(nil)
 
-// world is an emulated workspace and a repository synced from it.
+// world is an emulated workspace that tests sync from.
 type world struct {
 	t      *testing.T
 	clock  *clock
@@ -101,122 +97,77 @@ func (w *world) client() *notion.Client {
 	return c
 }
 
-// repo is a git repository that a test syncs into, keeping the sync state
-// between runs as the CLI does.
-type repo struct {
-	t     *testing.T
-	dir   string
-	r     *gitrepo.Repo
-	state *layout.State
+// store holds what each sync starts from, as a repository's head does for
+// the CLI: the files of the last sync, with its state among them.
+type store struct {
+	t    *testing.T
+	tree exporter.MemoryTree // nil before the first sync
 }
 
-func newRepo(t *testing.T) *repo {
-	t.Helper()
-	dir := t.TempDir()
-	r, err := gitrepo.Open(dir, gitrepo.OpenOptions{Create: true, Bare: true})
+func newStore(t *testing.T) *store { return &store{t: t} }
+
+// sync runs one sync from the store's files and keeps its result. It
+// returns the report and whether the sync changed a file.
+func (s *store) sync(w *world, opts exporter.Options) (*exporter.Report, bool) {
+	s.t.Helper()
+	tree, res, changes, err := w.syncFrom(s.tree, opts)
 	if err != nil {
-		t.Fatal(err)
+		s.t.Fatalf("sync: %v", err)
 	}
-	t.Cleanup(func() { fsck(t, dir) })
-	return &repo{t: t, dir: dir, r: r}
+	s.tree = tree
+	return res.Report, len(changes) > 0
 }
 
-// sync runs one sync and commits its result when anything but the state
-// changed. It returns the report and whether a commit was made.
-func (rp *repo) sync(w *world, opts exporter.Options) (*exporter.Report, bool) {
-	rp.t.Helper()
-	res, committed, err := rp.trySync(w, opts)
-	if err != nil {
-		rp.t.Fatalf("sync: %v", err)
-	}
-	return res.Report, committed
-}
-
-func (rp *repo) trySync(w *world, opts exporter.Options) (*exporter.Result, bool, error) {
-	head, _, err := rp.r.Head("main")
-	if err != nil {
-		return nil, false, err
-	}
-	prev, err := rp.r.Snapshot(head)
-	if err != nil {
-		return nil, false, err
-	}
-	b, err := rp.r.NewTreeBuilder(head)
-	if err != nil {
-		return nil, false, err
-	}
-	opts.State = rp.state
-	opts.Now = w.clock.Now
-	res, err := exporter.Sync(context.Background(), w.client(), prev, b, opts)
-	if err != nil {
-		return nil, false, err
-	}
-	rp.state = res.State
-	content, err := b.Write()
-	if err != nil {
-		return nil, false, err
-	}
-	if content == prev.TreeHash() && !head.IsZero() {
-		return res, false, nil
-	}
-	sb, err := layout.EncodeState(res.State)
-	if err != nil {
-		return nil, false, err
-	}
-	if err := b.Put(layout.StatePath, sb); err != nil {
-		return nil, false, err
-	}
-	tree, err := b.Write()
-	if err != nil {
-		return nil, false, err
-	}
-	var parents []plumbing.Hash
-	if !head.IsZero() {
-		parents = []plumbing.Hash{head}
-	}
-	c, err := rp.r.Commit(gitrepo.CommitOptions{Tree: tree, Parents: parents, Message: "sync",
-		Author: gitrepo.Signature{Name: "t", Email: "t@localhost", When: w.clock.Now()}})
-	if err != nil {
-		return nil, false, err
-	}
-	return res, true, rp.r.UpdateBranch("main", head, c)
-}
-
-// files returns the head snapshot's files, less the sync state whose crawl
-// times differ between any two runs.
-func (rp *repo) files() map[string]string {
-	rp.t.Helper()
-	head, _, err := rp.r.Head("main")
-	if err != nil {
-		rp.t.Fatal(err)
-	}
-	s, err := rp.r.Snapshot(head)
-	if err != nil {
-		rp.t.Fatal(err)
-	}
+// files returns the store's files, less the sync state whose crawl times
+// differ between any two runs.
+func (s *store) files() map[string]string {
 	out := map[string]string{}
-	for _, p := range s.Paths() {
-		if p == layout.StatePath {
-			continue
+	for p, b := range s.tree {
+		if p != layout.StatePath {
+			out[p] = string(b)
 		}
-		h, _ := s.Hash(p)
-		out[p] = h.String()
 	}
 	return out
 }
 
-func (rp *repo) read(path string) string {
-	rp.t.Helper()
-	head, _, _ := rp.r.Head("main")
-	s, err := rp.r.Snapshot(head)
-	if err != nil {
-		rp.t.Fatal(err)
-	}
-	b, err := s.Read(path)
-	if err != nil {
-		rp.t.Fatal(err)
+func (s *store) read(path string) string {
+	s.t.Helper()
+	b, ok := s.tree[path]
+	if !ok {
+		s.t.Fatalf("%s: no such file", path)
 	}
 	return string(b)
+}
+
+// recordingSink is a MemoryTree that records the writes that changed it:
+// a file put with other bytes than it held, a file or folder removed.
+type recordingSink struct {
+	exporter.MemoryTree
+	changes []string
+}
+
+func (r *recordingSink) Put(path string, data []byte) error {
+	if old, ok := r.MemoryTree[path]; !ok || !bytes.Equal(old, data) {
+		r.changes = append(r.changes, "put "+path)
+	}
+	return r.MemoryTree.Put(path, data)
+}
+
+func (r *recordingSink) Delete(path string) error {
+	if _, ok := r.MemoryTree[path]; ok {
+		r.changes = append(r.changes, "delete "+path)
+	}
+	return r.MemoryTree.Delete(path)
+}
+
+func (r *recordingSink) DeleteDir(dir string) error {
+	for p := range r.MemoryTree {
+		if strings.HasPrefix(p, dir+"/") {
+			r.changes = append(r.changes, "delete "+dir)
+			break
+		}
+	}
+	return r.MemoryTree.DeleteDir(dir)
 }
 
 // sameFiles fails the test with the differing paths if two trees differ.
@@ -238,14 +189,6 @@ func sameFiles(t *testing.T, got, want map[string]string) {
 			diffs = append(diffs[:20], "...")
 		}
 		t.Fatalf("trees differ:\n%s", strings.Join(diffs, "\n"))
-	}
-}
-
-func fsck(t *testing.T, dir string) {
-	t.Helper()
-	out, err := exec.Command("git", "-C", dir, "fsck", "--strict").CombinedOutput()
-	if err != nil {
-		t.Errorf("git fsck --strict: %v\n%s", err, out)
 	}
 }
 
@@ -319,26 +262,35 @@ func (w *world) syncMemory(prev exporter.MemoryTree, opts exporter.Options) (exp
 }
 
 func (w *world) trySyncMemory(prev exporter.MemoryTree, opts exporter.Options) (exporter.MemoryTree, *exporter.Result, error) {
-	tree := exporter.MemoryTree{}
+	tree, res, _, err := w.syncFrom(prev, opts)
+	return tree, res, err
+}
+
+// syncFrom is trySyncMemory that also returns the changes the sink saw,
+// the sync state (the caller's to write) aside.
+func (w *world) syncFrom(prev exporter.MemoryTree, opts exporter.Options) (exporter.MemoryTree, *exporter.Result, []string, error) {
+	sink := &recordingSink{MemoryTree: exporter.MemoryTree{}}
 	var from exporter.Previous
 	if prev != nil {
-		tree = maps.Clone(prev)
+		sink.MemoryTree = maps.Clone(prev)
 		from = memoryPrevious(prev)
 	}
 	if opts.Now == nil {
 		opts.Now = w.clock.Now
 	}
-	res, err := exporter.Sync(context.Background(), w.client(), from, tree, opts)
+	res, err := exporter.Sync(context.Background(), w.client(), from, sink, opts)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	state, err := layout.EncodeState(res.State)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	tree[layout.StatePath] = state
-	return tree, res, nil
+	sink.MemoryTree[layout.StatePath] = state
+	return sink.MemoryTree, res, sink.changes, nil
 }
+
+var _ exporter.Sink = (*recordingSink)(nil)
 
 // emulatorPlaceholder stands for an emulator's address (a random loopback
 // port) in stored file URLs, so that trees synced from two emulators compare.

@@ -1,10 +1,12 @@
 package exporter_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -64,7 +66,7 @@ func TestIncrementalSyncGivesTheTreeOfAFullSync(t *testing.T) {
 		t.Fatalf("workspace has only %d subpages", len(pages))
 	}
 	block := paragraph(t, w.server, pages[0])
-	inc := newRepo(t)
+	inc := newStore(t)
 	inc.sync(w, exporter.Options{})
 	w.clock.Advance(time.Hour)
 	// An edit, an added page, a move, a page trashed, a page unshared, a
@@ -100,11 +102,11 @@ func TestIncrementalSyncGivesTheTreeOfAFullSync(t *testing.T) {
 	}
 	w.clock.Advance(time.Hour)
 
-	rep, committed := inc.sync(w, exporter.Options{})
-	if !committed {
-		t.Fatal("the changes made no commit")
+	rep, changed := inc.sync(w, exporter.Options{})
+	if !changed {
+		t.Fatal("the changes changed no file")
 	}
-	full := newRepo(t)
+	full := newStore(t)
 	full.sync(w, exporter.Options{Full: true})
 	sameFiles(t, inc.files(), full.files())
 
@@ -123,7 +125,7 @@ func TestEditInTheMinuteOfTheLastSyncIsNotMissed(t *testing.T) {
 	w := newWorld(t, f, emulator.Options{Seed: 3})
 	page := plainPages(f)[0]
 	block := paragraph(t, w.server, page)
-	rp := newRepo(t)
+	rp := newStore(t)
 	rp.sync(w, exporter.Options{})
 
 	// An edit, then a sync in the same minute, then an edit later in that
@@ -148,7 +150,7 @@ func TestEditInTheMinuteOfTheLastSyncIsNotMissed(t *testing.T) {
 func TestVanishedPageThatAnswers503IsKept(t *testing.T) {
 	f := small()
 	w := newWorld(t, f, emulator.Options{Seed: 5})
-	rp := newRepo(t)
+	rp := newStore(t)
 	rp.sync(w, exporter.Options{})
 	page := plainPages(f)[0]
 	before := rp.read(layout.PagePath(page))
@@ -198,7 +200,7 @@ func TestRollingRefreshCatchesAnEditNotionDidNotDate(t *testing.T) {
 	pages := plainPages(f)
 	page := pages[len(pages)-1]
 	block := paragraph(t, w.server, page)
-	rp := newRepo(t)
+	rp := newStore(t)
 	rp.sync(w, exporter.Options{})
 	total := len(f.Pages)
 	const fraction = 0.1
@@ -225,16 +227,66 @@ func TestRollingRefreshCatchesAnEditNotionDidNotDate(t *testing.T) {
 	t.Fatalf("the rolling refresh did not catch the edit within %d runs", promised)
 }
 
-func TestNoChangeMakesNoCommit(t *testing.T) {
+// TestUnchangedWorkspaceChangesNothing: syncs of a workspace that did not
+// change leave every file byte for byte as it was, and the sink sees no
+// write that changes a file; the state differs only in crawl times. Whether
+// that makes a commit is the CLI's to decide (see
+// TestSyncWithoutChangeMakesNoCommit).
+func TestUnchangedWorkspaceChangesNothing(t *testing.T) {
 	w := newWorld(t, small(), emulator.Options{Seed: 11})
-	rp := newRepo(t)
-	if _, committed := rp.sync(w, exporter.Options{}); !committed {
-		t.Fatal("first sync made no commit")
+	prev, _, changes, err := w.syncFrom(nil, exporter.Options{})
+	if err != nil {
+		t.Fatal(err)
 	}
-	for range 3 {
+	if len(changes) == 0 {
+		t.Fatal("the first sync wrote nothing")
+	}
+	for run := 1; run <= 3; run++ {
 		w.clock.Advance(time.Hour)
-		if rep, committed := rp.sync(w, exporter.Options{}); committed {
-			t.Fatalf("a sync without changes committed: %+v", rep.Pages)
+		tree, res, changes, err := w.syncFrom(prev, exporter.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(changes) != 0 {
+			t.Errorf("run %d: a sync without changes changed %v", run, changes)
+		}
+		for p, b := range tree {
+			if p != layout.StatePath && !bytes.Equal(b, prev[p]) {
+				t.Errorf("run %d: %s changed", run, p)
+			}
+		}
+		for p := range prev {
+			if _, ok := tree[p]; !ok {
+				t.Errorf("run %d: %s went", run, p)
+			}
+		}
+		before, err := layout.DecodeState(prev[layout.StatePath])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := stateChanges(before, res.State); len(diff) > 0 {
+			t.Errorf("run %d: the state changed beyond crawl times: %v", run, diff)
+		}
+		prev = tree
+	}
+}
+
+// stateChanges lists the objects whose state differs between two syncs,
+// the times they were crawled aside.
+func stateChanges(before, after *layout.State) []string {
+	var out []string
+	for id, o := range after.Objects {
+		was, ok := before.Objects[id]
+		o.Crawled, was.Crawled = "", ""
+		if !ok || o.Kind != was.Kind || o.LastEdited != was.LastEdited || o.Parent != was.Parent ||
+			o.Title != was.Title || o.Trashed != was.Trashed || !slices.Equal(o.Files, was.Files) {
+			out = append(out, fmt.Sprintf("%s: %+v, was %+v", id, o, was))
 		}
 	}
+	for id := range before.Objects {
+		if _, ok := after.Objects[id]; !ok {
+			out = append(out, id+": gone")
+		}
+	}
+	return out
 }

@@ -26,8 +26,8 @@ func rootPages(f *emulator.Fixture) []map[string]any {
 	return roots
 }
 
-// pagesIn lists the ids of the pages a repository's head holds.
-func pagesIn(rp *repo) map[string]bool {
+// pagesIn lists the ids of the pages a store holds.
+func pagesIn(rp *store) map[string]bool {
 	ids := map[string]bool{}
 	for p := range rp.files() {
 		if info, _ := layout.ParsePath(p); info.Kind == layout.PathPage {
@@ -48,9 +48,9 @@ func childrenOf(f *emulator.Fixture, id string) []string {
 	return kids
 }
 
-// checkOnlyBelow asserts a synced repository holds the root, its children,
+// checkOnlyBelow asserts a synced store holds the root, its children,
 // and nothing of the other roots.
-func checkOnlyBelow(t *testing.T, f *emulator.Fixture, rp *repo, root string) {
+func checkOnlyBelow(t *testing.T, f *emulator.Fixture, rp *store, root string) {
 	t.Helper()
 	got := pagesIn(rp)
 	if !got[root] {
@@ -92,7 +92,7 @@ func TestRootLimitsTheSync(t *testing.T) {
 	}
 	root := roots[1]["id"].(string)
 	w := newWorld(t, f, emulator.Options{Seed: 21})
-	rp := newRepo(t)
+	rp := newStore(t)
 	rp.sync(w, exporter.Options{Roots: []string{root}})
 	checkOnlyBelow(t, f, rp, root)
 }
@@ -106,7 +106,7 @@ func TestScopeTitleRuleLimitsTheSync(t *testing.T) {
 		t.Fatal(err)
 	}
 	w := newWorld(t, f, emulator.Options{Seed: 22})
-	rp := newRepo(t)
+	rp := newStore(t)
 	rp.sync(w, exporter.Options{Scope: scope})
 	checkOnlyBelow(t, f, rp, root["id"].(string))
 }
@@ -155,7 +155,7 @@ func TestScopeFilterKeepsMatchingRows(t *testing.T) {
 		t.Fatal(err)
 	}
 	w := newWorld(t, f, emulator.Options{Seed: 23})
-	rp := newRepo(t)
+	rp := newStore(t)
 	rp.sync(w, exporter.Options{Scope: scope, Full: true})
 	first := pagesIn(rp)
 	// An incremental run, with the data source unchanged, keeps the choice.

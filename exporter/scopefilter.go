@@ -32,12 +32,15 @@ import (
 //   - The operator is one that jomei/notionapi's condition type for the kind
 //     has, or one Notion added since (newerOperators). Verification, which
 //     notionapi does not model, has its operators listed there too.
+//   - No value is null, and is_empty and is_not_empty hold true, the one
+//     value they take; this holds in nested conditions too.
 //   - The condition is decoded into notionapi's type, and a value of the
 //     wrong JSON type for an operator notionapi knows (a string for a
-//     checkbox, a number for a text) is refused. A list where notionapi
-//     expects one string is accepted: Notion now takes a list of options for
-//     select and status. Values notionapi cannot parse but does not type
-//     (relative dates such as "today") are left to Notion.
+//     checkbox, a number for a text or a date) is refused, naming the value
+//     Notion wants. A list where notionapi expects one string is accepted
+//     for select and status only: Notion now takes a list of options there.
+//     Values notionapi cannot parse but does not type (relative dates such
+//     as "today") are left to Notion.
 
 // filterKinds maps each kind of property filter to jomei/notionapi's
 // condition type for it; nil where notionapi has none.
@@ -147,20 +150,68 @@ func checkCondition(f map[string]json.RawMessage, kind string, others []string, 
 	if !slices.Contains(ops, op) {
 		return fmt.Errorf("%s: %q is not an operator of a %s filter; its operators are %s", at, op, kind, strings.Join(ops, ", "))
 	}
+	if err := checkValues(cond, at); err != nil {
+		return err
+	}
 	if typed == nil {
 		return nil
 	}
 	target := reflect.New(reflect.TypeOf(typed)).Interface()
 	var te *json.UnmarshalTypeError
 	if err := json.Unmarshal(f[kind], target); errors.As(err, &te) {
-		if te.Value == "array" && te.Type.Kind() == reflect.String {
-			return nil // a list of options, which Notion takes since notionapi was written
-		}
 		field := at
 		if te.Field != "" {
 			field += "." + te.Field
 		}
-		return fmt.Errorf("%s: a %s is wanted, not a %s", field, goTypeName(te.Type), te.Value)
+		// The kind that holds the operator: the filter's own, or a formula's
+		// or a rollup's inner one.
+		holder := kind
+		if i := strings.LastIndexByte(te.Field, '.'); i >= 0 {
+			holder = te.Field[:i]
+			holder = holder[strings.LastIndexByte(holder, '.')+1:]
+		}
+		listOfOptions := holder == "select" || holder == "status"
+		if te.Value == "array" && te.Type.Kind() == reflect.String && listOfOptions {
+			return nil // a list of options, which Notion takes since notionapi was written
+		}
+		want := wantedValue(te.Type)
+		if listOfOptions && te.Type.Kind() == reflect.String {
+			want += " or a list of strings"
+		}
+		return fmt.Errorf("%s: %s is wanted, not %s", field, want, jsonValueName(te.Value))
+	}
+	return nil
+}
+
+// checkValues refuses what no operator takes: null, where Notion wants a
+// value, and anything but true for is_empty and is_not_empty, which take
+// no value but true. It walks nested conditions (a formula's, a rollup's).
+func checkValues(cond map[string]json.RawMessage, at string) error {
+	for _, op := range slices.Sorted(maps.Keys(cond)) {
+		v := bytes.TrimSpace(cond[op])
+		where := at + "." + op
+		switch {
+		case bytes.Equal(v, []byte("null")):
+			return fmt.Errorf("%s: a value is wanted, not null", where)
+		case op == "is_empty" || op == "is_not_empty":
+			if !bytes.Equal(v, []byte("true")) {
+				return fmt.Errorf("%s: true is wanted (the operator takes no other value), not %s", where, v)
+			}
+		}
+		var inner map[string]json.RawMessage
+		if json.Unmarshal(v, &inner) == nil && inner != nil {
+			if err := checkValues(inner, where); err != nil {
+				return err
+			}
+		}
+		var items []json.RawMessage
+		if json.Unmarshal(v, &items) == nil {
+			for i, item := range items {
+				if bytes.Equal(bytes.TrimSpace(item), []byte("null")) {
+					return fmt.Errorf("%s[%d]: a value is wanted, not null", where, i)
+				}
+			}
+		}
 	}
 	return nil
 }
@@ -180,22 +231,46 @@ func jsonNames(v any) []string {
 	return out
 }
 
-// goTypeName says a Go type in JSON's words.
-func goTypeName(t reflect.Type) string {
+// dateType is notionapi's date, which Notion takes as an ISO 8601 string.
+var dateType = reflect.TypeOf(notionapi.Date{})
+
+// wantedValue names, with its article, the JSON value Notion wants where
+// notionapi's condition has a field of type t.
+func wantedValue(t reflect.Type) string {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
-	switch t.Kind() {
-	case reflect.String:
-		return "string"
-	case reflect.Bool:
-		return "boolean"
-	case reflect.Int, reflect.Int64, reflect.Float64:
-		return "number"
-	case reflect.Struct, reflect.Map:
-		return "object"
-	case reflect.Slice:
-		return "list"
+	switch {
+	case t == dateType:
+		return "a date string (ISO 8601)"
+	case t.Kind() == reflect.String:
+		return "a string"
+	case t.Kind() == reflect.Bool:
+		return "a boolean"
+	case t.Kind() == reflect.Int || t.Kind() == reflect.Int64 || t.Kind() == reflect.Float64:
+		return "a number"
+	case t.Kind() == reflect.Struct && t.NumField() == 0:
+		return "an empty object ({})"
+	case t.Kind() == reflect.Struct || t.Kind() == reflect.Map:
+		return "an object"
+	case t.Kind() == reflect.Slice:
+		return "a list of " + strings.TrimPrefix(strings.TrimPrefix(wantedValue(t.Elem()), "a "), "an ") + "s"
 	}
-	return t.String()
+	return "a " + t.String()
+}
+
+// jsonValueName names, with its article, the kind of JSON value that
+// encoding/json reports in an UnmarshalTypeError.
+func jsonValueName(v string) string {
+	switch {
+	case v == "array":
+		return "a list"
+	case v == "object":
+		return "an object"
+	case v == "bool":
+		return "a boolean"
+	case strings.HasPrefix(v, "number"):
+		return "a number"
+	}
+	return "a " + v
 }

@@ -41,6 +41,19 @@ func TestScopeFilterMalformedIsRefused(t *testing.T) {
 		{`{"timestamp": "created_time", "last_edited_time": {"after": "2024-01-01"}}`, `unexpected key "last_edited_time"`},
 		{`{"timestamp": "created_time", "created_time": {"since": "2024-01-01"}}`, `"since" is not an operator of a created_time filter`},
 		{`{"and": [{"or": [{"property": "Tags", "multi_select": {"contains": 1}}]}]}`, `.and[0].or[0].multi_select.contains: a string is wanted, not a number`},
+		{`{"property": "When", "date": {"on_or_after": 5}}`, `.date.on_or_after: a date string (ISO 8601) is wanted, not a number`},
+		{`{"property": "When", "date": {"past_week": 5}}`, `.date.past_week: an empty object ({}) is wanted, not a number`},
+		{`{"property": "Points", "number": {"equals": {}}}`, `.number.equals: a number is wanted, not an object`},
+		{`{"property": "Name", "title": {"contains": ["a"]}}`, `.title.contains: a string is wanted, not a list`},
+		{`{"property": "Done", "checkbox": {"equals": [true]}}`, `.checkbox.equals: a boolean is wanted, not a list`},
+		{`{"property": "Stage", "select": {"equals": 5}}`, `.select.equals: a string or a list of strings is wanted, not a number`},
+		{`{"property": "Notes", "rich_text": {"contains": null}}`, `.rich_text.contains: a value is wanted, not null`},
+		{`{"property": "Check", "verification": {"status": null}}`, `.verification.status: a value is wanted, not null`},
+		{`{"property": "Status", "status": {"equals": ["Done", null]}}`, `.status.equals[1]: a value is wanted, not null`},
+		{`{"property": "Score", "formula": {"string": {"contains": null}}}`, `.formula.string.contains: a value is wanted, not null`},
+		{`{"property": "Tasks", "rollup": {"any": {"rich_text": {"contains": 7}}}}`, `.rollup.any.rich_text.contains: a string is wanted, not a number`},
+		{`{"property": "Notes", "rich_text": {"is_empty": false}}`, `.rich_text.is_empty: true is wanted`},
+		{`{"property": "ID", "unique_id": {"is_not_empty": "yes"}}`, `.unique_id.is_not_empty: true is wanted`},
 	} {
 		_, err := exporter.ParseScope(scopeWithFilter(c.filter))
 		if err == nil {
@@ -50,6 +63,11 @@ func TestScopeFilterMalformedIsRefused(t *testing.T) {
 		msg := err.Error()
 		if strings.Contains(msg, "\n") || !strings.HasPrefix(msg, layout.ScopePath+": ") || !strings.Contains(msg, c.says) {
 			t.Errorf("%s: error %q, want one line from %s saying %q", c.filter, msg, layout.ScopePath, c.says)
+		}
+		for _, wrong := range []string{"a object", "a array", "a list is wanted"} {
+			if strings.Contains(msg, wrong) {
+				t.Errorf("%s: error %q says %q", c.filter, msg, wrong)
+			}
 		}
 	}
 }
@@ -62,6 +80,10 @@ func TestScopeFilterValidIsKeptAsWritten(t *testing.T) {
 		`{"property": "Done", "checkbox": {"equals": true}}`,
 		`{ "property" : "Status", "type": "status", "status": {"does_not_equal": "Archived"} }`,
 		`{"property": "Status", "status": {"equals": ["Done", "Shipped"]}}`,
+		`{"property": "Stage", "select": {"does_not_equal": ["Old"]}}`,
+		`{"property": "Tasks", "rollup": {"any": {"select": {"equals": ["a", "b"]}}}}`,
+		`{"property": "When", "date": {"on_or_after": "2024-01-01"}}`,
+		`{"property": "Score", "formula": {"string": {"is_empty": true}}}`,
 		`{"property": "Stage", "select": {"is_not_empty": true}}`,
 		`{"property": "ID", "unique_id": {"greater_than": 100}}`,
 		`{"property": "ID", "unique_id": {"is_empty": true}}`,
@@ -110,7 +132,7 @@ func TestScopeFilterIsSentAsWritten(t *testing.T) {
 	filter := `{"type": "checkbox", "property": ` + string(must(json.Marshal(prop))) + `, "checkbox": {"equals": true}}`
 	scope := must(exporter.ParseScope([]byte(`{"filters": {"` + dsID + `": ` + filter + `}}`)))
 	w := newWorld(t, f, emulator.Options{Seed: 23, RecordBodies: true})
-	newRepo(t).sync(w, exporter.Options{Scope: scope, Full: true})
+	newStore(t).sync(w, exporter.Options{Scope: scope, Full: true})
 	var want bytes.Buffer
 	if err := json.Compact(&want, []byte(filter)); err != nil {
 		t.Fatal(err)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/notion-git/notion-git/notion"
 	"mime"
 	"net/url"
 	"path"
@@ -12,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/notion-git/notion-git/layout"
+	"github.com/notion-git/notion-git/notion"
 )
 
 // File Upload API limits (see notion-api.md).

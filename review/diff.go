@@ -62,7 +62,29 @@ func (p *PageChange) Removed() bool { return !p.InNew }
 func (p *PageChange) Renamed() bool { return p.InOld && p.InNew && p.OldTitle != p.NewTitle }
 
 // Moved reports whether a page in both snapshots changed its parent.
-func (p *PageChange) Moved() bool { return p.InOld && p.InNew && p.OldParent.ID != p.NewParent.ID }
+func (p *PageChange) Moved() bool { return moved(p.InOld, p.InNew, p.OldParent.ID, p.NewParent.ID) }
+
+// moved is the one meaning of a move, in Compare and in Log: the page is in
+// both snapshots and what parentOf puts above it changed.
+func moved(inOld, inNew bool, oldParent, newParent string) bool {
+	return inOld && inNew && oldParent != newParent
+}
+
+// parentOf is the id of the page, database or data source above page id,
+// "" at the top of the workspace. A page inside a block (a toggle, a column)
+// is under the page that holds the block, which only the sync state knows,
+// so state is called only then: a page taken from one block to another of
+// the same page has not moved; the page holding it was edited.
+func parentOf(id string, page layout.Object, state func() (*layout.State, error)) (string, error) {
+	if parent, _ := page["parent"].(map[string]any); parent["type"] != "block_id" {
+		return layout.ParentID(page, nil), nil
+	}
+	s, err := state()
+	if err != nil || s == nil {
+		return "", err
+	}
+	return s.Objects[id].Parent, nil
+}
 
 // SchemaChange is a database or data source that was added, removed,
 // renamed, or whose properties changed.
@@ -219,9 +241,8 @@ func comparePage(old, cur side, id string) (*PageChange, error) {
 	return p, nil
 }
 
-// render decodes page id and renders it. The parent comes from the sync
-// state, which resolves parents that are blocks, and is named by its title
-// there.
+// render decodes page id and renders it. The parent is parentOf's, named
+// by its title in the sync state.
 func (s side) render(id string) (ok bool, title string, parent Parent, md string, err error) {
 	if !s.snap.Has(layout.PagePath(id)) {
 		return false, "", Parent{}, "", nil
@@ -230,14 +251,9 @@ func (s side) render(id string) (ok bool, title string, parent Parent, md string
 	if err != nil {
 		return false, "", Parent{}, "", fmt.Errorf("%s: %w", s.snap.Commit().String()[:12], err)
 	}
-	parent.ID = layout.ParentID(p.Object, nil)
-	if s.state != nil {
-		if o, known := s.state.Objects[id]; known {
-			parent.ID = o.Parent
-		}
-		if parent.ID != "" {
-			parent.Title = s.state.Objects[parent.ID].Title
-		}
+	parent.ID, _ = parentOf(id, p.Object, func() (*layout.State, error) { return s.state, nil })
+	if s.state != nil && parent.ID != "" {
+		parent.Title = s.state.Objects[parent.ID].Title
 	}
 	return true, layout.Title(p.Object), parent, string(layout.RenderPage(p)), nil
 }

@@ -238,6 +238,61 @@ func TestCompareRenamedParent(t *testing.T) {
 	}
 }
 
+// TestMovedMeansTheSameInDiffAndLog: a page moves when the page above it
+// changes. Taken from one block of Home to another it has not moved, in
+// Compare as in Log; taken from a block of Home into a block of Guide it
+// has, in both.
+func TestMovedMeansTheSameInDiffAndLog(t *testing.T) {
+	t.Parallel()
+	r := newTestRepo(t)
+	w := newWorkspace()
+	w.page(homeID, map[string]any{"type": "workspace", "workspace": true}, "Home", "Welcome home.", "Read on.")
+	inBlock := func(page string, n int) {
+		w.snap.Pages[notesID].Object["parent"] = map[string]any{"type": "block_id", "block_id": block(page, n)}
+	}
+	inBlock(homeID, 1)
+	first := r.commit(t, w, "first")
+	inBlock(homeID, 2)
+	sameParent := r.commit(t, w, "to another block of Home")
+	inBlock(guideID, 1)
+	intoGuide := r.commit(t, w, "into a block of Guide")
+
+	var events []*PageEvent
+	err := Log(context.Background(), r.Repo, intoGuide, LogOptions{Page: notesID}, func(e *Entry) error {
+		events = append(events, e.Page)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(events) != 3 {
+		t.Fatalf("log of Notes: %d entries, want 3", len(events))
+	}
+
+	for _, tc := range []struct {
+		name     string
+		from, to plumbing.Hash
+		event    *PageEvent
+		moved    bool
+		old, new Parent
+	}{
+		{"between blocks of one page", first, sameParent, events[1], false, Parent{homeID, "Home"}, Parent{homeID, "Home"}},
+		{"into a block of another page", sameParent, intoGuide, events[0], true, Parent{homeID, "Home"}, Parent{guideID, "Guide"}},
+	} {
+		d, err := Compare(context.Background(), r.Repo, tc.from, tc.to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := d.page(t, notesID)
+		if p.Moved() != tc.moved || p.OldParent != tc.old || p.NewParent != tc.new {
+			t.Errorf("%s: diff says moved %v from %+v to %+v; want moved %v from %+v to %+v", tc.name, p.Moved(), p.OldParent, p.NewParent, tc.moved, tc.old, tc.new)
+		}
+		if tc.event.Moved != tc.moved {
+			t.Errorf("%s: log says moved %v, diff %v; want %v", tc.name, tc.event.Moved, p.Moved(), tc.moved)
+		}
+	}
+}
+
 func TestCompareBrokenPage(t *testing.T) {
 	t.Parallel()
 	r := newTestRepo(t)

@@ -2,7 +2,6 @@ package review
 
 import (
 	"context"
-	"reflect"
 
 	"github.com/go-git/go-git/v5/plumbing"
 
@@ -28,11 +27,12 @@ type Entry struct {
 }
 
 // PageEvent is what one commit did to the page that Log follows, as its
-// page.json tells: no Markdown is rendered and no state is read.
+// page.json tells: no Markdown is rendered, and the sync state is read only
+// to find the page above a page inside a block.
 type PageEvent struct {
 	InOld, InNew       bool   // whether the commit's parent and the commit have the page
 	OldTitle, NewTitle string // "" on the side that lacks the page
-	Moved              bool   // its parent field changed
+	Moved              bool   // the page, database or data source above it changed, as in Compare
 }
 
 // Title is the page's title at the commit, or before it if it went.
@@ -122,30 +122,39 @@ func (f *pageFolder) change(commit, parent plumbing.Hash) (*PageEvent, error) {
 		return nil, nil
 	}
 	e := &PageEvent{InOld: inOld, InNew: inCur}
-	var before, now layout.Object
+	var oldParent, newParent string
 	if inOld {
-		if before, err = f.page(parent); err != nil {
+		if e.OldTitle, oldParent, err = f.page(parent); err != nil {
 			return nil, err
 		}
-		e.OldTitle = layout.Title(before)
 	}
 	if inCur {
-		if now, err = f.page(commit); err != nil {
+		if e.NewTitle, newParent, err = f.page(commit); err != nil {
 			return nil, err
 		}
-		e.NewTitle = layout.Title(now)
 	}
-	// The parent as page.json holds it; naming it would need the state.
-	e.Moved = inOld && inCur && !reflect.DeepEqual(before["parent"], now["parent"])
+	e.Moved = moved(inOld, inCur, oldParent, newParent)
 	return e, nil
 }
 
-// page reads the page's page.json at commit; nil if the folder has none.
-func (f *pageFolder) page(at plumbing.Hash) (layout.Object, error) {
+// page reads the page's page.json at commit and returns its title and the
+// id of its parent (see parentOf); the sync state is read only for a page
+// inside a block.
+func (f *pageFolder) page(at plumbing.Hash) (title, parent string, err error) {
 	snap, err := f.repo.SnapshotOf(at, []string{layout.PagePath(f.id)})
 	if err != nil {
-		return nil, err
+		return "", "", err
 	}
 	obj, _, err := layout.ReadObject(snap, layout.PagePath(f.id))
-	return obj, err
+	if err != nil {
+		return "", "", err
+	}
+	parent, err = parentOf(f.id, obj, func() (*layout.State, error) {
+		snap, err := f.repo.SnapshotOf(at, []string{layout.StatePath})
+		if err != nil {
+			return nil, err
+		}
+		return layout.ReadState(snap)
+	})
+	return layout.Title(obj), parent, err
 }

@@ -8,12 +8,17 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/notion-git/notion-git/notion/emulator"
 )
+
+// hangGuard is how long the test lets notion-fake run before taking it for
+// hung: far longer than it ever needs, so that a slow machine never trips it.
+const hangGuard = 2 * time.Minute
 
 // TestServesSearchOnLoopback runs the built command as a user would, asks
 // it a search like curl would, and stops it with an interrupt.
@@ -32,6 +37,21 @@ func TestServesSearchOnLoopback(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cmd.Process.Kill()
+	// A hung notion-fake fails the test rather than hanging it: the guard
+	// kills the process, which ends every read of its output and every
+	// request to it below.
+	var hung atomic.Bool
+	guard := time.AfterFunc(hangGuard, func() {
+		hung.Store(true)
+		cmd.Process.Kill()
+	})
+	defer guard.Stop()
+	failIfHung := func(doing string) {
+		t.Helper()
+		if hung.Load() {
+			t.Fatalf("notion-fake hung %s; killed after %s", doing, hangGuard)
+		}
+	}
 	lines := bufio.NewScanner(stdout)
 	base := ""
 	for base == "" && lines.Scan() {
@@ -39,6 +59,7 @@ func TestServesSearchOnLoopback(t *testing.T) {
 			base = v
 		}
 	}
+	failIfHung("before printing its URL")
 	if !strings.HasPrefix(base, "http://127.0.0.1:") {
 		t.Fatalf("no loopback URL printed (got %q)", base)
 	}
@@ -48,6 +69,7 @@ func TestServesSearchOnLoopback(t *testing.T) {
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
+		failIfHung("answering a search")
 		t.Fatal(err)
 	}
 	body, _ := io.ReadAll(resp.Body)
@@ -56,14 +78,9 @@ func TestServesSearchOnLoopback(t *testing.T) {
 		t.Fatalf("search: %d %s", resp.StatusCode, body)
 	}
 	cmd.Process.Signal(syscall.SIGINT)
-	rest, _ := io.ReadAll(stdout)
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		t.Fatal("did not stop on interrupt")
-	}
+	rest, _ := io.ReadAll(stdout) // until it exits, or the guard kills it
+	cmd.Wait()
+	failIfHung("after an interrupt")
 	if !strings.Contains(string(rest), "POST /v1/search") {
 		t.Fatalf("request counts not printed on stop:\n%s", rest)
 	}

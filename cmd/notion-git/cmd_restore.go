@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -168,20 +169,39 @@ func runRestore(ctx context.Context, g *Globals, c *restoreCmd, env *Env) (*impo
 // page and, when a journal was kept, the command that resumes it. The
 // command names the commit rather than the revision given: the journal
 // belongs to the commit, and a revision such as HEAD moves with the next
-// sync. The token is left out; it comes from NOTION_TOKEN as before.
+// sync.
+//
+// The counts are of objects whose creation Notion answered; they are lower
+// bounds, since a write Notion carried out as the run stopped may have lost
+// its answer, and the writes left without one are counted apart.
 func restoreInterruption(rep *importer.Report, err error, g *Globals, c *restoreCmd, target, commit string, journal bool) string {
-	created, sent, resumed := "", 0, 0
+	created, uploads, unanswered, resumed := "", 0, 0, 0
 	if rep != nil {
-		created, sent, resumed = createdSoFar(rep), writesSent(rep.Requests), rep.Resumed
+		created, uploads, unanswered, resumed = createdSoFar(rep), rep.Uploads, writesUnanswered(rep.Requests), rep.Resumed
 	}
 	var what string
 	switch {
-	case created != "":
-		what = fmt.Sprintf("interrupted after creating %s in page %s", created, target)
-	case sent > 0:
-		what = fmt.Sprintf("interrupted with a write to page %s sent but not answered", target)
+	case created != "" || uploads > 0:
+		var done []string
+		if created != "" {
+			done = append(done, fmt.Sprintf("creating at least %s in page %s", created, target))
+		}
+		if uploads > 0 {
+			done = append(done, "uploading "+plural(uploads, "file"))
+		}
+		what = "interrupted after " + strings.Join(done, " and ")
+		if created == "" {
+			what += " for page " + target
+		}
+		if unanswered > 0 {
+			what += fmt.Sprintf(" (%s sent without an answer may have created more)", plural(unanswered, "write"))
+		}
+	case unanswered > 0:
+		what = fmt.Sprintf("interrupted with %s to page %s sent but not answered", plural(unanswered, "write"), target)
 	case resumed > 0:
 		what = fmt.Sprintf("interrupted after finding %d steps done by an earlier run, before writing more to page %s", resumed, target)
+	case rep != nil && writesCarriedOut(rep.Requests) > 0:
+		what = fmt.Sprintf("interrupted after %s to page %s whose results were not recorded", plural(writesCarriedOut(rep.Requests), "write"), target)
 	default:
 		return fmt.Sprintf("interrupted before anything was written to page %s", target)
 	}
@@ -191,37 +211,52 @@ func restoreInterruption(rep *importer.Report, err error, g *Globals, c *restore
 	case errors.Is(err, importer.ErrJournal):
 		return what + "; the restore journal could not be saved, so a rerun may create again what this run created: " + oneLine(err)
 	}
+	// The token is never printed: a resume reads it from NOTION_TOKEN, where
+	// it already is unless it came with --token.
+	if g.Token != "" && os.Getenv("NOTION_TOKEN") != g.Token {
+		return what + "; to resume where it stopped, run, with the same token in NOTION_TOKEN: " + resumeCommand(g, c, target, commit)
+	}
 	return what + "; to resume where it stopped, run: " + resumeCommand(g, c, target, commit)
 }
 
-// createdSoFar lists the objects a restore report counts, such as
-// "3 pages, 1 database, 120 blocks"; "" when there are none.
+// createdSoFar lists the objects a restore report counts as created, such
+// as "3 pages, 1 database, 120 blocks"; "" when there are none. Uploads are
+// not among them: a file counts when its bytes are uploaded, which comes
+// before the block that holds it.
 func createdSoFar(rep *importer.Report) string {
 	var parts []string
 	for _, n := range []struct {
-		count       int
-		one, plural string
+		count int
+		noun  string
 	}{
-		{rep.Pages, "page", "pages"}, {rep.Rows, "row", "rows"},
-		{rep.Databases, "database", "databases"}, {rep.DataSources, "data source", "data sources"},
-		{rep.Blocks, "block", "blocks"}, {rep.Comments, "comment", "comments"},
-		{rep.Uploads, "attachment", "attachments"},
+		{rep.Pages, "page"}, {rep.Rows, "row"}, {rep.Databases, "database"},
+		{rep.DataSources, "data source"}, {rep.Blocks, "block"}, {rep.Comments, "comment"},
 	} {
-		switch {
-		case n.count == 1:
-			parts = append(parts, "1 "+n.one)
-		case n.count > 1:
-			parts = append(parts, fmt.Sprintf("%d %s", n.count, n.plural))
+		if n.count > 0 {
+			parts = append(parts, plural(n.count, n.noun))
 		}
 	}
 	return strings.Join(parts, ", ")
 }
 
-// writesSent counts the requests that may have changed Notion.
-func writesSent(s notion.StatsSnapshot) int {
+// writesUnanswered counts the writes sent that got no answer: each may or
+// may not have changed Notion. A write answered with an error is not among
+// them.
+func writesUnanswered(s notion.StatsSnapshot) int {
 	n := 0
 	for k, count := range s.Requests {
-		if k.Writes() {
+		if k.Writes() && k.Status == 0 {
+			n += count
+		}
+	}
+	return n
+}
+
+// writesCarriedOut counts the writes Notion answered with success.
+func writesCarriedOut(s notion.StatsSnapshot) int {
+	n := 0
+	for k, count := range s.Requests {
+		if k.Writes() && k.Status/100 == 2 {
 			n += count
 		}
 	}
@@ -230,7 +265,7 @@ func writesSent(s notion.StatsSnapshot) int {
 
 // resumeCommand is the command line that runs the same restore again, which
 // the journal turns into a resume. Settings that only pace the run are left
-// out, and so is --fresh, which would start over.
+// out, and so is --fresh, which would start over; the token never shows.
 func resumeCommand(g *Globals, c *restoreCmd, target, commit string) string {
 	args := []string{"notion-git", "restore", commit, "--to", target}
 	for _, p := range c.Page {

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -75,6 +76,46 @@ func startEmulator(t testing.TB, f *emulator.Fixture, opts emulator.Options, wra
 		token = emulator.DefaultToken
 	}
 	return &localNotion{Server: srv, URL: hs.URL, Token: token}
+}
+
+// interrupter cancels a run's context when the nth request of that run
+// reaches Notion, as Ctrl-C would in the middle of a run; it also counts the
+// requests that reached Notion.
+type interrupter struct {
+	mu     sync.Mutex
+	seen   int
+	after  int
+	cancel context.CancelFunc
+}
+
+// wrap puts the interrupter between the network and h.
+func (i *interrupter) wrap(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		i.mu.Lock()
+		i.seen++
+		if i.cancel != nil && i.seen == i.after {
+			i.cancel()
+		}
+		i.mu.Unlock()
+		h.ServeHTTP(w, r)
+	})
+}
+
+// arm returns a context cancelled at the nth request from now; 0 never.
+func (i *interrupter) arm(t *testing.T, n int) context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	i.mu.Lock()
+	i.seen, i.after, i.cancel = 0, n, cancel
+	i.mu.Unlock()
+	return ctx
+}
+
+// requests counts the requests that reached Notion since arm.
+func (i *interrupter) requests() int {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	return i.seen
 }
 
 // syncArgs is the command line of a sync of the emulator into dir, paced

@@ -335,17 +335,26 @@ func TestReviewDemo(t *testing.T) {
 	}
 	out = runReview(t, "show", "--repo", dir)
 	wantLines(t, "show", out, "# Acme Demo")
+	// Every page of the tree shows as Markdown under its own title.
+	link := regexp.MustCompile(`^\s*- \[(.+)\]\((\S+)\)$`)
+	shown := 0
 	for _, line := range strings.Split(out, "\n") {
-		// Every page of the tree shows as Markdown under its own title.
-		m := regexp.MustCompile(`^\s*- \[(.+)\]\(pages/([0-9a-f-]{36})/README\.md\)$`).FindStringSubmatch(line)
+		m := link.FindStringSubmatch(line)
 		if m == nil {
 			continue
 		}
-		md := runReview(t, "show", "--repo", dir, m[2])
-		if !strings.Contains(strings.SplitN(md, "\n", 2)[0], m[1]) {
-			t.Errorf("show %s starts %q, want the title %q", m[2], strings.SplitN(md, "\n", 2)[0], m[1])
+		info, ok := layout.ParsePath(m[2])
+		if !ok || info.Kind != layout.PathPageReadme {
+			continue
 		}
-		break
+		shown++
+		md := runReview(t, "show", "--repo", dir, info.PageID)
+		if first := strings.SplitN(md, "\n", 2)[0]; !strings.Contains(first, m[1]) {
+			t.Errorf("show %s starts %q, want the title %q", info.PageID, first, m[1])
+		}
+	}
+	if shown != 65 {
+		t.Errorf("show lists %d pages of the 65 the snapshot holds:\n%s", shown, out)
 	}
 }
 

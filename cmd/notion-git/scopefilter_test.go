@@ -16,7 +16,7 @@ import (
 // filter is malformed stops the sync with one line naming the place, before
 // a single request reaches Notion, and the branch stays where it was.
 func TestSyncRefusesAMalformedScopeFilterBeforeAnyRequest(t *testing.T) {
-	count := &cancelAt{}
+	count := &interrupter{}
 	e := startEmulator(t, workspace.Sample(), emulator.Options{}, count.wrap)
 	dir := newRepoDir(t)
 	e.sync(t, dir, exitOK)
