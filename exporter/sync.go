@@ -63,6 +63,9 @@ func Sync(ctx context.Context, client *notion.Client, prev Previous, sink Sink, 
 	if err := x.run(ctx); err != nil {
 		return nil, err
 	}
+	if x.fatal != nil {
+		return nil, x.fatal
+	}
 	x.report.Duration = opts.Now().Sub(x.report.Started)
 	x.report.Requests = client.Stats().Snapshot()
 	x.report.sortLists()
@@ -100,6 +103,9 @@ type exporter struct {
 	filtered map[string]bool
 	crawl    *crawlQueue
 	sinkMu   sync.Mutex
+	// fatal is the first failure of one object that every other would
+	// share (notion.IsFatal): the sync must not commit past it.
+	fatal error
 }
 
 // A Previous is read by layout too (the sync state, single objects).
@@ -256,6 +262,9 @@ func parentOf(obj layout.Object) (id, kind string) {
 func (x *exporter) fail(id, kind string, err error) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	if notion.IsFatal(err) && x.fatal == nil {
+		x.fatal = err
+	}
 	x.report.Errors = append(x.report.Errors, ObjectError{ID: id, Kind: kind, Reason: reason(err)})
 }
 
