@@ -21,7 +21,7 @@ const (
 	exitCancel  = 130
 )
 
-const exitCodesHelp = `Exit codes: 0 success; 1 failure (nothing committed); 2 usage error; ` +
+const exitCodesHelp = `Exit codes: 0 success; 1 failure (nothing committed; also when Notion asks to wait longer than 15 minutes); 2 usage error; ` +
 	`3 partial (a sync committed, but some pages could not be read and kept their previous version; ` +
 	`or restore --verify found differences RESTORE.md does not allow); 130 interrupted.`
 
@@ -44,12 +44,23 @@ type Globals struct {
 	Token         string  `env:"NOTION_TOKEN" help:"Notion integration secret. Prefer the environment variable: a flag shows in the process list." placeholder:"SECRET"`
 	APIURL        string  `name:"api-url" env:"NOTION_API_URL" default:"${default_api_url}" help:"Notion API base URL (point it at a local emulator to test)."`
 	NotionVersion string  `name:"notion-version" env:"NOTION_VERSION" default:"${default_version}" help:"Notion-Version header to speak."`
-	Rate          float64 `env:"NOTION_GIT_RATE" default:"${default_rate}" help:"Requests per second, for all requests together (Notion allows about 3 on average)."`
+	Rate          float64 `env:"NOTION_GIT_RATE" default:"${default_rate}" help:"Most requests per second, for all requests together (Notion allows about 3 on average). The pacer adapts: on a 429 it slows down and learns the real budget, so a rate set too high costs little."`
 	Burst         int     `env:"NOTION_GIT_BURST" default:"${default_burst}" help:"Requests that may go at once after an idle moment."`
 	Concurrency   int     `env:"NOTION_GIT_CONCURRENCY" default:"8" help:"Requests in flight at once; hides latency, never raises the rate."`
 	Quiet         bool    `short:"q" env:"NOTION_GIT_QUIET" help:"Print errors only."`
 	Verbose       bool    `short:"v" env:"NOTION_GIT_VERBOSE" help:"Print request counts and details."`
+
+	// clock is what the Notion client waits by: nil for the wall clock,
+	// or the one run's context carries (clockKey).
+	clock notion.Clock
+	// waits tells of the client's long waits (see waitNotice).
+	waits *waitNotice
 }
+
+// clockKey carries, in the context given to run, a clock for the Notion
+// client other than the wall clock: a caller that runs the command line in
+// process (the tests) waits out an hour's Retry-After in no real time.
+type clockKey struct{}
 
 // Env is what commands receive besides their flags: where to write and when
 // to stop. Tests pass buffers and their own context.
@@ -68,10 +79,14 @@ func (g *Globals) client() (*notion.Client, error) {
 	if g.Rate <= 0 {
 		return nil, usageError{errors.New("--rate must be above 0")}
 	}
-	return notion.New(notion.Config{
+	cfg := notion.Config{
 		BaseURL: g.APIURL, Token: strings.TrimSpace(g.Token), Version: g.NotionVersion,
-		Rate: g.Rate, Burst: g.Burst, UserAgent: "notion-git/" + version(),
-	})
+		Rate: g.Rate, Burst: g.Burst, UserAgent: "notion-git/" + version(), Clock: g.clock,
+	}
+	if g.waits != nil {
+		cfg.OnWait = g.waits.onWait
+	}
+	return notion.New(cfg)
 }
 
 // usageError marks a command-line mistake found after parsing (exit 2).
@@ -133,18 +148,32 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 		return exitUsage
 	}
 	env := &Env{Ctx: ctx, Stdout: stdout, Stderr: stderr}
+	cli.Globals.clock, _ = ctx.Value(clockKey{}).(notion.Clock)
+	cli.Globals.waits = &waitNotice{stderr: stderr, verbose: cli.Verbose && !cli.Quiet}
 	err = kctx.Run(&cli.Globals, env)
-	return report(err, stderr)
+	command, _, _ := strings.Cut(kctx.Command(), " ")
+	return report(err, stderr, command)
 }
 
-// report prints err as one line and picks the exit code.
-func report(err error, stderr io.Writer) int {
+// report prints err as one line and picks the exit code; command is the
+// command that failed ("sync").
+func report(err error, stderr io.Writer, command string) int {
 	if err == nil {
 		return exitOK
 	}
 	var usage usageError
 	var partial partialError
+	var wait *notion.WaitTooLongError
 	switch {
+	case errors.As(err, &wait):
+		// The wait alone, without the step that met it: the step does
+		// not matter, the wait does.
+		next := "nothing was committed; run again later"
+		if command == "restore" {
+			next = "run the same restore again later: it resumes from its journal"
+		}
+		fmt.Fprintf(stderr, "notion-git: %s; %s\n", wait, next)
+		return exitError
 	case errors.Is(err, context.Canceled):
 		var in interruptedError
 		if errors.As(err, &in) {

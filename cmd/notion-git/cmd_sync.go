@@ -103,6 +103,7 @@ func runSync(ctx context.Context, g *Globals, c *syncCmd, env *Env) (*exporter.R
 		sink = builder
 	}
 	progress := newProgress(env.Stderr, g.Quiet)
+	g.waits.attach(progress)
 	res, err := exporter.Sync(ctx, client, prev, sink, exporter.Options{
 		Roots: roots, Scope: scope, Comments: c.Comments, UserEmails: c.UserEmails,
 		MaxFileSize: int64(c.MaxFileSize), DownloadExternal: c.External, Full: c.Full,
