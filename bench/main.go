@@ -28,7 +28,15 @@ func main() {
 	changed := flag.Int("changed", 10, "pages edited before the incremental sync")
 	work := flag.String("work", "", "working directory (default: a temporary one)")
 	gitCompare := flag.Bool("git", true, "time `git add -A && git commit` on the same tree")
+	pacing := flag.Bool("pacing", false, "measure the adaptive pacer instead: a sync at --rate twice the emulator's budget against one at the budget (pacing.go)")
 	flag.Parse()
+	if *pacing {
+		if err := pacingMain(context.Background(), os.Stdout, *work); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := benchMain(context.Background(), os.Stdout, strings.Split(*sizes, ","), *scale, *concurrency, *changed, *work, *gitCompare); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
