@@ -411,7 +411,7 @@ func carefulWrite(ctx context.Context) bool {
 // maybeApplied tells failures after which a write may have been carried out.
 func maybeApplied(status int, err error) bool {
 	switch status {
-	case http.StatusTooManyRequests, 529, http.StatusConflict:
+	case http.StatusTooManyRequests, 529, http.StatusConflict, http.StatusRequestTimeout:
 		return false // refused before anything was done
 	}
 	var op *net.OpError

@@ -227,7 +227,7 @@ func permanent(err error) bool {
 
 func retryableStatus(status int) bool {
 	switch status {
-	case http.StatusTooManyRequests, 529, http.StatusConflict,
+	case http.StatusTooManyRequests, 529, http.StatusConflict, http.StatusRequestTimeout,
 		http.StatusInternalServerError, http.StatusBadGateway,
 		http.StatusServiceUnavailable, http.StatusGatewayTimeout, 522:
 		return true

@@ -370,3 +370,23 @@ func TestUnknownHostFailsAtOnce(t *testing.T) {
 		t.Fatalf("err %v, %v of backoff", err, clock.total())
 	}
 }
+
+// TestOnlyRetryableStatusesAreRetried: of the 4xx, only 408, 409
+// (conflict_error) and 429 can succeed on a later attempt.
+func TestOnlyRetryableStatusesAreRetried(t *testing.T) {
+	for status, want := range map[int]int32{400: 1, 403: 1, 404: 1, 405: 1, 408: 2, 409: 2, 410: 1, 422: 1, 429: 2} {
+		var calls atomic.Int32
+		c := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if calls.Add(1) == 1 {
+				w.Header().Set("Retry-After", "1")
+				notionError(w, status, "some_code", "no")
+				return
+			}
+			io.WriteString(w, `{}`)
+		}), newFakeClock())
+		c.Get(context.Background(), "pages/p", nil)
+		if calls.Load() != want {
+			t.Errorf("HTTP %d: %d requests, want %d", status, calls.Load(), want)
+		}
+	}
+}
