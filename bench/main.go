@@ -35,7 +35,15 @@ func main() {
 	work := flag.String("work", "", "working directory (default: a temporary one)")
 	gitCompare := flag.Bool("git", true, "time `git add -A && git commit` on the same tree")
 	resume := flag.Bool("resume", false, "measure time-boxed and killed first syncs that a second run completes")
+	pacing := flag.Bool("pacing", false, "measure the adaptive pacer instead: a sync at --rate twice the emulator's budget against one at the budget (pacing.go)")
 	flag.Parse()
+	if *pacing {
+		if err := pacingMain(context.Background(), os.Stdout, *work); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *resume {
 		if err := resumeMain(context.Background(), os.Stdout, strings.Split(*sizes, ","), *scale, *concurrency, *work); err != nil {
 			fmt.Fprintln(os.Stderr, "bench:", err)

@@ -208,7 +208,7 @@ func (q *crawlQueue) pageFailed(id string, err error) {
 		return
 	}
 	var w *writeError
-	if notion.IsUnauthorized(err) || errors.As(err, &w) {
+	if notion.IsFatal(err) || errors.As(err, &w) {
 		q.stop(err)
 		return
 	}

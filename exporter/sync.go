@@ -74,6 +74,9 @@ func Sync(ctx context.Context, client *notion.Client, prev Previous, sink Sink, 
 	if err != nil {
 		return nil, err
 	}
+	if x.fatal != nil {
+		return nil, x.fatal
+	}
 	x.finishReport()
 	return &Result{Report: x.report, State: x.state}, nil
 }
@@ -123,6 +126,9 @@ type exporter struct {
 	crawl      *crawlQueue
 	sinkMu     sync.Mutex
 	ckpt       checkpointing
+	// fatal is the first failure of one object that every other would
+	// share (notion.IsFatal): the sync must not commit past it.
+	fatal error
 }
 
 // A Previous is read by layout too (the sync state, single objects).
@@ -287,6 +293,9 @@ func parentOf(obj layout.Object) (id, kind string) {
 func (x *exporter) fail(id, kind string, err error) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	if notion.IsFatal(err) && x.fatal == nil {
+		x.fatal = err
+	}
 	x.report.Errors = append(x.report.Errors, ObjectError{ID: id, Kind: kind, Reason: reason(err)})
 }
 

@@ -69,6 +69,20 @@ type Config struct {
 	Clock Clock
 	// UserAgent names the program in requests.
 	UserAgent string
+	// MaxWait is the longest one wait may be (a Retry-After, a backoff):
+	// a longer one stops the run with a *WaitTooLongError instead, since an
+	// unattended backup that sleeps for days helps nobody. DefaultMaxWait
+	// when zero.
+	MaxWait time.Duration
+	// Deadline, when set, lowers MaxWait to what is left until it (a run
+	// with a time limit must not sleep past its end). See also
+	// Client.SetDeadline.
+	Deadline time.Time
+	// OnWait, when set, is told of every wait of 5 s or more before it
+	// starts, with what it is for ("Notion asked to slow down"), so that
+	// a long silence is never unexplained. It is called once per wait,
+	// however many requests the wait holds.
+	OnWait func(d time.Duration, why string)
 }
 
 func (c *Config) applyDefaults() {
@@ -113,6 +127,9 @@ func (c *Config) applyDefaults() {
 	if c.UserAgent == "" {
 		c.UserAgent = "notion-git"
 	}
+	if c.MaxWait == 0 {
+		c.MaxWait = DefaultMaxWait
+	}
 }
 
 // Client sends requests to the Notion API through one Pacer. It is safe for
@@ -121,6 +138,7 @@ func (c *Config) applyDefaults() {
 type Client struct {
 	cfg   Config
 	base  *url.URL
+	http  *http.Client
 	pacer *Pacer
 	stats *Stats
 }
@@ -133,7 +151,36 @@ func New(cfg Config) (*Client, error) {
 		return nil, fmt.Errorf("notion: API URL %q is not an http(s) URL", cfg.BaseURL)
 	}
 	pacer := NewPacer(cfg.Rate, cfg.Burst, cfg.Clock)
-	return &Client{cfg: cfg, base: base, pacer: pacer, stats: pacer.stats}, nil
+	pacer.maxWait, pacer.deadline, pacer.onWait = cfg.MaxWait, cfg.Deadline, cfg.OnWait
+	if cfg.Rate > 0 {
+		pacer.stats.recordRate(cfg.Rate)
+	}
+	// A copy, so that the redirect rule is ours whoever built the client.
+	hc := *cfg.HTTPClient
+	hc.CheckRedirect = checkRedirect
+	return &Client{cfg: cfg, base: base, http: &hc, pacer: pacer, stats: pacer.stats}, nil
+}
+
+// SetDeadline lowers the longest wait to what is left until t (see
+// Config.Deadline); a zero t removes the deadline.
+func (c *Client) SetDeadline(t time.Time) { c.pacer.SetDeadline(t) }
+
+// checkRedirect follows a redirect only for a download, only to a host a
+// download may go to (every hop is checked, not just the first URL), and
+// never with the token: a request carrying it is an API request, and
+// Notion's API does not redirect.
+func checkRedirect(req *http.Request, via []*http.Request) error {
+	if via[0].Header.Get("Authorization") != "" {
+		return ErrRedirect
+	}
+	if len(via) >= 10 {
+		return errors.New("download: stopped after 10 redirects")
+	}
+	if err := checkDownloadURL(req.URL.String()); err != nil {
+		return fmt.Errorf("redirect: %w", err)
+	}
+	req.Header.Del("Authorization")
+	return nil
 }
 
 // Stats returns the client's counters.
@@ -142,7 +189,8 @@ func (c *Client) Stats() *Stats { return c.stats }
 // Version returns the Notion-Version the client speaks.
 func (c *Client) Version() string { return c.cfg.Version }
 
-// Rate returns the pacer's budget in requests per second.
+// Rate returns the configured budget in requests per second: the most the
+// pacer sends. The rate in force, which it learns, is Stats().Snapshot().Rate.
 func (c *Client) Rate() float64 { return c.cfg.Rate }
 
 // Get sends a GET to path (relative to /v1/, for example "pages/ID").
@@ -231,6 +279,7 @@ func (c *Client) call(ctx context.Context, r request) ([]byte, error) {
 				return nil, err
 			}
 		}
+		sent := c.cfg.Clock.Now()
 		status, header, body, err := c.attempt(ctx, r)
 		if r.api {
 			c.stats.recordAttempt(r.method, r.endpoint, status, int64(len(body)), int64(len(r.body)), attempt > 0)
@@ -242,6 +291,10 @@ func (c *Client) call(ctx context.Context, r request) ([]byte, error) {
 		if errors.As(err, &tooLarge) {
 			return nil, err
 		}
+		limit := status == http.StatusTooManyRequests || status == 529
+		if r.api && !limit && (status != 0 || err == nil) {
+			c.pacer.answered()
+		}
 		if err == nil && status/100 == 2 {
 			if !r.api || json.Valid(body) {
 				return body, nil
@@ -250,6 +303,9 @@ func (c *Client) call(ctx context.Context, r request) ([]byte, error) {
 		}
 		if err == nil && !retryableStatus(status) {
 			return nil, c.apiError(r, status, body, nil)
+		}
+		if status == 0 && permanent(err) {
+			return nil, c.apiError(r, status, body, err)
 		}
 
 		if r.api && r.method != http.MethodGet && carefulWrite(ctx) && maybeApplied(status, err) {
@@ -261,15 +317,30 @@ func (c *Client) call(ctx context.Context, r request) ([]byte, error) {
 		}
 
 		var wait time.Duration
-		if status == http.StatusTooManyRequests || status == 529 {
+		if limit {
 			limited++
+			reason := rateLimitReason(body)
+			c.stats.recordLimitReason(reason)
 			if limited > c.cfg.MaxRateLimited {
 				return nil, c.apiError(r, status, body, nil)
 			}
-			wait = retryAfter(header, c.cfg.Clock.Now())
+			cause := waitCause{retryAfter: strings.TrimSpace(header.Get("Retry-After")), reason: reason, why: slowDownWhy(status, reason)}
+			d, ok := retryAfter(header, c.cfg.Clock.Now())
+			if !ok {
+				// No wait given, or none that can be read: the client's
+				// own backoff, growing with each refusal of this request.
+				d = c.backoff(limited)
+			}
 			if r.api {
-				c.pacer.Hold(wait)
+				if err := c.pacer.limited(sent, d, cause); err != nil {
+					return nil, err
+				}
 				wait = 0 // the pacer waits for everyone
+			} else {
+				if err := c.pacer.checkWait(d, cause.why); err != nil {
+					return nil, err
+				}
+				wait = d
 			}
 		} else {
 			faults++
@@ -277,11 +348,38 @@ func (c *Client) call(ctx context.Context, r request) ([]byte, error) {
 				return nil, c.apiError(r, status, body, err)
 			}
 			wait = c.backoff(faults)
+			if err := c.pacer.checkWait(wait, faultWhy(r, status)); err != nil {
+				return nil, err
+			}
 		}
 		if err := c.cfg.Clock.Sleep(ctx, wait); err != nil {
 			return nil, err
 		}
 	}
+}
+
+// slowDownWhy says what a rate-limit wait is for, in the words of OnWait.
+func slowDownWhy(status int, reason string) string {
+	why := "Notion asked to slow down"
+	if status == 529 {
+		why = "Notion is overloaded"
+	}
+	if reason != "" {
+		why += " (rate_limit_reason: " + reason + ")"
+	}
+	return why
+}
+
+// faultWhy says what a backoff before a retry is for.
+func faultWhy(r request, status int) string {
+	what := r.method + " " + r.endpoint
+	if !r.api {
+		what = "a download"
+	}
+	if status != 0 {
+		return fmt.Sprintf("retrying %s after HTTP %d", what, status)
+	}
+	return fmt.Sprintf("retrying %s after a network error", what)
 }
 
 // ErrMaybeApplied says a write failed in a way that leaves open whether
@@ -313,7 +411,7 @@ func carefulWrite(ctx context.Context) bool {
 // maybeApplied tells failures after which a write may have been carried out.
 func maybeApplied(status int, err error) bool {
 	switch status {
-	case http.StatusTooManyRequests, 529, http.StatusConflict:
+	case http.StatusTooManyRequests, 529, http.StatusConflict, http.StatusRequestTimeout:
 		return false // refused before anything was done
 	}
 	var op *net.OpError
@@ -345,7 +443,7 @@ func (c *Client) attempt(ctx context.Context, r request) (int, http.Header, []by
 	if r.body != nil {
 		req.Header.Set("Content-Type", r.contentType)
 	}
-	resp, err := c.cfg.HTTPClient.Do(req)
+	resp, err := c.http.Do(req)
 	if err != nil {
 		return 0, nil, nil, scrub(err)
 	}
@@ -375,6 +473,7 @@ func (c *Client) apiError(r request, status int, body []byte, cause error) error
 	}
 	if status != 0 {
 		e.Code, e.Message, e.RequestID = decodeError(status, body)
+		e.RateLimitReason = rateLimitReason(body)
 		if e.Code == "" && cause != nil {
 			e.Message = cause.Error()
 		}
@@ -397,20 +496,21 @@ func (c *Client) backoff(n int) time.Duration {
 // retryAfter reads Retry-After: delay-seconds or an HTTP date. Notion sends
 // whole seconds; a decimal fraction is read too. The wait is never negative:
 // a date in the past waits 0, and a value too large for a Duration gives the
-// largest one (bounding what is worth waiting for is the caller's choice). A
-// missing or unreadable value waits one second.
-func retryAfter(h http.Header, now time.Time) time.Duration {
+// largest one (bounding what is worth waiting for is the caller's choice,
+// Config.MaxWait). A missing or unreadable value ("soon", "1e300", "-1")
+// gives false: the caller picks its own wait.
+func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 	v := strings.TrimSpace(h.Get("Retry-After"))
 	if d, ok := delaySeconds(v); ok {
-		return d
+		return d, true
 	}
 	if t, err := http.ParseTime(v); err == nil {
 		if d := t.Sub(now); d > 0 {
-			return d // Sub saturates rather than overflows
+			return d, true // Sub saturates rather than overflows
 		}
-		return 0
+		return 0, true
 	}
-	return time.Second
+	return 0, false
 }
 
 // delaySeconds reads "<digits>[.<digits>]" as a duration, saturating at the

@@ -23,9 +23,13 @@ func (e *TooLargeError) Error() string {
 
 // Download fetches a Notion-hosted file by its signed URL, with retries but
 // outside the API budget (file hosts are not the API) and without the token,
-// which must never reach a file host. Only HTTPS is accepted, and plain HTTP
-// to a loopback address for the local emulator. The body is capped at
-// maxBytes; a larger file is a *TooLargeError.
+// which must never reach a file host: a download request never carries it,
+// so no redirect can pass it on either. Only HTTPS is accepted, and plain
+// HTTP to a loopback address for the local emulator, on the first URL and
+// on every redirect (checkRedirect). A URL refused so, plain HTTP answering
+// HTTPS, or a certificate that does not verify fails at once: no retry
+// could succeed. The body is capped at maxBytes; a larger file is a
+// *TooLargeError.
 func (c *Client) Download(ctx context.Context, rawURL string, maxBytes int64) ([]byte, error) {
 	if err := checkDownloadURL(rawURL); err != nil {
 		return nil, err
@@ -41,7 +45,7 @@ func (c *Client) Download(ctx context.Context, rawURL string, maxBytes int64) ([
 func checkDownloadURL(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return fmt.Errorf("download: unparseable file URL")
+		return fmt.Errorf("download: unparseable file URL: %w", ErrUnsupportedScheme)
 	}
 	switch {
 	case u.Scheme == "https" && u.Host != "":
@@ -49,7 +53,7 @@ func checkDownloadURL(raw string) error {
 	case u.Scheme == "http" && isLoopback(u.Hostname()):
 		return nil
 	}
-	return fmt.Errorf("download: refusing %s URL of host %q: only HTTPS file hosts are allowed", u.Scheme, u.Hostname())
+	return fmt.Errorf("download: refusing %s URL of host %q: %w", u.Scheme, u.Hostname(), ErrUnsupportedScheme)
 }
 
 func isLoopback(host string) bool {

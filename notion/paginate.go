@@ -3,11 +3,13 @@ package notion
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 )
 
 // List is one page of a paginated answer. Results are the raw bytes of each
@@ -30,12 +32,61 @@ func (l *List) Incomplete() bool {
 	return l.RequestStatus != nil && l.RequestStatus.Type == "incomplete"
 }
 
+// ErrEndlessListing says a listing did not end as any Notion listing ends:
+// a cursor came back that the listing had already given, or it went on for
+// more pages or results than one listing of that endpoint can hold (see
+// ListBound). It is a fault of the object listed, which keeps its previous
+// version; it is never retried, since the same walk would loop again.
+var ErrEndlessListing = errors.New("the listing does not end")
+
+// Bound is the most one listing may bring: results, and pages to bring
+// them in.
+type Bound struct {
+	Results, Pages int
+}
+
+// The results one listing can hold, by endpoint kind. Each is far above any
+// real workspace, so a real listing never meets it, yet finite, so that a
+// server whose pages never stop (a fresh cursor on every page, has_more
+// always true) ends the listing instead of the run.
+const (
+	// queryResults is Notion's own cap on one data source query: it stops
+	// at 10,000 results, says so in request_status, and has_more is false.
+	// A query listing past it is not Notion's.
+	queryResults = 10_000
+	// listResults bounds every other listing: the children of one block,
+	// search over everything shared with the integration, comments, users,
+	// property items. Notion caps none of these, and a page of a million
+	// direct children, or a million pages shared with one integration, is a
+	// hundred times the largest workspace the benchmarks model (10,000
+	// pages, 235,000 blocks).
+	listResults = 1_000_000
+	// shortPages allows pages that are not full: search, notably, may
+	// return fewer results than page_size (it filters what the integration
+	// may see after paging) and even none with has_more. A listing may take
+	// this many times the pages its results would fill.
+	shortPages = 2
+)
+
+// ListBound returns the bound of a listing of endpoint (a template from
+// Endpoint, e.g. "blocks/{id}/children").
+func ListBound(endpoint string) Bound {
+	results := listResults
+	if strings.HasSuffix(endpoint, "/query") {
+		results = queryResults
+	}
+	return Bound{Results: results, Pages: shortPages * results / PageSize}
+}
+
 // Paginate walks a list endpoint to its end, calling fn with each page. GET
 // lists take the cursor in the query, POST lists (search, data source
-// queries) in the body; body is not modified.
+// queries) in the body; body is not modified. A listing that does not end
+// (ErrEndlessListing) stops with an error after at most ListBound's pages.
 func (c *Client) Paginate(ctx context.Context, method, path string, query url.Values, body map[string]any, fn func(*List) error) error {
 	cursor := ""
 	seen := map[string]bool{}
+	bound := ListBound(Endpoint(path))
+	pages, results := 0, 0
 	for {
 		var raw []byte
 		var err error
@@ -64,6 +115,11 @@ func (c *Client) Paginate(ctx context.Context, method, path string, query url.Va
 		if err != nil {
 			return fmt.Errorf("notion: %s %s: list answer: %w", method, Endpoint(path), err)
 		}
+		pages++
+		results += len(page.Results)
+		if results > bound.Results {
+			return fmt.Errorf("notion: %s %s: %w: more than %d results, more than one listing of it can hold", method, Endpoint(path), ErrEndlessListing, bound.Results)
+		}
 		if err := fn(page); err != nil {
 			return err
 		}
@@ -71,10 +127,14 @@ func (c *Client) Paginate(ctx context.Context, method, path string, query url.Va
 			return nil
 		}
 		// A cursor seen before, the last one or any earlier, would walk
-		// the same pages again and again.
+		// the same pages again and again. Only the cursors are kept, not
+		// the pages, so the memory of a long walk stays small.
 		seen[cursor] = true
 		if seen[*page.NextCursor] {
-			return fmt.Errorf("notion: %s %s: cursor did not advance", method, Endpoint(path))
+			return fmt.Errorf("notion: %s %s: %w: page %d gave a cursor already given", method, Endpoint(path), ErrEndlessListing, pages)
+		}
+		if pages >= bound.Pages {
+			return fmt.Errorf("notion: %s %s: %w: still more after %d pages (%d results), more than one listing of it can take", method, Endpoint(path), ErrEndlessListing, pages, results)
 		}
 		cursor = *page.NextCursor
 	}

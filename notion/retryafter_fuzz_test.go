@@ -22,23 +22,31 @@ func FuzzRetryAfter(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, v string, unix int64) {
 		at := time.Unix(unix, 0)
-		d := retryAfter(http.Header{"Retry-After": {v}}, at)
+		d, ok := retryAfter(http.Header{"Retry-After": {v}}, at)
 		if d < 0 {
 			t.Fatalf("retryAfter(%q) = %v, negative", v, d)
 		}
-		if d2 := retryAfter(http.Header{"Retry-After": {v}}, at); d2 != d {
-			t.Fatalf("retryAfter(%q) gave %v, then %v", v, d, d2)
+		if d2, ok2 := retryAfter(http.Header{"Retry-After": {v}}, at); d2 != d || ok2 != ok {
+			t.Fatalf("retryAfter(%q) gave %v %v, then %v %v", v, d, ok, d2, ok2)
 		}
 		s := strings.TrimSpace(v)
-		if n, err := parseDigits(s); err == nil && n <= math.MaxInt64/int64(time.Second) {
-			if d != time.Duration(n)*time.Second {
-				t.Fatalf("retryAfter(%q) = %v, want %d s", v, d, n)
+		n, err := parseDigits(s)
+		when, dateErr := http.ParseTime(s)
+		if err == nil && n <= math.MaxInt64/int64(time.Second) {
+			if !ok || d != time.Duration(n)*time.Second {
+				t.Fatalf("retryAfter(%q) = %v %v, want %d s", v, d, ok, n)
 			}
 		}
-		if when, err := http.ParseTime(s); err == nil {
+		if dateErr == nil {
 			if want := when.Sub(at); want > 0 && d != want {
 				t.Fatalf("retryAfter(%q) at %v = %v, want %v", v, at, d, want)
 			}
+		}
+		if !ok && (err == nil || dateErr == nil) {
+			t.Fatalf("retryAfter(%q) read as unreadable", v)
+		}
+		if !ok && d != 0 {
+			t.Fatalf("retryAfter(%q) unreadable, yet a wait of %v", v, d)
 		}
 	})
 }

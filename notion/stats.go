@@ -47,6 +47,10 @@ type Stats struct {
 	bytesIn   int64
 	bytesOut  int64
 	downloads int
+	reasons   map[string]int
+	rate      float64
+	lowest    float64
+	cuts      int
 }
 
 // StatsSnapshot is a point-in-time copy of Stats.
@@ -68,6 +72,15 @@ type StatsSnapshot struct {
 	BytesOut int64 `json:"bytes_out"`
 	// Downloads counts attachment downloads (not API requests).
 	Downloads int `json:"downloads"`
+	// RateLimitReasons counts 429 answers by additional_data.rate_limit_reason
+	// (which limit was hit); answers without one count under "".
+	RateLimitReasons map[string]int `json:"rate_limit_reasons,omitempty"`
+	// Rate is the pacer's rate at the time of the snapshot, and LowestRate
+	// the lowest it went, in requests per second: what it learned of the
+	// budget. RateCuts counts the times it lowered the rate.
+	Rate       float64 `json:"rate"`
+	LowestRate float64 `json:"lowest_rate"`
+	RateCuts   int     `json:"rate_cuts"`
 }
 
 func (s *Stats) recordAttempt(method, endpoint string, status int, in, out int64, retry bool) {
@@ -94,6 +107,27 @@ func (s *Stats) recordWait(d time.Duration) {
 	s.mu.Unlock()
 }
 
+func (s *Stats) recordLimitReason(reason string) {
+	s.mu.Lock()
+	if s.reasons == nil {
+		s.reasons = map[string]int{}
+	}
+	s.reasons[reason]++
+	s.mu.Unlock()
+}
+
+func (s *Stats) recordRate(r float64) {
+	s.mu.Lock()
+	if r < s.rate {
+		s.cuts++
+	}
+	s.rate = r
+	if s.lowest == 0 || r < s.lowest {
+		s.lowest = r
+	}
+	s.mu.Unlock()
+}
+
 func (s *Stats) recordDownload(n int64) {
 	s.mu.Lock()
 	s.downloads++
@@ -107,7 +141,8 @@ func (s *Stats) Snapshot() StatsSnapshot {
 	defer s.mu.Unlock()
 	return StatsSnapshot{Requests: maps.Clone(s.requests), Total: s.total, Retries: s.retries,
 		RateLimited: s.limited, Waited: s.waited, BytesIn: s.bytesIn,
-		BytesOut: s.bytesOut, Downloads: s.downloads}
+		BytesOut: s.bytesOut, Downloads: s.downloads, RateLimitReasons: maps.Clone(s.reasons),
+		Rate: s.rate, LowestRate: s.lowest, RateCuts: s.cuts}
 }
 
 // String renders the per-endpoint counts one per line, sorted, for logs.
@@ -116,6 +151,16 @@ func (s StatsSnapshot) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d requests, %d retries, %d rate limited, %s waiting\n",
 		s.Total, s.Retries, s.RateLimited, s.Waited.Round(time.Millisecond))
+	if s.RateCuts > 0 {
+		fmt.Fprintf(&b, "pacer: lowered the rate %d times, to %.3g/s at the lowest; %.3g/s at the end\n", s.RateCuts, s.LowestRate, s.Rate)
+	}
+	for _, r := range slices.Sorted(maps.Keys(s.RateLimitReasons)) {
+		name := r
+		if name == "" {
+			name = "(none given)"
+		}
+		fmt.Fprintf(&b, "  %6d  429 with rate_limit_reason %s\n", s.RateLimitReasons[r], name)
+	}
 	for _, k := range keys {
 		fmt.Fprintf(&b, "  %6d  %s\n", s.Requests[k], k)
 	}

@@ -203,6 +203,9 @@ func (k *syncCheckpoint) write(_ context.Context, state *layout.State) error {
 	return nil
 }
 
+// holds reports whether a checkpoint of this run's progress is on the ref.
+func (k *syncCheckpoint) holds() bool { return k != nil && !k.commit.IsZero() }
+
 // discard deletes the checkpoint: the branch now holds a complete snapshot,
 // or the checkpoint is no part of this sync's.
 func (k *syncCheckpoint) discard() error {

@@ -27,7 +27,7 @@ const (
 	exitCancel     = 130
 )
 
-const exitCodesHelp = `Exit codes: 0 success; 1 failure (nothing committed); 2 usage error; ` +
+const exitCodesHelp = `Exit codes: 0 success; 1 failure (nothing committed; also when Notion asks to wait longer than 15 minutes); 2 usage error; ` +
 	`3 partial (a sync committed, but some pages could not be read and kept their previous version; ` +
 	`or restore --verify found differences RESTORE.md does not allow); ` +
 	`4 committed, but the working tree could not be updated (the next sync finishes it); ` +
@@ -53,11 +53,16 @@ type Globals struct {
 	Token         string  `env:"NOTION_TOKEN" help:"Notion integration secret. Prefer the environment variable: a flag shows in the process list." placeholder:"SECRET"`
 	APIURL        string  `name:"api-url" env:"NOTION_API_URL" default:"${default_api_url}" help:"Notion API base URL (point it at a local emulator to test)."`
 	NotionVersion string  `name:"notion-version" env:"NOTION_VERSION" default:"${default_version}" help:"Notion-Version header to speak."`
-	Rate          float64 `env:"NOTION_GIT_RATE" default:"${default_rate}" help:"Requests per second, for all requests together (Notion allows about 3 on average)."`
+	Rate          float64 `env:"NOTION_GIT_RATE" default:"${default_rate}" help:"Most requests per second, for all requests together (Notion allows about 3 on average). The pacer adapts: on a 429 it slows down and learns the real budget, so a rate set too high costs little."`
 	Burst         int     `env:"NOTION_GIT_BURST" default:"${default_burst}" help:"Requests that may go at once after an idle moment."`
 	Concurrency   int     `env:"NOTION_GIT_CONCURRENCY" default:"8" help:"Requests in flight at once; hides latency, never raises the rate."`
 	Quiet         bool    `short:"q" env:"NOTION_GIT_QUIET" help:"Print errors only."`
 	Verbose       bool    `short:"v" env:"NOTION_GIT_VERBOSE" help:"Print request counts and details."`
+
+	// clock is what the Notion client waits by: Env.Clock.
+	clock notion.Clock
+	// waits tells of the client's long waits (see waitNotice).
+	waits *waitNotice
 }
 
 // Env is what commands receive besides their flags: where to write and when
@@ -68,6 +73,10 @@ type Env struct {
 	Stderr io.Writer
 	// Now is the clock of time boxes and reports; time.Now when nil.
 	Now func() time.Time
+	// Clock is what the Notion client waits by (Retry-After, backoff); the
+	// wall clock when nil. Tests wait out an hour's Retry-After in no
+	// real time with it.
+	Clock notion.Clock
 }
 
 func (e *Env) now() time.Time {
@@ -86,10 +95,14 @@ func (g *Globals) client() (*notion.Client, error) {
 	if g.Rate <= 0 {
 		return nil, usageError{errors.New("--rate must be above 0")}
 	}
-	return notion.New(notion.Config{
+	cfg := notion.Config{
 		BaseURL: g.APIURL, Token: strings.TrimSpace(g.Token), Version: g.NotionVersion,
-		Rate: g.Rate, Burst: g.Burst, UserAgent: "notion-git/" + version(),
-	})
+		Rate: g.Rate, Burst: g.Burst, UserAgent: "notion-git/" + version(), Clock: g.clock,
+	}
+	if g.waits != nil {
+		cfg.OnWait = g.waits.onWait
+	}
+	return notion.New(cfg)
 }
 
 // usageError marks a command-line mistake found after parsing (exit 2).
@@ -184,12 +197,16 @@ func runWith(env *Env, args []string, prepare func(*CLI)) (code int) {
 	if prepare != nil {
 		prepare(&cli)
 	}
+	cli.Globals.clock = env.Clock
+	cli.Globals.waits = &waitNotice{stderr: stderr, verbose: cli.Verbose && !cli.Quiet}
 	err = kctx.Run(&cli.Globals, env)
-	return report(err, stderr)
+	command, _, _ := strings.Cut(kctx.Command(), " ")
+	return report(err, stderr, command)
 }
 
-// report prints err as one line and picks the exit code.
-func report(err error, stderr io.Writer) int {
+// report prints err as one line and picks the exit code; command is the
+// command that failed ("sync").
+func report(err error, stderr io.Writer, command string) int {
 	if err == nil {
 		return exitOK
 	}
@@ -197,7 +214,17 @@ func report(err error, stderr io.Writer) int {
 	var partial partialError
 	var stale worktreeError
 	var incomplete incompleteError
+	var wait *notion.WaitTooLongError
 	switch {
+	case errors.As(err, &wait):
+		// The wait alone, without the step that met it: the step does
+		// not matter, the wait does.
+		next := "nothing was committed; run again later"
+		if command == "restore" {
+			next = "run the same restore again later: it resumes from its journal"
+		}
+		fmt.Fprintf(stderr, "notion-git: %s; %s\n", wait, next)
+		return exitError
 	case errors.As(err, &incomplete):
 		fmt.Fprintf(stderr, "notion-git: %v\n", oneLine(err))
 		return exitIncomplete

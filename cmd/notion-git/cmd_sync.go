@@ -78,6 +78,11 @@ func runSync(ctx context.Context, g *Globals, c *syncCmd, env *Env) (report *exp
 		return nil, err
 	}
 	defer stop()
+	if c.MaxDuration > 0 {
+		// A Retry-After longer than what is left of the time box stops
+		// the run at once rather than outlasting it.
+		client.SetDeadline(started.Add(c.MaxDuration))
+	}
 
 	kept := false // the run committed, or kept a checkpoint
 	repo, err := gitrepo.Open(repoDir, gitrepo.OpenOptions{Bare: c.Bare, Branch: c.Branch, Failpoint: c.failpoint})
@@ -167,6 +172,7 @@ func runSync(ctx context.Context, g *Globals, c *syncCmd, env *Env) (report *exp
 	}
 	opts.State = state
 	progress := newProgress(env.Stderr, g.Quiet)
+	g.waits.attach(progress)
 	opts.Progress = progress.update
 	res, err := exporter.Sync(ctx, client, crawlFrom, sink, opts)
 	progress.done()
@@ -183,6 +189,12 @@ func runSync(ctx context.Context, g *Globals, c *syncCmd, env *Env) (report *exp
 		return nil, incompleteSync(inc, env.now().Sub(started), c.DryRun)
 	}
 	if err != nil {
+		if ckpt.holds() {
+			// What the checkpoints kept is progress the next run goes on
+			// from, even on a first sync that failed.
+			kept = true
+			err = fmt.Errorf("%w (what was crawled before is kept as a checkpoint; the next sync continues from it)", err)
+		}
 		return nil, err
 	}
 	report = res.Report

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/notion-git/notion-git/notion"
 	"github.com/notion-git/notion-git/notion/emulator"
 	"github.com/notion-git/notion-git/notion/emulator/workspace"
 )
@@ -139,6 +140,13 @@ func (r result) String() string {
 func runArgs(ctx context.Context, args ...string) result {
 	var stdout, stderr bytes.Buffer
 	code := run(ctx, args, &stdout, &stderr)
+	return result{code, stdout.String(), stderr.String()}
+}
+
+// runArgsOn runs the command line with the Notion client waiting by clock.
+func runArgsOn(clock notion.Clock, args ...string) result {
+	var stdout, stderr bytes.Buffer
+	code := runEnv(&Env{Ctx: context.Background(), Stdout: &stdout, Stderr: &stderr, Clock: clock}, args)
 	return result{code, stdout.String(), stderr.String()}
 }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/notion-git/notion-git/exporter"
+	"github.com/notion-git/notion-git/notion"
 )
 
 // progress prints a one-line status on a terminal and nothing otherwise:
@@ -62,5 +63,43 @@ func (p *progress) done() {
 	defer p.mu.Unlock()
 	if p.line {
 		fmt.Fprint(p.out, "\r\033[K")
+		p.line = false
+	}
+}
+
+// waitNotice tells of the Notion client's long waits (notion.Config.OnWait:
+// 5 s or more), so that a run that sleeps is never silent about why: on
+// the progress line of a terminal, and as a line of its own with --verbose.
+type waitNotice struct {
+	stderr  io.Writer
+	verbose bool
+
+	mu       sync.Mutex
+	progress *progress
+}
+
+// attach shows the waits on p's status line from now on.
+func (n *waitNotice) attach(p *progress) {
+	if n == nil {
+		return
+	}
+	n.mu.Lock()
+	n.progress = p
+	n.mu.Unlock()
+}
+
+func (n *waitNotice) onWait(d time.Duration, why string) {
+	line := fmt.Sprintf("waiting %s: %s", notion.FormatWait(d), why)
+	n.mu.Lock()
+	p := n.progress
+	n.mu.Unlock()
+	if n.verbose {
+		if p != nil {
+			p.done() // the status line, if any, gives way to the line
+		}
+		fmt.Fprintf(n.stderr, "notion-git: %s\n", line)
+	}
+	if p != nil {
+		p.show(true, "%s", line)
 	}
 }

@@ -160,3 +160,65 @@ func TestCheckpointWithOtherOptionsIsDiscarded(t *testing.T) {
 		t.Errorf("%s kept after a --full sync", checkpointRef)
 	}
 }
+
+// TestFailedFirstSyncKeepsItsCheckpoint: a first sync that fails after
+// checkpoints were written (here the token is revoked midway) exits 1 and
+// says what it kept; the repository stays, with the checkpoint, and the
+// next sync continues from it instead of crawling everything again.
+func TestFailedFirstSyncKeepsItsCheckpoint(t *testing.T) {
+	clock := &requestClock{now: fixtureTime, step: 100 * time.Millisecond}
+	// Once revoked, every request after the 250th of a run is refused.
+	var revoked sync.Map
+	const revokeAfter = 250
+	count := 0
+	var mu sync.Mutex
+	e := startEmulator(t, workspace.Generate(workspace.Small()), emulator.Options{}, func(h http.Handler) http.Handler {
+		h = clock.wrap(h)
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			count++
+			cut := count > revokeAfter
+			mu.Unlock()
+			if _, ok := revoked.Load("on"); ok && cut {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusUnauthorized)
+				w.Write([]byte(`{"object":"error","status":401,"code":"unauthorized","message":"API token is invalid."}`))
+				return
+			}
+			h.ServeHTTP(w, r)
+		})
+	})
+
+	whole := newRepoDir(t)
+	e.syncOn(t, clock, whole, exitOK)
+	full := clock.take()
+
+	dir := t.TempDir() + "/backup" // a folder the sync creates
+	revoked.Store("on", true)
+	mu.Lock()
+	count = 0
+	mu.Unlock()
+	r := e.syncOn(t, clock, dir, exitError, "--checkpoint-interval", "2s")
+	if line := oneStderrLine(t, r); !strings.Contains(line, "kept as a checkpoint; the next sync continues from it") {
+		t.Errorf("stderr %q does not say the progress was kept", line)
+	}
+	if !hasRef(dir, checkpointRef) {
+		t.Fatalf("the failed first sync left no %s (or no repository)", checkpointRef)
+	}
+	if n := commitCount(t, dir); n != 0 {
+		t.Fatalf("the branch moved: %d commits", n)
+	}
+	gitFsck(t, dir)
+	first := clock.take()
+
+	revoked.Delete("on")
+	e.syncOn(t, clock, dir, exitOK)
+	second := clock.take()
+	if second >= full {
+		t.Errorf("the sync after the failed one made %d requests, a whole sync %d: it did not continue from the checkpoint", second, full)
+	}
+	if hasRef(dir, checkpointRef) || commitCount(t, dir) != 1 {
+		t.Errorf("after completing: checkpoint ref kept %v, %d commits (want none and 1)", hasRef(dir, checkpointRef), commitCount(t, dir))
+	}
+	t.Logf("%d requests before the token was refused, %d after, a whole sync %d", first, second, full)
+}
