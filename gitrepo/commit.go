@@ -109,6 +109,9 @@ func (r *Repo) UpdateRef(name string, old, new plumbing.Hash) error {
 	if err != nil {
 		return err
 	}
+	if err := r.fail(FailRefUpdate); err != nil {
+		return err
+	}
 	return r.updateRef(ref, old, new)
 }
 

@@ -1,13 +1,16 @@
 package gitrepo
 
-// Failpoint names a moment of a commit's publication (the branch move and
-// the working-tree refresh after it) at which OpenOptions.Failpoint is
+// Failpoint names a moment of a commit's publication (a checkpoint's ref,
+// the branch move and the working-tree refresh after it) at which OpenOptions.Failpoint is
 // called. Tests stop a sync there, as a kill would, or fail it there, as a
 // full disk would, and check that the next sync heals what was left.
 type Failpoint string
 
 // The moments, in the order a publication reaches them.
 const (
+	// FailRefUpdate: a commit outside the branches (a sync's checkpoint)
+	// and its objects are written; its reference has not moved.
+	FailRefUpdate Failpoint = "ref update"
 	// FailBeforeBranchMove: the refresh is marked pending; the branch has
 	// not moved.
 	FailBeforeBranchMove Failpoint = "before branch move"
