@@ -207,22 +207,36 @@ concurrency:
 jobs:
   sync:
     runs-on: ubuntu-latest
+    # GitHub stops a job after 6 hours. The sync stops itself before its
+    # time box (NOTION_GIT_MAX_DURATION), keeps what it crawled as a
+    # checkpoint under refs/notion-git/, and the next run continues it.
+    timeout-minutes: 350
     steps:
       - uses: actions/checkout@v4
         with:
           fetch-depth: 0
+      - name: Fetch the checkpoint of an unfinished sync
+        run: git fetch origin '+refs/notion-git/*:refs/notion-git/*' || true
       - uses: actions/setup-go@v5
         with:
           go-version: stable
           cache: false
+      # Exit 5: the time box ended the crawl; its progress is kept and the
+      # next scheduled run goes on, so the job succeeds.
       - name: Sync Notion
         env:
           NOTION_TOKEN: ${{ secrets.NOTION_TOKEN }}
-        run: go run github.com/notion-git/notion-git/cmd/notion-git@latest sync --repo .` + syncFlags + `
+          NOTION_GIT_MAX_DURATION: 5h20m
+        run: code=0; go run github.com/notion-git/notion-git/cmd/notion-git@latest sync --repo .` + syncFlags + ` || code=$?; if [ "$code" = 5 ]; then echo "::notice::incomplete; the next run continues from the checkpoint"; exit 0; fi; exit "$code"
       # A partial sync (exit 3) committed what it could read: push it too,
       # and let the run show as failed.
       - name: Push
         if: ${{ !cancelled() }}
         run: git push origin HEAD:` + branch + `
+      # The checkpoint goes with the repository, and leaves with it once
+      # a sync completed the snapshot.
+      - name: Push the checkpoint
+        if: ${{ !cancelled() }}
+        run: git push --prune origin '+refs/notion-git/*:refs/notion-git/*'
 `)
 }

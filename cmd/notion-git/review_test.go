@@ -480,8 +480,12 @@ func checkWorkflow(t *testing.T, content, cron string) {
 		"          fetch-depth: 0",
 		"      - uses: actions/setup-go@v5",
 		"          NOTION_TOKEN: ${{ secrets.NOTION_TOKEN }}",
-		"        run: go run github.com/notion-git/notion-git/cmd/notion-git@latest sync --repo .",
+		"    timeout-minutes: 350",
+		"        run: git fetch origin '+refs/notion-git/*:refs/notion-git/*' || true",
+		"          NOTION_GIT_MAX_DURATION: 5h20m",
+		`        run: code=0; go run github.com/notion-git/notion-git/cmd/notion-git@latest sync --repo . || code=$?; if [ "$code" = 5 ]; then echo "::notice::incomplete; the next run continues from the checkpoint"; exit 0; fi; exit "$code"`,
 		"        run: git push origin HEAD:main",
+		"        run: git push --prune origin '+refs/notion-git/*:refs/notion-git/*'",
 	)
 	yamlLine := regexp.MustCompile(`^(  )*(#.*|- [a-z-]+: .*|[a-z_-]+:( .+)?|[A-Z_]+: .+)$`)
 	for i, line := range strings.Split(strings.TrimSuffix(content, "\n"), "\n") {
