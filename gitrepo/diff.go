@@ -1,6 +1,7 @@
 package gitrepo
 
 import (
+	"sort"
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -140,4 +141,19 @@ func (r *Repo) treeEntries(h plumbing.Hash) (map[string]object.TreeEntry, error)
 // holds as a file: submodules are left to git.
 func isFileMode(m filemode.FileMode) bool {
 	return m == filemode.Regular || m == filemode.Executable || m == filemode.Deprecated || m == filemode.Symlink
+}
+
+// ChangedTreePaths lists, sorted, the files that differ between two root
+// trees (added, changed or removed); see ChangedPaths.
+func (r *Repo) ChangedTreePaths(a, b plumbing.Hash) ([]string, error) {
+	changes, err := r.diffTrees(a, b, nil)
+	if err != nil {
+		return nil, err
+	}
+	paths := make([]string, len(changes))
+	for i, c := range changes {
+		paths[i] = c.path
+	}
+	sort.Strings(paths)
+	return paths, nil
 }

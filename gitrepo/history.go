@@ -148,14 +148,9 @@ func (r *Repo) ChangedPaths(from, to plumbing.Hash) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	changes, err := r.diffTrees(a, b, nil)
+	paths, err := r.ChangedTreePaths(a, b)
 	if err != nil {
 		return nil, fmt.Errorf("diff %s %s: %w", from, to, err)
 	}
-	out := make([]string, len(changes))
-	for i, c := range changes {
-		out[i] = c.path
-	}
-	sort.Strings(out)
-	return out, nil
+	return paths, nil
 }

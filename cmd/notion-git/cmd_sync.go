@@ -47,6 +47,8 @@ type syncCmd struct {
 	// failpoint is handed to the repository (gitrepo.OpenOptions.Failpoint):
 	// tests stop or fail a sync's publication with it.
 	failpoint func(gitrepo.Failpoint) error
+	// resumed says the crawl went on from a checkpoint, not the branch.
+	resumed bool
 	// onCommit is called once the branch has moved: from then on, the
 	// run has committed.
 	onCommit func()
@@ -162,6 +164,7 @@ func runSync(ctx context.Context, g *Globals, c *syncCmd, env *Env) (report *exp
 			return nil, err
 		}
 		crawlFrom, state = ckpt.from(prev, state)
+		c.resumed = crawlFrom.Commit() != prev.Commit()
 		if builder, err = repo.NewTreeBuilder(crawlFrom.Commit()); err != nil {
 			return nil, err
 		}
@@ -413,6 +416,13 @@ func commitSync(repo *gitrepo.Repo, builder *gitrepo.TreeBuilder, prev *gitrepo.
 	if content == prev.TreeHash() && !prev.Commit().IsZero() {
 		return plumbing.ZeroHash, false, nil
 	}
+	if c.resumed {
+		// The exporter counted against the checkpoint it went on from;
+		// the commit tells what changed on the branch.
+		if err := countAgainstBranch(repo, prev, content, res.Report); err != nil {
+			return plumbing.ZeroHash, false, err
+		}
+	}
 	stateBytes, err := layout.EncodeState(res.State)
 	if err != nil {
 		return plumbing.ZeroHash, false, err
@@ -454,6 +464,44 @@ func commitSync(repo *gitrepo.Repo, builder *gitrepo.TreeBuilder, prev *gitrepo.
 		return commit, true, worktreeError{commit: commit, branch: c.Branch, err: err}
 	}
 	return commit, true, nil
+}
+
+// countAgainstBranch sets the report's added, changed and previous page
+// counts from the files that differ between the branch's snapshot and the
+// tree about to be committed.
+func countAgainstBranch(repo *gitrepo.Repo, prev *gitrepo.Snapshot, tree plumbing.Hash, r *exporter.Report) error {
+	paths, err := repo.ChangedTreePaths(prev.TreeHash(), tree)
+	if err != nil {
+		return err
+	}
+	touched := map[string]bool{}
+	for _, p := range paths {
+		if info, _ := layout.ParsePath(p); info.PageID != "" {
+			touched[info.PageID] = true
+		}
+	}
+	previous := 0
+	for _, p := range prev.Paths() {
+		if info, ok := layout.ParsePath(p); ok && info.Kind == layout.PathPage {
+			previous++
+		}
+	}
+	removed := map[string]bool{}
+	for _, p := range r.Removed {
+		removed[p.ID] = true
+	}
+	added, changed := 0, 0
+	for id := range touched {
+		switch {
+		case removed[id]: // counted by the exporter: a checkpoint removes nothing
+		case prev.Has(layout.PagePath(id)):
+			changed++
+		default:
+			added++
+		}
+	}
+	r.Pages.Previous, r.Pages.Added, r.Pages.Changed = previous, added, changed
+	return nil
 }
 
 // signature is the commit author: the git identity from the environment if

@@ -104,6 +104,11 @@ func TestMaxDurationKeepsACheckpointTheNextSyncCompletes(t *testing.T) {
 	if hasRef(dir, checkpointRef) {
 		t.Errorf("%s kept after the branch got the complete snapshot", checkpointRef)
 	}
+	// The commit tells what changed on the branch, as an uninterrupted
+	// first sync's does, not what changed since the checkpoint.
+	if got, want := git(t, dir, "log", "-1", "--format=%s"), git(t, whole, "log", "-1", "--format=%s"); got != want {
+		t.Errorf("the completing commit says %q, an uninterrupted first sync %q", got, want)
+	}
 	// Pages still in progress at the hard stop are crawled again; at this
 	// size they are a sixth of the workspace (see bench -resume for the
 	// ratio at scale).
