@@ -65,6 +65,9 @@ func runSync(ctx context.Context, g *Globals, c *syncCmd, env *Env) (report *exp
 	if c.MaxDuration < 0 {
 		return nil, usageError{errors.New("--max-duration must not be negative")}
 	}
+	if c.MaxDuration > 0 && c.DryRun {
+		return nil, usageError{errors.New("--max-duration cannot be used with --dry-run: a dry run keeps nothing for a next run to continue from")}
+	}
 	repoDir := repoDirFor(c.Repo, c.Demo)
 	roots := make([]string, 0, len(c.Root))
 	for _, r := range c.Root {
@@ -115,7 +118,7 @@ func runSync(ctx context.Context, g *Globals, c *syncCmd, env *Env) (report *exp
 		// Whatever stopped the last run after its branch moved, the working
 		// tree is brought up to date before this run compares against it.
 		if _, err := repo.FinishRefresh(); err != nil {
-			return nil, err
+			return nil, withEditHint(err)
 		}
 	}
 	if c.Branch, err = syncBranch(repo, c.Branch); err != nil {
@@ -209,6 +212,7 @@ func runSync(ctx context.Context, g *Globals, c *syncCmd, env *Env) (report *exp
 	}
 
 	outcome := ""
+	committed := false    // this run moved the branch
 	var unrefreshed error // committed, but the working tree lags behind
 	switch {
 	case c.DryRun:
@@ -224,6 +228,7 @@ func runSync(ctx context.Context, g *Globals, c *syncCmd, env *Env) (report *exp
 			return report, err
 		}
 		base := head
+		committed = changed
 		if changed {
 			base = commit
 			outcome = fmt.Sprintf("committed %s on %s", commit.String()[:12], c.Branch)
@@ -238,14 +243,24 @@ func runSync(ctx context.Context, g *Globals, c *syncCmd, env *Env) (report *exp
 			// to it: the run did its job, and its exit code says so.
 			fmt.Fprintf(env.Stderr, "notion-git: could not keep the sync state beside the repository (%v); the next sync reads it from the commit\n", oneLine(err))
 		}
-		// The branch holds the complete snapshot: no checkpoint to go on from.
+		// The branch holds the complete snapshot: no checkpoint to go on
+		// from. One left behind is harmless: the next sync sets aside a
+		// checkpoint of an older branch tip.
 		if err := ckpt.discard(); err != nil {
-			return report, err
+			if !changed {
+				return report, err
+			}
+			fmt.Fprintf(env.Stderr, "notion-git: could not delete the checkpoint (%v); the next sync sets it aside\n", oneLine(err))
 		}
 	}
 	if c.Report != "" {
 		if err := writeReport(c.Report, report); err != nil {
-			return report, err
+			if !committed {
+				return report, err
+			}
+			// The commit is made: the exit code says so, and the line
+			// says what is missing.
+			fmt.Fprintf(env.Stderr, "notion-git: the sync committed, but %v\n", oneLine(err))
 		}
 	}
 	if g.Verbose {
@@ -449,7 +464,7 @@ func commitSync(repo *gitrepo.Repo, builder *gitrepo.TreeBuilder, prev *gitrepo.
 	// files this commit changes.
 	refresh, err := repo.PrepareRefresh(c.Branch, prev.Commit(), commit, nil)
 	if err != nil {
-		return plumbing.ZeroHash, false, err
+		return plumbing.ZeroHash, false, withEditHint(err)
 	}
 	if err := refresh.MoveBranch(); err != nil {
 		if errors.Is(err, gitrepo.ErrRefChanged) {
@@ -464,6 +479,15 @@ func commitSync(repo *gitrepo.Repo, builder *gitrepo.TreeBuilder, prev *gitrepo.
 		return commit, true, worktreeError{commit: commit, branch: c.Branch, err: err}
 	}
 	return commit, true, nil
+}
+
+// withEditHint says, after a refusal to overwrite files a person edited,
+// what to do about it.
+func withEditHint(err error) error {
+	if !errors.Is(err, gitrepo.ErrLocalChanges) {
+		return err
+	}
+	return fmt.Errorf("%w; nothing was committed: commit, move or discard those edits (git checkout -- PATH), then run again", err)
 }
 
 // countAgainstBranch sets the report's added, changed and previous page

@@ -545,3 +545,35 @@ func hasKind(files map[string][]byte, kind layout.PathKind) bool {
 	}
 	return false
 }
+
+// TestSyncAfterCommitFailuresKeepTheExitCode: once the branch has moved,
+// a report that cannot be written is a warning, not exit 1 (which says
+// nothing was committed).
+func TestSyncAfterCommitFailuresKeepTheExitCode(t *testing.T) {
+	t.Parallel()
+	e := startEmulator(t, basicFixture(t), emulator.Options{}, nil)
+	dir := newRepoDir(t)
+	r := e.sync(t, dir, exitOK, "--report", filepath.Join(t.TempDir(), "no", "such", "folder", "r.json"))
+	if n := commitCount(t, dir); n != 1 {
+		t.Fatalf("%d commits, want 1", n)
+	}
+	if !strings.Contains(r.stderr, "notion-git: the sync committed, but write report:") {
+		t.Errorf("stderr does not warn of the report:\n%s", r.stderr)
+	}
+	// Before anything is committed, the same failure is the run's.
+	e.sync(t, dir, exitError, "--report", filepath.Join(t.TempDir(), "no", "such", "folder", "r.json"))
+}
+
+// TestSyncRefusesMaxDurationWithDryRun: a dry run keeps nothing, so a time
+// box that promises a next run to continue from is a usage error.
+func TestSyncRefusesMaxDurationWithDryRun(t *testing.T) {
+	t.Parallel()
+	e := startEmulator(t, basicFixture(t), emulator.Options{}, nil)
+	r := e.sync(t, newRepoDir(t), exitUsage, "--dry-run", "--max-duration", "1m")
+	if !strings.Contains(r.stderr, "--max-duration cannot be used with --dry-run") {
+		t.Errorf("stderr: %s", r.stderr)
+	}
+	if len(e.Log()) != 0 {
+		t.Errorf("%d requests before the usage error", len(e.Log()))
+	}
+}

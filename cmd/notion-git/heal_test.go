@@ -184,7 +184,7 @@ func TestSyncHealsAfterKillOrFault(t *testing.T) {
 				}
 				head := git(t, dir, "rev-parse", "HEAD")
 				r = e.sync(t, dir, exitError)
-				if !strings.Contains(r.stderr, "local changes") || !strings.Contains(r.stderr, edited) {
+				if !strings.Contains(r.stderr, "local changes") || !strings.Contains(r.stderr, edited) || !strings.Contains(r.stderr, "commit, move or discard those edits") {
 					t.Errorf("the refusal does not name %s:\n%s", edited, r.stderr)
 				}
 				if got, _ := os.ReadFile(filepath.Join(dir, edited)); !bytes.Equal(got, mine) {
