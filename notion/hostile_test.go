@@ -209,6 +209,9 @@ func TestFreshCursorForeverEndsTheListing(t *testing.T) {
 	empty := func(n int, _ string) string {
 		return fmt.Sprintf(`{"object":"list","results":[],"next_cursor":"c%d","has_more":true}`, n)
 	}
+	one := func(n int, _ string) string {
+		return fmt.Sprintf(`{"object":"list","results":[{"id":"%d"}],"next_cursor":"c%d","has_more":true}`, n, n)
+	}
 	for _, tc := range []struct {
 		name, method, path string
 		page               func(int, string) string
@@ -216,15 +219,41 @@ func TestFreshCursorForeverEndsTheListing(t *testing.T) {
 	}{
 		// Full pages: the 101st holds result 10,001, past Notion's cap.
 		{"full query pages", "POST", "data_sources/d/query", full, queryResults/PageSize + 1},
-		// Empty pages: twice the pages the results would fill.
-		{"empty query pages", "POST", "data_sources/d/query", empty, shortPages * queryResults / PageSize},
-		{"empty search pages", "POST", "search", empty, shortPages * listResults / PageSize},
+		// Empty pages: a few in a row, more for search.
+		{"empty query pages", "POST", "data_sources/d/query", empty, emptyPages},
+		{"empty block pages", "GET", "blocks/b/children", empty, emptyPages},
+		{"empty comment pages", "GET", "comments", empty, emptyPages},
+		{"empty search pages", "POST", "search", empty, searchEmptyPages},
+		// One result a page: twice the pages the results would fill.
+		{"one-result block pages", "GET", "blocks/b/children", one, shortPages * listResults / PageSize},
 	} {
 		c, calls := listServer(t, tc.page)
 		err := c.Paginate(context.Background(), tc.method, tc.path, nil, nil, func(*List) error { return nil })
 		if !errors.Is(err, ErrEndlessListing) || int(calls.Load()) != tc.requests {
 			t.Fatalf("%s: err %v after %d requests, want ErrEndlessListing after %d", tc.name, err, calls.Load(), tc.requests)
 		}
+	}
+}
+
+// TestEmptyPagesBetweenResultsAreLetPass: the count of empty pages is of
+// pages in a row; a result between runs starts it again, and a listing
+// that ends is whole.
+func TestEmptyPagesBetweenResultsAreLetPass(t *testing.T) {
+	const total = 4 * emptyPages
+	c, calls := listServer(t, func(n int, _ string) string {
+		results := ""
+		if n%emptyPages == 0 {
+			results = fmt.Sprintf(`{"id":"%d"}`, n)
+		}
+		return fmt.Sprintf(`{"object":"list","results":[%s],"next_cursor":"c%d","has_more":%t}`, results, n, n < total)
+	})
+	got := 0
+	err := c.Paginate(context.Background(), "GET", "blocks/b/children", nil, nil, func(l *List) error {
+		got += len(l.Results)
+		return nil
+	})
+	if err != nil || calls.Load() != total || got != 4 {
+		t.Fatalf("err %v after %d requests and %d results, want the whole listing: %d requests, 4 results", err, calls.Load(), got, total)
 	}
 }
 
