@@ -257,6 +257,42 @@ func TestEmptyPagesBetweenResultsAreLetPass(t *testing.T) {
 	}
 }
 
+// TestMoreWithoutACursorIsAFault: has_more with no cursor to the rest
+// would end the walk with part of the listing taken for the whole.
+func TestMoreWithoutACursorIsAFault(t *testing.T) {
+	for _, cursor := range []string{`null`, `""`} {
+		c, calls := listServer(t, func(n int, _ string) string {
+			if n == 1 {
+				return `{"object":"list","results":[{"id":"1"}],"next_cursor":"c1","has_more":true}`
+			}
+			return `{"object":"list","results":[{"id":"2"}],"next_cursor":` + cursor + `,"has_more":true}`
+		})
+		got := 0
+		err := c.Paginate(context.Background(), "GET", "blocks/b/children", nil, nil, func(l *List) error {
+			got += len(l.Results)
+			return nil
+		})
+		want := "notion: GET blocks/b/children: the listing does not end: page 2 says there is more but gives no cursor to it"
+		if !errors.Is(err, ErrEndlessListing) || err.Error() != want || calls.Load() != 2 || got != 2 {
+			t.Fatalf("next_cursor %s: err %v after %d requests, want\n%s\nafter 2", cursor, err, calls.Load(), want)
+		}
+	}
+	// Notion's own cut, at the 10,000 rows of a query, says so: the
+	// caller splits the rest, and the listing is not a fault.
+	c, calls := listServer(t, func(int, string) string {
+		return `{"object":"list","results":[{"id":"1"}],"next_cursor":null,"has_more":true,` +
+			`"request_status":{"type":"incomplete","incomplete_reason":"query_result_limit_reached"}}`
+	})
+	var last *List
+	err := c.Paginate(context.Background(), "POST", "data_sources/d/query", nil, nil, func(l *List) error {
+		last = l
+		return nil
+	})
+	if err != nil || calls.Load() != 1 || !last.Incomplete() {
+		t.Fatalf("an incomplete query: err %v after %d requests", err, calls.Load())
+	}
+}
+
 func jsonDecode(r io.Reader, v any) {
 	b, _ := io.ReadAll(r)
 	jsonUnmarshal(b, v)

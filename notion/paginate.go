@@ -35,9 +35,11 @@ func (l *List) Incomplete() bool {
 // ErrEndlessListing says a listing did not end as any Notion listing ends:
 // a cursor came back that the listing had already given; it went on for
 // more pages or results than one listing of that endpoint can hold, or for
-// more empty pages in a row than Notion gives (see ListBound). It is a
-// fault of the object listed, which keeps its previous version; it is
-// never retried, since the same walk would go the same way again.
+// more empty pages in a row than Notion gives (see ListBound); or a page
+// said there was more but gave no cursor to it, so the rest cannot be had
+// and what came is not the whole. It is a fault of the object listed,
+// which keeps its previous version; it is never retried, since the same
+// walk would go the same way again.
 var ErrEndlessListing = errors.New("the listing does not end")
 
 // Bound is the most one listing may bring: results, pages to bring them
@@ -143,8 +145,17 @@ func (c *Client) Paginate(ctx context.Context, method, path string, query url.Va
 		if err := fn(page); err != nil {
 			return err
 		}
-		if !page.HasMore || page.NextCursor == nil || *page.NextCursor == "" {
+		if !page.HasMore {
 			return nil
+		}
+		if page.NextCursor == nil || *page.NextCursor == "" {
+			// A page Notion cut short at its own limit says so in
+			// request_status; fn has seen it, and the caller splits
+			// the rest into listings of their own.
+			if page.Incomplete() {
+				return nil
+			}
+			return fmt.Errorf("notion: %s %s: %w: page %d says there is more but gives no cursor to it", method, Endpoint(path), ErrEndlessListing, pages)
 		}
 		// A cursor seen before, the last one or any earlier, would walk
 		// the same pages again and again. Only the cursors are kept, not
