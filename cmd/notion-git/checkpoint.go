@@ -223,6 +223,12 @@ func (k *syncCheckpoint) discard() error {
 // progress (exit 5).
 type incompleteError struct{ error }
 
+// checkpointKept marks a failed sync whose checkpoint holds what it
+// crawled before it failed: the next sync continues from it.
+type checkpointKept struct{ error }
+
+func (e checkpointKept) Unwrap() error { return e.error }
+
 // incompleteSync is the one line a time-boxed sync ends with.
 func incompleteSync(inc *exporter.IncompleteError, elapsed time.Duration, dryRun bool) error {
 	var what string
