@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -285,6 +287,56 @@ func (e *localNotion) syncWaiting(t *testing.T, c *requestClock, dir string, wan
 		t.Fatalf("sync %v: want exit %d, got %s", extra, want, r)
 	}
 	return r
+}
+
+// TestLongWaitUnderMaxDurationKeepsACheckpoint: Notion asks for a wait of
+// 20 minutes with less than 10 left of --max-duration. The sync ends as
+// the time box would end it, exit 5, its progress kept as a checkpoint,
+// the line saying why it stopped early; the next sync completes from it.
+func TestLongWaitUnderMaxDurationKeepsACheckpoint(t *testing.T) {
+	clock := &requestClock{now: fixtureTime, step: 100 * time.Millisecond}
+	refuse := &refusingAfter{n: 200} // of the 426 requests of a whole sync
+	e := startEmulator(t, workspace.Generate(workspace.Small()), emulator.Options{}, func(h http.Handler) http.Handler {
+		return clock.wrap(refuse.wrap(h))
+	})
+	whole := newRepoDir(t)
+	e.syncWaiting(t, clock, whole, exitOK)
+	full := clock.take()
+
+	dir := newRepoDir(t)
+	refuse.arm(true)
+	r := e.syncWaiting(t, clock, dir, exitIncomplete, "--max-duration", "10m")
+	line := oneStderrLine(t, r)
+	want := regexp.MustCompile(`^notion-git: incomplete after 2\ds: Notion asked to wait 20m \(Retry-After: 1200\), ` +
+		`longer than the 9m[34]\ds left of --max-duration; [1-9][0-9]* of [1-9][0-9]* pages crawled and kept as a checkpoint; ` +
+		`run again to continue \(the branch has not moved\)$`)
+	if !want.MatchString(line) {
+		t.Fatalf("stderr\n%s\ndoes not match\n%s", line, want)
+	}
+	if n := commitCount(t, dir); n != 0 {
+		t.Fatalf("the branch moved: %d commits", n)
+	}
+	// No checkpoint was due within the first minute: this one is the
+	// final checkpoint, written when the wait stopped the crawl.
+	if !hasRef(dir, checkpointRef) {
+		t.Fatalf("no %s after the sync stopped by the wait", checkpointRef)
+	}
+	gitFsck(t, dir)
+	first := clock.take()
+
+	refuse.arm(false)
+	e.syncWaiting(t, clock, dir, exitOK)
+	second := clock.take()
+	if hasRef(dir, checkpointRef) || commitCount(t, dir) != 1 {
+		t.Errorf("after completing: checkpoint ref kept %v, %d commits (want none and 1)", hasRef(dir, checkpointRef), commitCount(t, dir))
+	}
+	if second >= full {
+		t.Errorf("the sync after the wait made %d requests, a whole sync %d: it did not continue from the checkpoint", second, full)
+	}
+	if got, want := headFiles(t, dir), headFiles(t, whole); !slices.Equal(got, want) {
+		t.Errorf("the completed snapshot has %d files, an uninterrupted sync %d", len(got), len(want))
+	}
+	t.Logf("%s\n%d requests before the wait, %d after, a whole sync %d", line, first, second, full)
 }
 
 // TestLongWaitWithoutMaxDurationSaysTheCheckpointIsKept: without a time
