@@ -23,13 +23,21 @@ type IncompleteError struct {
 	// Checkpointed is false when the sync stopped before its crawl began
 	// (during the listing): there was nothing new to keep.
 	Checkpointed bool
+	// Cause is what stopped the sync before its time box ran out: a wait
+	// Notion asked for that is longer than the run may wait (a
+	// *notion.WaitTooLongError). Nil when the time box ran out.
+	Cause error
 }
 
 func (e *IncompleteError) Error() string {
+	msg := fmt.Sprintf("%s: %d of %d pages crawled", ErrIncomplete, e.PagesDone, e.PagesKnown)
 	if !e.Checkpointed {
-		return ErrIncomplete.Error() + ": stopped before the crawl began"
+		msg = ErrIncomplete.Error() + ": stopped before the crawl began"
 	}
-	return fmt.Sprintf("%s: %d of %d pages crawled", ErrIncomplete, e.PagesDone, e.PagesKnown)
+	if e.Cause != nil {
+		msg += " (" + e.Cause.Error() + ")"
+	}
+	return msg
 }
 
 // Unwrap makes errors.Is(err, ErrIncomplete) true.
@@ -232,10 +240,11 @@ func (x *exporter) checkpointState() (*layout.State, error) {
 	return s, nil
 }
 
-// incomplete ends a sync stopped by its time box: a final checkpoint if the
-// crawl had begun, and the error that says how far it got.
-func (x *exporter) incomplete(ctx context.Context) (*Result, error) {
-	inc := &IncompleteError{}
+// incomplete ends a sync stopped by its time box, or by cause before it: a
+// final checkpoint if the crawl had begun, and the error that says how far
+// it got.
+func (x *exporter) incomplete(ctx context.Context, cause error) (*Result, error) {
+	inc := &IncompleteError{Cause: cause}
 	var state *layout.State
 	if x.crawl != nil {
 		var err error

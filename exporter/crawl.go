@@ -226,6 +226,13 @@ func (q *crawlQueue) stop(err error) {
 	q.cancel(err)
 }
 
+// stoppedBy is the error that stopped the crawl, nil if none did.
+func (q *crawlQueue) stoppedBy() error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.fatal
+}
+
 // writeError is a failure to write to the sink: fatal to the sync.
 type writeError struct{ err error }
 

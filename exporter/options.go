@@ -117,7 +117,10 @@ type Options struct {
 	// less, plus twice the longest checkpoint so far) what is still in
 	// progress is abandoned. Then a
 	// final checkpoint is written and Sync returns an *IncompleteError. A
-	// sync whose crawl is complete finishes whatever the time.
+	// sync whose crawl is complete finishes whatever the time. With a
+	// Checkpoint, a wait Notion asks for that is longer than the run may
+	// wait (notion.WaitTooLongError) ends the sync the same way, the wait
+	// as the error's Cause: the time box would run out before the wait.
 	StopAt time.Time
 	// StopDrain is the drain window. By default it is twice the longest
 	// page crawl so far, at least a twentieth of the time from the start

@@ -14,6 +14,7 @@ import (
 
 	"github.com/notion-git/notion-git/exporter"
 	"github.com/notion-git/notion-git/layout"
+	"github.com/notion-git/notion-git/notion"
 	"github.com/notion-git/notion-git/notion/emulator"
 	"github.com/notion-git/notion-git/notion/emulator/workspace"
 )
@@ -254,4 +255,103 @@ func sortedIDs(m map[string]layout.ObjectState) []string {
 	}
 	slices.Sort(ids)
 	return ids
+}
+
+// refuseAfter answers every request after the first n with a 429 asking
+// for a wait of retryAfter seconds, until it is disarmed.
+type refuseAfter struct {
+	mu         sync.Mutex
+	n, served  int
+	retryAfter string
+	off        bool
+}
+
+func (ra *refuseAfter) attach(w *world, ticker *requestTicker) {
+	ticker.attach(w)
+	tick := w.wrap
+	w.wrap = func(rw http.ResponseWriter, r *http.Request) bool {
+		tick(rw, r)
+		ra.mu.Lock()
+		ra.served++
+		refuse := !ra.off && ra.served > ra.n
+		ra.mu.Unlock()
+		if !refuse {
+			return false
+		}
+		rw.Header().Set("Retry-After", ra.retryAfter)
+		rw.Header().Set("Content-Type", "application/json")
+		rw.WriteHeader(http.StatusTooManyRequests)
+		rw.Write([]byte(`{"object":"error","status":429,"code":"rate_limited","message":"You have been rate limited."}`))
+		return true
+	}
+}
+
+// TestWaitLongerThanTheTimeBoxEndsTheSyncAsIncomplete: a Retry-After of
+// 20 minutes with 10 left of the time box ends the sync as the time box
+// would: its progress in a final checkpoint, and an *IncompleteError
+// that says why; the next sync completes from it. Without a time box the
+// same wait stops the run.
+func TestWaitLongerThanTheTimeBoxEndsTheSyncAsIncomplete(t *testing.T) {
+	w := newWorld(t, workspace.Generate(workspace.Small()), emulator.Options{})
+	w.clientClock = w.clock
+	ticker := &requestTicker{step: 100 * time.Millisecond}
+	// Small takes 426 requests: Notion refuses after half of them.
+	refuse := &refuseAfter{n: 200, retryAfter: "1200"}
+	refuse.attach(w, ticker)
+
+	ck := &checkpoints{t: t, sink: exporter.MemoryTree{}}
+	start := w.clock.Now()
+	client := w.client()
+	client.SetDeadline(start.Add(10 * time.Minute)) // as --max-duration does
+	res, err := exporter.Sync(context.Background(), client, nil, ck.sink, exporter.Options{
+		Now: w.clock.Now, Checkpoint: ck.write, CheckpointInterval: time.Hour,
+		StopAt: start.Add(10 * time.Minute),
+	})
+	var inc *exporter.IncompleteError
+	if !errors.As(err, &inc) || notion.IsFatal(err) {
+		t.Fatalf("want an incomplete sync, got %v", err)
+	}
+	var wait *notion.WaitTooLongError
+	if !errors.As(inc.Cause, &wait) || wait.RetryAfter != "1200" || !wait.Deadline || wait.Limit >= 10*time.Minute {
+		t.Fatalf("stopped by %v: want the wait of Retry-After: 1200, longer than what was left", inc.Cause)
+	}
+	if !inc.Checkpointed || inc.PagesDone == 0 || inc.PagesDone >= inc.PagesKnown {
+		t.Fatalf("stopped with %+v: want part of the pages done", inc)
+	}
+	// The interval is an hour: the one checkpoint is the final one.
+	if len(ck.trees) != 1 || res == nil || res.State == nil {
+		t.Fatalf("%d checkpoints, result %v: want the final checkpoint and its state", len(ck.trees), res)
+	}
+	if waited := w.clock.Now().Sub(start); waited > time.Minute {
+		t.Fatalf("%v of clock went by: the sync waited", waited)
+	}
+	first := ticker.take()
+
+	refuse.mu.Lock()
+	refuse.off = true
+	refuse.mu.Unlock()
+	final, _, err := w.trySyncMemory(ck.trees[0], exporter.Options{})
+	if err != nil {
+		t.Fatalf("the sync after the wait: %v", err)
+	}
+	second := ticker.take()
+	want, _ := w.syncMemory(nil, exporter.Options{})
+	sameTree(t, w.comparable(want), w.comparable(final))
+	sameObjects(t, want, final)
+	t.Logf("stopped at %+v after %d requests; completed in %d", *inc, len(first), len(second))
+	if len(second) >= 426 {
+		t.Errorf("the sync after the checkpoint made %d requests, a whole sync 426", len(second))
+	}
+
+	// Without a time box the wait stops the run, as before.
+	refuse.mu.Lock()
+	refuse.off, refuse.served = false, 0
+	refuse.mu.Unlock()
+	ck = &checkpoints{t: t, sink: exporter.MemoryTree{}}
+	_, err = exporter.Sync(context.Background(), w.client(), nil, ck.sink, exporter.Options{
+		Now: w.clock.Now, Checkpoint: ck.write,
+	})
+	if !errors.As(err, &wait) || errors.As(err, &inc) || !notion.IsFatal(err) {
+		t.Fatalf("without a time box: got %v, want the wait that stops the run", err)
+	}
 }

@@ -68,8 +68,15 @@ func Sync(ctx context.Context, client *notion.Client, prev Previous, sink Sink, 
 	err := x.run(runCtx)
 	timeUp := errors.Is(err, errStopped) || errors.Is(context.Cause(runCtx), errTimeUp)
 	halt(nil)
-	if err != nil && timeUp && ctx.Err() == nil {
-		return x.incomplete(ctx)
+	if ctx.Err() == nil {
+		// A wait longer than the run may wait ends a time-boxed sync as
+		// its time box does, with its progress kept: the box would run
+		// out before the wait did. Without a box or a checkpoint to keep
+		// the progress in, it stays what stops the run.
+		wait := x.stoppedByWait(err)
+		if wait != nil && !x.opts.StopAt.IsZero() && x.opts.Checkpoint != nil || err != nil && timeUp {
+			return x.incomplete(ctx, wait)
+		}
 	}
 	if err != nil {
 		return nil, err
@@ -79,6 +86,22 @@ func Sync(ctx context.Context, client *notion.Client, prev Previous, sink Sink, 
 	}
 	x.finishReport()
 	return &Result{Report: x.report, State: x.state}, nil
+}
+
+// stoppedByWait returns the wait Notion asked for that stopped the run,
+// if one did: in the error the run returned, in the crawl's when the crawl
+// was cancelled for it, or, when the run went on to its end, in the first
+// failure every object shared. Nil when the run failed of something else.
+func (x *exporter) stoppedByWait(err error) error {
+	var wait *notion.WaitTooLongError
+	switch {
+	case errors.As(err, &wait):
+	case err == nil && errors.As(x.fatal, &wait):
+	case errors.Is(err, context.Canceled) && x.crawl != nil && errors.As(x.crawl.stoppedBy(), &wait):
+	default:
+		return nil
+	}
+	return wait
 }
 
 // finishReport fills in the report's closing figures.

@@ -209,6 +209,9 @@ func TestFreshCursorForeverEndsTheListing(t *testing.T) {
 	empty := func(n int, _ string) string {
 		return fmt.Sprintf(`{"object":"list","results":[],"next_cursor":"c%d","has_more":true}`, n)
 	}
+	one := func(n int, _ string) string {
+		return fmt.Sprintf(`{"object":"list","results":[{"id":"%d"}],"next_cursor":"c%d","has_more":true}`, n, n)
+	}
 	for _, tc := range []struct {
 		name, method, path string
 		page               func(int, string) string
@@ -216,15 +219,77 @@ func TestFreshCursorForeverEndsTheListing(t *testing.T) {
 	}{
 		// Full pages: the 101st holds result 10,001, past Notion's cap.
 		{"full query pages", "POST", "data_sources/d/query", full, queryResults/PageSize + 1},
-		// Empty pages: twice the pages the results would fill.
-		{"empty query pages", "POST", "data_sources/d/query", empty, shortPages * queryResults / PageSize},
-		{"empty search pages", "POST", "search", empty, shortPages * listResults / PageSize},
+		// Empty pages: a few in a row, more for search.
+		{"empty query pages", "POST", "data_sources/d/query", empty, emptyPages},
+		{"empty block pages", "GET", "blocks/b/children", empty, emptyPages},
+		{"empty comment pages", "GET", "comments", empty, emptyPages},
+		{"empty search pages", "POST", "search", empty, searchEmptyPages},
+		// One result a page: twice the pages the results would fill.
+		{"one-result block pages", "GET", "blocks/b/children", one, shortPages * listResults / PageSize},
 	} {
 		c, calls := listServer(t, tc.page)
 		err := c.Paginate(context.Background(), tc.method, tc.path, nil, nil, func(*List) error { return nil })
 		if !errors.Is(err, ErrEndlessListing) || int(calls.Load()) != tc.requests {
 			t.Fatalf("%s: err %v after %d requests, want ErrEndlessListing after %d", tc.name, err, calls.Load(), tc.requests)
 		}
+	}
+}
+
+// TestEmptyPagesBetweenResultsAreLetPass: the count of empty pages is of
+// pages in a row; a result between runs starts it again, and a listing
+// that ends is whole.
+func TestEmptyPagesBetweenResultsAreLetPass(t *testing.T) {
+	const total = 4 * emptyPages
+	c, calls := listServer(t, func(n int, _ string) string {
+		results := ""
+		if n%emptyPages == 0 {
+			results = fmt.Sprintf(`{"id":"%d"}`, n)
+		}
+		return fmt.Sprintf(`{"object":"list","results":[%s],"next_cursor":"c%d","has_more":%t}`, results, n, n < total)
+	})
+	got := 0
+	err := c.Paginate(context.Background(), "GET", "blocks/b/children", nil, nil, func(l *List) error {
+		got += len(l.Results)
+		return nil
+	})
+	if err != nil || calls.Load() != total || got != 4 {
+		t.Fatalf("err %v after %d requests and %d results, want the whole listing: %d requests, 4 results", err, calls.Load(), got, total)
+	}
+}
+
+// TestMoreWithoutACursorIsAFault: has_more with no cursor to the rest
+// would end the walk with part of the listing taken for the whole.
+func TestMoreWithoutACursorIsAFault(t *testing.T) {
+	for _, cursor := range []string{`null`, `""`} {
+		c, calls := listServer(t, func(n int, _ string) string {
+			if n == 1 {
+				return `{"object":"list","results":[{"id":"1"}],"next_cursor":"c1","has_more":true}`
+			}
+			return `{"object":"list","results":[{"id":"2"}],"next_cursor":` + cursor + `,"has_more":true}`
+		})
+		got := 0
+		err := c.Paginate(context.Background(), "GET", "blocks/b/children", nil, nil, func(l *List) error {
+			got += len(l.Results)
+			return nil
+		})
+		want := "notion: GET blocks/b/children: the listing does not end: page 2 says there is more but gives no cursor to it"
+		if !errors.Is(err, ErrEndlessListing) || err.Error() != want || calls.Load() != 2 || got != 2 {
+			t.Fatalf("next_cursor %s: err %v after %d requests, want\n%s\nafter 2", cursor, err, calls.Load(), want)
+		}
+	}
+	// Notion's own cut, at the 10,000 rows of a query, says so: the
+	// caller splits the rest, and the listing is not a fault.
+	c, calls := listServer(t, func(int, string) string {
+		return `{"object":"list","results":[{"id":"1"}],"next_cursor":null,"has_more":true,` +
+			`"request_status":{"type":"incomplete","incomplete_reason":"query_result_limit_reached"}}`
+	})
+	var last *List
+	err := c.Paginate(context.Background(), "POST", "data_sources/d/query", nil, nil, func(l *List) error {
+		last = l
+		return nil
+	})
+	if err != nil || calls.Load() != 1 || !last.Incomplete() {
+		t.Fatalf("an incomplete query: err %v after %d requests", err, calls.Load())
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/notion-git/notion-git/exporter"
 	"github.com/notion-git/notion-git/gitrepo"
 	"github.com/notion-git/notion-git/layout"
+	"github.com/notion-git/notion-git/notion"
 )
 
 // A sync stopped by --max-duration (or killed) keeps what it crawled as a
@@ -223,6 +224,12 @@ func (k *syncCheckpoint) discard() error {
 // progress (exit 5).
 type incompleteError struct{ error }
 
+// checkpointKept marks a failed sync whose checkpoint holds what it
+// crawled before it failed: the next sync continues from it.
+type checkpointKept struct{ error }
+
+func (e checkpointKept) Unwrap() error { return e.error }
+
 // incompleteSync is the one line a time-boxed sync ends with.
 func incompleteSync(inc *exporter.IncompleteError, elapsed time.Duration, dryRun bool) error {
 	var what string
@@ -234,7 +241,28 @@ func incompleteSync(inc *exporter.IncompleteError, elapsed time.Duration, dryRun
 	default:
 		what = fmt.Sprintf("%s of %s pages crawled and kept as a checkpoint; run again to continue", thousands(inc.PagesDone), thousands(inc.PagesKnown))
 	}
+	var wait *notion.WaitTooLongError
+	if errors.As(inc.Cause, &wait) {
+		what = stoppedEarly(wait) + "; " + what
+	}
 	return incompleteError{fmt.Errorf("incomplete after %s: %s (the branch has not moved)", shortDuration(elapsed), what)}
+}
+
+// stoppedEarly says why a time-boxed sync stopped before its time was up:
+// Notion asked for a wait it could not wait.
+func stoppedEarly(w *notion.WaitTooLongError) string {
+	limit := fmt.Sprintf("the %s this run may wait", shortDuration(w.Limit))
+	if w.Deadline {
+		limit = fmt.Sprintf("the %s left of --max-duration", shortDuration(w.Limit))
+	}
+	if w.RetryAfter == "" {
+		return fmt.Sprintf("%s needs a wait of %s, longer than %s", w.Why, shortDuration(w.Wait), limit)
+	}
+	asked := "Retry-After: " + w.RetryAfter
+	if w.Reason != "" {
+		asked += ", rate_limit_reason: " + w.Reason
+	}
+	return fmt.Sprintf("Notion asked to wait %s (%s), longer than %s", shortDuration(w.Wait), asked, limit)
 }
 
 // thousands writes n with thousands separators: 10,278.

@@ -220,8 +220,11 @@ func report(err error, stderr io.Writer, command string) int {
 		// The wait alone, without the step that met it: the step does
 		// not matter, the wait does.
 		next := "nothing was committed; run again later"
-		if command == "restore" {
+		switch {
+		case command == "restore":
 			next = "run the same restore again later: it resumes from its journal"
+		case errors.As(err, new(checkpointKept)):
+			next = "nothing was committed to the branch; what was crawled before is kept as a checkpoint; run again later to continue from it"
 		}
 		fmt.Fprintf(stderr, "notion-git: %s; %s\n", wait, next)
 		return exitError

@@ -199,7 +199,7 @@ func runSync(ctx context.Context, g *Globals, c *syncCmd, env *Env) (report *exp
 			// What the checkpoints kept is progress the next run goes on
 			// from, even on a first sync that failed.
 			kept = true
-			err = fmt.Errorf("%w (what was crawled before is kept as a checkpoint; the next sync continues from it)", err)
+			err = checkpointKept{fmt.Errorf("%w (what was crawled before is kept as a checkpoint; the next sync continues from it)", err)}
 		}
 		return nil, err
 	}

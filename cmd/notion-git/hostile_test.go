@@ -188,13 +188,60 @@ func TestSyncReportsAListingThatNeverEnds(t *testing.T) {
 	}}
 	_, r, _, clock, _ := hostileSync(t, h)
 	bound := notion.ListBound("data_sources/{id}/query")
-	want := fmt.Sprintf("could not read data_source %s: query rows: notion: POST data_sources/{id}/query: the listing does not end: still more after %d pages (0 results), more than one listing of it can take", ds, bound.Pages)
-	if r.code != exitPartial || !strings.Contains(r.stderr, want+"\n") || int(h.hits.Load()) != bound.Pages {
-		t.Fatalf("want exit 3 after %d pages and\n%s\ngot %d pages and %s", bound.Pages, want, h.hits.Load(), r)
+	want := fmt.Sprintf("could not read data_source %s: query rows: notion: POST data_sources/{id}/query: the listing does not end: %d pages in a row with no results and still more", ds, bound.EmptyPages)
+	if r.code != exitPartial || !strings.Contains(r.stderr, want+"\n") || int(h.hits.Load()) != bound.EmptyPages {
+		t.Fatalf("want exit 3 after %d pages and\n%s\ngot %d pages and %s", bound.EmptyPages, want, h.hits.Load(), r)
 	}
 	if clock.waited() > time.Minute {
 		t.Fatalf("waited %v of clock", clock.waited())
 	}
+}
+
+// TestSyncReportsEmptyChildPagesThatNeverEnd: a fresh cursor and an empty
+// page with has_more, again and again, on one page's blocks: the page is
+// reported unreadable after a few requests, not hours of them, and keeps
+// its previous version.
+func TestSyncReportsEmptyChildPagesThatNeverEnd(t *testing.T) {
+	h := &hostile{match: pathIs("GET", "/v1/blocks/"+releaseID+"/children"), answer: func(w http.ResponseWriter, r *http.Request, n int) {
+		io.WriteString(w, listPage("", fmt.Sprintf("fresh-%d", n)))
+	}}
+	e := startEmulator(t, basicFixture(t), emulator.Options{}, h.wrap)
+	dir := newRepoDir(t)
+	e.sync(t, dir, exitOK)
+	// The page changes in Notion; what cannot be read of it now must not
+	// replace what was read before.
+	if err := e.SetTitle(releaseID, "Release notes, renamed"); err != nil {
+		t.Fatal(err)
+	}
+	before := headBlobs(t, dir)
+	var clock *instantClock
+	r := hostileRun(h, e, dir, &clock)
+	bound := notion.ListBound("blocks/{id}/children")
+	want := fmt.Sprintf("could not read page %s: page %s: blocks: notion: GET blocks/{id}/children: the listing does not end: %d pages in a row with no results and still more", releaseID, releaseID, bound.EmptyPages)
+	if r.code != exitPartial || !strings.Contains(r.stderr, want+"\n") {
+		t.Fatalf("want exit 3 and\n%s\ngot %s", want, r)
+	}
+	if n := int(h.hits.Load()); n != 3 || n != bound.EmptyPages {
+		t.Fatalf("%d requests for the page's blocks, want 3", n)
+	}
+	// The rename reaches the parent (its child_page block), not the page:
+	// each file of the page is as the first sync wrote it.
+	after, kept := headBlobs(t, dir), 0
+	for p, blob := range before {
+		if strings.Contains(p, "/"+releaseID+"/") {
+			kept++
+			if after[p] != blob {
+				t.Errorf("%s changed; the unreadable page must keep its previous version", p)
+			}
+		}
+	}
+	if n := commitCount(t, dir); n != 2 || kept == 0 {
+		t.Fatalf("%d commits and %d files of the page; want the rename of the parent committed and the page's files kept", n, kept)
+	}
+	if clock.waited() > time.Minute {
+		t.Fatalf("waited %v of clock", clock.waited())
+	}
+	gitFsck(t, dir)
 }
 
 // fileRedirect answers attachment downloads with a redirect to target.

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -226,4 +228,140 @@ func TestFailedFirstSyncKeepsItsCheckpoint(t *testing.T) {
 		t.Errorf("after completing: checkpoint ref kept %v, %d commits (want none and 1)", hasRef(dir, checkpointRef), commitCount(t, dir))
 	}
 	t.Logf("%d requests before the token was refused, %d after, a whole sync %d", first, second, full)
+}
+
+// sleepingClock is a requestClock the Notion client waits by too: a wait
+// moves it on at once, and the pacer reads the time box's deadline on it.
+type sleepingClock struct{ *requestClock }
+
+func (c sleepingClock) Sleep(ctx context.Context, d time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if d > 0 {
+		c.now = c.now.Add(d)
+	}
+	return nil
+}
+
+// refusingAfter answers with a 429 asking for a wait of 20 minutes every
+// request after the first n, until it is turned off.
+type refusingAfter struct {
+	mu       sync.Mutex
+	n, count int
+	on       bool
+}
+
+func (ra *refusingAfter) wrap(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ra.mu.Lock()
+		ra.count++
+		refuse := ra.on && ra.count > ra.n
+		ra.mu.Unlock()
+		if !refuse {
+			h.ServeHTTP(w, r)
+			return
+		}
+		w.Header().Set("Retry-After", "1200")
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusTooManyRequests)
+		w.Write([]byte(`{"object":"error","status":429,"code":"rate_limited","message":"You have been rate limited."}`))
+	})
+}
+
+func (ra *refusingAfter) arm(on bool) {
+	ra.mu.Lock()
+	defer ra.mu.Unlock()
+	ra.on, ra.count = on, 0
+}
+
+// syncWaiting runs a sync with the command's clock, and the client's, on c.
+func (e *localNotion) syncWaiting(t *testing.T, c *requestClock, dir string, want int, extra ...string) result {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := runEnv(&Env{Ctx: context.Background(), Stdout: &stdout, Stderr: &stderr, Now: c.Now, Clock: sleepingClock{c}}, e.syncArgs(dir, extra...))
+	r := result{code, stdout.String(), stderr.String()}
+	if code != want {
+		t.Fatalf("sync %v: want exit %d, got %s", extra, want, r)
+	}
+	return r
+}
+
+// TestLongWaitUnderMaxDurationKeepsACheckpoint: Notion asks for a wait of
+// 20 minutes with less than 10 left of --max-duration. The sync ends as
+// the time box would end it, exit 5, its progress kept as a checkpoint,
+// the line saying why it stopped early; the next sync completes from it.
+func TestLongWaitUnderMaxDurationKeepsACheckpoint(t *testing.T) {
+	clock := &requestClock{now: fixtureTime, step: 100 * time.Millisecond}
+	refuse := &refusingAfter{n: 200} // of the 426 requests of a whole sync
+	e := startEmulator(t, workspace.Generate(workspace.Small()), emulator.Options{}, func(h http.Handler) http.Handler {
+		return clock.wrap(refuse.wrap(h))
+	})
+	whole := newRepoDir(t)
+	e.syncWaiting(t, clock, whole, exitOK)
+	full := clock.take()
+
+	dir := newRepoDir(t)
+	refuse.arm(true)
+	r := e.syncWaiting(t, clock, dir, exitIncomplete, "--max-duration", "10m")
+	line := oneStderrLine(t, r)
+	want := regexp.MustCompile(`^notion-git: incomplete after 2\ds: Notion asked to wait 20m \(Retry-After: 1200\), ` +
+		`longer than the 9m[34]\ds left of --max-duration; [1-9][0-9]* of [1-9][0-9]* pages crawled and kept as a checkpoint; ` +
+		`run again to continue \(the branch has not moved\)$`)
+	if !want.MatchString(line) {
+		t.Fatalf("stderr\n%s\ndoes not match\n%s", line, want)
+	}
+	if n := commitCount(t, dir); n != 0 {
+		t.Fatalf("the branch moved: %d commits", n)
+	}
+	// No checkpoint was due within the first minute: this one is the
+	// final checkpoint, written when the wait stopped the crawl.
+	if !hasRef(dir, checkpointRef) {
+		t.Fatalf("no %s after the sync stopped by the wait", checkpointRef)
+	}
+	gitFsck(t, dir)
+	first := clock.take()
+
+	refuse.arm(false)
+	e.syncWaiting(t, clock, dir, exitOK)
+	second := clock.take()
+	if hasRef(dir, checkpointRef) || commitCount(t, dir) != 1 {
+		t.Errorf("after completing: checkpoint ref kept %v, %d commits (want none and 1)", hasRef(dir, checkpointRef), commitCount(t, dir))
+	}
+	if second >= full {
+		t.Errorf("the sync after the wait made %d requests, a whole sync %d: it did not continue from the checkpoint", second, full)
+	}
+	if got, want := headFiles(t, dir), headFiles(t, whole); !slices.Equal(got, want) {
+		t.Errorf("the completed snapshot has %d files, an uninterrupted sync %d", len(got), len(want))
+	}
+	t.Logf("%s\n%d requests before the wait, %d after, a whole sync %d", line, first, second, full)
+}
+
+// TestLongWaitWithoutMaxDurationSaysTheCheckpointIsKept: without a time
+// box the wait still stops the run (exit 1), and the line says that what
+// the checkpoints hold is kept.
+func TestLongWaitWithoutMaxDurationSaysTheCheckpointIsKept(t *testing.T) {
+	clock := &requestClock{now: fixtureTime, step: 100 * time.Millisecond}
+	refuse := &refusingAfter{n: 250, on: true}
+	e := startEmulator(t, workspace.Generate(workspace.Small()), emulator.Options{}, func(h http.Handler) http.Handler {
+		return clock.wrap(refuse.wrap(h))
+	})
+	dir := newRepoDir(t)
+	r := e.syncWaiting(t, clock, dir, exitError, "--checkpoint-interval", "2s")
+	want := "notion-git: Notion asked to wait 20m0s (Retry-After: 1200) before the next request, longer than the 15m0s this run may wait; " +
+		"nothing was committed to the branch; what was crawled before is kept as a checkpoint; run again later to continue from it"
+	if line := oneStderrLine(t, r); line != want {
+		t.Fatalf("stderr\n%s\nwant\n%s", line, want)
+	}
+	if !hasRef(dir, checkpointRef) || commitCount(t, dir) != 0 {
+		t.Fatalf("checkpoint ref %v, %d commits: want the checkpoint and no commit", hasRef(dir, checkpointRef), commitCount(t, dir))
+	}
+	gitFsck(t, dir)
+	refuse.arm(false)
+	e.syncWaiting(t, clock, dir, exitOK)
+	if hasRef(dir, checkpointRef) || commitCount(t, dir) != 1 {
+		t.Errorf("after completing: checkpoint ref kept %v, %d commits (want none and 1)", hasRef(dir, checkpointRef), commitCount(t, dir))
+	}
 }
