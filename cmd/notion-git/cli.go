@@ -17,7 +17,7 @@ import (
 // Exit codes, documented in --help and the README.
 const (
 	exitOK      = 0
-	exitError   = 1 // the command failed; nothing was committed or written
+	exitError   = 1 // the command failed; nothing was committed to the branch
 	exitUsage   = 2 // the command line was wrong
 	exitPartial = 3 // sync committed, but some objects could not be read and kept their previous version
 	exitStale   = 4 // committed, but the working tree could not be updated; the next sync finishes it
