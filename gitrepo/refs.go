@@ -51,7 +51,8 @@ type brokenRefError struct {
 }
 
 func (e *brokenRefError) Error() string {
-	return fmt.Sprintf("%s %s; restore it with: git update-ref %s %s", e.path, e.why, e.name, e.hint)
+	// git update-ref refuses to write over a broken ref: the file goes first.
+	return fmt.Sprintf("%s %s; restore it with: rm %s && git update-ref %s %s", e.path, e.why, e.path, e.name, e.hint)
 }
 
 func (e *brokenRefError) Unwrap() error { return ErrBrokenRef }
@@ -139,8 +140,9 @@ func (r *Repo) brokenRef(name, why string) error {
 	if b, err := os.ReadFile(r.markerPath()); err == nil {
 		var m refreshMarker
 		if json.Unmarshal(b, &m) == nil && plumbing.NewBranchReferenceName(m.Branch).String() == name && isHash(m.To) {
-			if _, err := r.readCommit(plumbing.NewHash(m.To)); err == nil {
-				e.hint = fmt.Sprintf("%s (the commit the last sync moved it to, as %s says)", m.To, r.markerPath())
+			// Called with r.mu held.
+			if _, err := r.objectLocked(plumbing.CommitObject, plumbing.NewHash(m.To)); err == nil {
+				e.hint = fmt.Sprintf("%s (the commit the last sync was moving it to, as %s says)", m.To, r.markerPath())
 			}
 		}
 	}
