@@ -37,14 +37,6 @@ const ownRefPrefix = "refs/notion-git/"
 // git process holds (git's lock files hold only the new value).
 const refLockNotesDir = "notion-git/ref-locks"
 
-// ErrRefLocked means a reference's lock file exists and no note says that
-// it is the leftover of a notion-git write whose process has ended.
-var ErrRefLocked = errors.New("reference locked by another git process")
-
-// ErrBrokenRef means a branch's ref file holds no commit hash (an empty
-// file is what a write cut short by an older version leaves).
-var ErrBrokenRef = errors.New("broken reference")
-
 // brokenRefError names a broken ref file and says how to repair it.
 type brokenRefError struct {
 	name, path, why, hint string
