@@ -10,7 +10,6 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
-	"github.com/go-git/go-git/v5/storage"
 )
 
 // Signature names who made a commit, and when.
@@ -94,16 +93,19 @@ func (r *Repo) Commit(opts CommitOptions) (plumbing.Hash, error) {
 	return h, nil
 }
 
-// UpdateBranch moves refs/heads/<branch> from old to new, atomically with
-// respect to other writers using go-git's ref locking: if the branch no
-// longer points at old (or exists although old is zero), it returns
-// ErrRefChanged and leaves the branch alone.
+// UpdateBranch moves refs/heads/<branch> from old to new by
+// compare-and-set under the branch's lock file, as git does: if the branch
+// no longer points at old (or exists although old is zero), it returns
+// ErrRefChanged and leaves the branch alone; if another git process holds
+// the lock, ErrRefLocked. Whatever stops it, the branch holds old or new.
 func (r *Repo) UpdateBranch(branch string, old, new plumbing.Hash) error {
-	return r.updateRef(plumbing.NewBranchReferenceName(branch), old, new)
+	return r.updateRef(plumbing.NewBranchReferenceName(branch).String(), old, new)
 }
 
 // UpdateRef moves any reference (a full name under refs/, such as a
 // checkpoint's) from old to new by compare-and-set, as UpdateBranch does.
+// A reference of notion-git's own (under refs/notion-git/) that a write
+// cut short left broken is taken as absent and overwritten.
 func (r *Repo) UpdateRef(name string, old, new plumbing.Hash) error {
 	ref, err := refName(name)
 	if err != nil {
@@ -112,11 +114,12 @@ func (r *Repo) UpdateRef(name string, old, new plumbing.Hash) error {
 	if err := r.fail(FailRefUpdate); err != nil {
 		return err
 	}
-	return r.updateRef(ref, old, new)
+	return r.updateRef(ref.String(), old, new)
 }
 
 // Ref returns the commit a reference (a full name under refs/) points at,
-// or zero if it does not exist.
+// or zero if it does not exist. A reference of notion-git's own that a
+// write cut short left broken reads as absent.
 func (r *Repo) Ref(name string) (plumbing.Hash, error) {
 	ref, err := refName(name)
 	if err != nil {
@@ -124,37 +127,44 @@ func (r *Repo) Ref(name string) (plumbing.Hash, error) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	cur, err := r.store.Reference(ref)
-	switch {
-	case errors.Is(err, plumbing.ErrReferenceNotFound):
-		return plumbing.ZeroHash, nil
-	case err != nil:
-		return plumbing.ZeroHash, fmt.Errorf("read %s: %w", name, err)
-	}
-	return cur.Hash(), nil
+	return r.resolveRef(ref.String())
 }
 
 // DeleteRef removes a reference if it still points at old; a reference
-// that is already gone is not an error. The check and the removal are
-// atomic within this process only: git offers no compare-and-delete that
-// go-git exposes.
+// that is already gone is not an error. The check and the removal are made
+// under the reference's lock file, as git does, and a packed value is
+// removed from packed-refs before the loose file, so that it never shows
+// through.
 func (r *Repo) DeleteRef(name string, old plumbing.Hash) error {
 	ref, err := refName(name)
 	if err != nil {
 		return err
 	}
+	name = ref.String()
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	cur, err := r.store.Reference(ref)
+	lock, err := r.lockRef("delete", name, old)
+	if err != nil {
+		return err
+	}
+	defer lock.release()
+	cur, err := r.resolveRef(name)
 	switch {
-	case errors.Is(err, plumbing.ErrReferenceNotFound):
-		return nil
 	case err != nil:
 		return fmt.Errorf("delete %s: %w", name, err)
-	case cur.Hash() != old:
-		return fmt.Errorf("delete %s: %w: expected %s, found %s", name, ErrRefChanged, old, cur.Hash())
+	case cur.IsZero():
+		// Gone, or broken and of our own: a broken loose file goes too.
+	case cur != old:
+		return fmt.Errorf("delete %s: %w: expected %s, found %s", name, ErrRefChanged, old, cur)
 	}
-	if err := r.store.RemoveReference(ref); err != nil {
+	if err := r.removePackedRef(name); err != nil {
+		return fmt.Errorf("delete %s: %w", name, err)
+	}
+	p := r.refPath(name)
+	if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("delete %s: %w", name, err)
+	}
+	if err := syncDir(filepath.Dir(p)); err != nil {
 		return fmt.Errorf("delete %s: %w", name, err)
 	}
 	return nil
@@ -175,7 +185,7 @@ func refName(name string) (plumbing.ReferenceName, error) {
 	return plumbing.ReferenceName(name), nil
 }
 
-func (r *Repo) updateRef(name plumbing.ReferenceName, old, new plumbing.Hash) error {
+func (r *Repo) updateRef(name string, old, new plumbing.Hash) error {
 	if new.IsZero() {
 		return fmt.Errorf("update %s: no new commit", name)
 	}
@@ -188,46 +198,27 @@ func (r *Repo) updateRef(name plumbing.ReferenceName, old, new plumbing.Hash) er
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	cur, err := r.store.Reference(name)
+	lock, err := r.lockRef("update", name, new)
+	if err != nil {
+		return err
+	}
+	defer lock.release()
+	// Read under the lock: no git command can move the ref until it is
+	// released.
+	cur, err := r.resolveRef(name)
 	switch {
-	case errors.Is(err, plumbing.ErrReferenceNotFound):
-		cur = nil
 	case err != nil:
 		return fmt.Errorf("update %s: %w", name, err)
-	}
-	// Checked before the store's own compare-and-set, which on failure can
-	// leave an empty loose ref file behind for a ref that was packed.
-	if cur == nil && !old.IsZero() {
+	case cur.IsZero() && !old.IsZero():
 		return fmt.Errorf("update %s: %w: expected %s, branch does not exist", name, ErrRefChanged, old)
+	case cur != old:
+		return fmt.Errorf("update %s: %w: expected %s, found %s", name, ErrRefChanged, old, cur)
 	}
-	if cur != nil && cur.Hash() != old {
-		return fmt.Errorf("update %s: %w: expected %s, found %s", name, ErrRefChanged, old, cur.Hash())
-	}
-	ref := plumbing.NewHashReference(name, new)
-	if old.IsZero() {
-		// go-git's compare-and-set cannot express "must not exist"; the
-		// check above is the best it offers for creating a branch.
-		err = r.store.SetReference(ref)
-	} else {
-		err = r.store.CheckAndSetReference(ref, plumbing.NewHashReference(name, old))
-	}
-	if errors.Is(err, storage.ErrReferenceHasChanged) {
-		r.removeEmptyLooseRef(name)
-		return fmt.Errorf("update %s: %w", name, ErrRefChanged)
-	}
-	if err != nil {
+	// A loose ref overrides a packed one: packed-refs is left as it is.
+	if err := lock.commit(); err != nil {
 		return fmt.Errorf("update %s: %w", name, err)
 	}
 	return nil
-}
-
-// removeEmptyLooseRef deletes a zero-length ref file that a failed
-// compare-and-set created: git would read it as a broken ref.
-func (r *Repo) removeEmptyLooseRef(name plumbing.ReferenceName) {
-	p := filepath.Join(r.gitDir, filepath.FromSlash(name.String()))
-	if fi, err := os.Stat(p); err == nil && fi.Size() == 0 {
-		_ = os.Remove(p)
-	}
 }
 
 // flush writes the pending objects to the object store.

@@ -18,6 +18,14 @@ var (
 	// when UpdateBranch tried to move it: someone else committed meanwhile.
 	ErrRefChanged = errors.New("branch moved concurrently")
 
+	// ErrRefLocked means a reference's lock file exists and no note says that
+	// it is the leftover of a notion-git write whose process has ended.
+	ErrRefLocked = errors.New("reference locked by another git process")
+
+	// ErrBrokenRef means a branch's ref file holds no commit hash (an empty
+	// file is what a write cut short by an older version leaves).
+	ErrBrokenRef = errors.New("broken reference")
+
 	// ErrInvalidPath means a path cannot be stored in git as a file of the
 	// snapshot (empty segment, ".", "..", ".git", NUL, leading or trailing slash).
 	ErrInvalidPath = errors.New("invalid path")

@@ -14,6 +14,11 @@ const (
 	// FailBeforeBranchMove: the refresh is marked pending; the branch has
 	// not moved.
 	FailBeforeBranchMove Failpoint = "before branch move"
+	// FailRefLockWritten: a reference's new value (a checkpoint's, the
+	// branch's) is written into <ref>.lock, not yet synced and renamed over
+	// the reference (called once per reference write, between
+	// FailRefUpdate or FailBeforeBranchMove and what follows them).
+	FailRefLockWritten Failpoint = "ref lock written"
 	// FailAfterBranchMove: the branch moved; no file has been written.
 	FailAfterBranchMove Failpoint = "after branch move"
 	// FailFileWritten: one more file of the refresh was written or deleted

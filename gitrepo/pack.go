@@ -29,6 +29,16 @@ var (
 // packHeaderSize is "PACK", the version and the object count.
 const packHeaderSize = 12
 
+// packTempPrefix and indexTempPrefix begin the names of the temporary files
+// a flush writes a pack and its index through (os.CreateTemp adds digits).
+// They begin with tmp_, as git's own do, so that git's cleanup treats them
+// as temporaries too, and name notion-git, so that RemoveStaleFiles removes
+// only its own.
+const (
+	packTempPrefix  = "tmp_pack_notion-git_"
+	indexTempPrefix = "tmp_idx_notion-git_"
+)
+
 // pendingPack collects new objects, compressed, in memory and writes them as
 // one packfile with its index. A loose object costs a file creation, a write
 // and a rename each (about a millisecond here); a sync of a 250,000-file
@@ -144,8 +154,8 @@ func (p *pendingPack) object(h plumbing.Hash) (obj *plumbing.MemoryObject, ok bo
 }
 
 // flush writes the pending objects as objects/pack/pack-<sum>.pack and its
-// .idx, and starts an empty pack. Both files are written under tmp_ names,
-// which git ignores, synced, then renamed into place: the pack first, the
+// .idx, and starts an empty pack. Both files are written under tmp_ names
+// (packTempPrefix), which git ignores, synced, then renamed into place: the pack first, the
 // index last, as git does, because git only sees a pack through its index.
 // Nothing is written when nothing is pending.
 func (p *pendingPack) flush() error {
@@ -179,14 +189,14 @@ func (p *pendingPack) flush() error {
 		return fmt.Errorf("write pack: %w", err)
 	}
 	base := filepath.Join(p.dir, "pack-"+checksum.String())
-	tmpPack, err := writeTemp(p.dir, "tmp_pack_", func(w io.Writer) error {
+	tmpPack, err := writeTemp(p.dir, packTempPrefix, func(w io.Writer) error {
 		_, err := w.Write(p.buf.Bytes())
 		return err
 	})
 	if err != nil {
 		return fmt.Errorf("write pack: %w", err)
 	}
-	tmpIdx, err := writeTemp(p.dir, "tmp_idx_", func(w io.Writer) error {
+	tmpIdx, err := writeTemp(p.dir, indexTempPrefix, func(w io.Writer) error {
 		_, err := idxfile.NewEncoder(w).Encode(mi)
 		return err
 	})

@@ -129,19 +129,17 @@ func isHex(s string) bool {
 }
 
 // Head returns the commit at the tip of branch; ok is false if the branch
-// does not exist yet (a repository without commits).
+// does not exist yet (a repository without commits). A branch whose ref
+// file holds no commit hash is ErrBrokenRef, with the way to repair it.
 func (r *Repo) Head(branch string) (commit plumbing.Hash, ok bool, err error) {
 	name := plumbing.NewBranchReferenceName(branch)
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	ref, err := r.store.Reference(name)
-	if errors.Is(err, plumbing.ErrReferenceNotFound) {
-		return plumbing.ZeroHash, false, nil
-	}
+	h, err := r.resolveRef(name.String())
 	if err != nil {
-		return plumbing.ZeroHash, false, fmt.Errorf("read %s: %w", name, err)
+		return plumbing.ZeroHash, false, err
 	}
-	return ref.Hash(), true, nil
+	return h, !h.IsZero(), nil
 }
 
 // CurrentBranch returns the branch HEAD points at; ok is false when HEAD is

@@ -115,8 +115,12 @@ func runSync(ctx context.Context, g *Globals, c *syncCmd, env *Env) (report *exp
 		return nil, err
 	}
 	if !c.DryRun {
-		// Whatever stopped the last run after its branch moved, the working
-		// tree is brought up to date before this run compares against it.
+		// Whatever stopped the last run, what its writes left is removed,
+		// and if it stopped after its branch moved, the working tree is
+		// brought up to date before this run compares against it.
+		if err := repo.RemoveStaleFiles(); err != nil {
+			return nil, err
+		}
 		if _, err := repo.FinishRefresh(); err != nil {
 			return nil, withEditHint(err)
 		}
