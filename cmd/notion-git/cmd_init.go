@@ -81,6 +81,9 @@ Run 'notion-git init --github --repo %s' to sync on a schedule with GitHub Actio
 	if !ok {
 		return errors.New("HEAD is detached: check out the branch that syncs should commit to first")
 	}
+	if err := repo.RemoveStaleFiles(); err != nil {
+		return err
+	}
 	if _, err := repo.FinishRefresh(); err != nil {
 		return err
 	}
