@@ -57,19 +57,31 @@ func main() {
 	}
 }
 
-func benchMain(ctx context.Context, out io.Writer, sizes []string, scale float64, concurrency, changed int, work string, gitCompare bool) error {
+// prepare makes the working directory (a temporary one when work is "";
+// done removes it) and builds the CLI into it.
+func prepare(ctx context.Context, work string) (dir, bin string, done func(), err error) {
+	done = func() {}
 	if work == "" {
-		dir, err := os.MkdirTemp("", "notion-git-bench-")
-		if err != nil {
-			return err
+		if work, err = os.MkdirTemp("", "notion-git-bench-"); err != nil {
+			return "", "", nil, err
 		}
-		defer os.RemoveAll(dir)
-		work = dir
+		tmp := work
+		done = func() { os.RemoveAll(tmp) }
 	}
-	bin := filepath.Join(work, "notion-git")
+	bin = filepath.Join(work, "notion-git")
 	if err := buildCLI(ctx, bin); err != nil {
+		done()
+		return "", "", nil, err
+	}
+	return work, bin, done, nil
+}
+
+func benchMain(ctx context.Context, out io.Writer, sizes []string, scale float64, concurrency, changed int, work string, gitCompare bool) error {
+	work, bin, done, err := prepare(ctx, work)
+	if err != nil {
 		return err
 	}
+	defer done()
 	for _, size := range sizes {
 		start := time.Now()
 		r, err := run(ctx, config{Size: strings.TrimSpace(size), Scale: scale, Concurrency: concurrency,
@@ -84,18 +96,11 @@ func benchMain(ctx context.Context, out io.Writer, sizes []string, scale float64
 }
 
 func resumeMain(ctx context.Context, out io.Writer, sizes []string, scale float64, concurrency int, work string) error {
-	if work == "" {
-		dir, err := os.MkdirTemp("", "notion-git-bench-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
-		work = dir
-	}
-	bin := filepath.Join(work, "notion-git")
-	if err := buildCLI(ctx, bin); err != nil {
+	work, bin, done, err := prepare(ctx, work)
+	if err != nil {
 		return err
 	}
+	defer done()
 	for _, size := range sizes {
 		start := time.Now()
 		r, err := runResume(ctx, config{Size: strings.TrimSpace(size), Scale: scale, Concurrency: concurrency, Binary: bin, WorkDir: work})

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -44,18 +43,11 @@ type pacingRun struct {
 }
 
 func pacingMain(ctx context.Context, out io.Writer, work string) error {
-	if work == "" {
-		dir, err := os.MkdirTemp("", "notion-git-pacing-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
-		work = dir
-	}
-	bin := filepath.Join(work, "notion-git")
-	if err := buildCLI(ctx, bin); err != nil {
+	work, bin, done, err := prepare(ctx, work)
+	if err != nil {
 		return err
 	}
+	defer done()
 	f := workspace.Generate(pacingWorkspace())
 	fmt.Fprintf(out, "pacing: %d pages, %d blocks; emulator budget %.0f requests/s (bucket %d), latency %s\n",
 		len(f.Pages), len(f.Blocks), pacingBudget, serverBurst, pacingLatency)
