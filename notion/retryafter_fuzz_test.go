@@ -56,11 +56,13 @@ func parseDigits(s string) (int64, error) {
 	if s == "" {
 		return 0, io.EOF
 	}
-	var n int64
 	for _, c := range s {
 		if c < '0' || c > '9' {
 			return 0, io.EOF
 		}
+	}
+	var n int64
+	for _, c := range s {
 		if n > (math.MaxInt64-9)/10 {
 			return math.MaxInt64, nil
 		}
