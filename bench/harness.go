@@ -77,16 +77,26 @@ type result struct {
 	RateLimited                    int
 }
 
-// run measures one size: a full sync, then an incremental one after editing
-// Changed pages, through the real CLI binary against the emulator.
-func run(ctx context.Context, c config) (*result, error) {
+// serve generates the workspace of c's size and serves it from the
+// emulator on loopback at c's scaled pace and latency.
+func serve(c config) (*emulator.Fixture, *emulator.Server, *emulator.Local, error) {
 	opts, err := preset(c.Size)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	f := workspace.Generate(opts)
 	srv := emulator.New(f, emulator.Options{Seed: 1, Rate: c.rate(), Burst: serverBurst, Latency: c.latency(), Jitter: c.latency() / 5})
 	hs, err := emulator.Listen("127.0.0.1:0", srv)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return f, srv, hs, nil
+}
+
+// run measures one size: a full sync, then an incremental one after editing
+// Changed pages, through the real CLI binary against the emulator.
+func run(ctx context.Context, c config) (*result, error) {
+	f, srv, hs, err := serve(c)
 	if err != nil {
 		return nil, err
 	}

@@ -16,7 +16,6 @@ import (
 	"github.com/notion-git/notion-git/exporter"
 	"github.com/notion-git/notion-git/layout"
 	"github.com/notion-git/notion-git/notion/emulator"
-	"github.com/notion-git/notion-git/notion/emulator/workspace"
 )
 
 // exitIncomplete is the CLI's exit code of a sync stopped at --max-duration.
@@ -45,13 +44,7 @@ type resumeResult struct {
 // binary against one emulator (a sync only reads it, so the three see the
 // same workspace and their trees compare byte for byte).
 func runResume(ctx context.Context, c config) (*resumeResult, error) {
-	opts, err := preset(c.Size)
-	if err != nil {
-		return nil, err
-	}
-	f := workspace.Generate(opts)
-	srv := emulator.New(f, emulator.Options{Seed: 1, Rate: c.rate(), Burst: serverBurst, Latency: c.latency(), Jitter: c.latency() / 5})
-	hs, err := emulator.Listen("127.0.0.1:0", srv)
+	f, srv, hs, err := serve(c)
 	if err != nil {
 		return nil, err
 	}
