@@ -337,7 +337,7 @@ func (c *Client) call(ctx context.Context, r request) ([]byte, error) {
 				}
 				wait = 0 // the pacer waits for everyone
 			} else {
-				if err := c.pacer.checkWait(d, cause.why); err != nil {
+				if err := c.pacer.checkWait(d, cause); err != nil {
 					return nil, err
 				}
 				wait = d
@@ -348,7 +348,7 @@ func (c *Client) call(ctx context.Context, r request) ([]byte, error) {
 				return nil, c.apiError(r, status, body, err)
 			}
 			wait = c.backoff(faults)
-			if err := c.pacer.checkWait(wait, faultWhy(r, status)); err != nil {
+			if err := c.pacer.checkWait(wait, waitCause{why: faultWhy(r, status)}); err != nil {
 				return nil, err
 			}
 		}

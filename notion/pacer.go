@@ -316,13 +316,13 @@ func (p *Pacer) waitLimit(now time.Time) (time.Duration, bool) {
 
 // checkWait returns the error that stops a run when a wait of d (a backoff
 // before a retry) is longer than it may wait, and reports a long one.
-func (p *Pacer) checkWait(d time.Duration, why string) error {
+func (p *Pacer) checkWait(d time.Duration, cause waitCause) error {
 	p.mu.Lock()
-	err := p.tooLong(p.clock.Now(), d, waitCause{why: why})
+	err := p.tooLong(p.clock.Now(), d, cause)
 	f := p.onWait
 	p.mu.Unlock()
 	if err == nil && f != nil && d >= longWait {
-		f(d, why)
+		f(d, cause.why)
 	}
 	return err
 }
