@@ -33,8 +33,8 @@ func normRichText(x any) []any {
 			m["plain_text"] = str(m["equation"].(map[string]any)["expression"])
 		case m["mention"] != nil:
 			m["type"] = "mention"
-			if _, ok := m["plain_text"]; !ok {
-				m["plain_text"] = "Untitled"
+			if mm, ok := m["mention"].(map[string]any); ok {
+				normMention(m, mm)
 			}
 		}
 		if _, ok := m["href"]; !ok {
