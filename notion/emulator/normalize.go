@@ -174,6 +174,14 @@ func (s *Server) normProperties(props map[string]any, schema map[string]any) map
 				u.(map[string]any)["object"] = "user"
 			}
 		}
+		if typ == "people" || typ == "relation" {
+			// Requests may spell ids without dashes; answers never do.
+			for _, r := range payload.([]any) {
+				if m, ok := r.(map[string]any); ok {
+					m["id"] = dashedID(str(m["id"]))
+				}
+			}
+		}
 		v := map[string]any{"type": typ, typ: payload}
 		key := name
 		if d := schemaProp(schema, name); d != nil {
