@@ -270,3 +270,25 @@ func TestRecordedDateMention(t *testing.T) {
 		t.Fatal("no recorded mention to replay")
 	}
 }
+
+// TestMentionsTheAPICannotWrite: link previews and link mentions are not in
+// the SDK's request type, and a mention must name what it mentions.
+func TestMentionsTheAPICannotWrite(t *testing.T) {
+	e := start(t, smallWorkspace(), emulator.Options{})
+	for _, m := range []map[string]any{
+		{"type": "link_preview", "link_preview": map[string]any{"url": "https://example.com/a"}},
+		{"type": "link_mention", "link_mention": map[string]any{"href": "https://example.com/a"}},
+		{"type": "page", "page": map[string]any{}},
+		{"type": "date", "date": map[string]any{"end": "2026-01-01"}},
+		{"type": "page"},
+	} {
+		status, out := e.do("PATCH", "/v1/blocks/"+rootID+"/children", map[string]any{"children": []any{
+			map[string]any{"paragraph": map[string]any{"rich_text": []any{map[string]any{"type": "mention", "mention": m}}}}}})
+		wantError(t, status, out, 400, "validation_error")
+		if !strings.Contains(str(out["message"]), "body.children[0].paragraph.rich_text[0].mention") {
+			t.Errorf("%v: message %q does not name the mention", m, out["message"])
+		}
+	}
+}
+
+func str(v any) string { s, _ := v.(string); return s }
