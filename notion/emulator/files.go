@@ -22,7 +22,9 @@ const signedURLTTL = time.Hour
 func (s *Server) signFiles(c *call, v any) {
 	switch v := v.(type) {
 	case map[string]any:
-		if f, ok := v["file"].(map[string]any); ok && str(v["type"]) == "file" {
+		// A file wrapper has type "file"; a comment attachment has a
+		// category instead, and its file is signed the same way.
+		if f, ok := v["file"].(map[string]any); ok && (str(v["type"]) == "file" || v["category"] != nil) {
 			if name, ok := strings.CutPrefix(str(f["url"]), "fixture:"); ok {
 				f["url"], f["expiry_time"] = s.signedURL(c.base, name)
 			}

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 	"strings"
 )
@@ -105,6 +106,7 @@ func (s *Server) listComments(c *call) (any, error) {
 	results := make([]any, 0, end-start)
 	for _, cid := range found[start:end] {
 		cm := copyMap(s.st.comments[cid])
+		s.resolveMentions(cm)
 		s.signFiles(c, cm)
 		results = append(results, cm)
 	}
@@ -143,10 +145,127 @@ func (s *Server) createComment(c *call) (any, error) {
 	if err := s.readableBlock(parentKey(map[string]any{"parent": parent})); err != nil {
 		return nil, err
 	}
-	return s.addComment(parent, discussion, normRichText(c.body["rich_text"])), nil
+	name, err := s.displayName(c.body["display_name"])
+	if err != nil {
+		return nil, err
+	}
+	atts, err := s.commentAttachments(v, c.body["attachments"])
+	if err != nil {
+		return nil, err
+	}
+	cm := s.addComment(parent, discussion, normRichText(c.body["rich_text"]), name)
+	if len(atts) > 0 {
+		s.st.comments[str(cm["id"])]["attachments"] = atts
+		cm["attachments"] = deepCopy(atts)
+	}
+	s.signFiles(c, cm)
+	return cm, nil
 }
 
-func (s *Server) addComment(parent map[string]any, discussion string, rt []any) map[string]any {
+// commentAttachments checks a comment's attachments (uploaded files, each
+// attached once) and returns them as Notion stores them: a category from the
+// file's content type and the Notion-hosted file.
+func (s *Server) commentAttachments(v *blockCheck, x any) ([]any, error) {
+	if x == nil {
+		return nil, nil
+	}
+	arr, ok := x.([]any)
+	if !ok {
+		return nil, errBody("body.attachments should be an array, instead was `%v`.", x)
+	}
+	ids := make([]string, len(arr))
+	for i, a := range arr {
+		m, _ := a.(map[string]any)
+		p := fmt.Sprintf("body.attachments[%d]", i)
+		if t := str(m["type"]); t != "" && t != "file_upload" {
+			return nil, errBody("%s.type should be `file_upload`, instead was `%q`.", p, t)
+		}
+		id, _ := m["file_upload_id"].(string)
+		if id == "" {
+			return nil, errBody("%s.file_upload_id should be defined, instead was `undefined`.", p)
+		}
+		ids[i] = normID(id)
+		if err := s.checkUpload(ids[i], p+".file_upload_id"); err != nil {
+			return nil, err
+		}
+		v.uploads = append(v.uploads, ids[i])
+	}
+	if err := v.uploadsOnce(); err != nil {
+		return nil, err
+	}
+	out := make([]any, len(ids))
+	for i, id := range ids {
+		u := s.st.uploads[id]
+		u.attached = true
+		out[i] = map[string]any{"category": attachmentCategory(str(u.obj["content_type"]), str(u.obj["filename"])),
+			"file": map[string]any{"url": "fixture:" + uploadFileName(u.obj)}}
+	}
+	return out, nil
+}
+
+// attachmentCategory is the kind Notion gives a comment attachment. The
+// mapping from content type is a guess (FIDELITY.md); "productivity" covers
+// documents that are neither media nor PDF.
+func attachmentCategory(contentType, filename string) string {
+	switch {
+	case strings.HasPrefix(contentType, "image/"):
+		return "image"
+	case strings.HasPrefix(contentType, "audio/"):
+		return "audio"
+	case strings.HasPrefix(contentType, "video/"):
+		return "video"
+	case contentType == "application/pdf" || strings.HasSuffix(strings.ToLower(filename), ".pdf"):
+		return "pdf"
+	}
+	return "productivity"
+}
+
+// displayName is the display_name a comment is stored with, from the
+// request's (absent: the integration's own name, as recorded).
+func (s *Server) displayName(x any) (map[string]any, error) {
+	if x == nil {
+		return map[string]any{"type": "integration", "resolved_name": str(s.st.bot["name"])}, nil
+	}
+	dn, ok := x.(map[string]any)
+	if !ok {
+		return nil, errBody("body.display_name should be an object, instead was `%v`.", x)
+	}
+	switch typ := str(dn["type"]); typ {
+	case "integration":
+		return map[string]any{"type": "integration", "resolved_name": str(s.st.bot["name"])}, nil
+	case "user":
+		// The user an integration acts for: the one who owns it. An
+		// integration owned by the workspace has none, and the emulator
+		// answers with the integration's name (a guess, see FIDELITY.md).
+		name := str(s.st.bot["name"])
+		if b, _ := s.st.bot["bot"].(map[string]any); b != nil {
+			if o, _ := b["owner"].(map[string]any); str(o["type"]) == "user" {
+				if u, _ := o["user"].(map[string]any); u != nil {
+					if full := s.st.users[str(u["id"])]; full != nil && str(full["name"]) != "" {
+						name = str(full["name"])
+					} else if str(u["name"]) != "" {
+						name = str(u["name"])
+					}
+				}
+			}
+		}
+		return map[string]any{"type": "user", "resolved_name": name}, nil
+	case "custom":
+		cu, _ := dn["custom"].(map[string]any)
+		name, ok := cu["name"].(string)
+		if !ok {
+			return nil, errBody("body.display_name.custom.name should be a string, instead was `%v`.", cu["name"])
+		}
+		if name == "" {
+			return nil, errBody("body.display_name.custom.name should be non-empty.")
+		}
+		return map[string]any{"type": "custom", "resolved_name": name}, nil
+	default:
+		return nil, errBody("body.display_name.type should be `integration`, `user`, or `custom`, instead was `%q`.", typ)
+	}
+}
+
+func (s *Server) addComment(parent map[string]any, discussion string, rt []any, displayName map[string]any) map[string]any {
 	id := s.NewID()
 	cm := s.meta(id)
 	delete(cm, "last_edited_by")
@@ -156,10 +275,12 @@ func (s *Server) addComment(parent map[string]any, discussion string, rt []any) 
 	cm["parent"] = parent
 	cm["discussion_id"] = discussion
 	cm["rich_text"] = rt
-	cm["display_name"] = map[string]any{"type": "integration", "resolved_name": str(s.st.bot["name"])}
+	cm["display_name"] = displayName
 	s.st.comments[id] = cm
 	s.st.commentOrder = append(s.st.commentOrder, id)
-	return copyMap(cm)
+	out := copyMap(cm)
+	s.resolveMentions(out)
+	return out
 }
 
 func (s *Server) listUsers(c *call) (any, error) {

@@ -23,6 +23,8 @@ func (c *clock) advance(d time.Duration) { c.t = c.t.Add(d) }
 const (
 	rootID   = "11111111-1111-4111-8111-111111111111"
 	hiddenID = "22222222-2222-4222-8222-222222222222"
+	// authorID is the person who wrote the test workspaces.
+	authorID = "88888888-8888-4888-8888-888888888888"
 )
 
 // smallWorkspace has one shared page with a paragraph, and one unshared page.
@@ -34,7 +36,7 @@ func smallWorkspace() *emulator.Fixture {
 	}
 	page := func(id, t string) map[string]any {
 		return map[string]any{"object": "page", "id": id, "created_time": "2025-01-01T00:00:00.000Z", "last_edited_time": "2025-01-01T00:00:00.000Z",
-			"created_by": map[string]any{"object": "user", "id": "u1"}, "last_edited_by": map[string]any{"object": "user", "id": "u1"},
+			"created_by": map[string]any{"object": "user", "id": authorID}, "last_edited_by": map[string]any{"object": "user", "id": authorID},
 			"cover": nil, "icon": nil, "parent": map[string]any{"type": "workspace", "workspace": true},
 			"in_trash": false, "archived": false, "is_archived": false, "is_locked": false,
 			"properties": title(t), "url": "https://www.notion.so/" + strings.ReplaceAll(id, "-", ""), "public_url": nil}
@@ -46,7 +48,7 @@ func smallWorkspace() *emulator.Fixture {
 			"object": "block", "id": "33333333-3333-4333-8333-333333333333",
 			"parent":       map[string]any{"type": "page_id", "page_id": rootID},
 			"created_time": "2025-01-01T00:00:00.000Z", "last_edited_time": "2025-01-01T00:00:00.000Z",
-			"created_by": map[string]any{"object": "user", "id": "u1"}, "last_edited_by": map[string]any{"object": "user", "id": "u1"},
+			"created_by": map[string]any{"object": "user", "id": authorID}, "last_edited_by": map[string]any{"object": "user", "id": authorID},
 			"has_children": false, "in_trash": false, "archived": false, "type": "paragraph",
 			"paragraph": map[string]any{"rich_text": []any{}, "color": "default", "icon": nil},
 		}},

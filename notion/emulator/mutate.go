@@ -202,7 +202,8 @@ func (s *Server) AddComment(parentID, text string) (map[string]any, error) {
 		return nil, fmt.Errorf("add comment to %s: no such page or block", parentID)
 	}
 	rt := normRichText([]any{map[string]any{"text": map[string]any{"content": text}}})
-	return s.addComment(map[string]any{"type": ptype, ptype: parentID}, s.NewID(), rt), nil
+	name, _ := s.displayName(nil)
+	return s.addComment(map[string]any{"type": ptype, ptype: parentID}, s.NewID(), rt, name), nil
 }
 
 // SetTitle renames a page.

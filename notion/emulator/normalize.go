@@ -33,8 +33,8 @@ func normRichText(x any) []any {
 			m["plain_text"] = str(m["equation"].(map[string]any)["expression"])
 		case m["mention"] != nil:
 			m["type"] = "mention"
-			if _, ok := m["plain_text"]; !ok {
-				m["plain_text"] = "Untitled"
+			if mm, ok := m["mention"].(map[string]any); ok {
+				normMention(m, mm)
 			}
 		}
 		if _, ok := m["href"]; !ok {
@@ -172,6 +172,14 @@ func (s *Server) normProperties(props map[string]any, schema map[string]any) map
 		if typ == "people" {
 			for _, u := range payload.([]any) {
 				u.(map[string]any)["object"] = "user"
+			}
+		}
+		if typ == "people" || typ == "relation" {
+			// Requests may spell ids without dashes; answers never do.
+			for _, r := range payload.([]any) {
+				if m, ok := r.(map[string]any); ok {
+					m["id"] = dashedID(str(m["id"]))
+				}
 			}
 		}
 		v := map[string]any{"type": typ, typ: payload}

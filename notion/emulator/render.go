@@ -33,7 +33,9 @@ func (s *Server) pageProperties(id string) map[string]any {
 	stored, _ := p["properties"].(map[string]any)
 	ds := s.st.dataSources[str(p["parent"].(map[string]any)["data_source_id"])]
 	if ds == nil {
-		return copyMap(stored)
+		out := copyMap(stored)
+		s.resolveMentions(out)
+		return out
 	}
 	byID := map[string]map[string]any{}
 	for name, v := range stored {
@@ -61,6 +63,7 @@ func (s *Server) pageProperties(id string) map[string]any {
 		v["id"] = pid
 		out[name] = v
 	}
+	s.resolveMentions(out)
 	return out
 }
 
@@ -120,12 +123,13 @@ func (s *Server) renderBlock(c *call, id string) map[string]any {
 	switch {
 	case st.pages[id] != nil:
 		p := st.pages[id]
-		b = childBlock(p, s.editor(), "child_page", map[string]any{"title": plainTitle(p)})
+		b = childBlock(p, s.editor(), "child_page", map[string]any{"title": s.titleText(titleOf(p))})
 	case st.databases[id] != nil:
 		d := st.databases[id]
-		b = childBlock(d, s.editor(), "child_database", map[string]any{"title": plainText(d["title"])})
+		b = childBlock(d, s.editor(), "child_database", map[string]any{"title": s.titleText(d["title"])})
 	default:
 		b = copyMap(st.blocks[id])
+		s.resolveMentions(b)
 	}
 	b["has_children"] = s.hasChildren(id)
 	if st.trashed(id) {
@@ -159,14 +163,25 @@ func (s *Server) hasChildren(id string) bool {
 	return false
 }
 
-func plainTitle(p map[string]any) string {
+func plainTitle(p map[string]any) string { return plainText(titleOf(p)) }
+
+// titleOf is a page's title rich text, nil when it has none.
+func titleOf(p map[string]any) any {
 	props, _ := p["properties"].(map[string]any)
 	for _, v := range props {
 		if m, _ := v.(map[string]any); str(m["type"]) == "title" {
-			return plainText(m["title"])
+			return m["title"]
 		}
 	}
-	return ""
+	return nil
+}
+
+// titleText is the plain text of a title with its mentions read as they
+// are now, as a child_page or child_database block shows it.
+func (s *Server) titleText(rt any) string {
+	c := deepCopy(rt)
+	s.resolveMentions(c)
+	return plainText(c)
 }
 
 func plainText(v any) string {
@@ -188,6 +203,7 @@ func (s *Server) renderDatabase(c *call, id string) map[string]any {
 	if s.st.trashed(id) {
 		d["in_trash"], d["archived"] = true, true
 	}
+	s.resolveMentions(d)
 	s.signFiles(c, d)
 	return d
 }
@@ -197,6 +213,7 @@ func (s *Server) renderDataSource(c *call, id string) map[string]any {
 	if s.st.trashed(id) {
 		d["in_trash"], d["archived"] = true, true
 	}
+	s.resolveMentions(d)
 	s.signFiles(c, d)
 	return d
 }

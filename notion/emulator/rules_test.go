@@ -24,7 +24,7 @@ func withDataSource(f *emulator.Fixture, n int, relations int) *emulator.Fixture
 		for k, v := range map[string]any{"created_time": "2024-01-01T00:00:00.000Z", "last_edited_time": "2024-01-01T00:00:00.000Z",
 			"in_trash": false, "archived": false, "icon": nil, "cover": nil, "url": "https://www.notion.so/x", "public_url": nil,
 			"is_inline": false, "is_locked": false, "title": []any{}, "description": []any{},
-			"created_by": map[string]any{"object": "user", "id": "u1"}, "last_edited_by": map[string]any{"object": "user", "id": "u1"}} {
+			"created_by": map[string]any{"object": "user", "id": authorID}, "last_edited_by": map[string]any{"object": "user", "id": authorID}} {
 			m[k] = v
 		}
 		return m
@@ -56,7 +56,7 @@ func withDataSource(f *emulator.Fixture, n int, relations int) *emulator.Fixture
 			"parent":       map[string]any{"type": "data_source_id", "data_source_id": dsID, "database_id": dbID},
 			"created_time": ts, "last_edited_time": ts, "in_trash": false, "archived": false, "is_archived": false, "is_locked": false,
 			"icon": nil, "cover": nil, "url": "https://www.notion.so/r", "public_url": nil,
-			"created_by": map[string]any{"object": "user", "id": "u1"}, "last_edited_by": map[string]any{"object": "user", "id": "u1"},
+			"created_by": map[string]any{"object": "user", "id": authorID}, "last_edited_by": map[string]any{"object": "user", "id": authorID},
 			"properties": map[string]any{
 				"Name":  map[string]any{"id": "title", "type": "title", "title": []any{}},
 				"Links": map[string]any{"id": "rel1", "type": "relation", "relation": rel},

@@ -3,6 +3,7 @@ package emulator
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"unicode/utf16"
 )
 
@@ -285,6 +286,11 @@ func (v *blockCheck) richText(x any, path string) error {
 				return errBody("%s.equation.expression.length should be ≤ %d, instead was %d.", p, maxExpression, n)
 			}
 		}
+		if mm, ok := m["mention"].(map[string]any); ok {
+			if err := checkMention(mm, p+".mention"); err != nil {
+				return err
+			}
+		}
 		if m["text"] == nil && m["equation"] == nil && m["mention"] == nil {
 			return errBody("%s should be a rich text item (text, mention or equation), instead was `%v`.", p, it)
 		}
@@ -401,4 +407,40 @@ func propPayload(val any, typ string) any {
 		return nil
 	}
 	return val
+}
+
+// writableMentions are the mention kinds a request may create; link
+// previews and link mentions are Notion's own (RichTextItemRequest).
+var writableMentions = []string{"user", "date", "page", "database", "template_mention", "custom_emoji"}
+
+// checkMention checks a request's mention: a kind the API creates, with
+// the object it names.
+func checkMention(m map[string]any, path string) error {
+	kind := str(m["type"])
+	if kind == "" {
+		for _, k := range writableMentions {
+			if m[k] != nil {
+				kind = k
+				break
+			}
+		}
+	}
+	if !slices.Contains(writableMentions, kind) {
+		return errBody("%s should be a mention of a user, date, page, database, template_mention or custom_emoji, instead was `%v`.", path, m)
+	}
+	body, ok := m[kind].(map[string]any)
+	if !ok {
+		return errBody("%s.%s should be an object, instead was `%v`.", path, kind, m[kind])
+	}
+	switch kind {
+	case "user", "page", "database", "custom_emoji":
+		if str(body["id"]) == "" {
+			return errBody("%s.%s.id should be defined, instead was `undefined`.", path, kind)
+		}
+	case "date":
+		if str(body["start"]) == "" {
+			return errBody("%s.date.start should be defined, instead was `undefined`.", path)
+		}
+	}
+	return nil
 }

@@ -64,6 +64,11 @@ func Parse(b []byte) (*emulator.Fixture, error) {
 			seen[id] = true
 		}
 	}
+	// Ids are checked after the duplicates, so that a fixture reads as a
+	// list of its problems in the order a person fixes them.
+	if err := f.CheckIDs(); err != nil {
+		return nil, err
+	}
 	return &f, nil
 }
 
