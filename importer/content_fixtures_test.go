@@ -58,6 +58,9 @@ func blockTexts(pg *layout.Page) []string {
 			if title, ok := src["title"].(string); ok {
 				text = title // child pages and databases
 			}
+			if typ == "code" {
+				text, _ = src["language"].(string)
+			}
 			out = append(out, strings.Repeat("  ", depth)+typ+": "+text)
 			walk(b.Children, depth+1)
 		}

@@ -177,15 +177,14 @@ func (r *restorer) fallbackBody(pg *layout.Page, b *layout.Block, f int, bd *bod
 	note := "block " + typ + " rejected by the API → " + formNames[f]
 	switch f {
 	case formPlain:
-		out := &body{typ: bd.typ, note: note, content: map[string]any{}, uploads: bd.uploads}
-		for k, v := range bd.content {
-			switch k {
-			case "rich_text", "caption":
-				out.content[k] = plainItems(v)
-			case "checked":
-				out.content[k] = v
+		src, _ := b.Object[typ].(map[string]any)
+		out := &body{typ: bd.typ, note: note, content: map[string]any{}}
+		for _, k := range []string{"rich_text", "caption"} {
+			if _, ok := bd.content[k]; ok {
+				out.content[k] = r.plainItems(src[k])
 			}
 		}
+		copyFields(out.content, bd.content, "checked")
 		if out.typ == "code" {
 			out.content["language"] = "plain text"
 		}
@@ -236,24 +235,35 @@ func (r *restorer) textItems(s string) []any {
 	return out
 }
 
-// plainItems keeps the text of request rich text items and nothing else.
-func plainItems(v any) []any {
+// plainItems is stored rich text as text items only: each item's plain
+// text with its style, without links or mentions.
+func (r *restorer) plainItems(v any) []any {
 	arr, _ := v.([]any)
-	out := []any{}
+	var out []any
 	for _, x := range arr {
 		it, _ := x.(map[string]any)
-		switch it["type"] {
-		case "text":
-			t, _ := it["text"].(map[string]any)
-			if c, _ := t["content"].(string); c != "" {
-				out = append(out, map[string]any{"type": "text", "text": map[string]any{"content": c}})
-			}
-		case "equation":
-			e, _ := it["equation"].(map[string]any)
-			if c, _ := e["expression"].(string); c != "" {
-				out = append(out, map[string]any{"type": "text", "text": map[string]any{"content": c}})
-			}
+		c, _ := it["plain_text"].(string)
+		if c == "" {
+			continue
 		}
+		ann := annotationsOf(it)
+		for _, part := range splitText(c, maxTextContent) {
+			item := map[string]any{"type": "text", "text": map[string]any{"content": part}}
+			if len(ann) > 0 {
+				item["annotations"] = ann
+			}
+			out = append(out, item)
+		}
+	}
+	if len(out) > maxArray {
+		out = mergeText(out)
+	}
+	if len(out) > maxArray {
+		r.count(r.rep.Truncated, "rich text beyond 100 items")
+		out = out[:maxArray]
+	}
+	if out == nil {
+		out = []any{}
 	}
 	return out
 }
