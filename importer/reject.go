@@ -115,28 +115,17 @@ func (r *restorer) rejected(key string, pg *layout.Page, req *request, err error
 		return false
 	}
 	target := ""
-	if m := rejectPath.FindStringSubmatch(e.Message); m != nil {
-		if i, _ := strconv.Atoi(m[1]); i < len(req.top) {
-			chain := []string{req.top[i]}
-			for _, s := range rejectStep.FindAllStringSubmatch(m[2], -1) {
-				j, _ := strconv.Atoi(s[1])
-				list := req.nested[chain[len(chain)-1]]
-				if j >= len(list) {
-					break // a block the packer added (an empty paragraph)
-				}
-				chain = append(chain, list[j])
+	if chain := namedBlocks(e.Message, req.top, req.nested); len(chain) > 0 {
+		// A column or a table row cannot be anything else where it is:
+		// the list or the table holding it is replaced.
+		for len(chain) > 1 {
+			t := typeOf(pg.Blocks[chain[len(chain)-1]])
+			if t != "column" && t != "table_row" {
+				break
 			}
-			// A column or a table row cannot be anything else where it
-			// is: the list or the table holding it is replaced.
-			for len(chain) > 1 {
-				t := typeOf(pg.Blocks[chain[len(chain)-1]])
-				if t != "column" && t != "table_row" {
-					break
-				}
-				chain = chain[:len(chain)-1]
-			}
-			target = chain[len(chain)-1]
+			chain = chain[:len(chain)-1]
 		}
+		target = chain[len(chain)-1]
 	}
 	switch {
 	case target == "" && len(req.top) > 1:
@@ -163,6 +152,31 @@ func (r *restorer) rejected(key string, pg *layout.Page, req *request, err error
 	// Nothing was created: the step is closed, so that the next request
 	// for these blocks is not taken for one that may have been applied.
 	return r.j.finish(key, nil) == nil
+}
+
+// namedBlocks follows the path a validation message names through a
+// request (top blocks, and the blocks each carries): the top block first,
+// then each block inside it down to the deepest one the request holds.
+// nil when the message names no top block of the request.
+func namedBlocks(msg string, top []string, nested map[string][]string) []string {
+	m := rejectPath.FindStringSubmatch(msg)
+	if m == nil {
+		return nil
+	}
+	i, err := strconv.Atoi(m[1])
+	if err != nil || i >= len(top) {
+		return nil
+	}
+	chain := []string{top[i]}
+	for _, s := range rejectStep.FindAllStringSubmatch(m[2], -1) {
+		j, err := strconv.Atoi(s[1])
+		list := nested[chain[len(chain)-1]]
+		if err != nil || j >= len(list) {
+			break // a block the packer added (an empty paragraph)
+		}
+		chain = append(chain, list[j])
+	}
+	return chain
 }
 
 // hasPlainForm reports whether a type can be written again as itself with
@@ -307,23 +321,4 @@ func blockText(b *layout.Block) string {
 // a rejection.
 func fallbackNote(typ, form string) string {
 	return fmt.Sprintf("block %s (rejected by the API → %s)", typ, form)
-}
-
-// countColumnLists counts the column lists of a page whose content is
-// still to write that are replaced (see plan.written).
-func (r *restorer) countColumnLists(pid string) {
-	if r.j.isDone("content:" + pid) {
-		return
-	}
-	pg := r.snap.Pages[pid]
-	for _, b := range pg.Blocks {
-		if !r.plan.degenerate(pg, b) || r.plan.isPlaced(b.ID) {
-			continue
-		}
-		if len(r.plan.columnsOf(pg, b)) == 1 {
-			r.count(r.rep.Substituted, noteOneColumn)
-		} else {
-			r.count(r.rep.Substituted, noteNoColumns)
-		}
-	}
 }

@@ -369,6 +369,25 @@ func (p *plan) written(pg *layout.Page, kids []string) []string {
 	return out
 }
 
+// countColumnLists counts the column lists of a page whose content is
+// still to write that are replaced (see plan.written).
+func (r *restorer) countColumnLists(pid string) {
+	if r.j.isDone("content:" + pid) {
+		return
+	}
+	pg := r.snap.Pages[pid]
+	for _, b := range pg.Blocks {
+		if !r.plan.degenerate(pg, b) || r.plan.isPlaced(b.ID) {
+			continue
+		}
+		if len(r.plan.columnsOf(pg, b)) == 1 {
+			r.count(r.rep.Substituted, noteOneColumn)
+		} else {
+			r.count(r.rep.Substituted, noteNoColumns)
+		}
+	}
+}
+
 // linkedText is what a mention the API cannot create (link_preview,
 // link_mention) is written as: text linked to its URL. When Notion stored
 // no text for it, the URL is the text, so the link stays visible.
