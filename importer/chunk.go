@@ -40,6 +40,7 @@ type packer struct {
 // first of which is not created yet).
 func (r *restorer) pack(ctx context.Context, page *layout.Page, kids []string) (*request, error) {
 	pk := &packer{r: r, page: page, req: &request{nested: map[string][]string{}, notes: map[string]string{}}, inRequest: map[string]bool{}}
+	limit := maxChildren
 	for _, k := range kids {
 		if r.plan.late[k] {
 			continue
@@ -47,7 +48,12 @@ func (r *restorer) pack(ctx context.Context, page *layout.Page, kids []string) (
 		if _, done := r.j.id(k); done {
 			break // only a prefix of the children is ever created
 		}
-		if len(pk.req.top) == maxChildren || pk.waitsForOriginal(k) {
+		if len(pk.req.top) == 0 {
+			// A request the API rejected without naming a block is sent
+			// again in halves (see rejected).
+			limit = r.rejects.limitFor(k)
+		}
+		if len(pk.req.top) == limit || pk.waitsForOriginal(k) {
 			break
 		}
 		el, count, size, err := pk.element(ctx, k)
@@ -97,7 +103,10 @@ func (pk *packer) element(ctx context.Context, k string) (map[string]any, int, i
 	pk.inRequest[k] = true
 	count := 1
 	kids := pk.r.contentKids(pk.page, b)
-	if !keepsChildren(typeOf(b)) || len(kids) == 0 {
+	if !keepsChildren(typeOf(b)) || len(kids) == 0 || pk.r.form(k) >= formParagraph || pk.r.rejects.isAlone(k) {
+		// A block replaced after a rejection takes none of its children
+		// along: they follow in requests of their own, where a rejected one
+		// is found on its own.
 		return pk.finish(bd), count, pk.sizeOf(bd), nil
 	}
 	var children []any
@@ -118,17 +127,12 @@ func (pk *packer) element(ctx context.Context, k string) (map[string]any, int, i
 				// A column is created with at least one block.
 				inner = []any{emptyParagraph()}
 				n++
-				pk.req.notes[col] = "column starting with a column list, table or tab → empty paragraph first"
+				pk.req.notes[col] = columnLead(pk.r.contentKids(pk.page, cb))
 			}
 			cbd.content["children"] = inner
 			children = append(children, pk.finish(cbd))
 			pk.req.nested[k] = append(pk.req.nested[k], col)
 			count += 1 + n
-		}
-		if len(kids) < 2 {
-			children = append(children, pk.finish(&body{typ: "column", content: map[string]any{"children": []any{emptyParagraph()}}}))
-			pk.req.notes[k] = "column list of one column → second, empty column"
-			count += 2
 		}
 	default:
 		inner, n, err := pk.level2(ctx, k, kids)
@@ -181,6 +185,14 @@ func (pk *packer) body(ctx context.Context, b *layout.Block) (*body, error) {
 	if err != nil {
 		return nil, fmt.Errorf("block %s: %w", b.ID, err)
 	}
+	if f := pk.r.form(b.ID); f != formStored {
+		var carried map[string][]string
+		bd, carried = pk.r.fallbackBody(pk.page, b, f, bd)
+		for c, list := range carried {
+			pk.req.nested[c] = list
+			pk.inRequest[c] = true
+		}
+	}
 	if bd.note != "" {
 		pk.req.notes[b.ID] = bd.note
 	}
@@ -211,13 +223,24 @@ func (r *restorer) contentKids(pg *layout.Page, b *layout.Block) []string {
 }
 
 // contentKids are the children of b that are restored as its blocks:
-// child pages and databases of the restore are created by the skeleton, and
-// a synced copy's children are its original's.
+// child pages and databases of the restore are created by the skeleton, a
+// synced copy's children are its original's, and a column list of fewer
+// than two columns gives way to what is written in its place (see written).
 func (p *plan) contentKids(pg *layout.Page, b *layout.Block) []string {
 	if syncedFrom(b.Object) != "" || !keepsChildren(typeOf(b)) {
 		return nil
 	}
-	return slices.DeleteFunc(slices.Clone(b.Children), func(id string) bool {
+	return p.written(pg, slices.DeleteFunc(slices.Clone(b.Children), func(id string) bool {
 		return p.isPlaced(id) || pg.Blocks[id] == nil
-	})
+	}))
+}
+
+// columnLead is the note for a column written with an empty paragraph
+// first: it holds no blocks, or starts with one that must be at the top of
+// a request.
+func columnLead(kids []string) string {
+	if len(kids) == 0 {
+		return noteEmptyColum
+	}
+	return "column starting with a column list, table or tab → empty paragraph first"
 }

@@ -2,6 +2,7 @@ package importer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -29,6 +30,7 @@ func (r *restorer) allContent(ctx context.Context) error {
 					return err
 				}
 			}
+			r.countColumnLists(pid)
 			if err := r.pageContent(ctx, pid); err != nil {
 				return err
 			}
@@ -89,6 +91,7 @@ func (r *restorer) pageContent(ctx context.Context, pid string) error {
 // In after mode the blocks go after the block `after`, else at the end.
 func (r *restorer) appendAll(ctx context.Context, pg *layout.Page, parentOld, parentNew string, kids []string, after string, afterMode bool) error {
 	cursor := after
+	kids = r.plan.written(pg, kids)
 	for i := 0; i < len(kids); {
 		k := kids[i]
 		if r.plan.late[k] {
@@ -120,6 +123,9 @@ func (r *restorer) appendAll(ctx context.Context, pg *layout.Page, parentOld, pa
 			at = cursor
 		}
 		if err := r.sendAppend(ctx, pg, parentOld, parentNew, at, req); err != nil {
+			if errors.Is(err, errRepack) {
+				continue
+			}
 			return err
 		}
 	}
@@ -172,6 +178,9 @@ func (r *restorer) sendAppend(ctx context.Context, pg *layout.Page, parentOld, p
 				break
 			}
 			if !notion.MaybeApplied(err) || lost == maxLostAnswers {
+				if r.rejected(key, pg, req, err) {
+					return errRepack
+				}
 				return fmt.Errorf("page %s: append to %s: %w", pg.ID, parentOld, err)
 			}
 			if ids, err = r.reconcileAppend(ctx, parentNew, after, len(sent.Top)); err != nil {

@@ -82,12 +82,15 @@ type Report struct {
 	// Requests are the client's counters for this restore.
 	Requests notion.StatsSnapshot `json:"requests"`
 	Duration time.Duration        `json:"duration_ns"`
+	// Fallbacks maps every block the API rejected to the form it was
+	// written in instead ("plain text", "paragraph", "code").
+	Fallbacks map[string]string `json:"fallbacks,omitempty"`
 	// IDs maps every old id whose new id is known to it.
 	IDs map[string]string `json:"-"`
 }
 
 func newReport() *Report {
-	return &Report{Substituted: map[string]int{}, ReadOnly: map[string]int{}, External: map[string]int{}, Truncated: map[string]int{}}
+	return &Report{Substituted: map[string]int{}, ReadOnly: map[string]int{}, External: map[string]int{}, Truncated: map[string]int{}, Fallbacks: map[string]string{}}
 }
 
 // Summary is the one-line summary printed at the end of a restore.

@@ -115,19 +115,27 @@ func (r *restorer) richTextItem(it map[string]any, st *refState) []any {
 			return []any{with(map[string]any{"type": "mention", "mention": m})}
 		}
 		// A mention the API cannot create (link preview, link mention) keeps
-		// its text and its link.
-		plain, _ := it["plain_text"].(string)
-		text := map[string]any{"content": plain}
-		if href, _ := it["href"].(string); href != "" && len(href) <= 2000 {
-			text["link"] = map[string]any{"url": href}
-		}
+		// its text and its link; without text, the URL is the text.
+		content, url := linkedText(it)
 		mt, _ := it["mention"].(map[string]any)
 		kind, _ := mt["type"].(string)
 		r.count(r.rep.Substituted, "mention "+kind+" → linked text")
-		if plain == "" {
+		if content == "" {
 			return nil
 		}
-		return []any{with(map[string]any{"type": "text", "text": text})}
+		var link map[string]any
+		if url != "" && len(url) <= 2000 {
+			link = map[string]any{"url": url}
+		}
+		var items []any
+		for _, part := range splitText(content, maxTextContent) {
+			text := map[string]any{"content": part}
+			if link != nil {
+				text["link"] = link
+			}
+			items = append(items, with(map[string]any{"type": "text", "text": text}))
+		}
+		return items
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -34,6 +35,9 @@ type restorer struct {
 	done    int
 	total   int
 	phase   string
+
+	// rejects shape the requests of blocks the API rejected.
+	rejects rejects
 
 	// fixups are objects written while a reference in them pointed at
 	// something not created yet; they are written again at the end.
@@ -138,6 +142,11 @@ func (r *restorer) finish() *Report {
 	r.rep.Requests = r.client.Stats().Snapshot()
 	r.rep.IDs = r.j.snapshotIDs()
 	for k, v := range r.rep.IDs {
+		if id, ok := strings.CutPrefix(k, "fallback:"); ok {
+			r.rep.Fallbacks[id] = v
+			delete(r.rep.IDs, k)
+			continue
+		}
 		if v == "" {
 			delete(r.rep.IDs, k)
 		}

@@ -3,6 +3,7 @@ package importer
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/notion-git/notion-git/layout"
 )
@@ -51,8 +52,8 @@ var BlockRules = map[string]Rule{
 	"breadcrumb":         {Exact, ""},
 	"table_of_contents":  {Exact, ""},
 	"tab":                {Exact, ""},
-	"column_list":        {Exact, ""},
-	"column":             {Exact, ""},
+	"column_list":        {Exact, "one of fewer than two columns (old data, a partial read): its one column's blocks in its place, or nothing"},
+	"column":             {Exact, "one without blocks gets an empty paragraph (a column is created with one block at least)"},
 	"link_to_page":       {Exact, "target remapped"},
 	"table":              {Exact, ""},
 	"table_row":          {Exact, ""},
@@ -320,4 +321,92 @@ func copyFields(dst, src map[string]any, keys ...string) {
 			dst[k] = v
 		}
 	}
+}
+
+// Column lists that cannot be created as stored. Notion creates a column
+// list only with two columns or more, each holding at least one block; old
+// data or a partial read can hold fewer. Such a list is written in the
+// closest form the API takes, and Verify expects exactly that form.
+const (
+	noteOneColumn  = "column list of one column → its blocks in place"
+	noteNoColumns  = "column list without columns → left out"
+	noteEmptyColum = "column without blocks → empty paragraph"
+)
+
+// columnsOf returns the columns of a column list that are written.
+func (p *plan) columnsOf(pg *layout.Page, b *layout.Block) []string {
+	var cols []string
+	for _, c := range b.Children {
+		if cb := pg.Blocks[c]; cb != nil && typeOf(cb) == "column" && !p.isPlaced(c) {
+			cols = append(cols, c)
+		}
+	}
+	return cols
+}
+
+// degenerate reports whether b is a column list of fewer than two columns.
+func (p *plan) degenerate(pg *layout.Page, b *layout.Block) bool {
+	return b != nil && typeOf(b) == "column_list" && len(p.columnsOf(pg, b)) < 2
+}
+
+// written is kids as they are written: a column list of one column is
+// replaced by that column's blocks, and one without columns by nothing.
+func (p *plan) written(pg *layout.Page, kids []string) []string {
+	if !slices.ContainsFunc(kids, func(k string) bool { return p.degenerate(pg, pg.Blocks[k]) }) {
+		return kids
+	}
+	var out []string
+	for _, k := range kids {
+		b := pg.Blocks[k]
+		if !p.degenerate(pg, b) {
+			out = append(out, k)
+			continue
+		}
+		if cols := p.columnsOf(pg, b); len(cols) == 1 {
+			out = append(out, p.contentKids(pg, pg.Blocks[cols[0]])...)
+		}
+	}
+	return out
+}
+
+// countColumnLists counts the column lists of a page whose content is
+// still to write that are replaced (see plan.written).
+func (r *restorer) countColumnLists(pid string) {
+	if r.j.isDone("content:" + pid) {
+		return
+	}
+	pg := r.snap.Pages[pid]
+	for _, b := range pg.Blocks {
+		if !r.plan.degenerate(pg, b) || r.plan.isPlaced(b.ID) {
+			continue
+		}
+		if len(r.plan.columnsOf(pg, b)) == 1 {
+			r.count(r.rep.Substituted, noteOneColumn)
+		} else {
+			r.count(r.rep.Substituted, noteNoColumns)
+		}
+	}
+}
+
+// linkedText is what a mention the API cannot create (link_preview,
+// link_mention) is written as: text linked to its URL. When Notion stored
+// no text for it, the URL is the text, so the link stays visible.
+func linkedText(it map[string]any) (content, url string) {
+	content, _ = it["plain_text"].(string)
+	url, _ = it["href"].(string)
+	if url == "" {
+		m, _ := it["mention"].(map[string]any)
+		kind, _ := m["type"].(string)
+		body, _ := m[kind].(map[string]any)
+		for _, k := range []string{"href", "url"} {
+			if s, _ := body[k].(string); s != "" {
+				url = s
+				break
+			}
+		}
+	}
+	if content == "" {
+		content = url
+	}
+	return content, url
 }

@@ -78,7 +78,7 @@ type verifier struct {
 	orig, got *layout.Snapshot
 	plan      *plan
 	ids       map[string]string
-	remap     *strings.Replacer
+	fallbacks map[string]string // blocks the API rejected → the form written
 	f         *FidelityReport
 	err       error // the first object that could not be compared
 }
@@ -91,13 +91,7 @@ func Verify(orig *layout.Snapshot, opts Options, rep *Report, restored *layout.S
 	if err != nil {
 		return nil, err
 	}
-	var pairs []string
-	for old, nu := range rep.IDs {
-		if layout.IsID(old) && nu != "" {
-			pairs = append(pairs, old, nu, strings.ReplaceAll(old, "-", ""), strings.ReplaceAll(nu, "-", ""))
-		}
-	}
-	v := &verifier{orig: orig, got: restored, plan: pl, ids: rep.IDs, remap: strings.NewReplacer(pairs...), f: &FidelityReport{Kinds: map[string]*KindFidelity{}}}
+	v := &verifier{orig: orig, got: restored, plan: pl, ids: rep.IDs, fallbacks: rep.Fallbacks, f: &FidelityReport{Kinds: map[string]*KindFidelity{}}}
 	for _, id := range sortedKeys(pl.pages) {
 		v.page(id)
 	}
@@ -150,6 +144,7 @@ func (v *verifier) expectedTop(id string) []string {
 }
 
 func (v *verifier) blocks(o, g *layout.Page, want, have []string) {
+	want = v.expand(o, want)
 	for i, id := range want {
 		b := o.Blocks[id]
 		typ := "child_page"
@@ -170,18 +165,67 @@ func (v *verifier) blocks(o, g *layout.Page, want, have []string) {
 			v.f.add(kind, expected, gb.ID == v.ids[id], "block "+id+" is not its page")
 			continue
 		}
-		if expected {
+		form := v.fallbacks[id]
+		switch {
+		case form != "":
+			v.f.add(fallbackNote(typ, form), true, false, "block "+id)
+		case expected:
 			v.f.add(kind, true, false, "substituted")
-		} else {
+		default:
 			v.compare(kind, false, v.normalize(b.Object, b.Extra, true), v.normalize(gb.Object, gb.Extra, false), id)
 		}
-		if syncedFrom(b.Object) == "" {
-			v.blocks(o, g, v.contentKidsOf(o, b), gb.Children)
+		if syncedFrom(b.Object) == "" && form != formNames[formCode] {
+			kids, gotKids := v.contentKidsOf(o, b), gb.Children
+			if typ == "column" {
+				gotKids = v.columnLead(o, g, id, kids, gotKids)
+			}
+			v.blocks(o, g, kids, gotKids)
 		}
 	}
 	if len(have) > len(want) {
 		v.f.add("block (extra)", false, false, fmt.Sprintf("%d blocks more than the original", len(have)-len(want)))
 	}
+}
+
+// expand is a list of stored blocks as the restore writes it, each column
+// list of fewer than two columns replaced by what is written in its place
+// (see plan.written) and counted as that substitution.
+func (v *verifier) expand(o *layout.Page, ids []string) []string {
+	var out []string
+	for _, id := range ids {
+		b := o.Blocks[id]
+		if !v.plan.degenerate(o, b) {
+			out = append(out, id)
+			continue
+		}
+		cols := v.plan.columnsOf(o, b)
+		if len(cols) == 0 {
+			v.f.add("block column_list ("+noteNoColumns+")", true, false, "block "+id)
+			continue
+		}
+		v.f.add("block column_list ("+noteOneColumn+")", true, false, "block "+id)
+		out = append(out, v.expand(o, v.contentKidsOf(o, o.Blocks[cols[0]]))...)
+	}
+	return out
+}
+
+// columnLead checks the empty paragraph a column is written with when it
+// holds no blocks or starts with a column list, table or tab, and returns
+// the copy's blocks after it.
+func (v *verifier) columnLead(o, g *layout.Page, id string, want, have []string) []string {
+	want = v.plan.written(o, want)
+	if len(want) > 0 && !structural[typeOf(o.Blocks[want[0]])] {
+		return have
+	}
+	kind := "block column (" + columnLead(want) + ")"
+	lead := g.Blocks[first(have)]
+	if lead == nil {
+		v.f.add(kind, true, false, "block "+id+": no empty paragraph")
+		return have
+	}
+	p, _ := lead.Object["paragraph"].(map[string]any)
+	v.f.add(kind, true, typeOf(lead) == "paragraph" && layout.PlainText(p["rich_text"]) == "" && len(lead.Children) == 0, "block "+id)
+	return have[1:]
 }
 
 func (v *verifier) contentKidsOf(pg *layout.Page, b *layout.Block) []string {
@@ -292,16 +336,35 @@ func (v *verifier) normalize(obj layout.Object, extra layout.Extra, original boo
 	}
 	out, _ := clean(m, "").(map[string]any)
 	if original {
-		b, err := json.Marshal(out)
-		if err != nil {
-			return fail("encode", err)
-		}
-		out = nil
-		if err := json.Unmarshal([]byte(v.remap.Replace(string(b))), &out); err != nil {
-			return fail("remap ids", err)
-		}
+		v.remapRefs(out)
 	}
 	return out
+}
+
+// refKeys are the keys whose values are references to other objects; only
+// they are remapped. Literal text (text content, code, URLs, captions)
+// keeps the original's ids, as the restore writes it back byte for byte.
+var refKeys = map[string]bool{"page_id": true, "block_id": true, "database_id": true, "data_source_id": true}
+
+// remapRefs replaces, in place, the original's ids in references by the
+// copy's.
+func (v *verifier) remapRefs(x any) {
+	switch x := x.(type) {
+	case map[string]any:
+		for k, val := range x {
+			if s, ok := val.(string); ok && refKeys[k] {
+				if id, err := layout.ParseID(s); err == nil && v.ids[id] != "" {
+					x[k] = v.ids[id]
+				}
+				continue
+			}
+			v.remapRefs(val)
+		}
+	case []any:
+		for _, e := range x {
+			v.remapRefs(e)
+		}
+	}
 }
 
 // volatile keys differ between any two copies.
@@ -333,9 +396,10 @@ func clean(x any, key string) any {
 		if t, _ := out["type"].(string); t == "mention" {
 			m, _ := x["mention"].(map[string]any)
 			if kind, _ := m["type"].(string); kind == "link_preview" || kind == "link_mention" {
-				text := map[string]any{"content": x["plain_text"]}
-				if h, ok := x["href"].(string); ok && h != "" {
-					text["link"] = map[string]any{"url": h}
+				content, url := linkedText(x)
+				text := map[string]any{"content": content}
+				if url != "" {
+					text["link"] = map[string]any{"url": url}
 				}
 				return map[string]any{"type": "text", "text": text, "annotations": out["annotations"]}
 			}
@@ -405,4 +469,11 @@ func setPointer(m map[string]any, ptr string, val any) {
 			return
 		}
 	}
+}
+
+func first(ids []string) string {
+	if len(ids) == 0 {
+		return ""
+	}
+	return ids[0]
 }

@@ -27,7 +27,7 @@ const (
 	exitCancel     = 130
 )
 
-const exitCodesHelp = `Exit codes: 0 success; 1 failure (nothing committed; also when Notion asks to wait longer than 15 minutes); 2 usage error; ` +
+const exitCodesHelp = `Exit codes: 0 success; 1 failure (a sync committed nothing; a restore may have written part of the copy and says what, run it again to resume; also when Notion asks to wait longer than 15 minutes); 2 usage error; ` +
 	`3 partial (a sync committed, but some pages could not be read and kept their previous version; ` +
 	`or restore --verify found differences RESTORE.md does not allow); ` +
 	`4 committed, but the working tree could not be updated (the next sync finishes it); ` +

@@ -141,6 +141,10 @@ func runRestore(ctx context.Context, g *Globals, c *restoreCmd, env *Env) (*impo
 	}
 	if err != nil {
 		if opts.Journal != "" && rep != nil && !errors.Is(err, importer.ErrTarget) {
+			// Exit 1 here does not mean nothing was written: say what was.
+			if made := createdSoFar(rep); made != "" {
+				return rep, fmt.Errorf("%w (this run had created %s in page %s; run the same command again to resume where it stopped)", err, made, target)
+			}
 			return rep, fmt.Errorf("%w (run the same command again to resume where it stopped)", err)
 		}
 		return rep, err

@@ -58,6 +58,13 @@ type Options struct {
 	RecordBodies bool
 	// QueryResultLimit is where a data source query stops (default 10,000).
 	QueryResultLimit int
+	// RejectBlock, if set, sees every block a request creates, as sent;
+	// a non-empty answer rejects the request with a 400 validation_error
+	// naming the block's path and that text, as Notion rejects content it
+	// will not create. With RejectUnnamed the message names no path, as
+	// some of Notion's messages do not.
+	RejectBlock   func(block map[string]any) string
+	RejectUnnamed bool
 }
 
 // Server is the emulator; it is an http.Handler serving /v1/... and /files/....

@@ -112,6 +112,14 @@ func (v *blockCheck) block(b map[string]any, path string, depth int) error {
 	case !creatable[typ]:
 		return errBody("%s.%s should be not present: `%s` is not a known block type.", path, typ, typ)
 	}
+	if reject := v.s.opts.RejectBlock; reject != nil {
+		if why := reject(b); why != "" {
+			if v.s.opts.RejectUnnamed {
+				return errBody("%s", why)
+			}
+			return errBody("%s.%s %s", path, typ, why)
+		}
+	}
 	content, _ := b[typ].(map[string]any)
 	if content == nil && b[typ] != nil {
 		return errBody("%s.%s should be an object, instead was `%v`.", path, typ, b[typ])
