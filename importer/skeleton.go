@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"reflect"
 	"slices"
 
 	"github.com/notion-git/notion-git/layout"
@@ -353,20 +354,35 @@ func (r *restorer) createSources(ctx context.Context, db, nu string, sources []s
 			return err
 		}
 	}
-	// The first data source is created with its database's title; a title
-	// of its own is written now. A data source's description cannot be
-	// written through the API.
+	// The first data source is created with its database's title and, as
+	// far as can be told, its icon (the create carries neither for it): a
+	// title or icon of its own, or no icon where the database has one, is
+	// written now. A data source's description cannot be written through
+	// the API.
+	db0 := r.snap.Databases[db]
 	for i, ds := range sources {
 		src := r.snap.DataSources[ds]
 		if desc, _ := src.Object["description"].([]any); len(desc) > 0 {
 			r.count(r.rep.Substituted, "data source description → not restored (the API cannot write it)")
 		}
 		key := "source-text:" + ds
-		if r.j.isDone(key) || i > 0 || layout.PlainText(src.Object["title"]) == layout.PlainText(r.snap.Databases[db].Object["title"]) {
+		if r.j.isDone(key) || i > 0 {
 			continue
 		}
-		st := &refState{}
-		req := map[string]any{"title": r.richText(src.Object["title"], st)}
+		req := map[string]any{}
+		if layout.PlainText(src.Object["title"]) != layout.PlainText(db0.Object["title"]) {
+			req["title"] = r.richText(src.Object["title"], &refState{})
+		}
+		if !sameIcon(src.Object, src.Extra, db0.Object, db0.Extra) {
+			ic, err := r.sourceIcon(ctx, src)
+			if err != nil {
+				return err
+			}
+			req["icon"] = ic
+		}
+		if len(req) == 0 {
+			continue
+		}
 		nds, _ := r.j.id(ds)
 		if _, err := r.call(ctx, http.MethodPatch, "data_sources/"+nds, req); err != nil {
 			return fmt.Errorf("data source %s: %w", ds, err)
@@ -376,6 +392,32 @@ func (r *restorer) createSources(ctx context.Context, db, nu string, sources []s
 		}
 	}
 	return nil
+}
+
+// sourceIcon is a data source's icon in request form; nil (sent as null)
+// when it has none, so that it does not take its database's.
+func (r *restorer) sourceIcon(ctx context.Context, src *layout.DataSource) (any, error) {
+	icon, ok := src.Object["icon"].(map[string]any)
+	if !ok {
+		return nil, nil
+	}
+	ic, err := r.icon(ctx, src.Extra, "/icon", icon)
+	if ic == nil || err != nil {
+		return nil, err
+	}
+	return ic, nil
+}
+
+// sameIcon reports whether two objects have the same icon: Notion-hosted
+// ones by their stored bytes (their URLs are signed afresh on every read),
+// others by their JSON.
+func sameIcon(a layout.Object, ax layout.Extra, b layout.Object, bx layout.Extra) bool {
+	ia, _ := a["icon"].(map[string]any)
+	ib, _ := b["icon"].(map[string]any)
+	if ia["type"] == "file" && ib["type"] == "file" {
+		return ax.Files["/icon"].SHA256 != "" && ax.Files["/icon"].SHA256 == bx.Files["/icon"].SHA256
+	}
+	return reflect.DeepEqual(ia, ib)
 }
 
 // createSource creates one more data source in a database.
@@ -389,6 +431,13 @@ func (r *restorer) createSource(ctx context.Context, ds, nu string) error {
 				"title":      r.richText(src.Object["title"], st),
 				"properties": r.schema(src, schemaInitial),
 			}
+			// Sent even when null: a data source without an icon must not
+			// take its database's.
+			ic, err := r.sourceIcon(ctx, src)
+			if err != nil {
+				return "", err
+			}
+			req["icon"] = ic
 			res, err := r.call(ctx, http.MethodPost, "data_sources", req)
 			if err != nil {
 				return "", fmt.Errorf("create data source %s: %w", ds, err)

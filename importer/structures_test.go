@@ -2,6 +2,7 @@ package importer
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -77,4 +78,29 @@ func creates(e *localNotion) int {
 		}
 	}
 	return n
+}
+
+// TestRestoreDataSourceIcons: each data source keeps its own icon and
+// title, the first one (created with its database) included, whether it
+// differs from its database's or has none where its database has one.
+func TestRestoreDataSourceIcons(t *testing.T) {
+	snap, got, rep, _, _ := structureRoundTrip(t, "data-source-icons.json")
+	if len(snap.DataSources) != 5 {
+		t.Fatalf("the fixture synced as %d data sources, want 5", len(snap.DataSources))
+	}
+	for _, id := range sortedKeys(snap.DataSources) {
+		want := snap.DataSources[id].Object
+		have := got.DataSources[rep.IDs[id]]
+		if have == nil {
+			t.Errorf("data source %s was not restored", id)
+			continue
+		}
+		w, h := fmt.Sprint(want["icon"]), fmt.Sprint(have.Object["icon"])
+		if w != h {
+			t.Errorf("data source %s (%s): icon %s, want %s", id, layout.PlainText(want["title"]), h, w)
+		}
+		if wt, ht := layout.PlainText(want["title"]), layout.PlainText(have.Object["title"]); wt != ht {
+			t.Errorf("data source %s: title %q, want %q", id, ht, wt)
+		}
+	}
 }
