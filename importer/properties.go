@@ -51,15 +51,16 @@ func (r *restorer) schema(ds *layout.DataSource, part int) map[string]any {
 		case "number":
 			copyFields(req, conf, "format")
 		case "select", "multi_select", "status":
-			opts, _ := conf["options"].([]any)
-			var out []any
-			for _, o := range opts {
-				om, _ := o.(map[string]any)
-				opt := map[string]any{}
-				copyFields(opt, om, "name", "color", "description")
-				out = append(out, opt)
-			}
-			if out != nil {
+			// An empty list is sent as one: the schema has no options,
+			// rather than whatever a server gives by default.
+			if opts, ok := conf["options"].([]any); ok {
+				out := []any{}
+				for _, o := range opts {
+					om, _ := o.(map[string]any)
+					opt := map[string]any{}
+					copyFields(opt, om, "name", "color", "description")
+					out = append(out, opt)
+				}
 				req["options"] = out
 			}
 			if typ == "status" && conf["groups"] != nil {

@@ -104,3 +104,36 @@ func TestRestoreDataSourceIcons(t *testing.T) {
 		}
 	}
 }
+
+// TestRestoreEmptyValues: select and multi-select schemas without options,
+// and empty relation and multi-select values, come back empty as they
+// were ({"options": []}, []), not missing or null.
+func TestRestoreEmptyValues(t *testing.T) {
+	snap, got, rep, _, _ := structureRoundTrip(t, "empty-values.json")
+	for _, id := range sortedKeys(snap.DataSources) {
+		props, _ := got.DataSources[rep.IDs[id]].Object["properties"].(map[string]any)
+		for _, name := range []string{"Tags", "Kind"} {
+			if props[name] == nil {
+				continue
+			}
+			def := props[name].(map[string]any)
+			conf, _ := def[def["type"].(string)].(map[string]any)
+			if opts, ok := conf["options"].([]any); !ok || len(opts) != 0 {
+				t.Errorf("schema %s: %v, want {\"options\": []}", name, conf)
+			}
+		}
+	}
+	n := 0
+	for _, id := range sortedKeys(snap.Pages) {
+		props, _ := got.Pages[rep.IDs[id]].Object["properties"].(map[string]any)
+		if v, ok := props["Topic"].(map[string]any); ok {
+			n++
+			if rel, ok := v["relation"].([]any); !ok || (rel == nil) {
+				t.Errorf("row %s: relation %v, want a list", id, v["relation"])
+			}
+		}
+	}
+	if n != 2 {
+		t.Errorf("%d rows with a relation, want 2", n)
+	}
+}
