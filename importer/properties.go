@@ -135,12 +135,20 @@ func (r *restorer) relationSchemas(ctx context.Context) error {
 }
 
 // dropBackSides leaves out the side of each two-way relation that the
-// other side creates: the side in the data source with the greater id.
+// other side creates: the side in the data source with the greater id,
+// and, in a data source related to itself both ways, the side with the
+// greater name. Notion creates the synced side of a two-way relation
+// itself: sending both would make two relations of one.
 func (r *restorer) dropBackSides(id string, ds *layout.DataSource, props map[string]any) {
 	for name := range props {
 		conf := relationConf(ds, name)
 		target, _ := conf["data_source_id"].(string)
-		if conf["type"] == "dual_property" && r.plan.sources[target] && target < id {
+		if conf["type"] != "dual_property" || !r.plan.sources[target] {
+			continue
+		}
+		dp, _ := conf["dual_property"].(map[string]any)
+		synced, _ := dp["synced_property_name"].(string)
+		if target < id || target == id && synced != "" && synced < name {
 			delete(props, name)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -135,5 +136,44 @@ func TestRestoreEmptyValues(t *testing.T) {
 	}
 	if n != 2 {
 		t.Errorf("%d rows with a relation, want 2", n)
+	}
+}
+
+// TestRestoreDualRelations: two databases related both ways, and a data
+// source related to itself both ways, come back as one dual relation per
+// pair: no property more on either side, each side naming the other, and
+// every row's values on both sides as they were.
+func TestRestoreDualRelations(t *testing.T) {
+	snap, got, rep, _, _ := structureRoundTrip(t, "dual-relations.json")
+	back := map[string]string{}
+	for old, nu := range rep.IDs {
+		back[nu] = old
+	}
+	for _, id := range sortedKeys(snap.DataSources) {
+		want, _ := snap.DataSources[id].Object["properties"].(map[string]any)
+		have, _ := got.DataSources[rep.IDs[id]].Object["properties"].(map[string]any)
+		if w, h := sortedKeys(want), sortedKeys(have); !slices.Equal(w, h) {
+			t.Errorf("data source %s: properties %q, want %q", id, h, w)
+		}
+		for name, def := range have {
+			conf, _ := def.(map[string]any)["relation"].(map[string]any)
+			if conf == nil {
+				continue
+			}
+			if conf["type"] != "dual_property" {
+				t.Errorf("%s.%s: a %v relation, want dual_property", id, name, conf["type"])
+				continue
+			}
+			// The other side names this one back.
+			target := back[conf["data_source_id"].(string)]
+			dp, _ := conf["dual_property"].(map[string]any)
+			other, _ := got.DataSources[rep.IDs[target]].Object["properties"].(map[string]any)
+			od, _ := other[dp["synced_property_name"].(string)].(map[string]any)
+			oc, _ := od["relation"].(map[string]any)
+			odp, _ := oc["dual_property"].(map[string]any)
+			if odp["synced_property_name"] != name || odp["synced_property_id"] != def.(map[string]any)["id"] {
+				t.Errorf("%s.%s is synced with %s.%v, which is synced with %v (%v)", id, name, target, dp["synced_property_name"], odp["synced_property_name"], odp["synced_property_id"])
+			}
+		}
 	}
 }

@@ -131,6 +131,7 @@ func (s *Server) applySchema(ds map[string]any, change map[string]any) {
 		}
 		schema[name] = cur
 	}
+	s.linkDuals(ds)
 }
 
 func (s *Server) propertyID(def map[string]any) string {
