@@ -46,8 +46,15 @@ type plan struct {
 	// created inside another block: commented blocks, synced originals and
 	// blocks a late copy follows.
 	needed map[string]bool
-	// skeleton is every page (not row) and database in creation order.
-	skeleton []string
+	// tree is every page, row and database top down: each parent before
+	// what is created in it, the rows of a database after it, each row
+	// before what its content holds (pages, and databases with their own
+	// rows, at any depth).
+	tree []string
+	// inRow marks databases created inside a row, at any depth: the rows
+	// phase creates them, once the row holding them exists, and then
+	// their rows; the skeleton creates the others.
+	inRow map[string]bool
 }
 
 // event is one step of a page's content: a block to append, or a child
@@ -87,7 +94,7 @@ func newPlan(s *layout.Snapshot, only []string) (*plan, error) {
 		snap: s, pages: map[string]bool{}, dbs: map[string]bool{}, sources: map[string]bool{},
 		placed: map[string][]string{}, events: map[string][]event{}, leading: map[string]bool{},
 		rows: map[string][]string{}, owner: map[string]string{}, late: map[string]bool{}, needed: map[string]bool{},
-		originals: map[string][]string{},
+		originals: map[string][]string{}, inRow: map[string]bool{},
 	}
 	for pid, pg := range s.Pages {
 		for bid := range pg.Blocks {
@@ -189,7 +196,7 @@ func newPlan(s *layout.Snapshot, only []string) (*plan, error) {
 	for pid := range p.pages {
 		p.placePage(pid, byParent[pid], parent)
 	}
-	p.orderSkeleton()
+	p.orderTree(parent)
 	p.orderContent()
 	p.markNeeded()
 	return p, nil
@@ -274,18 +281,31 @@ func (p *plan) isPlaced(blockID string) bool {
 	return p.pages[blockID] || p.dbs[blockID]
 }
 
-// orderSkeleton lists pages and databases top down, each parent before its
-// children, rows excluded (they follow their data source).
-func (p *plan) orderSkeleton() {
-	var walk func(id string)
-	walk = func(id string) {
-		p.skeleton = append(p.skeleton, id)
+// orderTree lists pages, databases and rows top down, each parent before
+// what is created in it, and marks the databases that sit inside a row.
+func (p *plan) orderTree(parent map[string]string) {
+	sources := map[string][]string{}
+	for _, ds := range sortedKeys(p.sources) {
+		sources[parent[ds]] = append(sources[parent[ds]], ds)
+	}
+	var walk func(id string, inRow bool)
+	walk = func(id string, inRow bool) {
+		p.tree = append(p.tree, id)
+		if p.dbs[id] {
+			p.inRow[id] = inRow
+			for _, ds := range sources[id] {
+				for _, row := range p.rows[ds] {
+					walk(row, true)
+				}
+			}
+			return
+		}
 		for _, c := range p.placed[id] {
-			walk(c)
+			walk(c, inRow)
 		}
 	}
 	for _, r := range p.roots {
-		walk(r)
+		walk(r, false)
 	}
 }
 
@@ -302,13 +322,7 @@ func (p *plan) orderContent() {
 			}
 		}
 	}
-	var all []string
-	all = append(all, p.skeleton...)
-	var rowsAll []string
-	for _, ds := range sortedKeys(p.rows) {
-		rowsAll = append(rowsAll, p.rows[ds]...)
-	}
-	all = append(all, rowsAll...)
+	all := p.tree
 	seen := map[string]bool{}
 	var visit func(id string)
 	visit = func(id string) {

@@ -51,15 +51,16 @@ func (r *restorer) schema(ds *layout.DataSource, part int) map[string]any {
 		case "number":
 			copyFields(req, conf, "format")
 		case "select", "multi_select", "status":
-			opts, _ := conf["options"].([]any)
-			var out []any
-			for _, o := range opts {
-				om, _ := o.(map[string]any)
-				opt := map[string]any{}
-				copyFields(opt, om, "name", "color", "description")
-				out = append(out, opt)
-			}
-			if out != nil {
+			// An empty list is sent as one: the schema has no options,
+			// rather than whatever a server gives by default.
+			if opts, ok := conf["options"].([]any); ok {
+				out := []any{}
+				for _, o := range opts {
+					om, _ := o.(map[string]any)
+					opt := map[string]any{}
+					copyFields(opt, om, "name", "color", "description")
+					out = append(out, opt)
+				}
 				req["options"] = out
 			}
 			if typ == "status" && conf["groups"] != nil {
@@ -134,12 +135,20 @@ func (r *restorer) relationSchemas(ctx context.Context) error {
 }
 
 // dropBackSides leaves out the side of each two-way relation that the
-// other side creates: the side in the data source with the greater id.
+// other side creates: the side in the data source with the greater id,
+// and, in a data source related to itself both ways, the side with the
+// greater name. Notion creates the synced side of a two-way relation
+// itself: sending both would make two relations of one.
 func (r *restorer) dropBackSides(id string, ds *layout.DataSource, props map[string]any) {
 	for name := range props {
 		conf := relationConf(ds, name)
 		target, _ := conf["data_source_id"].(string)
-		if conf["type"] == "dual_property" && r.plan.sources[target] && target < id {
+		if conf["type"] != "dual_property" || !r.plan.sources[target] {
+			continue
+		}
+		dp, _ := conf["dual_property"].(map[string]any)
+		synced, _ := dp["synced_property_name"].(string)
+		if target < id || target == id && synced != "" && synced < name {
 			delete(props, name)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"reflect"
 	"slices"
 
 	"github.com/notion-git/notion-git/layout"
@@ -19,28 +20,44 @@ import (
 func (r *restorer) skeleton(ctx context.Context) error {
 	p := newPool(ctx)
 	p.add(func(ctx context.Context) error {
-		return r.createPlaced(ctx, p, r.plan.roots, r.opts.Target)
+		return r.createPlaced(ctx, p, r.plan.roots, r.opts.Target, false)
 	})
 	return p.run(r.opts.Concurrency)
 }
 
 // createPlaced creates the pages and databases kids, in order, in the new
-// page nu, and queues on p the creation of what goes inside each.
-func (r *restorer) createPlaced(ctx context.Context, p *pool, kids []string, nu string) error {
+// page nu, and queues on p the creation of what goes inside each. With rows
+// true (in the rows phase, below a row) a database's rows are queued too,
+// once its data sources exist: nothing else creates them.
+func (r *restorer) createPlaced(ctx context.Context, p *pool, kids []string, nu string, rows bool) error {
 	for _, k := range kids {
 		if r.plan.dbs[k] {
 			dnu, err := r.createDatabase(ctx, k, nu)
 			if err != nil {
 				return err
 			}
-			p.add(func(ctx context.Context) error { return r.createSources(ctx, k, dnu, r.sourcesOf(k)) })
+			p.add(func(ctx context.Context) error {
+				sources := r.sourcesOf(k)
+				if err := r.createSources(ctx, k, dnu, sources); err != nil {
+					return err
+				}
+				if !rows {
+					return nil
+				}
+				for _, ds := range sources {
+					if err := r.queueRows(p, ds); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
 			continue
 		}
 		pnu, err := r.createPage(ctx, k, map[string]any{"type": "page_id", "page_id": nu}, nu)
 		if err != nil {
 			return err
 		}
-		p.add(func(ctx context.Context) error { return r.createChildren(ctx, p, k, pnu) })
+		p.add(func(ctx context.Context) error { return r.createChildren(ctx, p, k, pnu, rows) })
 	}
 	return nil
 }
@@ -50,7 +67,7 @@ func (r *restorer) createPlaced(ctx context.Context, p *pool, kids []string, nu 
 // placeholder block first: content is later inserted after it (the API
 // inserts after a block, never at the start), and it is removed once the
 // content exists.
-func (r *restorer) createChildren(ctx context.Context, p *pool, id, nu string) error {
+func (r *restorer) createChildren(ctx context.Context, p *pool, id, nu string, rows bool) error {
 	kids := r.plan.placed[id]
 	if len(kids) == 0 {
 		return nil
@@ -60,7 +77,7 @@ func (r *restorer) createChildren(ctx context.Context, p *pool, id, nu string) e
 			return err
 		}
 	}
-	return r.createPlaced(ctx, p, kids, nu)
+	return r.createPlaced(ctx, p, kids, nu, rows)
 }
 
 func placeholderKey(pageID string) string { return "placeholder:" + pageID }
@@ -337,20 +354,35 @@ func (r *restorer) createSources(ctx context.Context, db, nu string, sources []s
 			return err
 		}
 	}
-	// The first data source is created with its database's title; a title
-	// of its own is written now. A data source's description cannot be
-	// written through the API.
+	// The first data source is created with its database's title and, as
+	// far as can be told, its icon (the create carries neither for it): a
+	// title or icon of its own, or no icon where the database has one, is
+	// written now. A data source's description cannot be written through
+	// the API.
+	db0 := r.snap.Databases[db]
 	for i, ds := range sources {
 		src := r.snap.DataSources[ds]
 		if desc, _ := src.Object["description"].([]any); len(desc) > 0 {
 			r.count(r.rep.Substituted, "data source description → not restored (the API cannot write it)")
 		}
 		key := "source-text:" + ds
-		if r.j.isDone(key) || i > 0 || layout.PlainText(src.Object["title"]) == layout.PlainText(r.snap.Databases[db].Object["title"]) {
+		if r.j.isDone(key) || i > 0 {
 			continue
 		}
-		st := &refState{}
-		req := map[string]any{"title": r.richText(src.Object["title"], st)}
+		req := map[string]any{}
+		if layout.PlainText(src.Object["title"]) != layout.PlainText(db0.Object["title"]) {
+			req["title"] = r.richText(src.Object["title"], &refState{})
+		}
+		if !sameIcon(src.Object, src.Extra, db0.Object, db0.Extra) {
+			ic, err := r.sourceIcon(ctx, src)
+			if err != nil {
+				return err
+			}
+			req["icon"] = ic
+		}
+		if len(req) == 0 {
+			continue
+		}
 		nds, _ := r.j.id(ds)
 		if _, err := r.call(ctx, http.MethodPatch, "data_sources/"+nds, req); err != nil {
 			return fmt.Errorf("data source %s: %w", ds, err)
@@ -360,6 +392,32 @@ func (r *restorer) createSources(ctx context.Context, db, nu string, sources []s
 		}
 	}
 	return nil
+}
+
+// sourceIcon is a data source's icon in request form; nil (sent as null)
+// when it has none, so that it does not take its database's.
+func (r *restorer) sourceIcon(ctx context.Context, src *layout.DataSource) (any, error) {
+	icon, ok := src.Object["icon"].(map[string]any)
+	if !ok {
+		return nil, nil
+	}
+	ic, err := r.icon(ctx, src.Extra, "/icon", icon)
+	if ic == nil || err != nil {
+		return nil, err
+	}
+	return ic, nil
+}
+
+// sameIcon reports whether two objects have the same icon: Notion-hosted
+// ones by their stored bytes (their URLs are signed afresh on every read),
+// others by their JSON.
+func sameIcon(a layout.Object, ax layout.Extra, b layout.Object, bx layout.Extra) bool {
+	ia, _ := a["icon"].(map[string]any)
+	ib, _ := b["icon"].(map[string]any)
+	if ia["type"] == "file" && ib["type"] == "file" {
+		return ax.Files["/icon"].SHA256 != "" && ax.Files["/icon"].SHA256 == bx.Files["/icon"].SHA256
+	}
+	return reflect.DeepEqual(ia, ib)
 }
 
 // createSource creates one more data source in a database.
@@ -373,6 +431,13 @@ func (r *restorer) createSource(ctx context.Context, ds, nu string) error {
 				"title":      r.richText(src.Object["title"], st),
 				"properties": r.schema(src, schemaInitial),
 			}
+			// Sent even when null: a data source without an icon must not
+			// take its database's.
+			ic, err := r.sourceIcon(ctx, src)
+			if err != nil {
+				return "", err
+			}
+			req["icon"] = ic
 			res, err := r.call(ctx, http.MethodPost, "data_sources", req)
 			if err != nil {
 				return "", fmt.Errorf("create data source %s: %w", ds, err)
@@ -401,37 +466,51 @@ func (r *restorer) createSource(ctx context.Context, ds, nu string) error {
 }
 
 // createRows creates every row of every restored data source, oldest
-// first, then what is placed in the rows. Rows are created several at a
-// time, except rows of one data source with the same title: a create whose
-// answer was lost is found again by its title, which must then name one
-// row in flight.
+// first, then what is placed in the rows. It starts from the databases the
+// skeleton created; a database inside a row is created once its row
+// exists, and its rows after it, at any depth. Rows are created several at
+// a time, except rows of one data source with the same title: a create
+// whose answer was lost is found again by its title, which must then name
+// one row in flight.
 func (r *restorer) createRows(ctx context.Context) error {
 	p := newPool(ctx)
 	for _, ds := range sortedKeys(r.plan.rows) {
-		nds, ok := r.j.id(ds)
-		if !ok {
-			return fmt.Errorf("data source %s was not created", ds)
+		if r.plan.inRow[r.plan.container(r.snap.DataSources[ds].Object)] {
+			continue
 		}
-		parent := map[string]any{"type": "data_source_id", "data_source_id": nds}
-		last := map[string]chan struct{}{} // by title: the row before
-		for _, row := range r.plan.rows[ds] {
-			title := layout.Title(r.snap.Pages[row].Object)
-			before, done := last[title], make(chan struct{})
-			last[title] = done
-			p.add(func(ctx context.Context) error {
-				if err := await(ctx, before); err != nil {
-					return err
-				}
-				nu, err := r.createPage(ctx, row, parent, nds)
-				if err != nil {
-					return err
-				}
-				close(done)
-				return r.createChildren(ctx, p, row, nu)
-			})
+		if err := r.queueRows(p, ds); err != nil {
+			return err
 		}
 	}
 	return p.run(r.opts.Concurrency)
+}
+
+// queueRows queues on p the creation of the rows of data source ds, which
+// exists, and of what goes inside them.
+func (r *restorer) queueRows(p *pool, ds string) error {
+	nds, ok := r.j.id(ds)
+	if !ok {
+		return fmt.Errorf("data source %s was not created", ds)
+	}
+	parent := map[string]any{"type": "data_source_id", "data_source_id": nds}
+	last := map[string]chan struct{}{} // by title: the row before
+	for _, row := range r.plan.rows[ds] {
+		title := layout.Title(r.snap.Pages[row].Object)
+		before, done := last[title], make(chan struct{})
+		last[title] = done
+		p.add(func(ctx context.Context) error {
+			if err := await(ctx, before); err != nil {
+				return err
+			}
+			nu, err := r.createPage(ctx, row, parent, nds)
+			if err != nil {
+				return err
+			}
+			close(done)
+			return r.createChildren(ctx, p, row, nu, true)
+		})
+	}
+	return nil
 }
 
 // await waits until done is closed (at once for nil) or ctx ends.

@@ -120,6 +120,10 @@ func (s *Server) applySchema(ds map[string]any, change map[string]any) {
 			if conf == nil {
 				conf = map[string]any{}
 			}
+			// Notion answers an option list even when none was given.
+			if _, ok := conf["options"]; !ok && (typ == "select" || typ == "multi_select") {
+				conf["options"] = []any{}
+			}
 			cur[typ] = conf
 			if typ == "title" {
 				cur["id"] = "title"
@@ -127,6 +131,7 @@ func (s *Server) applySchema(ds map[string]any, change map[string]any) {
 		}
 		schema[name] = cur
 	}
+	s.linkDuals(ds)
 }
 
 func (s *Server) propertyID(def map[string]any) string {

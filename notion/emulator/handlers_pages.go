@@ -111,6 +111,7 @@ func (s *Server) createPage(c *call) (any, error) {
 	} else {
 		s.st.children[key] = append(s.st.children[key], id)
 	}
+	s.mirrorDuals(id, sortedNames(props))
 	if hasChildren {
 		s.createBlocks(id, "", children)
 	}
@@ -178,6 +179,7 @@ func (s *Server) updatePage(c *call) (any, error) {
 		}
 		stored[name] = val
 	}
+	s.mirrorDuals(id, sortedNames(props))
 	for _, k := range []string{"icon", "cover", "is_locked"} {
 		if x, ok := c.body[k]; ok {
 			p[k] = s.normContent(deepCopy(x))
