@@ -223,3 +223,48 @@ func TestVersionRequests(t *testing.T) {
 		}
 	}
 }
+
+// FuzzAppendPosition sends arbitrary placements under either version: the
+// emulator answers 200 or 400 validation_error, never anything else, and an
+// accepted append adds exactly its one block, where the placement says.
+func FuzzAppendPosition(f *testing.F) {
+	for _, s := range []string{`{"type":"start"}`, `{"type":"end"}`, `{"type":"after_block","after_block":{"id":"33333333-3333-4333-8333-333333333333"}}`,
+		`{"type":"after_block","after_block":{"id":"333333333333433383333333333333333"}}`, `{"type":"after_block"}`, `"start"`, `null`, `[]`, `{"type":1}`} {
+		f.Add(s, false, "")
+		f.Add(s, true, "33333333-3333-4333-8333-333333333333")
+	}
+	f.Fuzz(func(t *testing.T, position string, newer bool, after string) {
+		var pos any
+		if json.Unmarshal([]byte(position), &pos) != nil {
+			return
+		}
+		e := start(t, smallWorkspace(), emulator.Options{})
+		headers := map[string]string{"Authorization": "Bearer " + emulator.DefaultToken, "Notion-Version": emulator.APIVersion}
+		if newer {
+			headers["Notion-Version"] = emulator.APIVersionInTrash
+		}
+		body := map[string]any{"children": []any{para("new")}, "position": pos}
+		if after != "" {
+			body["after"] = after
+		}
+		path := "/v1/blocks/" + rootID + "/children"
+		status, out := e.doWith("PATCH", path, body, headers)
+		if status != 200 {
+			wantError(t, status, out, 400, "validation_error")
+			return
+		}
+		nu := field(results(out)[0], "id").(string)
+		_, list := e.doWith("GET", path, nil, headers)
+		var ids []string
+		for _, k := range results(list) {
+			ids = append(ids, field(k, "id").(string))
+		}
+		at := slices.Index(ids, nu)
+		if len(ids) != 2 || at < 0 {
+			t.Fatalf("children %v after appending %s", ids, nu)
+		}
+		if m, _ := pos.(map[string]any); m["type"] == "start" && at != 0 {
+			t.Errorf("position start put the block at %d", at)
+		}
+	})
+}
