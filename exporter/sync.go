@@ -363,7 +363,7 @@ func (x *exporter) delete(path string) error {
 // index. The state is the caller's to write (see Sync).
 func (x *exporter) writeTop(bot layout.Object) error {
 	layout.Normalize(bot)
-	meta := layout.Meta{FormatVersion: layout.FormatVersion, APIVersion: x.client.Version(), Bot: bot}
+	meta := layout.Meta{FormatVersion: layout.FormatVersion, APIVersion: layout.APIVersion, Bot: bot}
 	if b, ok := bot["bot"].(map[string]any); ok {
 		meta.WorkspaceName, _ = b["workspace_name"].(string)
 	}
@@ -390,8 +390,10 @@ func sortedKeys[V any](m map[string]V) []string {
 // admit applies the sync's privacy rules to an object as it arrives, before
 // anything compares or stores it: people's email addresses are removed from
 // every user object inside it (people properties, mentions, the user list)
-// unless they were asked for.
+// unless they were asked for; and one read under 2026-03-11 is put in the
+// layout's form (layoutForm).
 func (x *exporter) admit(obj layout.Object) {
+	x.layoutForm(obj)
 	if !x.opts.UserEmails {
 		stripEmails(map[string]any(obj))
 	}

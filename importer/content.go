@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -43,7 +44,8 @@ func (r *restorer) allContent(ctx context.Context) error {
 
 // pageContent writes a page's blocks around the pages and databases the
 // skeleton placed in it: each run of blocks goes after the child before it
-// (or after the placeholder, for the blocks before the first child).
+// (or after the placeholder, or at the start without one, for the blocks
+// before the first child).
 func (r *restorer) pageContent(ctx context.Context, pid string) error {
 	key := "content:" + pid
 	if r.j.isDone(key) {
@@ -51,9 +53,10 @@ func (r *restorer) pageContent(ctx context.Context, pid string) error {
 	}
 	pg := r.snap.Pages[pid]
 	nu, _ := r.j.id(pid)
-	cursor := ""
+	cursor, ph := "", ""
 	if r.plan.leading[pid] {
-		cursor, _ = r.j.id(placeholderKey(pid))
+		ph, _ = r.j.id(placeholderKey(pid))
+		cursor = cmp.Or(ph, atStart)
 	}
 	var run []string
 	flush := func() error {
@@ -74,8 +77,7 @@ func (r *restorer) pageContent(ctx context.Context, pid string) error {
 	if err := flush(); err != nil {
 		return err
 	}
-	if r.plan.leading[pid] {
-		ph, _ := r.j.id(placeholderKey(pid))
+	if ph != "" {
 		if _, err := r.client.Delete(ctx, "blocks/"+ph); err != nil && !notion.IsValidation(err) {
 			// A validation error is a placeholder already in the trash.
 			return fmt.Errorf("page %s: remove placeholder: %w", pid, err)
@@ -166,9 +168,7 @@ func (r *restorer) sendAppend(ctx context.Context, pg *layout.Page, parentOld, p
 			return err
 		}
 		body := map[string]any{"children": req.elements}
-		if after != "" {
-			body["after"] = after
-		}
+		r.placeAt(body, after)
 		// An append whose answer is lost may have happened: look for its
 		// blocks before sending it again, as a resumed run does.
 		for lost := 0; ids == nil; lost++ {
@@ -269,14 +269,17 @@ func (r *restorer) needsID(pg *layout.Page, c string, nested map[string][]string
 
 // reconcileAppend looks for the blocks of an append that may have been
 // applied before the restore stopped: n blocks the journal does not know,
-// right after `after` (or at the end). It returns their ids, or nil.
+// right after `after` (or at the start, or the end). It returns their ids,
+// or nil.
 func (r *restorer) reconcileAppend(ctx context.Context, parentNew, after string, n int) ([]string, error) {
 	kids, err := r.list(ctx, http.MethodGet, "blocks/"+parentNew+"/children", nil)
 	if err != nil {
 		return nil, err
 	}
 	at := len(kids) - n
-	if after != "" {
+	if after == atStart {
+		at = 0
+	} else if after != "" {
 		at = slices.IndexFunc(kids, func(o layout.Object) bool { return idOf(o) == after }) + 1
 		if at == 0 {
 			return nil, nil
@@ -351,9 +354,7 @@ func (r *restorer) lateCopy(ctx context.Context, pg *layout.Page, id string) err
 			return "", err
 		}
 		body := map[string]any{"children": []any{map[string]any{"object": "block", "type": bd.typ, bd.typ: bd.content}}}
-		if after != "" {
-			body["after"] = after
-		}
+		r.placeAt(body, after)
 		res, err := r.call(ctx, http.MethodPatch, "blocks/"+parentNew+"/children", body)
 		if err != nil {
 			return "", fmt.Errorf("page %s: synced copy %s: %w", pg.ID, id, err)

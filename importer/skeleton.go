@@ -63,17 +63,18 @@ func (r *restorer) createPlaced(ctx context.Context, p *pool, kids []string, nu 
 }
 
 // createChildren creates the pages and databases placed in page id (new
-// id nu), in their order. A page with blocks before its first child gets a
-// placeholder block first: content is later inserted after it (the API
-// inserts after a block, never at the start), and it is removed once the
-// content exists.
+// id nu), in their order. A page with blocks before its first child gets,
+// under 2025-09-03, a placeholder block first: content is later inserted
+// after it (that version inserts after a block, never at the start), and
+// it is removed once the content exists. Under 2026-03-11 the content
+// goes at the start instead (anchorLeading).
 func (r *restorer) createChildren(ctx context.Context, p *pool, id, nu string, rows bool) error {
 	kids := r.plan.placed[id]
 	if len(kids) == 0 {
 		return nil
 	}
 	if r.plan.leading[id] {
-		if _, err := r.placeholder(ctx, id, nu); err != nil {
+		if err := r.anchorLeading(ctx, id, nu); err != nil {
 			return err
 		}
 	}

@@ -52,7 +52,7 @@ type CLI struct {
 type Globals struct {
 	Token         string  `env:"NOTION_TOKEN" help:"Notion integration secret. Prefer the environment variable: a flag shows in the process list." placeholder:"SECRET"`
 	APIURL        string  `name:"api-url" env:"NOTION_API_URL" default:"${default_api_url}" help:"Notion API base URL (point it at a local emulator to test)."`
-	NotionVersion string  `name:"notion-version" env:"NOTION_VERSION" default:"${default_version}" help:"Notion-Version header to speak."`
+	NotionVersion string  `name:"notion-version" env:"NOTION_VERSION" default:"${default_version}" help:"Notion API version to speak (the Notion-Version header): ${notion_versions}. The snapshot is the same under either."`
 	Rate          float64 `env:"NOTION_GIT_RATE" default:"${default_rate}" help:"Most requests per second, for all requests together (Notion allows about 3 on average). The pacer adapts: on a 429 it slows down and learns the real budget, so a rate set too high costs little."`
 	Burst         int     `env:"NOTION_GIT_BURST" default:"${default_burst}" help:"Requests that may go at once after an idle moment."`
 	Concurrency   int     `env:"NOTION_GIT_CONCURRENCY" default:"8" help:"Requests in flight at once; hides latency, never raises the rate."`
@@ -169,6 +169,7 @@ func runWith(env *Env, args []string, prepare func(*CLI)) (code int) {
 		kong.Vars{
 			"default_api_url": notion.DefaultBaseURL,
 			"default_version": notion.DefaultVersion,
+			"notion_versions": strings.Join(notion.Versions, " or "),
 			"default_rate":    fmt.Sprint(notion.DefaultRate),
 			"default_burst":   fmt.Sprint(notion.DefaultBurst),
 		},
@@ -192,6 +193,13 @@ func runWith(env *Env, args []string, prepare func(*CLI)) (code int) {
 	kctx, err := parser.Parse(args)
 	if err != nil {
 		fmt.Fprintf(stderr, "notion-git: %v (see notion-git --help)\n", err)
+		return exitUsage
+	}
+	// Checked before any command runs: a version notion-git does not know
+	// would answer in shapes it cannot read or write back.
+	if !notion.KnownVersion(cli.NotionVersion) {
+		fmt.Fprintf(stderr, "notion-git: --notion-version %q is not one notion-git speaks: use %s (see notion-git --help)\n",
+			cli.NotionVersion, strings.Join(notion.Versions, " or "))
 		return exitUsage
 	}
 	if prepare != nil {

@@ -27,7 +27,8 @@ func TestHelpAndVersion(t *testing.T) {
 }
 
 func TestUsageErrorsExitTwoWithOneLine(t *testing.T) {
-	for _, args := range [][]string{{"no-such-command"}, {"--rate", "fast", "version"}} {
+	for _, args := range [][]string{{"no-such-command"}, {"--rate", "fast", "version"},
+		{"--notion-version", "2022-06-28", "version"}, {"--notion-version", "", "sync", "--demo"}} {
 		code, _, errOut := runCLI(t, args...)
 		if code != exitUsage {
 			t.Errorf("%v: exit %d, want %d", args, code, exitUsage)

@@ -91,7 +91,7 @@ func runRestore(ctx context.Context, g *Globals, c *restoreCmd, env *Env) (*impo
 		return nil, err
 	}
 	if c.DryRun {
-		rehearsal, stand, err := rehearsalClient()
+		rehearsal, stand, err := rehearsalClient(g.NotionVersion)
 		if err != nil {
 			return nil, err
 		}

@@ -62,11 +62,12 @@ func demoRestoreClient(g *Globals) (*notion.Client, func(), error) {
 
 // rehearsalClient is an emulator holding one empty page, answering in
 // process with no network and no pacing, and the id of that page: what
-// restore --dry-run rehearses the restore against.
-func rehearsalClient() (*notion.Client, string, error) {
+// restore --dry-run rehearses the restore against. It speaks the API
+// version the restore would, whose requests differ (placeholders).
+func rehearsalClient(version string) (*notion.Client, string, error) {
 	srv := emulator.New(workspace.Empty("Rehearsal"), emulator.Options{})
 	client, err := notion.New(notion.Config{
-		BaseURL: "http://rehearsal.invalid", Token: emulator.DefaultToken,
+		BaseURL: "http://rehearsal.invalid", Token: emulator.DefaultToken, Version: version,
 		Rate: 1e9, Burst: 1 << 20, HTTPClient: &http.Client{Transport: emulator.InProcess(srv)},
 	})
 	return client, workspace.EmptyTargetID, err

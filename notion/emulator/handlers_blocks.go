@@ -181,18 +181,14 @@ func (s *Server) appendChildren(c *call) (any, error) {
 	if err := v.uploadsOnce(); err != nil {
 		return nil, err
 	}
-	after := ""
-	if a, ok := c.body["after"]; ok && a != nil {
-		after = normID(str(a))
-		found := false
-		for _, k := range s.st.children[id] {
-			found = found || k == after
-		}
-		if !found {
-			return nil, errValidation("Block %s is not a child of %s.", after, id)
-		}
+	at, err := s.appendAnchor(c, id)
+	if err != nil {
+		return nil, err
 	}
-	ids := s.createBlocks(id, after, children)
+	ids := s.createBlocks(id, at.after, children)
+	if at.start {
+		s.placeAtStart(id, ids)
+	}
 	s.edited(id)
 	results := make([]any, 0, len(ids))
 	for _, k := range ids {

@@ -1,5 +1,6 @@
 // Package emulator is the local Notion: a stateful, in-memory emulator of
-// the Notion public API (version 2025-09-03), shipped with the product. It
+// the Notion public API (versions 2025-09-03 and 2026-03-11, see version.go),
+// shipped with the product. It
 // is what sync --demo, restore --demo, the rehearsal of restore --dry-run,
 // cmd/notion-fake, the tests and the benchmarks all talk to. It enforces
 // Notion's rules and limits, paginates like Notion, signs file URLs, and
@@ -26,7 +27,8 @@ import (
 // DefaultToken is the bearer token a Server accepts when Options.Token is empty.
 const DefaultToken = "ntn_emulator_token"
 
-// APIVersion is the Notion-Version the emulator speaks.
+// APIVersion is the Notion-Version the emulator speaks by default, the
+// SDK's; it also speaks APIVersionInTrash (version.go).
 const APIVersion = "2025-09-03"
 
 // Options configures a Server. The zero value is a well-behaved Notion with
@@ -240,6 +242,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			"Notion-Version header failed validation: Notion-Version header should be defined, instead was `undefined`."})
 		return
 	}
+	if err := checkVersion(r.Header.Get("Notion-Version")); err != nil {
+		s.writeError(rec, err)
+		return
+	}
 	if wait, limited := s.weather.limit(token, s.now()); limited {
 		rec.Header().Set("Retry-After", fmt.Sprint(wait))
 		s.writeError(rec, &apiError{429, "rate_limited", "You have been rate limited. Please try again in a few minutes."})
@@ -293,6 +299,10 @@ func (s *Server) serveAPI(h handler) http.HandlerFunc {
 		if c.body == nil {
 			c.body = map[string]any{}
 		}
+		if err := checkVersionedBody(c); err != nil {
+			s.writeError(w, err)
+			return
+		}
 		s.mu.Lock()
 		out, err := h(c)
 		s.mu.Unlock()
@@ -300,6 +310,7 @@ func (s *Server) serveAPI(h handler) http.HandlerFunc {
 			s.writeError(w, err)
 			return
 		}
+		shapeAnswer(c, out)
 		s.writeJSON(w, http.StatusOK, out)
 	}
 }
