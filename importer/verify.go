@@ -107,6 +107,9 @@ func Verify(orig *layout.Snapshot, opts Options, rep *Report, restored *layout.S
 	for _, id := range sortedKeys(pl.sources) {
 		v.dataSource(id)
 	}
+	for _, id := range sortedKeys(pl.dbs) {
+		v.views(id)
+	}
 	if v.err != nil {
 		return nil, v.err
 	}
