@@ -67,10 +67,14 @@ func (x *exporter) databaseFiles(id string, obj layout.Object) (map[string][]byt
 	d := &layout.Database{ID: id, Object: obj}
 	x.views.mu.Lock()
 	d.Views = x.views.byDB[id]
-	if why, bad := x.views.failed[id]; bad {
+	why, bad := x.views.failed[id]
+	x.views.mu.Unlock()
+	if bad {
+		// What the last sync stored is kept rather than lost to a failed
+		// read, and the database says its views may be stale.
+		d.Views = x.previousViews(id)
 		d.Extra.Incomplete = append(d.Extra.Incomplete, layout.Incomplete{What: "views", Reason: why})
 	}
-	x.views.mu.Unlock()
 	files, err := layout.EncodeDatabase(d)
 	if err != nil {
 		return nil, err
@@ -83,4 +87,22 @@ func (x *exporter) databaseFiles(id string, obj layout.Object) (map[string][]byt
 		}
 	}
 	return files, nil
+}
+
+// previousViews reads the views the previous snapshot stored for a
+// database, in their order; none when it stored none or cannot be read.
+func (x *exporter) previousViews(id string) []*layout.View {
+	tree := layout.MapSource{layout.MetaPath: []byte(`{"format_version":1,"api_version":"` + layout.APIVersion + `"}`)}
+	for _, p := range append([]string{layout.DatabasePath(id)}, x.prev.PathsUnder(layout.ViewsDir(id))...) {
+		b, err := x.prev.Read(p)
+		if err != nil {
+			return nil
+		}
+		tree[p] = b
+	}
+	snap, err := layout.DecodeSnapshot(tree)
+	if err != nil || snap.Databases[id] == nil {
+		return nil
+	}
+	return snap.Databases[id].Views
 }

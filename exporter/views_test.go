@@ -2,6 +2,7 @@ package exporter_test
 
 import (
 	"context"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -85,5 +86,29 @@ func TestSyncViews(t *testing.T) {
 	}
 	if _, err := layout.DecodeSnapshot(layout.MapSource(third)); err != nil {
 		t.Fatal(err)
+	}
+
+	// Views that cannot be read this time: the stored ones are kept, and
+	// the database says they may be stale.
+	w.wrap = func(rw http.ResponseWriter, r *http.Request) bool {
+		if r.URL.Path != "/v1/views" {
+			return false
+		}
+		rw.WriteHeader(http.StatusBadRequest)
+		rw.Write([]byte(`{"object":"error","status":400,"code":"validation_error","message":"no views today"}`))
+		return true
+	}
+	w.clock.Advance(2 * time.Minute)
+	if err := w.server.UpdateSchema(viewsDS, func(map[string]any) {}); err != nil {
+		t.Fatal(err)
+	}
+	fourth, _ := w.syncMemory(third, exporter.Options{})
+	snap, err := layout.DecodeSnapshot(layout.MapSource(fourth))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := snap.Databases[viewsDB]
+	if len(d.Views) != len(f.Views)-1 || len(d.Extra.Incomplete) != 1 || d.Extra.Incomplete[0].What != "views" {
+		t.Errorf("after a failed read of views: %d views, incomplete %v", len(d.Views), d.Extra.Incomplete)
 	}
 }
