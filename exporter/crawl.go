@@ -367,6 +367,7 @@ func (x *exporter) followDatabase(ctx context.Context, id string) {
 		}
 		return
 	}
+	x.fetchViews(ctx, id)
 	x.mu.Lock()
 	x.dbs[id] = db
 	x.mu.Unlock()

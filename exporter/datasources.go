@@ -48,6 +48,7 @@ func (x *exporter) syncDataSources(ctx context.Context) error {
 				x.fail(dbID, layout.KindDatabase, err)
 				return
 			}
+			x.fetchViews(ctx, dbID)
 			x.mu.Lock()
 			x.dbs[dbID] = db
 			x.mu.Unlock()
@@ -218,7 +219,7 @@ func (x *exporter) putDataSources() (states map[string]layout.ObjectState, keptD
 		}
 		keptDB[dbID] = true
 		if db, ok := dbs[dbID]; ok {
-			files, err := layout.EncodeDatabase(&layout.Database{ID: dbID, Object: db})
+			files, err := x.databaseFiles(dbID, db)
 			if err != nil {
 				return nil, nil, err
 			}

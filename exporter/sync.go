@@ -137,6 +137,7 @@ type exporter struct {
 	pages   map[string]layout.Object // listed page objects by id, rows included
 	sources map[string]layout.Object // data source objects by id
 	dbs     map[string]layout.Object // database objects by id
+	views   viewSet                  // views of the databases fetched this run
 	owner   map[string]string        // child page or database id -> the page whose block holds it
 	written map[string]bool          // files/ paths put this run
 	scoped  map[string]bool          // ids in scope; nil when everything is

@@ -62,6 +62,7 @@ type Report struct {
 	Rows        int   `json:"rows"`
 	Databases   int   `json:"databases"`
 	DataSources int   `json:"data_sources"`
+	Views       int   `json:"views,omitempty"`
 	Blocks      int   `json:"blocks"`
 	Comments    int   `json:"comments"`
 	Uploads     int   `json:"uploads"`

@@ -123,6 +123,7 @@ func (r *restorer) run(ctx context.Context) error {
 		{"skeleton", r.skeleton},
 		{"rows", r.createRows},
 		{"schema", r.relationSchemas},
+		{"views", r.restoreViews},
 		{"content", r.allContent},
 		{"synced copies", r.lateCopies},
 		{"properties", r.properties},

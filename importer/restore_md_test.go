@@ -52,4 +52,9 @@ func TestRestoreTableMatchesCode(t *testing.T) {
 	}
 	check("Block types (37)", BlockRules, workspace.BlockTypes)
 	check("Property value types (24)", PropertyRules, workspace.PropertyTypes)
+	check("View types (10)", ViewRules, viewTypes)
 }
+
+// viewTypes are the view types of the API (DataSourceViewObjectResponse's
+// type, SDK 5.26).
+var viewTypes = []string{"table", "board", "list", "calendar", "timeline", "gallery", "form", "chart", "map", "dashboard"}

@@ -101,6 +101,9 @@ func Verify(orig *layout.Snapshot, opts Options, rep *Report, restored *layout.S
 	for _, id := range sortedKeys(pl.sources) {
 		v.dataSource(id)
 	}
+	for _, id := range sortedKeys(pl.dbs) {
+		v.views(id)
+	}
 	if v.err != nil {
 		return nil, v.err
 	}
@@ -344,7 +347,10 @@ func (v *verifier) normalize(obj layout.Object, extra layout.Extra, original boo
 // refKeys are the keys whose values are references to other objects; only
 // they are remapped. Literal text (text content, code, URLs, captions)
 // keeps the original's ids, as the restore writes it back byte for byte.
-var refKeys = map[string]bool{"page_id": true, "block_id": true, "database_id": true, "data_source_id": true}
+var refKeys = map[string]bool{
+	"page_id": true, "block_id": true, "database_id": true, "data_source_id": true,
+	"dashboard_view_id": true, "view_id": true,
+}
 
 // remapRefs replaces, in place, the original's ids in references by the
 // copy's.

@@ -69,6 +69,8 @@ func (m MapSource) Size(path string) (int64, error) {
 func DecodeSnapshot(src Source) (*Snapshot, error) {
 	s := NewSnapshot(Meta{})
 	pageFiles := map[string][]string{} // page id -> its block and comment paths
+	viewFiles := map[string][]string{} // database id -> its view paths
+	viewOrder := map[string][]string{} // database id -> notion_git.views
 	haveMeta := false
 	for _, path := range src.Paths() {
 		if IsIgnoredPath(path) {
@@ -97,10 +99,20 @@ func DecodeSnapshot(src Source) (*Snapshot, error) {
 			pageFiles[info.PageID] = append(pageFiles[info.PageID], path)
 		case PathDatabase:
 			var d Database
-			if d.Object, d.Extra, _, err = readObject(src, path, info.DatabaseID); err == nil {
-				d.ID = info.DatabaseID
-				s.Databases[d.ID] = &d
+			var r reserved
+			var b []byte
+			if b, err = src.Read(path); err == nil {
+				if d.Object, r, err = decodeReserved(b, info.DatabaseID); err == nil && r.Children != nil {
+					err = fmt.Errorf("%s: a database has no children", ReservedKey)
+				}
 			}
+			if err == nil {
+				d.ID, d.Extra = info.DatabaseID, r.Extra
+				s.Databases[d.ID] = &d
+				viewOrder[d.ID] = r.Views
+			}
+		case PathView:
+			viewFiles[info.DatabaseID] = append(viewFiles[info.DatabaseID], path)
 		case PathDataSource:
 			var ds DataSource
 			if ds.Object, ds.Extra, _, err = readObject(src, path, info.DataSourceID); err == nil {
@@ -132,6 +144,9 @@ func DecodeSnapshot(src Source) (*Snapshot, error) {
 	}
 	if !haveMeta {
 		return nil, ErrNoLayout
+	}
+	if err := decodeViews(src, s, viewFiles, viewOrder); err != nil {
+		return nil, err
 	}
 	for id := range pageFiles {
 		if _, ok := s.Pages[id]; !ok {
@@ -199,38 +214,93 @@ func readObject(src Source, path, id string) (Object, Extra, []string, error) {
 	return decodeObject(b, id)
 }
 
+// decodeViews reads the view files of every database, in the tab order its
+// database.json lists: every listed view has a file, every file is listed
+// once, and every view file belongs to a database of the tree.
+func decodeViews(src Source, s *Snapshot, files, order map[string][]string) error {
+	for db, paths := range files {
+		if s.Databases[db] == nil {
+			return fmt.Errorf("%s: the view's database has no %s", paths[0], DatabasePath(db))
+		}
+	}
+	for db, ids := range order {
+		have := map[string]bool{}
+		for _, p := range files[db] {
+			have[p] = true
+		}
+		views := make([]*View, 0, len(ids))
+		for _, id := range ids {
+			path := ViewPath(db, id)
+			if !have[path] {
+				return fmt.Errorf("%s: %s.views: view %s has no file", DatabasePath(db), ReservedKey, id)
+			}
+			delete(have, path)
+			obj, extra, children, err := readObject(src, path, id)
+			if err == nil && children != nil {
+				err = errors.New("a view has no children")
+			}
+			if err != nil {
+				return fmt.Errorf("%s: %w", path, err)
+			}
+			views = append(views, &View{ID: id, Object: obj, Extra: extra})
+		}
+		for path := range have {
+			return fmt.Errorf("%s: not listed in %s.views of %s", path, ReservedKey, DatabasePath(db))
+		}
+		if len(views) > 0 {
+			s.Databases[db].Views = views
+		}
+	}
+	return nil
+}
+
 // decodeObject parses one object file (see readObject).
 func decodeObject(b []byte, id string) (Object, Extra, []string, error) {
-	obj, err := Decode(b)
+	obj, r, err := decodeReserved(b, id)
 	if err != nil {
 		return nil, Extra{}, nil, err
 	}
+	if r.Views != nil && obj["object"] != "database" {
+		return nil, Extra{}, nil, fmt.Errorf("%s: views: only a database has views", ReservedKey)
+	}
+	return obj, r.Extra, r.Children, nil
+}
+
+// decodeReserved parses one object file and its reserved member whole.
+func decodeReserved(b []byte, id string) (Object, reserved, error) {
+	obj, err := Decode(b)
+	if err != nil {
+		return nil, reserved{}, err
+	}
 	if objID, _ := obj["id"].(string); objID != id {
-		return nil, Extra{}, nil, fmt.Errorf("id %q does not match the path", truncate(objID, 80))
+		return nil, reserved{}, fmt.Errorf("id %q does not match the path", truncate(objID, 80))
 	}
 	var r reserved
 	if raw, ok := obj[ReservedKey]; ok {
 		delete(obj, ReservedKey)
 		b, err := json.Marshal(raw)
 		if err != nil {
-			return nil, Extra{}, nil, err
+			return nil, reserved{}, err
 		}
 		if err := decodeStrict(b, &r); err != nil {
-			return nil, Extra{}, nil, fmt.Errorf("%s: %w", ReservedKey, err)
+			return nil, reserved{}, fmt.Errorf("%s: %w", ReservedKey, err)
 		}
 		if err := r.Extra.validate(); err != nil {
-			return nil, Extra{}, nil, fmt.Errorf("%s: %w", ReservedKey, err)
+			return nil, reserved{}, fmt.Errorf("%s: %w", ReservedKey, err)
 		}
-		for _, c := range r.Children {
+		for _, c := range append(slices.Clone(r.Children), r.Views...) {
 			if !IsID(c) {
-				return nil, Extra{}, nil, fmt.Errorf("%s: children: %q: %w", ReservedKey, truncate(c, 80), ErrBadID)
+				return nil, reserved{}, fmt.Errorf("%s: children: %q: %w", ReservedKey, truncate(c, 80), ErrBadID)
 			}
 		}
 	}
 	if len(r.Children) == 0 {
 		r.Children = nil
 	}
-	return obj, r.Extra, r.Children, nil
+	if len(r.Views) == 0 {
+		r.Views = nil
+	}
+	return obj, r, nil
 }
 
 // decodeMetaFile reads notion-git.json into s.Meta.

@@ -53,17 +53,37 @@ func EncodePage(p *Page) (map[string][]byte, error) {
 	return files, nil
 }
 
-// EncodeDatabase returns the file of a database, keyed by its path.
+// EncodeDatabase returns the files of a database, keyed by path: its
+// database.json, which holds the tab order of its views, and one file per
+// view.
 func EncodeDatabase(d *Database) (map[string][]byte, error) {
 	if !IsID(d.ID) {
 		return nil, fmt.Errorf("database %q: %w", truncate(d.ID, 80), ErrBadID)
 	}
 	path := DatabasePath(d.ID)
-	b, err := encodeObject(d.ID, d.Object, nil, d.Extra)
+	files := make(map[string][]byte, 1+len(d.Views))
+	order := make([]string, 0, len(d.Views))
+	for _, v := range d.Views {
+		if v == nil || !IsID(v.ID) {
+			return nil, fmt.Errorf("%s: view: %w", path, ErrBadID)
+		}
+		vp := ViewPath(d.ID, v.ID)
+		if _, dup := files[vp]; dup {
+			return nil, fmt.Errorf("%s: view listed twice", vp)
+		}
+		b, err := encodeObject(v.ID, v.Object, nil, v.Extra)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", vp, err)
+		}
+		files[vp] = b
+		order = append(order, v.ID)
+	}
+	b, err := encodeReserved(d.ID, d.Object, reserved{Views: order, Extra: d.Extra})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	return map[string][]byte{path: b}, nil
+	files[path] = b
+	return files, nil
 }
 
 // EncodeDataSource returns the file of a data source, keyed by its path.
@@ -169,6 +189,12 @@ func EncodeSnapshot(s *Snapshot) (map[string][]byte, error) {
 // encodeObject writes one object file: the API object, normalised, with
 // notion-git's additions under ReservedKey.
 func encodeObject(id string, obj Object, children []string, extra Extra) ([]byte, error) {
+	return encodeReserved(id, obj, reserved{Children: children, Extra: extra})
+}
+
+// encodeReserved is encodeObject with the whole reserved member given.
+func encodeReserved(id string, obj Object, r reserved) ([]byte, error) {
+	children, extra := r.Children, r.Extra
 	if obj == nil {
 		return nil, fmt.Errorf("no object")
 	}
@@ -190,7 +216,6 @@ func encodeObject(id string, obj Object, children []string, extra Extra) ([]byte
 	}
 	out := clone(obj).(map[string]any)
 	Normalize(out)
-	r := reserved{Children: children, Extra: extra}
 	if !r.empty() {
 		raw, err := json.Marshal(r)
 		if err != nil {
@@ -205,7 +230,7 @@ func encodeObject(id string, obj Object, children []string, extra Extra) ([]byte
 
 // empty reports whether there is nothing to write under ReservedKey.
 func (r reserved) empty() bool {
-	return len(r.Children) == 0 && len(r.Files) == 0 && len(r.Incomplete) == 0 && !r.PropertyItemsComplete
+	return len(r.Children) == 0 && len(r.Views) == 0 && len(r.Files) == 0 && len(r.Incomplete) == 0 && !r.PropertyItemsComplete
 }
 
 // validate checks Extra's invariants: file pointers are JSON Pointers, and

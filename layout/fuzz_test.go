@@ -85,6 +85,12 @@ func FuzzDecodeSnapshot(f *testing.F) {
 		f.Add(packTree(tree))
 	}
 	f.Add(packTree(MapSource{MetaPath: []byte(`{"format_version":1,"api_version":"2025-09-03"}`)}))
+	// A database with one view, its order in database.json.
+	f.Add(packTree(MapSource{
+		MetaPath:              []byte(`{"format_version":1,"api_version":"2025-09-03"}`),
+		DatabasePath(dbID):    []byte(`{"id":"` + dbID + `","object":"database","notion_git":{"views":["` + b(70) + `"]}}`),
+		ViewPath(dbID, b(70)): []byte(`{"id":"` + b(70) + `","object":"view","type":"table"}`),
+	}))
 	f.Add(packTree(MapSource{
 		MetaPath:                []byte(`{"format_version":1,"api_version":"2025-09-03"}`),
 		PagePath(rootID):        []byte(`{"id":"` + rootID + `","notion_git":{"children":["` + b(1) + `"]}}`),

@@ -65,6 +65,16 @@ type Database struct {
 	ID     string
 	Object Object
 	Extra  Extra
+	// Views are the database's views in tab order; nil when none were
+	// stored (a snapshot made before views were backed up has none).
+	Views []*View
+}
+
+// View is one view of a database: the Views API's object.
+type View struct {
+	ID     string
+	Object Object
+	Extra  Extra
 }
 
 // DataSource is a data source: a schema whose rows are pages.
@@ -106,6 +116,8 @@ type Incomplete struct {
 // reserved is the on-disk form of the reserved key.
 type reserved struct {
 	Children []string `json:"children,omitempty"`
+	// Views is the tab order of a database's views (database.json only).
+	Views []string `json:"views,omitempty"`
 	Extra
 }
 

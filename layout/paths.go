@@ -22,6 +22,7 @@ const (
 
 	blocksDir      = "blocks"
 	commentsDir    = "comments"
+	viewsDir       = "views"
 	pageFile       = "page.json"
 	readmeFile     = "README.md"
 	databaseFile   = "database.json"
@@ -53,6 +54,14 @@ func DatabaseDir(id string) string { return databasesDir + "/" + id }
 
 // DatabasePath is the path of a database's database.json.
 func DatabasePath(id string) string { return DatabaseDir(id) + "/" + databaseFile }
+
+// ViewsDir is the directory holding a database's views.
+func ViewsDir(databaseID string) string { return DatabaseDir(databaseID) + "/" + viewsDir }
+
+// ViewPath is the path of one view of a database.
+func ViewPath(databaseID, viewID string) string {
+	return ViewsDir(databaseID) + "/" + viewID + jsonExt
+}
 
 // DataSourceDir is the directory of a data source.
 func DataSourceDir(id string) string { return dataSourcesDir + "/" + id }
@@ -101,13 +110,14 @@ const (
 	PathDataSource                 // data_sources/<data-source-id>/data_source.json
 	PathUser                       // users/<user-id>.json
 	PathFile                       // files/<sha256[:2]>/<sha256>
+	PathView                       // databases/<database-id>/views/<view-id>.json
 )
 
 var pathKindNames = [...]string{
 	PathUnknown: "unknown", PathMeta: "meta", PathState: "state", PathScope: "scope",
 	PathIndex: "index", PathPage: "page", PathPageReadme: "page readme", PathBlock: "block",
 	PathComment: "comment", PathDatabase: "database", PathDataSource: "data source",
-	PathUser: "user", PathFile: "file",
+	PathUser: "user", PathFile: "file", PathView: "view",
 }
 
 // String names the kind for messages and tests.
@@ -130,6 +140,7 @@ type PathInfo struct {
 	DataSourceID string
 	UserID       string
 	FileHash     string // lowercase hex SHA-256 of an attachment
+	ViewID       string
 }
 
 // ParsePath tells what the file at p is and which ids its path names; ok
@@ -159,6 +170,11 @@ func ParsePath(p string) (info PathInfo, ok bool) {
 	case databasesDir:
 		if id, ok := idFolder(rest, databaseFile); ok {
 			return PathInfo{Kind: PathDatabase, DatabaseID: id}, true
+		}
+		db, inside, _ := strings.Cut(rest, "/")
+		dir, name, _ := strings.Cut(inside, "/")
+		if view, ok := idFile(name); ok && dir == viewsDir && IsID(db) {
+			return PathInfo{Kind: PathView, DatabaseID: db, ViewID: view}, true
 		}
 	case dataSourcesDir:
 		if id, ok := idFolder(rest, dataSourceFile); ok {
@@ -245,12 +261,14 @@ func (info PathInfo) Path() string {
 		return UserPath(info.UserID)
 	case PathFile:
 		return FilePath(info.FileHash)
+	case PathView:
+		return ViewPath(info.DatabaseID, info.ViewID)
 	}
 	return ""
 }
 
 // ObjectID is the id of the object the file holds (a page, block,
-// comment, database, data source or user), "" for other files.
+// comment, database, data source, user or view), "" for other files.
 func (info PathInfo) ObjectID() string {
 	switch info.Kind {
 	case PathPage:
@@ -265,6 +283,8 @@ func (info PathInfo) ObjectID() string {
 		return info.DataSourceID
 	case PathUser:
 		return info.UserID
+	case PathView:
+		return info.ViewID
 	}
 	return ""
 }

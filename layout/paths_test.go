@@ -24,6 +24,7 @@ func TestParsePath(t *testing.T) {
 		{DataSourcePath(dsID), PathInfo{Kind: PathDataSource, DataSourceID: dsID}},
 		{UserPath(personID), PathInfo{Kind: PathUser, UserID: personID}},
 		{FilePath(imageSHA), PathInfo{Kind: PathFile, FileHash: imageSHA}},
+		{ViewPath(dbID, b(4)), PathInfo{Kind: PathView, DatabaseID: dbID, ViewID: b(4)}},
 	} {
 		got, ok := ParsePath(tc.path)
 		if !ok || got != tc.want {
@@ -54,6 +55,8 @@ func TestParsePathRefuses(t *testing.T) {
 		"files/9f/" + imageSHA[:63], "files/00/" + imageSHA, "files/" + imageSHA, FilePath(imageSHA) + "/x",
 		".github/workflows/sync.yml", ".notion-git/other.json", "/" + MetaPath, MetaPath + "/",
 		"notes.txt", "/pages/" + pageID + "/page.json",
+		ViewPath(dbID, upper), ViewPath(dbID, ".."), ViewPath(upper, b(4)), ViewsDir(dbID), ViewsDir(dbID) + "/" + b(4),
+		ViewPath(dbID, b(4)) + "/x", DatabaseDir(dbID) + "/blocks/" + b(4) + ".json", DataSourceDir(dsID) + "/views/" + b(4) + ".json",
 	} {
 		if got, ok := ParsePath(p); ok {
 			t.Errorf("ParsePath(%q) = %+v, want refused", p, got)

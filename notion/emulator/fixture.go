@@ -35,6 +35,9 @@ type Fixture struct {
 	Blocks []map[string]any `json:"blocks"`
 	// Comments are comment objects (parent page_id or block_id).
 	Comments []map[string]any `json:"comments"`
+	// Views are view objects (parent database_id), in tab order within
+	// each database. A database without views here has none.
+	Views []map[string]any `json:"views,omitempty"`
 	// Files holds the bytes of Notion-hosted files. A file object of type
 	// "file" whose url is "fixture:NAME" refers to Files[NAME]; the server
 	// replaces it with a fresh signed URL on every read.

@@ -52,7 +52,7 @@ func (s *Server) createDatabase(c *call) (any, error) {
 	db["url"], db["public_url"] = "https://www.notion.so/"+strings.ReplaceAll(id, "-", ""), nil
 	db["data_sources"] = []any{}
 	s.st.databases[id] = db
-	s.addDataSource(id, db["title"], props)
+	s.addDefaultView(id, s.addDataSource(id, db["title"], props))
 	return s.renderDatabase(c, id), nil
 }
 

@@ -178,6 +178,15 @@ func (s *Server) routes() {
 		"PATCH /v1/data_sources/{id}":      s.updateDataSource,
 		"POST /v1/data_sources/{id}/query": s.queryDataSource,
 
+		"GET /v1/views":                            s.listViews,
+		"POST /v1/views":                           s.createView,
+		"GET /v1/views/{id}":                       s.getView,
+		"PATCH /v1/views/{id}":                     s.updateView,
+		"DELETE /v1/views/{id}":                    s.deleteView,
+		"POST /v1/views/{id}/queries":              s.createViewQuery,
+		"GET /v1/views/{id}/queries/{query_id}":    s.getViewQueryResults,
+		"DELETE /v1/views/{id}/queries/{query_id}": s.deleteViewQuery,
+
 		"GET /v1/comments":  s.listComments,
 		"POST /v1/comments": s.createComment,
 

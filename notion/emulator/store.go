@@ -38,6 +38,8 @@ type store struct {
 	fileByID map[string]string
 	uploads  map[string]*upload
 	upOrder  []string
+
+	views viewState // see views.go
 }
 
 func newStore(f *Fixture) *store {
@@ -121,6 +123,7 @@ func newStore(f *Fixture) *store {
 	for name, data := range f.Files {
 		st.addFile(name, data)
 	}
+	st.loadViews(f.Views)
 	return st
 }
 
@@ -360,6 +363,7 @@ func cloneFixture(f *Fixture) *Fixture {
 	}
 	out.Users, out.Pages, out.Databases = cp(f.Users), cp(f.Pages), cp(f.Databases)
 	out.DataSources, out.Blocks, out.Comments = cp(f.DataSources), cp(f.Blocks), cp(f.Comments)
+	out.Views = cp(f.Views)
 	for k, v := range f.Files {
 		out.Files[k] = slices.Clone(v)
 	}

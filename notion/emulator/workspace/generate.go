@@ -370,6 +370,7 @@ func Clone(f *emulator.Fixture) *emulator.Fixture {
 	for _, list := range []struct{ dst, src *[]map[string]any }{
 		{&c.Users, &f.Users}, {&c.Pages, &f.Pages}, {&c.Databases, &f.Databases},
 		{&c.DataSources, &f.DataSources}, {&c.Blocks, &f.Blocks}, {&c.Comments, &f.Comments},
+		{&c.Views, &f.Views},
 	} {
 		*list.dst = make([]map[string]any, len(*list.src))
 		for i, o := range *list.src {

@@ -51,6 +51,7 @@ func Parse(b []byte) (*emulator.Fixture, error) {
 	}{
 		{"user", f.Users}, {"page", f.Pages}, {"database", f.Databases},
 		{"data source", f.DataSources}, {"block", f.Blocks}, {"comment", f.Comments},
+		{"view", f.Views},
 	} {
 		seen := map[string]bool{}
 		for i, o := range list.objs {
