@@ -207,14 +207,18 @@ func typeOf(b *layout.Block) string {
 }
 
 func (r *restorer) contentKids(pg *layout.Page, b *layout.Block) []string {
-	return r.plan.contentKids(pg, b)
+	return r.plan.contentKids(pg.ID, b.ID)
 }
 
-// contentKids are the children of b that are restored as its blocks:
-// child pages and databases of the restore are created by the skeleton, and
-// a synced copy's children are its original's.
-func (p *plan) contentKids(pg *layout.Page, b *layout.Block) []string {
-	if syncedFrom(b.Object) != "" || !keepsChildren(typeOf(b)) {
+// contentKids are the children of block id of page pageID that are restored
+// as its blocks: child pages and databases of the restore are created by
+// the skeleton, and a synced copy's children are its original's. They are
+// read from the page's outline, so that the plan can ask without the page's
+// content.
+func (p *plan) contentKids(pageID, id string) []string {
+	pg := p.outlines[pageID]
+	b := pg.Blocks[id]
+	if b == nil || b.SyncedFrom != "" || !keepsChildren(b.Type) {
 		return nil
 	}
 	return slices.DeleteFunc(slices.Clone(b.Children), func(id string) bool {

@@ -47,7 +47,11 @@ func (r *restorer) pageContent(ctx context.Context, pid string) error {
 	if r.j.isDone(key) {
 		return nil
 	}
-	pg := r.snap.Pages[pid]
+	pg, release, err := r.loadPage(pid)
+	if err != nil {
+		return err
+	}
+	defer release()
 	nu, _ := r.j.id(pid)
 	cursor := ""
 	if r.plan.leading[pid] {
@@ -300,7 +304,7 @@ func (r *restorer) lateCopies(ctx context.Context) error {
 // pageLateCopies adds the late copies of one page in document order (a
 // copy may follow another).
 func (r *restorer) pageLateCopies(ctx context.Context, pid string) error {
-	pg := r.snap.Pages[pid]
+	outline := r.plan.outlines[pid]
 	var order []string
 	var walk func(ids []string)
 	walk = func(ids []string) {
@@ -308,12 +312,20 @@ func (r *restorer) pageLateCopies(ctx context.Context, pid string) error {
 			if r.plan.late[id] {
 				order = append(order, id)
 			}
-			if b := pg.Blocks[id]; b != nil {
+			if b := outline.Blocks[id]; b != nil {
 				walk(b.Children)
 			}
 		}
 	}
-	walk(pg.Children)
+	walk(outline.Children)
+	if len(order) == 0 {
+		return nil // the page's content is not loaded again
+	}
+	pg, release, err := r.loadPage(pid)
+	if err != nil {
+		return err
+	}
+	defer release()
 	for _, id := range order {
 		if err := r.lateCopy(ctx, pg, id); err != nil {
 			return err
@@ -330,7 +342,7 @@ func (r *restorer) lateCopy(ctx context.Context, pg *layout.Page, id string) err
 	}
 	parentNew, _ := r.j.id(parentOld)
 	after := ""
-	if prev := r.plan.previousSibling(pg, id); prev != "" {
+	if prev := r.plan.previousSibling(r.plan.outlines[pg.ID], id); prev != "" {
 		after, _ = r.j.id(prev)
 	}
 	if after == "" {

@@ -114,10 +114,18 @@ func Verify(orig *layout.Snapshot, opts Options, rep *Report, restored *layout.S
 }
 
 func (v *verifier) page(id string) {
-	o := v.orig.Pages[id]
 	g := v.got.Pages[v.ids[id]]
 	if g == nil {
 		v.f.add("page", false, false, "page "+id+" missing")
+		return
+	}
+	// The snapshot's side is decoded page by page when it was opened
+	// (layout.OpenSnapshot), the copy's side is whole.
+	o, err := v.orig.PageContent(id)
+	if err != nil {
+		if v.err == nil {
+			v.err = err
+		}
 		return
 	}
 	want := v.normalize(o.Object, o.Extra, true)
