@@ -13,6 +13,10 @@
 // measures instead a first sync stopped by --max-duration at half its crawl
 // time, and one killed with SIGKILL at half, each completed by a second run,
 // against one uninterrupted first sync.
+//
+//	go run ./bench -restore-memory -sizes medium,large [-baseline OLD-BINARY]
+//
+// measures the peak resident memory of a restore (stream.go).
 package main
 
 import (
@@ -35,8 +39,17 @@ func main() {
 	work := flag.String("work", "", "working directory (default: a temporary one)")
 	gitCompare := flag.Bool("git", true, "time `git add -A && git commit` on the same tree")
 	resume := flag.Bool("resume", false, "measure time-boxed and killed first syncs that a second run completes")
+	restoreMemory := flag.Bool("restore-memory", false, "measure the peak resident memory of a restore instead (stream.go)")
+	baseline := flag.String("baseline", "", "with -restore-memory: another notion-git binary to restore the same snapshot with, for a before/after ratio")
 	pacing := flag.Bool("pacing", false, "measure the adaptive pacer instead: a sync at --rate twice the emulator's budget against one at the budget (pacing.go)")
 	flag.Parse()
+	if *restoreMemory {
+		if err := streamMain(context.Background(), os.Stdout, strings.Split(*sizes, ","), *concurrency, *work, *baseline); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *pacing {
 		if err := pacingMain(context.Background(), os.Stdout, *work); err != nil {
 			fmt.Fprintln(os.Stderr, "bench:", err)

@@ -219,18 +219,22 @@ func typeOf(b *layout.Block) string {
 }
 
 func (r *restorer) contentKids(pg *layout.Page, b *layout.Block) []string {
-	return r.plan.contentKids(pg, b)
+	return r.plan.contentKids(pg.ID, b.ID)
 }
 
-// contentKids are the children of b that are restored as its blocks:
-// child pages and databases of the restore are created by the skeleton, a
-// synced copy's children are its original's, and a column list of fewer
-// than two columns gives way to what is written in its place (see written).
-func (p *plan) contentKids(pg *layout.Page, b *layout.Block) []string {
-	if syncedFrom(b.Object) != "" || !keepsChildren(typeOf(b)) {
+// contentKids are the children of block id of page pageID that are restored
+// as its blocks: child pages and databases of the restore are created by
+// the skeleton, a synced copy's children are its original's, and a column
+// list of fewer than two columns gives way to what is written in its place
+// (see written). They are read from the page's outline, so that the plan
+// can ask without the page's content.
+func (p *plan) contentKids(pageID, id string) []string {
+	pg := p.outlines[pageID]
+	b := pg.Blocks[id]
+	if b == nil || b.SyncedFrom != "" || !keepsChildren(b.Type) {
 		return nil
 	}
-	return p.written(pg, slices.DeleteFunc(slices.Clone(b.Children), func(id string) bool {
+	return p.written(pageID, slices.DeleteFunc(slices.Clone(b.Children), func(id string) bool {
 		return p.isPlaced(id) || pg.Blocks[id] == nil
 	}))
 }

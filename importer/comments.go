@@ -16,34 +16,48 @@ import (
 // The comments of one page (on it or on its blocks) go one after the
 // other, so that a comment whose answer was lost is found again by its
 // text among its page's or block's comments; pages go several at a time.
+// The plan knows comments by their outlines; each task decodes the comments
+// it writes, page by page.
 func (r *restorer) comments(ctx context.Context) error {
 	type item struct {
-		pg *layout.Page
-		c  *layout.Comment
+		page string // the page whose files hold the comment
+		id   string
 	}
 	byPage := map[string][]item{}
 	var order []string
 	seen := map[string]bool{}
 	for _, pid := range r.plan.contentOrder {
-		pg := r.snap.Pages[pid]
-		for _, c := range pg.Comments {
+		for _, c := range r.plan.outlines[pid].Comments {
 			// A page's listing may hold its child pages' comments too.
 			if seen[c.ID] {
 				continue
 			}
 			seen[c.ID] = true
-			home := r.commentPage(pg, c)
+			home := r.commentPage(pid, c)
 			if byPage[home] == nil {
 				order = append(order, home)
 			}
-			byPage[home] = append(byPage[home], item{pg, c})
+			byPage[home] = append(byPage[home], item{pid, c.ID})
 		}
 	}
 	p := newPool(ctx)
 	for _, home := range order {
 		p.add(func(ctx context.Context) error {
+			loaded := map[string]map[string]*layout.Comment{}
 			for _, it := range byPage[home] {
-				if err := r.comment(ctx, it.pg, it.c); err != nil {
+				cs, ok := loaded[it.page]
+				if !ok {
+					list, err := r.snap.PageComments(it.page)
+					if err != nil {
+						return fmt.Errorf("comments of page %s: %w", it.page, err)
+					}
+					cs = map[string]*layout.Comment{}
+					for _, c := range list {
+						cs[c.ID] = c
+					}
+					loaded[it.page] = cs
+				}
+				if err := r.comment(ctx, r.snap.Pages[it.page], cs[it.id]); err != nil {
 					return err
 				}
 			}
@@ -54,19 +68,16 @@ func (r *restorer) comments(ctx context.Context) error {
 }
 
 // commentPage is the restored page a comment is written on or in: its
-// parent page, or the page of its parent block, or else the page whose
+// parent page, or the page of its parent block, or else the page pid whose
 // listing holds it.
-func (r *restorer) commentPage(pg *layout.Page, c *layout.Comment) string {
-	par, _ := c.Object["parent"].(map[string]any)
-	if s, _ := par["page_id"].(string); s != "" {
-		if id, err := layout.ParseID(s); err == nil && r.plan.pages[id] {
-			return id
-		}
+func (r *restorer) commentPage(pid string, c layout.CommentOutline) string {
+	if c.ParentPage != "" && r.plan.pages[c.ParentPage] {
+		return c.ParentPage
 	}
-	if owner := r.plan.owner[blockParent(c.Object)]; r.plan.pages[owner] {
+	if owner := r.plan.owner[c.ParentBlock]; r.plan.pages[owner] {
 		return owner
 	}
-	return pg.ID
+	return pid
 }
 
 func discussionKey(id string) string { return "discussion:" + id }

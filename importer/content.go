@@ -51,7 +51,11 @@ func (r *restorer) pageContent(ctx context.Context, pid string) error {
 	if r.j.isDone(key) {
 		return nil
 	}
-	pg := r.snap.Pages[pid]
+	pg, release, err := r.loadPage(pid)
+	if err != nil {
+		return err
+	}
+	defer release()
 	nu, _ := r.j.id(pid)
 	cursor, ph := "", ""
 	if r.plan.leading[pid] {
@@ -93,7 +97,7 @@ func (r *restorer) pageContent(ctx context.Context, pid string) error {
 // In after mode the blocks go after the block `after`, else at the end.
 func (r *restorer) appendAll(ctx context.Context, pg *layout.Page, parentOld, parentNew string, kids []string, after string, afterMode bool) error {
 	cursor := after
-	kids = r.plan.written(pg, kids)
+	kids = r.plan.written(pg.ID, kids)
 	for i := 0; i < len(kids); {
 		k := kids[i]
 		if r.plan.late[k] {
@@ -312,7 +316,7 @@ func (r *restorer) lateCopies(ctx context.Context) error {
 // pageLateCopies adds the late copies of one page in document order (a
 // copy may follow another).
 func (r *restorer) pageLateCopies(ctx context.Context, pid string) error {
-	pg := r.snap.Pages[pid]
+	outline := r.plan.outlines[pid]
 	var order []string
 	var walk func(ids []string)
 	walk = func(ids []string) {
@@ -320,12 +324,20 @@ func (r *restorer) pageLateCopies(ctx context.Context, pid string) error {
 			if r.plan.late[id] {
 				order = append(order, id)
 			}
-			if b := pg.Blocks[id]; b != nil {
+			if b := outline.Blocks[id]; b != nil {
 				walk(b.Children)
 			}
 		}
 	}
-	walk(pg.Children)
+	walk(outline.Children)
+	if len(order) == 0 {
+		return nil // the page's content is not loaded again
+	}
+	pg, release, err := r.loadPage(pid)
+	if err != nil {
+		return err
+	}
+	defer release()
 	for _, id := range order {
 		if err := r.lateCopy(ctx, pg, id); err != nil {
 			return err
@@ -342,7 +354,7 @@ func (r *restorer) lateCopy(ctx context.Context, pg *layout.Page, id string) err
 	}
 	parentNew, _ := r.j.id(parentOld)
 	after := ""
-	if prev := r.plan.previousSibling(pg, id); prev != "" {
+	if prev := r.plan.previousSibling(r.plan.outlines[pg.ID], id); prev != "" {
 		after, _ = r.j.id(prev)
 	}
 	if after == "" {

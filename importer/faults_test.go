@@ -23,8 +23,8 @@ func tinySource(t testing.TB) source {
 	f := workspace.Generate(workspace.Options{Seed: 5, Pages: 10, MaxDepth: 3, BlocksPerPage: 10, Databases: 2,
 		DataSourcesPerDatabase: 2, RowsPerDataSource: 2, Comments: 8, Attachments: 6, Users: 3})
 	e := startEmulator(t, f, emulator.Options{})
-	snap, tree := syncTree(t, e)
-	return source{snap, tree}
+	_, tree := syncTree(t, e)
+	return openedSource(t, tree)
 }
 
 // cutAfter is a transport that cancels the restore's context once n

@@ -65,6 +65,8 @@ func syncTree(t testing.TB, e *localNotion, roots ...string) (*layout.Snapshot, 
 }
 
 // source is a synced generated workspace, shared by the tests of a run.
+// Its snapshot is opened, as the restore command opens it, so that the
+// tests restore from outlines and pages loaded one at a time.
 type source struct {
 	snap *layout.Snapshot
 	tree exporter.MemoryTree
@@ -73,7 +75,17 @@ type source struct {
 func smallSource(t testing.TB) source {
 	t.Helper()
 	e := startEmulator(t, workspace.Generate(workspace.Small()), emulator.Options{})
-	snap, tree := syncTree(t, e)
+	_, tree := syncTree(t, e)
+	return openedSource(t, tree)
+}
+
+// openedSource opens a synced tree with layout.OpenSnapshot.
+func openedSource(t testing.TB, tree exporter.MemoryTree) source {
+	t.Helper()
+	snap, err := layout.OpenSnapshot(layout.MapSource(tree))
+	if err != nil {
+		t.Fatal(err)
+	}
 	return source{snap, tree}
 }
 

@@ -79,7 +79,7 @@ func TestRestoreOnlyPages(t *testing.T) {
 	var root string
 	for id, p := range src.snap.Pages {
 		par, _ := p.Object["parent"].(map[string]any)
-		if par["type"] == "page_id" && len(p.Blocks) > 0 && (root == "" || id < root) {
+		if par["type"] == "page_id" && len(src.snap.Outline(id).Blocks) > 0 && (root == "" || id < root) {
 			root = id
 		}
 	}

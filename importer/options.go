@@ -78,6 +78,10 @@ type Report struct {
 	// Truncated counts values cut to a write limit, by what.
 	Truncated map[string]int `json:"truncated,omitempty"`
 
+	// PagesHeld is the most pages whose blocks were held in memory at
+	// once: at most one per task in flight.
+	PagesHeld int `json:"pages_held"`
+
 	// Resumed counts steps a journal said were already done.
 	Resumed int `json:"resumed"`
 	// Requests are the client's counters for this restore.

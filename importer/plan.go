@@ -12,6 +12,10 @@ import (
 // the snapshot alone before any request.
 type plan struct {
 	snap *layout.Snapshot
+	// outlines are every page's blocks and comments without their content:
+	// the plan never holds a page's blocks, which the content phase loads
+	// one page at a time.
+	outlines map[string]*layout.Outline
 
 	pages   map[string]bool // pages restored, rows included
 	dbs     map[string]bool
@@ -94,10 +98,12 @@ func newPlan(s *layout.Snapshot, only []string) (*plan, error) {
 		snap: s, pages: map[string]bool{}, dbs: map[string]bool{}, sources: map[string]bool{},
 		placed: map[string][]string{}, events: map[string][]event{}, leading: map[string]bool{},
 		rows: map[string][]string{}, owner: map[string]string{}, late: map[string]bool{}, needed: map[string]bool{},
-		originals: map[string][]string{}, inRow: map[string]bool{},
+		originals: map[string][]string{}, inRow: map[string]bool{}, outlines: make(map[string]*layout.Outline, len(s.Pages)),
 	}
-	for pid, pg := range s.Pages {
-		for bid := range pg.Blocks {
+	for pid := range s.Pages {
+		o := s.Outline(pid)
+		p.outlines[pid] = o
+		for bid := range o.Blocks {
 			p.owner[bid] = pid
 		}
 	}
@@ -223,7 +229,7 @@ func (p *plan) byCreated(a, b string) int {
 // the top-level block that holds it: the API creates pages and databases
 // only at the top of a page.
 func (p *plan) placePage(pid string, kids []string, parent map[string]string) {
-	pg := p.snap.Pages[pid]
+	pg := p.outlines[pid]
 	mine := map[string]bool{}
 	for _, k := range kids {
 		mine[k] = true
@@ -314,8 +320,8 @@ func (p *plan) orderTree(parent map[string]string) {
 func (p *plan) orderContent() {
 	deps := map[string][]string{}
 	for pid := range p.pages {
-		for _, b := range p.snap.Pages[pid].Blocks {
-			if orig := syncedFrom(b.Object); orig != "" {
+		for _, b := range p.outlines[pid].Blocks {
+			if orig := b.SyncedFrom; orig != "" {
 				if op, ok := p.owner[orig]; ok && op != pid && p.pages[op] {
 					deps[pid] = append(deps[pid], op)
 				}
@@ -344,8 +350,8 @@ func (p *plan) orderContent() {
 	// before their original.
 	pos := map[string]int{}
 	n := 0
-	var number func(pg *layout.Page, ids []string)
-	number = func(pg *layout.Page, ids []string) {
+	var number func(pg *layout.Outline, ids []string)
+	number = func(pg *layout.Outline, ids []string) {
 		for _, id := range ids {
 			pos[id] = n
 			n++
@@ -355,12 +361,12 @@ func (p *plan) orderContent() {
 		}
 	}
 	for _, pid := range p.contentOrder {
-		pg := p.snap.Pages[pid]
+		pg := p.outlines[pid]
 		number(pg, pg.Children)
 	}
 	for _, pid := range p.contentOrder {
-		for id, b := range p.snap.Pages[pid].Blocks {
-			orig := syncedFrom(b.Object)
+		for id, b := range p.outlines[pid].Blocks {
+			orig := b.SyncedFrom
 			at, ok := pos[orig]
 			switch {
 			case !ok:
@@ -376,16 +382,16 @@ func (p *plan) orderContent() {
 // markNeeded finds the blocks whose new ids must be learned.
 func (p *plan) markNeeded() {
 	for pid := range p.pages {
-		pg := p.snap.Pages[pid]
+		pg := p.outlines[pid]
 		for _, c := range pg.Comments {
-			if par := p.container(c.Object); par != pid {
-				if bid := blockParent(c.Object); bid != "" {
+			if par := p.commentContainer(c); par != pid {
+				if bid := c.ParentBlock; bid != "" {
 					p.needed[bid] = true
 				}
 			}
 		}
 		for id, b := range pg.Blocks {
-			if orig := syncedFrom(b.Object); orig != "" {
+			if orig := b.SyncedFrom; orig != "" {
 				p.needed[orig] = true
 			}
 			if p.late[id] {
@@ -397,11 +403,20 @@ func (p *plan) markNeeded() {
 	}
 }
 
+// commentContainer is container for a comment: the page it is on, or the
+// page holding the block it is on.
+func (p *plan) commentContainer(c layout.CommentOutline) string {
+	if c.ParentBlock != "" {
+		return p.owner[c.ParentBlock]
+	}
+	return c.ParentPage
+}
+
 // previousSibling returns the block before id among its parent's children.
-func (p *plan) previousSibling(pg *layout.Page, id string) string {
+func (p *plan) previousSibling(pg *layout.Outline, id string) string {
 	kids := pg.Children
 	if b := pg.Blocks[id]; b != nil {
-		if par := blockParent(b.Object); par != "" && pg.Blocks[par] != nil {
+		if par := b.Parent; par != "" && pg.Blocks[par] != nil {
 			kids = pg.Blocks[par].Children
 		}
 	}

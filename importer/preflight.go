@@ -33,14 +33,14 @@ func BlocksToCreate(snap *layout.Snapshot, opts Options) (int, error) {
 	}
 	n := len(pl.pages) + len(pl.dbs)
 	for pid := range pl.pages {
-		pg := snap.Pages[pid]
+		pg := pl.outlines[pid]
 		if pl.leading[pid] {
 			n++
 		}
 		var walk func(id string)
 		walk = func(id string) {
 			n++
-			for _, c := range pl.contentKids(pg, pg.Blocks[id]) {
+			for _, c := range pl.contentKids(pid, id) {
 				walk(c)
 			}
 		}

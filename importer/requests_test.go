@@ -19,9 +19,12 @@ import (
 // table rows', columns' and tab items' contents) go in a request of their
 // own: a nesting boundary. Pages holding child pages before some of their
 // blocks need one more for the anchor the blocks are inserted after.
-func appendBound(s *layout.Snapshot, p *plan) (base, boundaries int) {
+func appendBound(t testing.TB, s *layout.Snapshot, p *plan) (base, boundaries int) {
 	for _, pid := range p.contentOrder {
-		pg := s.Pages[pid]
+		pg, err := s.PageContent(pid)
+		if err != nil {
+			t.Fatal(err)
+		}
 		kids := func(b *layout.Block) []string {
 			if syncedFrom(b.Object) != "" || !keepsChildren(typeOf(b)) {
 				return nil
@@ -111,7 +114,7 @@ func TestRequestsAndContract(t *testing.T) {
 		}
 	}
 	pl, _ := newPlan(src.snap, nil)
-	base, boundaries := appendBound(src.snap, pl)
+	base, boundaries := appendBound(t, src.snap, pl)
 	limit := int(math.Ceil(1.05*float64(base))) + boundaries
 	t.Logf("%d blocks: %d appends; bound %d (%d + %d boundaries)", rep.Blocks, appends, limit, base, boundaries)
 	if appends > limit {

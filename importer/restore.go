@@ -29,8 +29,9 @@ type restorer struct {
 	opts   Options
 	j      *journal
 
-	mu      sync.Mutex // guards rep
+	mu      sync.Mutex // guards rep and held
 	rep     *Report
+	held    int // pages whose content is loaded (see loadPage)
 	started time.Time
 	done    int
 	total   int
@@ -90,7 +91,7 @@ func newRestorer(client *notion.Client, snap *layout.Snapshot, opts Options) (*r
 	r := &restorer{client: client, snap: snap, plan: pl, opts: opts, rep: newReport(), started: opts.Now(), j: newJournal()}
 	r.total = len(pl.pages) + len(pl.dbs)
 	for _, id := range pl.contentOrder {
-		r.total += len(snap.Pages[id].Blocks)
+		r.total += len(pl.outlines[id].Blocks)
 	}
 	return r, nil
 }

@@ -333,37 +333,41 @@ const (
 	noteEmptyColum = "column without blocks → empty paragraph"
 )
 
-// columnsOf returns the columns of a column list that are written.
-func (p *plan) columnsOf(pg *layout.Page, b *layout.Block) []string {
+// columnsOf returns the columns of column list id of page pageID that are
+// written. It reads the page's outline, so that the plan can ask without
+// the page's content.
+func (p *plan) columnsOf(pageID, id string) []string {
+	o := p.outlines[pageID]
 	var cols []string
-	for _, c := range b.Children {
-		if cb := pg.Blocks[c]; cb != nil && typeOf(cb) == "column" && !p.isPlaced(c) {
+	for _, c := range o.Blocks[id].Children {
+		if cb := o.Blocks[c]; cb != nil && cb.Type == "column" && !p.isPlaced(c) {
 			cols = append(cols, c)
 		}
 	}
 	return cols
 }
 
-// degenerate reports whether b is a column list of fewer than two columns.
-func (p *plan) degenerate(pg *layout.Page, b *layout.Block) bool {
-	return b != nil && typeOf(b) == "column_list" && len(p.columnsOf(pg, b)) < 2
+// degenerate reports whether block id of page pageID is a column list of
+// fewer than two columns.
+func (p *plan) degenerate(pageID, id string) bool {
+	b := p.outlines[pageID].Blocks[id]
+	return b != nil && b.Type == "column_list" && len(p.columnsOf(pageID, id)) < 2
 }
 
 // written is kids as they are written: a column list of one column is
 // replaced by that column's blocks, and one without columns by nothing.
-func (p *plan) written(pg *layout.Page, kids []string) []string {
-	if !slices.ContainsFunc(kids, func(k string) bool { return p.degenerate(pg, pg.Blocks[k]) }) {
+func (p *plan) written(pageID string, kids []string) []string {
+	if !slices.ContainsFunc(kids, func(k string) bool { return p.degenerate(pageID, k) }) {
 		return kids
 	}
 	var out []string
 	for _, k := range kids {
-		b := pg.Blocks[k]
-		if !p.degenerate(pg, b) {
+		if !p.degenerate(pageID, k) {
 			out = append(out, k)
 			continue
 		}
-		if cols := p.columnsOf(pg, b); len(cols) == 1 {
-			out = append(out, p.contentKids(pg, pg.Blocks[cols[0]])...)
+		if cols := p.columnsOf(pageID, k); len(cols) == 1 {
+			out = append(out, p.contentKids(pageID, cols[0])...)
 		}
 	}
 	return out
@@ -375,12 +379,11 @@ func (r *restorer) countColumnLists(pid string) {
 	if r.j.isDone("content:" + pid) {
 		return
 	}
-	pg := r.snap.Pages[pid]
-	for _, b := range pg.Blocks {
-		if !r.plan.degenerate(pg, b) || r.plan.isPlaced(b.ID) {
+	for id := range r.plan.outlines[pid].Blocks {
+		if !r.plan.degenerate(pid, id) || r.plan.isPlaced(id) {
 			continue
 		}
-		if len(r.plan.columnsOf(pg, b)) == 1 {
+		if len(r.plan.columnsOf(pid, id)) == 1 {
 			r.count(r.rep.Substituted, noteOneColumn)
 		} else {
 			r.count(r.rep.Substituted, noteNoColumns)

@@ -111,10 +111,18 @@ func Verify(orig *layout.Snapshot, opts Options, rep *Report, restored *layout.S
 }
 
 func (v *verifier) page(id string) {
-	o := v.orig.Pages[id]
 	g := v.got.Pages[v.ids[id]]
 	if g == nil {
 		v.f.add("page", false, false, "page "+id+" missing")
+		return
+	}
+	// The snapshot's side is decoded page by page when it was opened
+	// (layout.OpenSnapshot), the copy's side is whole.
+	o, err := v.orig.PageContent(id)
+	if err != nil {
+		if v.err == nil {
+			v.err = err
+		}
 		return
 	}
 	want := v.normalize(o.Object, o.Extra, true)
@@ -196,12 +204,11 @@ func (v *verifier) blocks(o, g *layout.Page, want, have []string) {
 func (v *verifier) expand(o *layout.Page, ids []string) []string {
 	var out []string
 	for _, id := range ids {
-		b := o.Blocks[id]
-		if !v.plan.degenerate(o, b) {
+		if !v.plan.degenerate(o.ID, id) {
 			out = append(out, id)
 			continue
 		}
-		cols := v.plan.columnsOf(o, b)
+		cols := v.plan.columnsOf(o.ID, id)
 		if len(cols) == 0 {
 			v.f.add("block column_list ("+noteNoColumns+")", true, false, "block "+id)
 			continue
@@ -216,7 +223,7 @@ func (v *verifier) expand(o *layout.Page, ids []string) []string {
 // holds no blocks or starts with a column list, table or tab, and returns
 // the copy's blocks after it.
 func (v *verifier) columnLead(o, g *layout.Page, id string, want, have []string) []string {
-	want = v.plan.written(o, want)
+	want = v.plan.written(o.ID, want)
 	if len(want) > 0 && !structural[typeOf(o.Blocks[want[0]])] {
 		return have
 	}

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/notion-git/notion-git/layout"
 )
 
 // TestVerifyReportsAnObjectItCannotCompare compares a snapshot with itself
@@ -13,6 +15,13 @@ import (
 // rather than comparing it as something else.
 func TestVerifyReportsAnObjectItCannotCompare(t *testing.T) {
 	src := smallSource(t)
+	// Decoded whole: the snapshot is both sides, and one of its objects is
+	// edited in memory.
+	whole, err := layout.DecodeSnapshot(layout.MapSource(src.tree))
+	if err != nil {
+		t.Fatal(err)
+	}
+	src.snap = whole
 	ids := map[string]string{}
 	for id := range src.snap.Pages {
 		ids[id] = id
@@ -29,7 +38,7 @@ func TestVerifyReportsAnObjectItCannotCompare(t *testing.T) {
 	}
 	bad := slices.Sorted(maps.Keys(src.snap.Pages))[0]
 	src.snap.Pages[bad].Object["broken"] = math.NaN()
-	_, err := Verify(src.snap, Options{}, rep, src.snap)
+	_, err = Verify(src.snap, Options{}, rep, src.snap)
 	if err == nil || !strings.Contains(err.Error(), bad) {
 		t.Fatalf("Verify with a NaN in page %s: %v", bad, err)
 	}

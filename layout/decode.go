@@ -67,6 +67,13 @@ func (m MapSource) Size(path string) (int64, error) {
 // id that does not match its path, unknown path or broken block tree is an
 // error that names the path.
 func DecodeSnapshot(src Source) (*Snapshot, error) {
+	return decodeSnapshot(src, false)
+}
+
+// decodeSnapshot is DecodeSnapshot; with lazy, each page's blocks and
+// comments are checked and then dropped, leaving an Outline (see
+// OpenSnapshot).
+func decodeSnapshot(src Source, lazy bool) (*Snapshot, error) {
 	s := NewSnapshot(Meta{})
 	pageFiles := map[string][]string{} // page id -> its block and comment paths
 	viewFiles := map[string][]string{} // database id -> its view paths
@@ -153,10 +160,17 @@ func DecodeSnapshot(src Source) (*Snapshot, error) {
 			return nil, fmt.Errorf("%s: missing, but the page has other files", PagePath(id))
 		}
 	}
+	if lazy {
+		s.lazy = &lazyContent{src: src, files: pageFiles, outlines: make(map[string]*Outline, len(s.Pages))}
+	}
 	for id := range s.Pages {
 		p, err := decodePage(src, id, pageFiles[id])
 		if err != nil {
 			return nil, err
+		}
+		if lazy {
+			s.lazy.outlines[id] = OutlineOf(p)
+			p = &Page{ID: p.ID, Object: p.Object, Children: p.Children, Extra: p.Extra}
 		}
 		s.Pages[id] = p
 	}
@@ -166,6 +180,20 @@ func DecodeSnapshot(src Source) (*Snapshot, error) {
 // decodePage reads one page directory: page.json and the given block and
 // comment paths.
 func decodePage(src Source, id string, paths []string) (*Page, error) {
+	p, err := readPage(src, id, paths)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkTree(p); err != nil {
+		return nil, err
+	}
+	SortComments(p.Comments)
+	return p, nil
+}
+
+// readPage reads page.json and the given block and comment paths of one
+// page, without checking its block tree.
+func readPage(src Source, id string, paths []string) (*Page, error) {
 	p := &Page{ID: id, Blocks: map[string]*Block{}}
 	path := PagePath(id)
 	var err error
@@ -188,10 +216,6 @@ func decodePage(src Source, id string, paths []string) (*Page, error) {
 		}
 		p.Comments = append(p.Comments, &Comment{ID: childID, Object: obj, Extra: extra})
 	}
-	if err := checkTree(p); err != nil {
-		return nil, err
-	}
-	SortComments(p.Comments)
 	return p, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"maps"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -102,8 +103,20 @@ func FuzzDecodeSnapshot(f *testing.F) {
 		}
 		src := unpackTree(packed)
 		s, err := DecodeSnapshot(src)
+		// Opening checks the same files the same way, and decodes each
+		// page's content to what DecodeSnapshot holds.
+		o, oerr := OpenSnapshot(src)
+		if (err == nil) != (oerr == nil) {
+			t.Fatalf("DecodeSnapshot: %v; OpenSnapshot: %v", err, oerr)
+		}
 		if err != nil {
 			return
+		}
+		for id, p := range s.Pages {
+			got, err := o.PageContent(id)
+			if err != nil || !reflect.DeepEqual(got, p) {
+				t.Fatalf("page %s: decoded on demand differs (%v)", id, err)
+			}
 		}
 		// Whatever decodes must encode, and decode again to the same bytes.
 		files, err := EncodeSnapshot(s)

@@ -81,6 +81,11 @@ func (s *Snapshot) Objects() map[string]ObjectState {
 		for bid := range p.Blocks {
 			owner[bid] = id
 		}
+		if s.lazy != nil {
+			for bid := range s.lazy.outlines[id].Blocks {
+				owner[bid] = id
+			}
+		}
 	}
 	out := make(map[string]ObjectState, len(s.Pages)+len(s.Databases)+len(s.DataSources))
 	add := func(id, kind string, obj Object, title string) {

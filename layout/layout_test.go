@@ -336,12 +336,14 @@ func TestDecodeSnapshotErrorsNamePath(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			_, tree := sampleTree(t)
 			c.change(tree)
-			_, err := DecodeSnapshot(tree)
-			if err == nil {
-				t.Fatalf("DecodeSnapshot accepted the tree")
-			}
-			if !strings.Contains(err.Error(), c.want) {
-				t.Fatalf("error %q does not contain %q", err, c.want)
+			for name, decode := range map[string]func(Source) (*Snapshot, error){"DecodeSnapshot": DecodeSnapshot, "OpenSnapshot": OpenSnapshot} {
+				_, err := decode(tree)
+				if err == nil {
+					t.Fatalf("%s accepted the tree", name)
+				}
+				if !strings.Contains(err.Error(), c.want) {
+					t.Fatalf("%s: error %q does not contain %q", name, err, c.want)
+				}
 			}
 		})
 	}

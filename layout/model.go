@@ -19,6 +19,10 @@ type Snapshot struct {
 	DataSources map[string]*DataSource
 	Users       map[string]Object
 	Files       map[string]int64 // sha256 -> size of each file under files/
+
+	// lazy is set by OpenSnapshot: the pages' blocks and comments stay in
+	// the source and are decoded one page at a time (see PageContent).
+	lazy *lazyContent
 }
 
 // NewSnapshot returns an empty snapshot with its maps made.
@@ -34,7 +38,8 @@ func NewSnapshot(meta Meta) *Snapshot {
 }
 
 // Page is a page (a database row included) with all of its blocks and
-// comments: the unit that a sync rewrites.
+// comments: the unit that a sync rewrites. In a snapshot from OpenSnapshot,
+// Blocks and Comments are nil; PageContent decodes them.
 type Page struct {
 	ID       string
 	Object   Object            // the API's page object, normalised

@@ -75,7 +75,10 @@ func runRestore(ctx context.Context, g *Globals, c *restoreCmd, env *Env) (*impo
 	if !tree.Has(layout.MetaPath) {
 		return nil, fmt.Errorf("revision %q (%s) is not a notion-git snapshot: it has no %s", c.Revision, commit.String()[:12], layout.MetaPath)
 	}
-	snap, err := layout.DecodeSnapshot(tree)
+	// Opened, not decoded: every file is checked now, but a page's blocks
+	// are decoded again only while the restore writes them, so memory holds
+	// the plan and the pages in flight, not the snapshot.
+	snap, err := layout.OpenSnapshot(tree)
 	if err != nil {
 		return nil, fmt.Errorf("revision %q: %w", c.Revision, err)
 	}
@@ -311,7 +314,8 @@ func restoreClient(g *Globals, c *restoreCmd) (*notion.Client, func(), error) {
 	return client, func() {}, err
 }
 
-// verifyRestore syncs the restored copy into memory and compares it.
+// verifyRestore syncs the restored copy into memory and compares it. The
+// copy is held whole; the snapshot's side is read page by page.
 func verifyRestore(ctx context.Context, client *notion.Client, snap *layout.Snapshot, opts importer.Options, rep *importer.Report, env *Env, g *Globals) error {
 	tree := exporter.MemoryTree{}
 	if _, err := exporter.Sync(ctx, client, nil, tree, exporter.Options{
