@@ -88,6 +88,10 @@ func (l *storedLayout) pathOf(endpoint string, obj layout.Object) string {
 		return layout.DatabasePath(id)
 	case "data_source":
 		return layout.DataSourcePath(id)
+	case "view":
+		par, _ := obj["parent"].(map[string]any)
+		db, _ := par["database_id"].(string)
+		return layout.ViewPath(db, id)
 	case "comment":
 		return l.comments[id]
 	case "user":
@@ -219,6 +223,11 @@ func checkLossless(t *testing.T, e *emulator.Server, tree map[string][]byte, err
 			if kind == "property_item" {
 				checkPropertyItem(t, l, entry.Path, obj, where, errorf)
 				counts[kind]++
+				continue
+			}
+			if kind == "view" && len(obj) == 2 {
+				// A listing of views names them only ({object, id}); each
+				// is then read whole, and that answer is the one checked.
 				continue
 			}
 			path := l.pathOf(entry.Endpoint, obj)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/notion-git/notion-git/layout"
 	"github.com/notion-git/notion-git/notion"
@@ -272,6 +273,7 @@ func (r *restorer) viewRequest(ctx context.Context, d *layout.Database, nuDB str
 		}
 	}
 	if conf, ok := mapped["configuration"].(map[string]any); ok && typ != "dashboard" {
+		r.dropAbsentProperties(conf, newProps)
 		req["configuration"] = requestConfig(conf, func(what string) { r.count(r.rep.Substituted, what) })
 	}
 	if dash, _ := v.Object["dashboard_view_id"].(string); dash != "" {
@@ -361,7 +363,9 @@ func (v *verifier) views(db string) {
 			continue
 		}
 		delete(got, gv.ID)
-		want := v.normalize(v.viewByNames(ov, v.orig, true), ov.Extra, true)
+		wantView := v.viewByNames(ov, v.orig, true)
+		v.dropAbsentColumns(wantView, gv)
+		want := v.normalize(wantView, ov.Extra, true)
 		have := v.normalize(v.viewByNames(gv, v.got, false), gv.Extra, false)
 		v.compare(kind, !known || rule.Fidelity != Exact, want, have, ov.ID)
 		if dash, _ := ov.Object["dashboard_view_id"].(string); dash == "" {
@@ -448,4 +452,56 @@ func dropLayout(conf map[string]any) {
 			}
 		}
 	}
+}
+
+// dropAbsentProperties leaves out of a view's list of shown properties
+// those the copy's schema does not have (a button, say, which the API
+// cannot create): Notion refuses the whole view for one such entry, and
+// losing one column is closer to the original than a bare view.
+func (r *restorer) dropAbsentProperties(conf map[string]any, newProps map[string]string) {
+	list, ok := conf["properties"].([]any)
+	if !ok || len(newProps) == 0 {
+		return
+	}
+	have := map[string]bool{}
+	for _, id := range newProps {
+		have[id] = true
+	}
+	kept := list[:0:0]
+	for _, e := range list {
+		m, _ := e.(map[string]any)
+		if id, _ := m["property_id"].(string); id != "" && !have[id] {
+			r.count(r.rep.Substituted, "view property absent from the copy → left out of the view")
+			continue
+		}
+		kept = append(kept, e)
+	}
+	conf["properties"] = kept
+}
+
+// dropAbsentColumns leaves out of the original view, as the restore does
+// (see restorer.dropAbsentProperties), the shown properties the copy's
+// schema does not have, each counted as that documented substitution.
+func (v *verifier) dropAbsentColumns(want layout.Object, gv *layout.View) {
+	conf, _ := want["configuration"].(map[string]any)
+	list, ok := conf["properties"].([]any)
+	ds, _ := gv.Object["data_source_id"].(string)
+	src := v.got.DataSources[ds]
+	if !ok || src == nil {
+		return
+	}
+	have := map[string]bool{}
+	for _, name := range propIDs(src.Object, false) {
+		have["name:"+name] = true
+	}
+	kept := list[:0:0]
+	for _, e := range list {
+		m, _ := e.(map[string]any)
+		if id, _ := m["property_id"].(string); strings.HasPrefix(id, "name:") && !have[id] {
+			v.f.add("view column (absent from the copy)", true, false, "view "+gv.ID+": "+id)
+			continue
+		}
+		kept = append(kept, e)
+	}
+	conf["properties"] = kept
 }

@@ -142,6 +142,9 @@ func (g *gen) run() {
 	g.makeRows()
 	g.emitPages()
 	g.makeComments()
+	if g.o.Views {
+		g.makeViews()
+	}
 }
 
 // id returns a fresh random (version 4) UUID in Notion's dashed form.

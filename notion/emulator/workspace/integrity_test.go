@@ -295,6 +295,9 @@ func checkShapes(t *testing.T, f *emulator.Fixture) {
 	for _, d := range f.Databases {
 		check("DatabaseObjectResponse", d)
 	}
+	for _, v := range f.Views {
+		check("DataSourceViewObjectResponse", v)
+	}
 	for _, ds := range f.DataSources {
 		c := Clone(&emulator.Fixture{DataSources: []map[string]any{ds}}).DataSources[0]
 		for name, cfg := range c["properties"].(map[string]any) {

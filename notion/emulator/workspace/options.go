@@ -32,6 +32,9 @@ type Options struct {
 	// ("ai_summary"), to prove that consumers keep what they do not know.
 	// Contract tests leave it off: the SDK schemas reject such blocks.
 	UnknownBlockTypes bool
+	// Views gives each database a table, a board and a calendar view where
+	// its schema allows, as a person would set them up.
+	Views bool
 }
 
 // Small is about 100 pages: the smallest workspace that still holds every

@@ -20,6 +20,7 @@ func Sample() *emulator.Fixture {
 		Attachments:            10,
 		Users:                  30, // a people property with more than 25 members
 		UnknownBlockTypes:      true,
+		Views:                  true,
 	}
 	g := newGen(o, nil)
 	g.names.roots = []string{"Engineering Handbook", "Meeting notes", "Product", "Company Wiki"}
