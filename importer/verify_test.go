@@ -257,12 +257,14 @@ func TestVerifyCatchesWrongReferences(t *testing.T) {
 			return false
 		}},
 		{"a retyped property", "schema ", func(got *layout.Snapshot) bool {
-			props := schema(got)
-			for _, name := range sortedKeys(props) {
-				if p := props[name].(map[string]any); p["type"] == "checkbox" {
-					delete(p, "checkbox")
-					p["type"], p["rich_text"] = "rich_text", map[string]any{}
-					return true
+			for _, id := range sortedKeys(got.DataSources) {
+				props, _ := got.DataSources[id].Object["properties"].(map[string]any)
+				for _, name := range sortedKeys(props) {
+					if p := props[name].(map[string]any); p["type"] == "checkbox" {
+						delete(p, "checkbox")
+						p["type"], p["rich_text"] = "rich_text", map[string]any{}
+						return true
+					}
 				}
 			}
 			return false
