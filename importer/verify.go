@@ -192,6 +192,14 @@ func (v *verifier) blocks(o, g *layout.Page, want, have []string) {
 			v.f.add(fallbackNote(typ, form), true, false, "block "+id)
 		case expected:
 			v.f.add(kind, true, false, "substituted")
+		case (typ == "child_page" || typ == "child_database") && !v.plan.restores(id):
+			// A page or database outside the restore: a link to the
+			// original, as RESTORE.md says.
+			want := v.normalize(b.Object, b.Extra, true)
+			ref := map[string]string{"child_page": "page_id", "child_database": "database_id"}[typ]
+			delete(want, typ)
+			want["type"], want["link_to_page"] = "link_to_page", map[string]any{"type": ref, ref: id}
+			v.compare(kind, false, want, v.normalize(gb.Object, gb.Extra, false), id)
 		default:
 			v.compare(kind, false, v.normalize(b.Object, b.Extra, true), v.normalize(gb.Object, gb.Extra, false), id)
 		}
@@ -318,6 +326,14 @@ func (v *verifier) dataSource(id string) {
 	hp, _ := have["properties"].(map[string]any)
 	for _, name := range sortedKeys(wp) {
 		typ, _ := wp[name].(map[string]any)["type"].(string)
+		if conf, _ := wp[name].(map[string]any)["relation"].(map[string]any); conf["type"] == "dual_property" {
+			if to, _ := conf["data_source_id"].(string); !v.restored[to] {
+				// Two-way to a data source outside the restore: one-way
+				// (a dual relation would add a property to it).
+				delete(conf, "dual_property")
+				conf["type"], conf["single_property"] = "single_property", map[string]any{}
+			}
+		}
 		if schemaPart(typ) == -1 {
 			v.f.add("schema "+typ, true, false, "not creatable")
 			continue
