@@ -82,6 +82,7 @@ type verifier struct {
 	fallbacks map[string]string // blocks the API rejected → the form written
 	restored  map[string]bool   // the copy's ids of the objects restored
 	target    string            // the page restored into
+	roots     map[string]bool   // what the restore puts directly in the target
 	f         *FidelityReport
 	err       error // the first object that could not be compared
 }
@@ -100,6 +101,10 @@ func Verify(orig *layout.Snapshot, opts Options, rep *Report, restored *layout.S
 	}
 	if t, err := layout.ParseID(opts.Target); err == nil {
 		v.target = t
+	}
+	v.roots = map[string]bool{}
+	for _, id := range pl.roots {
+		v.roots[id] = true
 	}
 	for _, id := range sortedKeys(pl.pages) {
 		v.page(id)
@@ -366,7 +371,7 @@ func (v *verifier) dataSource(id string) {
 // holding the block it is in, its data source, its database); for the
 // copy, its parent as Notion answers.
 func (v *verifier) parents(id string, o, g layout.Object, want, have map[string]any) {
-	if slices.Contains(v.plan.roots, id) {
+	if v.roots[id] {
 		want["parent"] = v.target // already the copy's
 	} else {
 		want["parent"] = v.remap(v.plan.container(o))
