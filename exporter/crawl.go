@@ -595,7 +595,10 @@ func (x *exporter) completeProperties(ctx context.Context, page *layout.Page) er
 		if pid == "" || strings.ContainsAny(pid, "/?#") {
 			continue
 		}
-		var items []any
+		// An empty list, not nil: a value marked has_more whose listing
+		// holds nothing is [], as the API gives an empty value, in the
+		// page object as in its file.
+		items := []any{}
 		if err := x.acquire(ctx); err != nil {
 			return err
 		}

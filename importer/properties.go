@@ -74,7 +74,14 @@ func (r *restorer) schema(ds *layout.DataSource, part int) map[string]any {
 			st := &refState{}
 			target, _ := conf["data_source_id"].(string)
 			req["data_source_id"] = r.mapRef(target, "relation to a data source", st)
-			if conf["type"] == "dual_property" {
+			outside := !r.plan.sources[target]
+			if conf["type"] == "dual_property" && outside {
+				// Its other side is a data source the restore does not
+				// create: a dual relation would add a property to it,
+				// in the workspace the snapshot came from.
+				r.count(r.rep.Substituted, "two-way relation to a data source outside the restore → one-way")
+			}
+			if conf["type"] == "dual_property" && !outside {
 				req["type"] = "dual_property"
 				dual := map[string]any{}
 				if dp, ok := conf["dual_property"].(map[string]any); ok {
@@ -185,23 +192,46 @@ func (r *restorer) backSides(ctx context.Context, id string, sent, res layout.Ob
 			return fmt.Errorf("data source %s: %w", target, err)
 		}
 		have, _ := cur["properties"].(map[string]any)
+		nid, _ := r.j.id(id)
+		if made == "" || have[made] == nil {
+			made = syncedSide(have, nid, name)
+		}
 		var change map[string]any
 		switch {
 		case have[want] != nil:
 			continue
-		case made != "" && have[made] != nil:
+		case made != "":
 			change = map[string]any{made: map[string]any{"name": want}}
 		default:
-			nid, _ := r.j.id(id)
+			// Notion made no other side that can be found. A dual
+			// relation created from this side would make Notion add a
+			// second synced property to the first side, next to the
+			// one already there: the other side is created one-way.
+			r.count(r.rep.Substituted, "two-way relation whose other side Notion did not create → that side one-way")
 			change = map[string]any{want: map[string]any{"relation": map[string]any{
-				"data_source_id": nid, "type": "dual_property",
-				"dual_property": map[string]any{"synced_property_name": name}}}}
+				"data_source_id": nid, "type": "single_property", "single_property": map[string]any{}}}}
 		}
 		if _, err := r.call(ctx, http.MethodPatch, "data_sources/"+nt, map[string]any{"properties": change}); err != nil {
 			return fmt.Errorf("data source %s: schema: %w", target, err)
 		}
 	}
 	return nil
+}
+
+// syncedSide returns the property of a schema that is the other side of
+// the two-way relation name of data source ds: a dual relation to ds synced
+// with name, whatever Notion called it.
+func syncedSide(schema map[string]any, ds, name string) string {
+	for _, n := range sortedKeys(schema) {
+		def, _ := schema[n].(map[string]any)
+		conf, _ := def["relation"].(map[string]any)
+		dp, _ := conf["dual_property"].(map[string]any)
+		to, _ := conf["data_source_id"].(string)
+		if to, err := layout.ParseID(to); err == nil && to == ds && n != name && dp["synced_property_name"] == name {
+			return n
+		}
+	}
+	return ""
 }
 
 // rowProperties returns a row's property values in request form. With

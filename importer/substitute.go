@@ -86,7 +86,7 @@ var PropertyRules = map[string]Rule{
 	"email":            {Exact, ""},
 	"phone_number":     {Exact, ""},
 	"formula":          {NotRestorable, "computed by Notion from the restored formula"},
-	"relation":         {Exact, "targets remapped; set after all rows exist"},
+	"relation":         {Exact, "targets remapped; set after all rows exist; a two-way relation to a data source outside the restore comes back one-way to it"},
 	"rollup":           {NotRestorable, "computed by Notion from the restored rollup"},
 	"created_time":     {NotRestorable, "set by Notion at creation"},
 	"created_by":       {NotRestorable, "set by Notion at creation"},

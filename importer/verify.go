@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -79,6 +80,9 @@ type verifier struct {
 	plan      *plan
 	ids       map[string]string
 	fallbacks map[string]string // blocks the API rejected → the form written
+	restored  map[string]bool   // the copy's ids of the objects restored
+	target    string            // the page restored into
+	roots     map[string]bool   // what the restore puts directly in the target
 	f         *FidelityReport
 	err       error // the first object that could not be compared
 }
@@ -91,7 +95,17 @@ func Verify(orig *layout.Snapshot, opts Options, rep *Report, restored *layout.S
 	if err != nil {
 		return nil, err
 	}
-	v := &verifier{orig: orig, got: restored, plan: pl, ids: rep.IDs, fallbacks: rep.Fallbacks, f: &FidelityReport{Kinds: map[string]*KindFidelity{}}}
+	v := &verifier{orig: orig, got: restored, plan: pl, ids: rep.IDs, fallbacks: rep.Fallbacks, restored: map[string]bool{}, f: &FidelityReport{Kinds: map[string]*KindFidelity{}}}
+	for _, nu := range rep.IDs {
+		v.restored[nu] = true
+	}
+	if t, err := layout.ParseID(opts.Target); err == nil {
+		v.target = t
+	}
+	v.roots = map[string]bool{}
+	for _, id := range pl.roots {
+		v.roots[id] = true
+	}
 	for _, id := range sortedKeys(pl.pages) {
 		v.page(id)
 	}
@@ -139,6 +153,7 @@ func (v *verifier) page(id string) {
 	}
 	delete(want, "properties")
 	delete(have, "properties")
+	v.parents(id, o.Object, g.Object, want, have)
 	v.compare("page", false, want, have, id)
 	v.blocks(o, g, v.expectedTop(id), g.Children)
 	v.comments(o, g)
@@ -182,6 +197,14 @@ func (v *verifier) blocks(o, g *layout.Page, want, have []string) {
 			v.f.add(fallbackNote(typ, form), true, false, "block "+id)
 		case expected:
 			v.f.add(kind, true, false, "substituted")
+		case (typ == "child_page" || typ == "child_database") && !v.plan.restores(id):
+			// A page or database outside the restore: a link to the
+			// original, as RESTORE.md says.
+			want := v.normalize(b.Object, b.Extra, true)
+			ref := map[string]string{"child_page": "page_id", "child_database": "database_id"}[typ]
+			delete(want, typ)
+			want["type"], want["link_to_page"] = "link_to_page", map[string]any{"type": ref, ref: id}
+			v.compare(kind, false, want, v.normalize(gb.Object, gb.Extra, false), id)
 		default:
 			v.compare(kind, false, v.normalize(b.Object, b.Extra, true), v.normalize(gb.Object, gb.Extra, false), id)
 		}
@@ -247,11 +270,30 @@ func (v *verifier) contentKidsOf(pg *layout.Page, b *layout.Block) []string {
 
 func (v *verifier) comments(o, g *layout.Page) {
 	var want, have []string
+	// The author's name is kept as the display name (RESTORE.md); a
+	// comment stored without one is shown with the integration's name,
+	// which the copy's sync knows. Without it, names are compared only
+	// where every comment of the page has one.
+	name := func(c *layout.Comment) string {
+		dn, _ := c.Object["display_name"].(map[string]any)
+		s, _ := dn["resolved_name"].(string)
+		return s
+	}
+	bot, _ := v.got.Meta.Bot["name"].(string)
+	names := bot != "" || !slices.ContainsFunc(o.Comments, func(c *layout.Comment) bool { return name(c) == "" })
 	for _, c := range o.Comments {
-		want = append(want, v.key(v.normalize(c.Object, c.Extra, true)))
+		n := v.normalize(c.Object, c.Extra, true)
+		if names {
+			n["display_name"] = cmp.Or(name(c), bot)
+		}
+		want = append(want, v.key(n))
 	}
 	for _, c := range g.Comments {
-		have = append(have, v.key(v.normalize(c.Object, c.Extra, false)))
+		n := v.normalize(c.Object, c.Extra, false)
+		if names {
+			n["display_name"] = name(c)
+		}
+		have = append(have, v.key(n))
 	}
 	slices.Sort(want)
 	slices.Sort(have)
@@ -271,7 +313,9 @@ func (v *verifier) database(id string) {
 		v.f.add("database", false, false, "database "+id+" missing")
 		return
 	}
-	v.compare("database", false, v.normalize(o.Object, o.Extra, true), v.normalize(g.Object, g.Extra, false), id)
+	want, have := v.normalize(o.Object, o.Extra, true), v.normalize(g.Object, g.Extra, false)
+	v.parents(id, o.Object, g.Object, want, have)
+	v.compare("database", false, want, have, id)
 }
 
 func (v *verifier) dataSource(id string) {
@@ -287,11 +331,27 @@ func (v *verifier) dataSource(id string) {
 	hp, _ := have["properties"].(map[string]any)
 	for _, name := range sortedKeys(wp) {
 		typ, _ := wp[name].(map[string]any)["type"].(string)
+		if conf, _ := wp[name].(map[string]any)["relation"].(map[string]any); conf["type"] == "dual_property" {
+			if to, _ := conf["data_source_id"].(string); !v.restored[to] {
+				// Two-way to a data source outside the restore: one-way
+				// (a dual relation would add a property to it).
+				delete(conf, "dual_property")
+				conf["type"], conf["single_property"] = "single_property", map[string]any{}
+			}
+		}
 		if schemaPart(typ) == -1 {
 			v.f.add("schema "+typ, true, false, "not creatable")
 			continue
 		}
 		v.compare("schema "+typ, false, wp[name], hp[name], id+"."+name)
+	}
+	// A property the snapshot does not have (a two-way relation's side
+	// created twice, a default Notion added) is a difference too.
+	for _, name := range sortedKeys(hp) {
+		if _, ok := wp[name]; !ok {
+			typ, _ := hp[name].(map[string]any)["type"].(string)
+			v.f.add("schema (extra)", false, false, fmt.Sprintf("%s.%s: a %s property not in the snapshot", id, name, typ))
+		}
 	}
 	delete(want, "properties")
 	delete(have, "properties")
@@ -301,7 +361,28 @@ func (v *verifier) dataSource(id string) {
 	}
 	delete(want, "description")
 	delete(have, "description")
+	v.parents(id, o.Object, g.Object, want, have)
 	v.compare("data_source", false, want, have, id)
+}
+
+// parents sets, in the normalized want and have of a restored object,
+// the id of what it is in: for the original, where the restore puts it (the
+// target for what goes at the top, else its restored container: the page
+// holding the block it is in, its data source, its database); for the
+// copy, its parent as Notion answers.
+func (v *verifier) parents(id string, o, g layout.Object, want, have map[string]any) {
+	if v.roots[id] {
+		want["parent"] = v.target // already the copy's
+	} else {
+		want["parent"] = v.remap(v.plan.container(o))
+	}
+	par, _ := g["parent"].(map[string]any)
+	t, _ := par["type"].(string)
+	pid, _ := par[t].(string)
+	if nu, err := layout.ParseID(pid); err == nil {
+		pid = nu
+	}
+	have["parent"] = pid
 }
 
 func (v *verifier) compare(kind string, expected bool, want, have any, where string) {
@@ -319,11 +400,13 @@ func (v *verifier) key(x any) string {
 	return string(b)
 }
 
-// normalize gives the form two copies are compared in: no ids, times,
-// authors or places; Notion-hosted files by content; derived text
-// (plain_text, href) dropped; option values by name; the original's ids
-// remapped to the copy's; and the documented substitutions applied to the
-// original.
+// normalize gives the form two copies are compared in: no times, authors
+// or places; Notion-hosted files by content; text Notion derives dropped
+// (plain_text, href), except what a reader sees of a page or database
+// mention; option values by name; references (mentions, relation values,
+// link_to_page, synced copies, relation schemas) kept, the original's
+// remapped to the copy's ids (see remapRefs); other ids dropped; and the
+// documented substitutions applied to the original.
 // An object that cannot be put in that form stops the comparison (Verify
 // returns the first such error) and is compared as empty meanwhile.
 func (v *verifier) normalize(obj layout.Object, extra layout.Extra, original bool) map[string]any {
@@ -344,53 +427,94 @@ func (v *verifier) normalize(obj layout.Object, extra layout.Extra, original boo
 	for ptr, info := range extra.Files {
 		setPointer(m, ptr, map[string]any{"sha256": info.SHA256})
 	}
-	out, _ := clean(m, "").(map[string]any)
 	if original {
-		v.remapRefs(out)
+		v.remapRefs(m, "")
 	}
+	out, _ := v.clean(m, "").(map[string]any)
 	return out
 }
 
 // refKeys are the keys whose values are references to other objects; only
-// they are remapped. Literal text (text content, code, URLs, captions)
-// keeps the original's ids, as the restore writes it back byte for byte.
+// they are remapped, with the ids of mentions and relation values (see
+// remapRefs). Literal text (text content, code, URLs, captions) keeps the
+// original's ids, as the restore writes it back byte for byte.
 var refKeys = map[string]bool{
 	"page_id": true, "block_id": true, "database_id": true, "data_source_id": true,
 	"dashboard_view_id": true, "view_id": true,
 }
 
+// remap is the id a reference to old has in the copy: the restored
+// object's id, or old itself for something outside the restore (which the
+// restore leaves pointing at the original).
+func (v *verifier) remap(old string) string {
+	if id, err := layout.ParseID(old); err == nil && v.ids[id] != "" {
+		return v.ids[id]
+	}
+	return old
+}
+
 // remapRefs replaces, in place, the original's ids in references by the
-// copy's.
-func (v *verifier) remapRefs(x any) {
+// copy's: every refKeys value, the target of a page or database mention
+// (and the address Notion derives from it), and each page of a relation
+// value (key is the key x is found under).
+func (v *verifier) remapRefs(x any, key string) {
 	switch x := x.(type) {
 	case map[string]any:
+		if kind, body := mentionBody(x); kind == "page" || kind == "database" {
+			if old, _ := body["id"].(string); old != "" {
+				nu := v.remap(old)
+				body["id"] = nu
+				if href, ok := x["href"].(string); ok {
+					x["href"] = strings.ReplaceAll(href, undashed(old), undashed(nu))
+				}
+			}
+		}
 		for k, val := range x {
 			if s, ok := val.(string); ok && refKeys[k] {
-				if id, err := layout.ParseID(s); err == nil && v.ids[id] != "" {
-					x[k] = v.ids[id]
-				}
+				x[k] = v.remap(s)
 				continue
 			}
-			v.remapRefs(val)
+			v.remapRefs(val, k)
 		}
 	case []any:
 		for _, e := range x {
-			v.remapRefs(e)
+			if m, ok := e.(map[string]any); ok && key == "relation" {
+				if id, ok := m["id"].(string); ok {
+					m["id"] = v.remap(id)
+				}
+				continue
+			}
+			v.remapRefs(e, key)
 		}
 	}
 }
 
-// volatile keys differ between any two copies.
+// mentionBody returns the kind and body of a rich text mention item.
+func mentionBody(item map[string]any) (string, map[string]any) {
+	if item["type"] != "mention" {
+		return "", nil
+	}
+	m, _ := item["mention"].(map[string]any)
+	kind, _ := m["type"].(string)
+	body, _ := m[kind].(map[string]any)
+	return kind, body
+}
+
+func undashed(id string) string { return strings.ReplaceAll(id, "-", "") }
+
+// volatile keys differ between any two copies, or are derived by Notion
+// from what is compared.
 var volatile = map[string]bool{
 	"id": true, "created_time": true, "last_edited_time": true, "created_by": true, "last_edited_by": true,
 	"parent": true, "has_children": true, "in_trash": true, "archived": true, "is_archived": true,
 	"request_id": true, "url": true, "public_url": true, "discussion_id": true, "display_name": true,
 	"plain_text": true, "href": true, "has_more": true, "database_parent": true, "groups": true,
-	"database_id": true, "synced_property_id": true, "relation_property_id": true, "rollup_property_id": true,
+	"synced_property_id": true, "relation_property_id": true, "rollup_property_id": true,
 	"expiry_time": true, "request_status": true, "data_sources": true,
 }
 
-func clean(x any, key string) any {
+// clean drops what normalize leaves out; key is the key x is found under.
+func (v *verifier) clean(x any, key string) any {
 	switch x := x.(type) {
 	case map[string]any:
 		if key == "user" || key == "custom_emoji" {
@@ -403,21 +527,40 @@ func clean(x any, key string) any {
 			if val == nil || (volatile[k] && !(k == "url" && key != "")) {
 				continue
 			}
-			out[k] = clean(val, k)
+			out[k] = v.clean(val, k)
 		}
-		// A link preview or link mention is restored as linked text.
-		if t, _ := out["type"].(string); t == "mention" {
-			m, _ := x["mention"].(map[string]any)
-			if kind, _ := m["type"].(string); kind == "link_preview" || kind == "link_mention" {
-				content, url := linkedText(x)
-				text := map[string]any{"content": content}
-				if url != "" {
-					text["link"] = map[string]any{"url": url}
-				}
-				return map[string]any{"type": "text", "text": text, "annotations": out["annotations"]}
+		switch kind, body := mentionBody(x); kind {
+		case "link_preview", "link_mention":
+			// A link preview or link mention is restored as linked text.
+			content, url := linkedText(x)
+			text := map[string]any{"content": content}
+			if url != "" {
+				text["link"] = map[string]any{"url": url}
+			}
+			return map[string]any{"type": "text", "text": text, "annotations": out["annotations"]}
+		case "page", "database":
+			// The target, and what a reader sees: the address, and the
+			// text, which is the target's title as it is now. A restored
+			// target has its original's title; the text of one outside
+			// the restore is whatever the copy's workspace shows for it
+			// (its title, or "Untitled" where it cannot be read), which
+			// no snapshot can say.
+			id, _ := body["id"].(string)
+			out["mention"].(map[string]any)[kind] = map[string]any{"id": id}
+			if x["href"] != nil {
+				out["href"] = x["href"]
+			}
+			if v.restored[id] && x["plain_text"] != nil {
+				out["plain_text"] = x["plain_text"]
 			}
 		}
 		switch key {
+		case "relation":
+			// A relation schema's database is its data source's: Notion
+			// derives it from the data source compared.
+			if _, ok := out["data_source_id"]; ok {
+				delete(out, "database_id")
+			}
 		case "select", "status":
 			if n, ok := out["name"]; ok && out["options"] == nil {
 				return map[string]any{"name": n}
@@ -433,19 +576,16 @@ func clean(x any, key string) any {
 	case []any:
 		out := make([]any, 0, len(x))
 		for _, e := range x {
-			if key == "multi_select" {
-				if m, ok := e.(map[string]any); ok {
-					out = append(out, map[string]any{"name": m["name"]})
-					continue
-				}
+			m, ok := e.(map[string]any)
+			switch {
+			case ok && key == "multi_select":
+				out = append(out, map[string]any{"name": m["name"]})
+			case ok && (key == "people" || key == "relation"):
+				// People keep their user ids; a relation value its pages.
+				out = append(out, map[string]any{"id": m["id"]})
+			default:
+				out = append(out, v.clean(e, key))
 			}
-			if key == "people" {
-				if m, ok := e.(map[string]any); ok {
-					out = append(out, map[string]any{"id": m["id"]})
-					continue
-				}
-			}
-			out = append(out, clean(e, key))
 		}
 		return out
 	}
