@@ -20,6 +20,17 @@ const (
 	partSize      = 10 << 20 // within the 5–20 MiB a part may be
 )
 
+type uploadOwnerKey struct{}
+
+// withUploadOwner names, for the uploads made under ctx, the snapshot
+// object (page, block, comment, database) whose file they carry. With the
+// file's pointer in that object it keys the upload in the journal, so that
+// an upload created by a run that stopped is used again rather than left
+// unattached beside a new one.
+func withUploadOwner(ctx context.Context, old string) context.Context {
+	return context.WithValue(ctx, uploadOwnerKey{}, old)
+}
+
 // upload sends the stored bytes of a Notion-hosted file through the File
 // Upload API and returns the upload's id, to be attached once. Every
 // attachment gets its own upload: Notion attaches an upload only once.

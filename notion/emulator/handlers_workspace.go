@@ -143,7 +143,16 @@ func (s *Server) createComment(c *call) (any, error) {
 	if err := s.readableBlock(parentKey(map[string]any{"parent": parent})); err != nil {
 		return nil, err
 	}
-	return s.addComment(parent, discussion, normRichText(c.body["rich_text"])), nil
+	atts, err := s.commentAttachments(c.body["attachments"])
+	if err != nil {
+		return nil, err
+	}
+	cm := s.addComment(parent, discussion, normRichText(c.body["rich_text"]))
+	if len(atts) > 0 {
+		s.st.comments[str(cm["id"])]["attachments"] = atts
+		cm["attachments"] = atts
+	}
+	return cm, nil
 }
 
 func (s *Server) addComment(parent map[string]any, discussion string, rt []any) map[string]any {
