@@ -34,6 +34,11 @@ type journal struct {
 	// line says ("" in journals written before it did).
 	target  string
 	resumed bool
+	// sentThisRun marks uploads whose bytes this run sent or confirmed:
+	// used again without asking Notion.
+	sentThisRun map[string]bool
+	// adopting serialises the adoption of uploads found by listing.
+	adopting sync.Mutex
 }
 
 // sentAppend is what one append request carried.
@@ -65,7 +70,7 @@ type record struct {
 
 func newJournal() *journal {
 	return &journal{ids: map[string]string{}, created: map[string]bool{}, done: map[string]bool{}, intent: map[string]bool{},
-		sent: map[string]sentAppend{}, comments: map[string]sentComment{}}
+		sent: map[string]sentAppend{}, comments: map[string]sentComment{}, sentThisRun: map[string]bool{}}
 }
 
 // openJournal reads the journal at path (if any, and unless fresh) and
@@ -219,6 +224,18 @@ func (j *journal) intend(key string) error { return j.write(record{Intent: key})
 // intendAppend marks an append as started, with what it carries.
 func (j *journal) intendAppend(key string, a sentAppend) error {
 	return j.write(record{Intent: key, Append: &a})
+}
+
+func (j *journal) markSentNow(key string) {
+	j.mu.Lock()
+	j.sentThisRun[key] = true
+	j.mu.Unlock()
+}
+
+func (j *journal) sentNow(key string) bool {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.sentThisRun[key]
 }
 
 // intendComment marks a comment create as started, with what it carries.
