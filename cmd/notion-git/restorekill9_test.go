@@ -2,11 +2,15 @@ package main
 
 import (
 	"flag"
+	"fmt"
 	"math/rand/v2"
+	"net/http"
 	"net/http/httptest"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -51,12 +55,16 @@ func TestRestoreKill9(t *testing.T) {
 	commit := strings.TrimSpace(git(t, dir, "rev-parse", "HEAD"))
 
 	// A target is an emulator with one empty page, with latency, on its own
-	// real clock (uploads expire by it).
-	target := func() (*emulator.Server, string) {
+	// real clock (uploads expire by it), counting the requests it serves.
+	target := func() (*emulator.Server, string, *atomic.Int64) {
 		s := emulator.New(workspace.Empty("Restored"), emulator.Options{Latency: time.Millisecond})
-		hs := httptest.NewServer(s)
+		var served atomic.Int64
+		hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			served.Add(1)
+			s.ServeHTTP(w, r)
+		}))
 		t.Cleanup(hs.Close)
-		return s, hs.URL
+		return s, hs.URL, &served
 	}
 	restore := func(url string, extra ...string) *exec.Cmd {
 		cmd := exec.Command(bin, append([]string{"restore", commit, "--repo", dir, "--to", workspace.EmptyTargetID,
@@ -65,35 +73,53 @@ func TestRestoreKill9(t *testing.T) {
 		return cmd
 	}
 
-	ref, refURL := target()
+	ref, refURL, refServed := target()
 	start := time.Now()
 	if out, err := restore(refURL).CombinedOutput(); err != nil {
 		t.Fatalf("uninterrupted restore: %v\n%s", err, out)
 	}
-	// The wall time only spreads the kills over a real run; no check
-	// depends on it.
-	span := time.Since(start)
+	span := time.Since(start) // for the log only
 	wantComments, wantUploads := ref.CommentTexts(), ref.Uploads()
-	t.Logf("an uninterrupted restore takes %s: %d comments, %d uploads (%d attached)", span, total(wantComments), wantUploads.Created, wantUploads.Attached)
+	requests := refServed.Load()
+	t.Logf("an uninterrupted restore takes %s and %d requests: %d comments, %d uploads (%d attached)", span, requests, total(wantComments), wantUploads.Created, wantUploads.Attached)
 
-	dst, url := target()
+	dst, url, served := target()
 	rng := rand.New(rand.NewPCG(11, 9))
 	killed, ended := 0, 0
+	var at []string // what the copy held at each kill: comments/uploads
 	for range *restoreKill9Tries {
 		cmd := restore(url)
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		// Each run gets a random share of a whole run's time, so that the
-		// kills fall all along the restore and every run makes progress.
-		time.Sleep(time.Duration(rng.Int64N(int64(span) * 2 / int64(*restoreKill9Tries))))
+		// Each run is killed after a random share (on average 3/2 of its
+		// share, as a resume reads again what it checks) of a whole run's
+		// requests, counted from its own first one, so that the kills fall
+		// all along the restore (not in the decoding of the snapshot before
+		// it) and every run makes progress. The wall clock only bounds the
+		// wait for a run that ends first.
+		goal := served.Load() + 1 + rng.Int64N(3*requests/int64(*restoreKill9Tries))
+		exited := make(chan struct{})
+		var state *os.ProcessState
+		go func() { state, _ = cmd.Process.Wait(); close(exited) }()
+	wait:
+		for served.Load() < goal {
+			select {
+			case <-exited:
+				break wait
+			case <-time.After(200 * time.Microsecond):
+			}
+		}
 		cmd.Process.Kill() // SIGKILL
-		if cmd.Wait() == nil {
+		<-exited
+		if state != nil && state.Success() {
 			ended++
 		} else {
 			killed++
 		}
+		at = append(at, fmt.Sprintf("%d/%d", total(dst.CommentTexts()), dst.Uploads().Created))
 	}
+	t.Logf("comments/uploads in the copy at each kill: %s", strings.Join(at, " "))
 	out, err := restore(url, "--verify").CombinedOutput()
 	if err != nil {
 		t.Fatalf("final run after %d kills: %v\n%s", killed, err, out)
