@@ -27,8 +27,18 @@ type journal struct {
 	intent  map[string]bool
 	// sent records, for each intended append, what it carried, so that a
 	// resumed restore reconciles the request that was really sent.
-	sent    map[string]sentAppend
+	sent map[string]sentAppend
+	// comments records, for each intended comment, what it carried.
+	comments map[string]sentComment
+	// target is the page the journal's restore writes into, as its first
+	// line says ("" in journals written before it did).
+	target  string
 	resumed bool
+	// sentThisRun marks uploads whose bytes this run sent or confirmed:
+	// used again without asking Notion.
+	sentThisRun map[string]bool
+	// adopting serialises the adoption of uploads found by listing.
+	adopting sync.Mutex
 }
 
 // sentAppend is what one append request carried.
@@ -37,16 +47,30 @@ type sentAppend struct {
 	Nested map[string][]string `json:"nested,omitempty"`
 }
 
+// sentComment is what one comment create carried: enough to recognise the
+// comment among its page's or block's comments when its answer was lost.
+type sentComment struct {
+	// Text is the SHA-256 of the typed text sent (see typedText).
+	Text string `json:"text"`
+	// Discussion is the restored discussion replied to, or "" for a comment
+	// starting a discussion on Parent.
+	Discussion string `json:"discussion,omitempty"`
+	Parent     string `json:"parent,omitempty"`
+}
+
 // record is one line of the journal.
 type record struct {
-	Map    map[string]string `json:"map,omitempty"`
-	Done   string            `json:"done,omitempty"`
-	Intent string            `json:"intent,omitempty"`
-	Append *sentAppend       `json:"append,omitempty"`
+	Target  string            `json:"target,omitempty"`
+	Map     map[string]string `json:"map,omitempty"`
+	Done    string            `json:"done,omitempty"`
+	Intent  string            `json:"intent,omitempty"`
+	Append  *sentAppend       `json:"append,omitempty"`
+	Comment *sentComment      `json:"comment,omitempty"`
 }
 
 func newJournal() *journal {
-	return &journal{ids: map[string]string{}, created: map[string]bool{}, done: map[string]bool{}, intent: map[string]bool{}, sent: map[string]sentAppend{}}
+	return &journal{ids: map[string]string{}, created: map[string]bool{}, done: map[string]bool{}, intent: map[string]bool{},
+		sent: map[string]sentAppend{}, comments: map[string]sentComment{}, sentThisRun: map[string]bool{}}
 }
 
 // openJournal reads the journal at path (if any, and unless fresh) and
@@ -127,6 +151,9 @@ func (j *journal) load(path string, b []byte) (int, error) {
 }
 
 func (j *journal) apply(r record) {
+	if r.Target != "" {
+		j.target = r.Target
+	}
 	for old, nu := range r.Map {
 		j.ids[old] = nu
 		j.created[nu] = true
@@ -135,6 +162,9 @@ func (j *journal) apply(r record) {
 		j.intent[r.Intent] = true
 		if r.Append != nil {
 			j.sent[r.Intent] = *r.Append
+		}
+		if r.Comment != nil {
+			j.comments[r.Intent] = *r.Comment
 		}
 	}
 	if r.Done != "" {
@@ -194,6 +224,31 @@ func (j *journal) intend(key string) error { return j.write(record{Intent: key})
 // intendAppend marks an append as started, with what it carries.
 func (j *journal) intendAppend(key string, a sentAppend) error {
 	return j.write(record{Intent: key, Append: &a})
+}
+
+func (j *journal) markSentNow(key string) {
+	j.mu.Lock()
+	j.sentThisRun[key] = true
+	j.mu.Unlock()
+}
+
+func (j *journal) sentNow(key string) bool {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.sentThisRun[key]
+}
+
+// intendComment marks a comment create as started, with what it carries.
+func (j *journal) intendComment(key string, c sentComment) error {
+	return j.write(record{Intent: key, Comment: &c})
+}
+
+// commentFor returns what a pending comment create carried.
+func (j *journal) commentFor(key string) (sentComment, bool) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	c, ok := j.comments[key]
+	return c, ok
 }
 
 // sentFor returns what a pending append carried.

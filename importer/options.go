@@ -43,6 +43,10 @@ type Options struct {
 	// Progress, if set, is called after every write, from several
 	// goroutines at once.
 	Progress func(Progress)
+	// Notice, if set, is called with one line when the restore does
+	// something the user did not ask for, before it goes on: starting over
+	// because the copy a journal recorded is gone.
+	Notice func(string)
 	// Now is the clock (tests pin it).
 	Now func() time.Time
 }

@@ -321,7 +321,7 @@ func (r *restorer) propertyValue(ctx context.Context, pg *layout.Page, name, typ
 		for i, x := range arr {
 			m, _ := x.(map[string]any)
 			ptr := fmt.Sprintf("/properties/%s/files/%d", layout.EscapePointer(name), i)
-			f, err := r.fileObject(ctx, pg.Extra, ptr, m)
+			f, err := r.fileObject(withUploadOwner(ctx, pg.ID), pg.Extra, ptr, m)
 			if err != nil {
 				return nil, false, err
 			}

@@ -21,6 +21,12 @@ var ErrTarget = errors.New("target page not usable")
 // saved: a rerun cannot then tell what this run created.
 var ErrJournal = errors.New("restore journal not saved")
 
+// ErrJournalStale is returned (wrapped) when a journal no longer matches
+// what Notion holds in a way that neither resuming nor starting over can
+// repair without the user: part of the copy it recorded is gone and part is
+// still in the target.
+var ErrJournalStale = errors.New("restore journal does not match Notion")
+
 // restorer is one restore's working state.
 type restorer struct {
 	client *notion.Client
@@ -56,7 +62,7 @@ func Restore(ctx context.Context, client *notion.Client, snap *layout.Snapshot, 
 	if err := r.checkTarget(ctx); err != nil {
 		return nil, err
 	}
-	if r.j, err = openJournal(opts.Journal, opts.Fresh); err != nil {
+	if r.j, err = r.openChecked(ctx); err != nil {
 		return nil, err
 	}
 	defer func() {
@@ -70,6 +76,133 @@ func Restore(ctx context.Context, client *notion.Client, snap *layout.Snapshot, 
 		return r.finish(), err
 	}
 	return r.finish(), nil
+}
+
+// openChecked opens the journal and, when it resumes an earlier run,
+// confirms first that the copy it recorded is still where it was written: a
+// journal trusted blindly would skip everything a deleted copy held, or
+// everything in a workspace that never held it, and report success.
+//
+// The check is one read per root of the copy (the objects created directly
+// in the target) that the journal knows. All there: the restore resumes.
+// None there (deleted, in the trash, moved out of the target, or never in
+// this workspace): the journal describes nothing that exists, so it is
+// replaced and the restore starts over, saying so through opts.Notice. Some
+// there and some not: neither is safe (resuming leaves the missing ones
+// out, starting over restores the others twice), so the restore stops with
+// ErrJournalStale before writing anything.
+func (r *restorer) openChecked(ctx context.Context) (*journal, error) {
+	j, err := openJournal(r.opts.Journal, r.opts.Fresh)
+	if err != nil {
+		return nil, err
+	}
+	if !j.resumed {
+		if r.opts.Journal != "" {
+			// The first line names the target, so that a journal is never
+			// taken for another page's, whatever its file is called.
+			if err := j.write(record{Target: r.opts.Target}); err != nil {
+				return nil, errors.Join(fmt.Errorf("%w: %w", ErrJournal, err), j.close())
+			}
+		}
+		return j, nil
+	}
+	if j.target != "" && j.target != r.opts.Target {
+		return nil, errors.Join(fmt.Errorf("%w: journal %s belongs to a restore into page %s, not %s; run again with --fresh to start over",
+			ErrJournalStale, r.opts.Journal, j.target, r.opts.Target), j.close())
+	}
+	gone, there, err := r.checkRoots(ctx, j)
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("resume: check the copy the journal recorded: %w", err), j.close())
+	}
+	switch {
+	case len(gone) == 0:
+		return j, nil
+	case len(there) > 0:
+		return nil, errors.Join(fmt.Errorf("%w: %s, but %s still in page %s; resuming would leave out what is gone and starting over would restore the rest twice: "+
+			"bring back what is gone and run again, or run again with --fresh to restore everything anew (what the earlier run created stays in Notion)",
+			ErrJournalStale, gone[0], plural(len(there), "object of the copy is", "objects of the copy are"), r.opts.Target), j.close())
+	}
+	if err := j.close(); err != nil {
+		return nil, fmt.Errorf("%w: close %s: %w", ErrJournal, r.opts.Journal, err)
+	}
+	if r.opts.Notice != nil {
+		r.opts.Notice(fmt.Sprintf("the copy the restore journal recorded is gone (%s); starting over with a new journal", gone[0]))
+	}
+	r.opts.Fresh = true
+	return r.openChecked(ctx)
+}
+
+// checkRoots reads every root of the copy whose new id j knows and sorts
+// them into those still in the target and those gone, each gone one with
+// why, in the order of the plan.
+func (r *restorer) checkRoots(ctx context.Context, j *journal) (gone, there []string, err error) {
+	type result struct{ why string }
+	res := make([]result, len(r.plan.roots))
+	p := newPool(ctx)
+	for i, old := range r.plan.roots {
+		nu, ok := j.id(old)
+		if !ok || nu == "" {
+			continue
+		}
+		p.add(func(ctx context.Context) error {
+			why, err := r.rootGone(ctx, old, nu)
+			res[i] = result{why}
+			if why == "" {
+				res[i].why = "-" // there
+			}
+			return err
+		})
+	}
+	if err := p.run(r.opts.Concurrency); err != nil {
+		return nil, nil, err
+	}
+	for i, x := range res {
+		switch x.why {
+		case "":
+		case "-":
+			there = append(there, r.plan.roots[i])
+		default:
+			gone = append(gone, x.why)
+		}
+	}
+	return gone, there, nil
+}
+
+// rootGone says why the restored root nu (of old) is no longer the journal's
+// copy in the target, or "" if it is.
+func (r *restorer) rootGone(ctx context.Context, old, nu string) (string, error) {
+	kind, path := "page", "pages/"
+	if r.plan.dbs[old] {
+		kind, path = "database", "databases/"
+	}
+	raw, err := r.client.Get(ctx, path+nu, nil)
+	if notion.IsNotFound(err) {
+		return fmt.Sprintf("%s %s does not exist in this workspace or is not shared with the integration", kind, nu), nil
+	}
+	if err != nil {
+		return "", err
+	}
+	obj, err := layout.Decode(raw)
+	if err != nil {
+		return "", fmt.Errorf("%s %s: %w", kind, nu, err)
+	}
+	if obj["in_trash"] == true || obj["archived"] == true {
+		return fmt.Sprintf("%s %s is in the trash", kind, nu), nil
+	}
+	par, _ := obj["parent"].(map[string]any)
+	pid, _ := par["page_id"].(string)
+	if id, _ := layout.ParseID(pid); id != r.opts.Target {
+		return fmt.Sprintf("%s %s is no longer in page %s", kind, nu, r.opts.Target), nil
+	}
+	return "", nil
+}
+
+// plural is "1 thing is" or "n things are".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 func newRestorer(client *notion.Client, snap *layout.Snapshot, opts Options) (*restorer, error) {

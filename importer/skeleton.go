@@ -232,6 +232,7 @@ func (r *restorer) titleProperty(pg *layout.Page) (map[string]any, bool) {
 
 // iconCover adds an object's icon and cover to a create request.
 func (r *restorer) iconCover(ctx context.Context, req map[string]any, obj layout.Object, extra layout.Extra) error {
+	ctx = withUploadOwner(ctx, idOf(obj))
 	if icon, ok := obj["icon"].(map[string]any); ok {
 		ic, err := r.icon(ctx, extra, "/icon", icon)
 		if err != nil {

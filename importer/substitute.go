@@ -136,6 +136,7 @@ type body struct {
 
 // blockBody converts a stored block into request form.
 func (r *restorer) blockBody(ctx context.Context, pageID string, b *layout.Block) (*body, error) {
+	ctx = withUploadOwner(ctx, b.ID)
 	typ, _ := b.Object["type"].(string)
 	src, _ := b.Object[typ].(map[string]any)
 	out := &body{typ: typ, content: map[string]any{}}
@@ -296,7 +297,7 @@ func (r *restorer) fileObject(ctx context.Context, extra layout.Extra, ptr strin
 		}
 		inner, _ := f["file"].(map[string]any)
 		url, _ := inner["url"].(string)
-		id, err := r.upload(ctx, info, nameFromURL(url))
+		id, err := r.upload(ctx, ptr, info, nameFromURL(url))
 		if err != nil || id == "" {
 			return nil, err
 		}

@@ -137,8 +137,17 @@ func runRestore(ctx context.Context, g *Globals, c *restoreCmd, env *Env) (*impo
 	if !c.Demo {
 		opts.Journal = filepath.Join(repo.GitDir(), "notion-git", "restore-"+target+"-"+commit.String()[:12]+".jsonl")
 	}
+	// Starting over instead of resuming is said even with --quiet: a user
+	// who expected a resume gets a whole new copy.
+	opts.Notice = func(line string) { fmt.Fprintf(env.Stderr, "notion-git: %s\n", line) }
 	rep, err := importer.Restore(ctx, client, snap, opts)
 	progress.done()
+	if errors.Is(err, importer.ErrJournalStale) {
+		// Nothing was written; the command that starts over is printed
+		// whole, so that the choice is the user's and takes one paste.
+		fresh := resumeCommand(g, c, target, commit.String()[:12]) + " --fresh"
+		return rep, fmt.Errorf("%w; to start over: %s", err, fresh)
+	}
 	if errors.Is(err, context.Canceled) {
 		return rep, interruptedError{restoreInterruption(rep, err, g, c, target, commit.String()[:12], opts.Journal != ""), err}
 	}
