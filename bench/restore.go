@@ -80,7 +80,7 @@ func runRestore(ctx context.Context, c config, version, logPath string) (*restor
 	}
 	res := &restoreResult{Size: c.Size, Rate: c.rate(), Version: version, Requests: map[string]int{}}
 
-	snap, bound, err := planBound(repo)
+	snap, bound, err := planBound(repo, version)
 	if err != nil {
 		return nil, err
 	}
@@ -163,8 +163,9 @@ func (c config) syncOnce(ctx context.Context, repo string) error {
 }
 
 // planBound decodes the snapshot at repo's HEAD and computes the
-// importer's own bound of the restore's requests.
-func planBound(repo string) (*layout.Snapshot, *importer.Estimate, error) {
+// importer's own bound of the restore's requests under API version
+// version ("" for the CLI's default).
+func planBound(repo, version string) (*layout.Snapshot, *importer.Estimate, error) {
 	r, err := gitrepo.Open(repo, gitrepo.OpenOptions{})
 	if err != nil {
 		return nil, nil, err
@@ -181,7 +182,7 @@ func planBound(repo string) (*layout.Snapshot, *importer.Estimate, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	b, err := importer.EstimateRequests(snap, importer.Options{Target: workspace.EmptyTargetID, Files: tree})
+	b, err := importer.EstimateRequests(snap, importer.Options{Target: workspace.EmptyTargetID, Files: tree}, version)
 	if err != nil {
 		return nil, nil, err
 	}

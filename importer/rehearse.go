@@ -77,34 +77,42 @@ func Rehearse(ctx context.Context, client *notion.Client, target string, snap *l
 }
 
 // EstimateRequests counts, from the snapshot's plan alone, the requests a
-// restore of snap with opts into an empty page sends, by endpoint: an
-// upper bound the restore does not exceed when no request is retried (a
-// retry of a fault or a 429 is the client's, not the plan's). Nothing is
-// sent and nothing is created, not even in an emulator: the plan is walked
-// phase by phase as Restore walks it, and a page's content is packed into
-// requests by the restore's own packer, so the chunking rules are the
-// restore's. Ids are learned by the listings the restore sends only where
-// it needs them (children still to write, comments, synced originals);
-// the estimate counts those listings by the same rules.
+// restore of snap with opts into an empty page sends under API version
+// version ("" for notion.DefaultVersion), by endpoint: an upper bound the
+// restore does not exceed when no request is retried and none is rejected
+// (a retry of a fault or a 429 is the client's, not the plan's; a block or
+// view the API rejects is sent again in another form). Nothing is sent
+// and nothing is created, not even in an emulator: the plan is walked
+// phase by phase as Restore walks it, every request body is built by the
+// restore's own code (so its uploads and its chunking are the restore's),
+// and ids are learned by the listings the restore sends only where it
+// needs them (children still to write, comments, synced originals); the
+// estimate counts those listings by the same rules.
 //
 // What cannot be known without Notion is counted at its most: every
-// attachment is counted as uploaded (a file the API refuses is not), and
-// every two-way relation as needing its other side renamed.
+// attachment is counted as uploaded (a file the API refuses is not),
+// every two-way relation as needing its other side renamed, and every
+// data source of a database with stored views as getting a default view
+// of Notion's, deleted.
 //
-// The estimate holds the plan and the new-id map of one restore, nothing
-// more: it answers in seconds where a rehearsal against the emulator
-// would hold every object twice.
-func EstimateRequests(snap *layout.Snapshot, opts Options) (*Estimate, error) {
+// A page's blocks and comments are read one page at a time, as the restore
+// reads them (an opened snapshot is never decoded whole); the estimate
+// holds the plan and the new-id map of one restore, nothing more.
+func EstimateRequests(snap *layout.Snapshot, opts Options, version string) (*Estimate, error) {
 	opts.Journal, opts.Fresh, opts.Progress = "", false, nil
 	if opts.Target == "" {
 		opts.Target = estimateTarget
 	}
-	// The packer converts blocks into request bodies, uploading the files
-	// they attach on the way; here the uploads are answered locally, so
-	// that bodies are the restore's and nothing leaves the process. They
-	// are counted from the snapshot's files instead (see uploads).
+	if version == "" {
+		version = notion.DefaultVersion
+	}
+	// The request builders upload the files they attach and read restored
+	// schemas; here those requests are answered locally, so that bodies
+	// are the restore's and nothing leaves the process, and the client's
+	// counters say how many the restore sends. The pacer is out of the way:
+	// nothing is sent.
 	client, err := notion.New(notion.Config{BaseURL: "http://estimate.invalid", Token: "estimate",
-		Version: layout.APIVersion, HTTPClient: &http.Client{Transport: uploadsOnly{}}})
+		Version: version, Rate: 1e9, Burst: 1 << 20, HTTPClient: &http.Client{Transport: localAnswers{}}})
 	if err != nil {
 		return nil, err
 	}
@@ -116,13 +124,15 @@ func EstimateRequests(snap *layout.Snapshot, opts Options) (*Estimate, error) {
 	if err := e.run(); err != nil {
 		return nil, fmt.Errorf("estimate the restore: %w", err)
 	}
+	for k, n := range client.Stats().Snapshot().Requests {
+		e.add(k.Method, k.Endpoint, n)
+	}
 	for k, n := range e.est.Requests {
 		e.est.Total += n
 		if (notion.RequestKey{Method: k.Method, Endpoint: k.Path}).Writes() {
 			e.est.Writes += n
 		}
 	}
-	e.est.Report.Uploads = e.files
 	return e.est, nil
 }
 
@@ -131,11 +141,10 @@ const estimateTarget = "00000000-0000-4000-8000-000000000000"
 
 // estimator walks a restore's plan and counts its requests.
 type estimator struct {
-	r     *restorer
-	ctx   context.Context
-	est   *Estimate
-	next  int // fake ids handed out
-	files int // attachments uploaded
+	r    *restorer
+	ctx  context.Context
+	est  *Estimate
+	next int // fake ids handed out
 }
 
 func (e *estimator) add(method, path string, n int) {
@@ -160,13 +169,11 @@ func (e *estimator) run() error {
 	r, pl := e.r, e.r.plan
 	e.add("GET", "pages/{id}", 1) // the target's check
 
-	// Skeleton: pages and databases, then the other data sources; rows.
-	for _, id := range pl.skeleton {
-		e.create(id)
-	}
-	for _, ds := range sortedKeys(pl.rows) {
-		for _, row := range pl.rows[ds] {
-			e.create(row)
+	// Skeleton and rows: every page, row and database top down, each
+	// parent before what is created in it, at any depth.
+	for _, id := range pl.tree {
+		if err := e.create(id); err != nil {
+			return err
 		}
 	}
 	// Schema: relations, then rollups and formulas, one PATCH per data
@@ -174,26 +181,21 @@ func (e *estimator) run() error {
 	// other side.
 	for _, part := range []int{schemaRelations, schemaComputed} {
 		for _, id := range sortedKeys(pl.sources) {
-			ds := r.snap.DataSources[id]
-			props := r.schema(ds, part)
-			if part == schemaRelations {
-				r.dropBackSides(id, ds, props)
-			}
+			props := r.schemaChange(id, part)
 			if len(props) == 0 {
 				continue
 			}
 			e.add("PATCH", "data_sources/{id}", 1)
-			if part != schemaRelations {
-				continue
-			}
 			for name := range props {
-				conf := relationConf(ds, name)
-				if target, _ := conf["data_source_id"].(string); conf["type"] == "dual_property" && pl.sources[target] {
+				if part == schemaRelations && r.twoWay(r.snap.DataSources[id], name) != "" {
 					e.add("GET", "data_sources/{id}", 1)
 					e.add("PATCH", "data_sources/{id}", 1)
 				}
 			}
 		}
+	}
+	if err := e.views(); err != nil {
+		return err
 	}
 	// Content, page by page, then the synced copies placed late.
 	for _, pid := range pl.contentOrder {
@@ -207,100 +209,129 @@ func (e *estimator) run() error {
 	}
 	// Properties that had to wait.
 	for _, id := range pl.contentOrder {
-		if n, err := e.laterProperties(id); err != nil {
+		if props, err := r.laterValues(e.ctx, r.snap.Pages[id]); err != nil {
 			return err
-		} else if n {
+		} else if len(props) > 0 {
 			e.add("PATCH", "pages/{id}", 1)
 		}
 	}
-	// Comments, one POST each.
-	seen := map[string]bool{}
-	for _, pid := range pl.contentOrder {
-		for _, c := range r.snap.Pages[pid].Comments {
-			if !seen[c.ID] {
-				seen[c.ID] = true
-				e.add("POST", "comments", 1)
-				r.rep.Comments++
-				e.uploads(c.Extra)
-			}
-		}
-	}
-	return nil
+	return e.comments()
 }
 
-// create counts the creation of a page, row or database placed by the
-// skeleton, with its placeholder and its data sources.
-func (e *estimator) create(id string) {
+// create counts the creation of a page, row or database, with its
+// placeholder and its data sources.
+func (e *estimator) create(id string) error {
 	r, pl := e.r, e.r.plan
-	e.learn(id)
+	var obj layout.Object
 	if pl.dbs[id] {
-		db := r.snap.Databases[id]
+		obj = r.snap.Databases[id].Object
+	} else {
+		obj = r.snap.Pages[id].Object
+	}
+	// The new id of what it is created in: the target for a root.
+	in, ok := r.j.id(pl.container(obj))
+	if !ok {
+		in = r.opts.Target
+	}
+	nu := e.learn(id)
+	if pl.dbs[id] {
+		if _, _, err := r.databaseRequest(e.ctx, r.snap.Databases[id], in); err != nil {
+			return err
+		}
 		e.add("POST", "databases", 1)
 		r.rep.Databases++
-		e.uploads(db.Extra)
 		sources := r.sourcesOf(id)
 		if len(sources) == 0 {
-			return
+			return nil
 		}
 		e.add("GET", "databases/{id}", 1) // the first data source's id
 		for i, ds := range sources {
 			e.learn(ds)
 			r.rep.DataSources++
-			e.uploads(r.snap.DataSources[ds].Extra)
 			if i > 0 {
+				r.countDescription(ds)
+				if _, err := r.sourceRequest(e.ctx, r.snap.DataSources[ds], nu); err != nil {
+					return err
+				}
 				e.add("POST", "data_sources", 1)
-			} else if layout.PlainText(r.snap.DataSources[ds].Object["title"]) != layout.PlainText(db.Object["title"]) {
-				e.add("PATCH", "data_sources/{id}", 1) // its own title
+				continue
+			}
+			req, err := r.sourceText(e.ctx, id, ds)
+			if err != nil {
+				return err
+			}
+			if len(req) > 0 {
+				e.add("PATCH", "data_sources/{id}", 1) // its own title or icon
 			}
 		}
-		return
+		return nil
 	}
 	pg := r.snap.Pages[id]
-	e.add("POST", "pages", 1)
+	parent := map[string]any{"type": "page_id", "page_id": in}
 	if r.isRow(id) {
+		parent = map[string]any{"type": "data_source_id", "data_source_id": in}
 		r.rep.Rows++
 	} else {
 		r.rep.Pages++
 	}
-	e.uploads(pg.Extra)
+	if _, _, err := r.pageRequest(e.ctx, pg, parent); err != nil {
+		return err
+	}
+	e.add("POST", "pages", 1)
 	if len(pl.placed[id]) > 0 && pl.leading[id] {
-		e.add("PATCH", "blocks/{id}/children", 1)
-		e.learn(placeholderKey(id))
-	}
-}
-
-// uploads counts the attachments of one object: every Notion-hosted file
-// whose bytes are stored is uploaded once per attachment, in parts above
-// the single-part limit.
-func (e *estimator) uploads(extra layout.Extra) {
-	for _, info := range extra.Files {
-		if info.SHA256 == "" {
-			continue
-		}
-		size, ok := e.r.snap.Files[info.SHA256]
-		if !ok {
-			continue
-		}
-		e.files++
-		e.add("POST", "file_uploads", 1)
-		if size > maxSinglePart {
-			e.add("POST", "file_uploads/{id}/send", int((size+partSize-1)/partSize))
-			e.add("POST", "file_uploads/{id}/complete", 1)
+		if r.positioned() {
+			r.j.ids[placeholderKey(id)] = "" // the content goes at the start
 		} else {
-			e.add("POST", "file_uploads/{id}/send", 1)
+			e.add("PATCH", "blocks/{id}/children", 1)
+			e.learn(placeholderKey(id))
 		}
 	}
+	return nil
 }
 
-// content counts one page's appends as pageContent sends them.
+// views counts restoreViews: per database with stored views, one create
+// per view (its request built by the restore, which reads each restored
+// data source's schema once), a listing, and a DELETE per view Notion
+// made by itself.
+func (e *estimator) views() error {
+	r := e.r
+	schemas := map[string]map[string]string{}
+	for _, db := range sortedKeys(r.plan.dbs) {
+		d := r.snap.Databases[db]
+		if len(d.Views) == 0 {
+			continue
+		}
+		nuDB, _ := r.j.id(db)
+		created := 0
+		for _, v := range r.viewOrder(d) {
+			if _, ok := r.j.id(v.ID); ok {
+				continue
+			}
+			if _, err := r.viewRequest(e.ctx, d, nuDB, v, schemas); err != nil {
+				return err
+			}
+			e.add("POST", "views", 1)
+			e.learn(v.ID)
+			r.rep.Views++
+			created++
+		}
+		defaults := len(r.sourcesOf(db))
+		e.add("GET", "views", max(1, (created+defaults+notion.PageSize-1)/notion.PageSize))
+		e.add("DELETE", "views/{id}", defaults)
+	}
+	return nil
+}
+
+// content counts one page's appends as pageContent sends them, reading
+// the page's blocks as it does.
 func (e *estimator) content(pid string) error {
 	r, pl := e.r, e.r.plan
-	pg := r.snap.Pages[pid]
-	for _, b := range pg.Blocks {
-		if !pl.isPlaced(b.ID) {
-			e.uploads(b.Extra)
-		}
+	r.countColumnLists(pid)
+	pg, release, err := r.loadPage(pid)
+	if err != nil {
+		return err
 	}
+	defer release()
 	var run []string
 	for _, ev := range pl.events[pid] {
 		if ev.block != "" {
@@ -315,7 +346,7 @@ func (e *estimator) content(pid string) error {
 	if err := e.appendAll(pg, run); err != nil {
 		return err
 	}
-	if pl.leading[pid] && len(pl.placed[pid]) > 0 {
+	if ph, _ := r.j.id(placeholderKey(pid)); ph != "" && pl.leading[pid] {
 		e.add("DELETE", "blocks/{id}", 1)
 	}
 	return nil
@@ -325,6 +356,7 @@ func (e *estimator) content(pid string) error {
 // the children each created block could not carry, depth first.
 func (e *estimator) appendAll(pg *layout.Page, kids []string) error {
 	r := e.r
+	kids = r.plan.written(pg.ID, kids)
 	for i := 0; i < len(kids); {
 		k := kids[i]
 		if r.plan.late[k] {
@@ -332,8 +364,7 @@ func (e *estimator) appendAll(pg *layout.Page, kids []string) error {
 			continue
 		}
 		if _, ok := r.j.ids[k]; ok {
-			b := pg.Blocks[k]
-			if err := e.appendAll(pg, r.contentKids(pg, b)); err != nil {
+			if err := e.appendAll(pg, r.contentKids(pg, pg.Blocks[k])); err != nil {
 				return err
 			}
 			i++
@@ -379,7 +410,7 @@ func (e *estimator) resolve(pg *layout.Page, old string, nested map[string][]str
 	if len(inc) == 0 || !slices.ContainsFunc(inc, func(c string) bool { return e.r.needsID(pg, c, nested) }) {
 		return
 	}
-	e.add("GET", "blocks/{id}/children", max(1, (len(inc)+maxChildren-1)/maxChildren))
+	e.add("GET", "blocks/{id}/children", max(1, (len(inc)+notion.PageSize-1)/notion.PageSize))
 	for _, c := range inc {
 		m[c] = e.fakeID()
 	}
@@ -388,44 +419,61 @@ func (e *estimator) resolve(pg *layout.Page, old string, nested map[string][]str
 	}
 }
 
-// laterProperties reports whether laterProperties writes page id.
-func (e *estimator) laterProperties(id string) (bool, error) {
+// comments counts one POST per comment, with its attachments uploaded by
+// the restore's own code; each page's comments are read on their own, as
+// the restore reads them.
+func (e *estimator) comments() error {
 	r := e.r
-	pg := r.snap.Pages[id]
-	if r.isRow(id) {
-		props, _, err := r.rowProperties(e.ctx, pg, true)
-		if err != nil {
-			return false, err
-		}
-		for name, v := range props {
-			if rel, ok := v.(map[string]any)["relation"].([]any); ok && len(rel) == 0 {
-				delete(props, name)
+	seen := map[string]bool{}
+	for _, pid := range r.plan.contentOrder {
+		var mine []string
+		for _, c := range r.plan.outlines[pid].Comments {
+			if !seen[c.ID] {
+				seen[c.ID] = true
+				mine = append(mine, c.ID)
 			}
 		}
-		return len(props) > 0, nil
-	}
-	stored, _ := pg.Object["properties"].(map[string]any)
-	for _, v := range stored {
-		if m, _ := v.(map[string]any); m["type"] == "title" && hasRestoredMention(r.plan, m["title"]) {
-			return true, nil
+		if len(mine) == 0 {
+			continue
+		}
+		list, err := r.snap.PageComments(pid)
+		if err != nil {
+			return fmt.Errorf("comments of page %s: %w", pid, err)
+		}
+		for _, c := range list {
+			if !slices.Contains(mine, c.ID) {
+				continue
+			}
+			if _, err := r.commentAttachments(e.ctx, c); err != nil {
+				return err
+			}
+			e.add("POST", "comments", 1)
+			r.rep.Comments++
 		}
 	}
-	return false, nil
+	return nil
 }
 
-// uploadsOnly answers the File Upload API's requests of an estimate, so
-// that the packer's bodies attach an upload as the restore's do; it
-// refuses anything else, which an estimate must never send.
-type uploadsOnly struct{}
+// localAnswers answers the requests an estimate's request builders send:
+// the File Upload API's, so that bodies attach an upload as the restore's
+// do, and the read of a restored data source's schema, answered as empty
+// (a view's properties are then mapped as the copy lacks them, which
+// changes its body, not the number of requests). It refuses anything else,
+// which an estimate must never send.
+type localAnswers struct{}
 
-func (uploadsOnly) RoundTrip(req *http.Request) (*http.Response, error) {
+func (localAnswers) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req.Body != nil {
 		io.Copy(io.Discard, req.Body)
 		req.Body.Close()
 	}
-	body := `{"object":"file_upload","id":"00000000-0000-4000-8000-00000000f11e","status":"uploaded"}`
-	status := http.StatusOK
-	if !strings.Contains(req.URL.Path, "/file_uploads") {
+	status, body := http.StatusOK, ""
+	switch p := strings.TrimPrefix(req.URL.Path, "/v1/"); {
+	case strings.HasPrefix(p, "file_uploads"):
+		body = `{"object":"file_upload","id":"00000000-0000-4000-8000-00000000f11e","status":"uploaded"}`
+	case req.Method == http.MethodGet && strings.HasPrefix(p, "data_sources/") && !strings.Contains(strings.TrimPrefix(p, "data_sources/"), "/"):
+		body = `{"object":"data_source","id":"` + strings.TrimPrefix(p, "data_sources/") + `","properties":{}}`
+	default:
 		status, body = http.StatusBadRequest, `{"object":"error","status":400,"code":"validation_error","message":"an estimate sends no request"}`
 	}
 	return &http.Response{StatusCode: status, Header: http.Header{"Content-Type": {"application/json"}},

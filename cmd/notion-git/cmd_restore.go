@@ -96,7 +96,7 @@ func runRestore(ctx context.Context, g *Globals, c *restoreCmd, env *Env) (*impo
 	if c.DryRun {
 		// The plan is counted, not rehearsed: a rehearsal would hold the
 		// snapshot a second time, in the emulator.
-		est, err := importer.EstimateRequests(snap, opts)
+		est, err := importer.EstimateRequests(snap, opts, g.NotionVersion)
 		if err != nil {
 			return nil, err
 		}
