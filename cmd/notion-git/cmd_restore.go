@@ -338,8 +338,8 @@ func verifyRestore(ctx context.Context, client *notion.Client, snap *layout.Snap
 
 func printPlan(env *Env, est *importer.Estimate, blocks int, rate float64, rev, commit string) {
 	r := est.Report
-	fmt.Fprintf(env.Stdout, "plan for restoring %s (%s): %d pages, %d rows, %d databases (%d data sources), %d blocks, %d comments, %d attachments\n",
-		rev, commit, r.Pages, r.Rows, r.Databases, r.DataSources, r.Blocks, r.Comments, r.Uploads)
+	fmt.Fprintf(env.Stdout, "plan for restoring %s (%s): %d pages, %d rows, %d databases (%d data sources, %d views), %d blocks, %d comments, %d attachments\n",
+		rev, commit, r.Pages, r.Rows, r.Databases, r.DataSources, r.Views, r.Blocks, r.Comments, r.Uploads)
 	fmt.Fprintf(env.Stdout, "blocks to create through the API: %d (pages and databases included)\n", blocks)
 	if w := importer.FreeLimitWarning(blocks); w != "" {
 		fmt.Fprintln(env.Stdout, w)
