@@ -16,7 +16,8 @@ import (
 	"github.com/notion-git/notion-git/notion"
 )
 
-// Estimate is what a restore will do, found by rehearsing it.
+// Estimate is what a restore will do, counted from its plan
+// (EstimateRequests) or found by rehearsing it (Rehearse).
 type Estimate struct {
 	// Report is the rehearsal's report: objects, substitutions, limits.
 	Report *Report
