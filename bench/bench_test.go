@@ -5,6 +5,8 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"github.com/notion-git/notion-git/importer"
 )
 
 // TestSmallSmoke runs the benchmark's small size as CI's smoke check: the
@@ -42,4 +44,38 @@ func runSmall(ctx context.Context, work string) (*result, error) {
 		return nil, err
 	}
 	return run(ctx, config{Size: "small", Scale: 100, Concurrency: 8, Changed: 10, Binary: bin, WorkDir: work})
+}
+
+// TestRestoreSmallSmoke runs the restore benchmark's small size: the
+// restore through the CLI sends no more requests than the importer's own
+// bound, which is not loose by more than its stated factor, and the dry
+// run prints its plan (times are printed, not checked).
+func TestRestoreSmallSmoke(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the CLI, syncs and restores")
+	}
+	work := t.TempDir()
+	bin := work + "/notion-git"
+	if err := buildCLI(context.Background(), bin); err != nil {
+		t.Fatal(err)
+	}
+	r, err := runRestore(context.Background(), config{Size: "small", Scale: 100, Concurrency: 8, Binary: bin, WorkDir: work}, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	printRestore(&out, r)
+	t.Log("\n" + out.String())
+	if r.Total > r.Bound.Total || float64(r.Bound.Total) > 1.3*float64(r.Total) {
+		t.Errorf("restore sent %d requests against a bound of %d: want ≤ bound ≤ 1.3 × sent", r.Total, r.Bound.Total)
+	}
+	if r.RateLimited > 0 {
+		t.Errorf("the paced restore was rate limited %d times", r.RateLimited)
+	}
+	if r.Placeholders != r.Bound.Requests[importer.Endpoint{Method: "DELETE", Path: "blocks/{id}"}] {
+		t.Errorf("%d placeholders removed, the plan has %d", r.Placeholders, r.Bound.Requests[importer.Endpoint{Method: "DELETE", Path: "blocks/{id}"}])
+	}
+	if r.DryFirstLine == 0 {
+		t.Error("the dry run printed nothing")
+	}
 }

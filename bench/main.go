@@ -17,6 +17,11 @@
 //	go run ./bench -restore-memory -sizes medium,large [-baseline OLD-BINARY]
 //
 // measures the peak resident memory of a restore (stream.go).
+//
+//	go run ./bench -restore -sizes medium,large
+//
+// measures a restore of the synced workspace into an empty page, and its
+// --dry-run, against the importer's own bound (restore.go).
 package main
 
 import (
@@ -41,6 +46,9 @@ func main() {
 	resume := flag.Bool("resume", false, "measure time-boxed and killed first syncs that a second run completes")
 	restoreMemory := flag.Bool("restore-memory", false, "measure the peak resident memory of a restore instead (stream.go)")
 	baseline := flag.String("baseline", "", "with -restore-memory: another notion-git binary to restore the same snapshot with, for a before/after ratio")
+	restore := flag.Bool("restore", false, "measure a restore into an empty page and its --dry-run (restore.go)")
+	restoreLog := flag.String("restore-log", "", "with -restore, write the emulator's request log of each restore to FILE.<size>")
+	notionVersion := flag.String("notion-version", "", "Notion-Version the restore speaks (default: the CLI's)")
 	pacing := flag.Bool("pacing", false, "measure the adaptive pacer instead: a sync at --rate twice the emulator's budget against one at the budget (pacing.go)")
 	flag.Parse()
 	if *restoreMemory {
@@ -52,6 +60,13 @@ func main() {
 	}
 	if *pacing {
 		if err := pacingMain(context.Background(), os.Stdout, *work); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if *restore {
+		if err := restoreMain(context.Background(), os.Stdout, strings.Split(*sizes, ","), *scale, *concurrency, *work, *notionVersion, *restoreLog); err != nil {
 			fmt.Fprintln(os.Stderr, "bench:", err)
 			os.Exit(1)
 		}

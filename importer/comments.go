@@ -162,19 +162,9 @@ func (r *restorer) comment(ctx context.Context, pg *layout.Page, c *layout.Comme
 	if err := r.j.intendComment(key, sent); err != nil {
 		return err
 	}
-	atts, _ := c.Object["attachments"].([]any)
-	var out []any
-	for i, a := range atts {
-		am, _ := a.(map[string]any)
-		f, err := r.fileObject(withUploadOwner(ctx, c.ID), c.Extra, fmt.Sprintf("/attachments/%d", i), map[string]any{"type": "file", "file": am["file"]})
-		if err != nil {
-			return err
-		}
-		if f == nil {
-			r.count(r.rep.Substituted, "comment attachment without stored bytes → left out")
-			continue
-		}
-		out = append(out, map[string]any{"type": "file_upload", "file_upload_id": f["file_upload"].(map[string]any)["id"]})
+	out, err := r.commentAttachments(withUploadOwner(ctx, c.ID), c)
+	if err != nil {
+		return err
 	}
 	if len(out) > 0 {
 		req["attachments"] = out
@@ -252,6 +242,26 @@ func commentOn(o layout.Object, id string) bool {
 func textDigest(v any) string {
 	sum := sha256.Sum256([]byte(typedText(v)))
 	return hex.EncodeToString(sum[:])
+}
+
+// commentAttachments uploads a comment's files again and returns them in
+// request form.
+func (r *restorer) commentAttachments(ctx context.Context, c *layout.Comment) ([]any, error) {
+	atts, _ := c.Object["attachments"].([]any)
+	var out []any
+	for i, a := range atts {
+		am, _ := a.(map[string]any)
+		f, err := r.fileObject(ctx, c.Extra, fmt.Sprintf("/attachments/%d", i), map[string]any{"type": "file", "file": am["file"]})
+		if err != nil {
+			return nil, err
+		}
+		if f == nil {
+			r.count(r.rep.Substituted, "comment attachment without stored bytes → left out")
+			continue
+		}
+		out = append(out, map[string]any{"type": "file_upload", "file_upload_id": f["file_upload"].(map[string]any)["id"]})
+	}
+	return out, nil
 }
 
 func (r *restorer) learnDiscussion(old string, res layout.Object) error {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"sync"
 
 	"github.com/notion-git/notion-git/layout"
 	"github.com/notion-git/notion-git/notion"
@@ -14,30 +15,62 @@ import (
 
 // allContent writes the blocks of every restored page, several pages at a
 // time. A page's own blocks go one request after the other, in order; a
-// page holding synced copies waits for the pages holding their originals,
-// whose new ids the copies name.
+// page holding synced copies starts once the pages holding their
+// originals are written, since the copies name the originals' new ids.
+//
+// A page waiting for its originals is not started at all, rather than
+// started to wait: a worker held by a waiting page sends nothing. And the
+// pages with the most blocks start first: a page's requests go one after
+// the other, so the longest page sets the phase's end, and started last it
+// would leave the other workers idle (with --concurrency 1 the snapshot's
+// order is kept, as Options says).
 func (r *restorer) allContent(ctx context.Context) error {
-	done := map[string]chan struct{}{}
-	for _, pid := range r.plan.contentOrder {
-		done[pid] = make(chan struct{})
+	order := r.plan.contentOrder
+	if r.opts.Concurrency > 1 {
+		order = slices.Clone(order)
+		size := func(pid string) int { return len(r.plan.outlines[pid].Blocks) }
+		slices.SortStableFunc(order, func(a, b string) int { return cmp.Compare(size(b), size(a)) })
+	}
+	var mu sync.Mutex                   // guards waiting
+	waiting := map[string]int{}         // page -> pages of its originals not written yet
+	dependents := map[string][]string{} // page -> pages waiting for it
+	for _, pid := range order {
+		if r.opts.Concurrency <= 1 {
+			break // one worker in contentOrder: originals are always written first
+		}
+		for _, d := range r.plan.originals[pid] {
+			waiting[pid]++
+			dependents[d] = append(dependents[d], pid)
+		}
 	}
 	p := newPool(ctx)
-	// The pool starts tasks in contentOrder, where originals come first, so
-	// a page waits only for pages already started.
-	for _, pid := range r.plan.contentOrder {
+	var start func(pid string)
+	start = func(pid string) {
 		p.add(func(ctx context.Context) error {
-			for _, d := range r.plan.originals[pid] {
-				if err := await(ctx, done[d]); err != nil {
-					return err
-				}
-			}
 			r.countColumnLists(pid)
 			if err := r.pageContent(ctx, pid); err != nil {
 				return err
 			}
-			close(done[pid])
+			var ready []string
+			mu.Lock()
+			for _, q := range dependents[pid] {
+				if waiting[q]--; waiting[q] == 0 {
+					ready = append(ready, q)
+				}
+			}
+			mu.Unlock()
+			// Queued while this task still runs, so the pool does not end
+			// before them.
+			for _, q := range ready {
+				start(q)
+			}
 			return nil
 		})
+	}
+	for _, pid := range order {
+		if waiting[pid] == 0 {
+			start(pid)
+		}
 	}
 	return p.run(r.opts.Concurrency)
 }

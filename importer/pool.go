@@ -9,9 +9,12 @@ import (
 // workers, so that requests overlap their latency while the client's pacer
 // keeps the rate. Each worker sends one request at a time, so the workers
 // bound the requests in flight. Tasks start in the order they were added
-// (first in, first out): a task may wait for one added before it (a page
-// for the pages holding its synced originals) without a deadlock, because
-// whatever it waits for has already started. A task may add tasks.
+// (first in, first out): a task may wait for one added before it (a row
+// for the row of the same title before it) without a deadlock, because
+// whatever it waits for has already started; but a waiting task holds a
+// worker that sends nothing, so a task that would wait long is better
+// added by the task it waits for, when that one is done (as allContent
+// does). A task may add tasks.
 type pool struct {
 	ctx    context.Context
 	cancel context.CancelFunc

@@ -111,15 +111,11 @@ func (r *restorer) schema(ds *layout.DataSource, part int) map[string]any {
 func (r *restorer) relationSchemas(ctx context.Context) error {
 	for _, part := range []int{schemaRelations, schemaComputed} {
 		for _, id := range sortedKeys(r.plan.sources) {
-			ds := r.snap.DataSources[id]
 			key := fmt.Sprintf("schema:%d:%s", part, id)
 			if r.j.isDone(key) {
 				continue
 			}
-			props := r.schema(ds, part)
-			if part == schemaRelations {
-				r.dropBackSides(id, ds, props)
-			}
+			props := r.schemaChange(id, part)
 			if len(props) == 0 {
 				continue
 			}
@@ -141,6 +137,28 @@ func (r *restorer) relationSchemas(ctx context.Context) error {
 	return nil
 }
 
+// schemaChange is the update adding one part of data source id's schema;
+// empty when there is nothing to add.
+func (r *restorer) schemaChange(id string, part int) map[string]any {
+	ds := r.snap.DataSources[id]
+	props := r.schema(ds, part)
+	if part == schemaRelations {
+		r.dropBackSides(id, ds, props)
+	}
+	return props
+}
+
+// twoWay returns the restored data source at the other end of property
+// name of ds when it is a two-way relation, "" otherwise.
+func (r *restorer) twoWay(ds *layout.DataSource, name string) string {
+	conf := relationConf(ds, name)
+	target, _ := conf["data_source_id"].(string)
+	if conf["type"] != "dual_property" || !r.plan.sources[target] {
+		return ""
+	}
+	return target
+}
+
 // dropBackSides leaves out the side of each two-way relation that the
 // other side creates: the side in the data source with the greater id,
 // and, in a data source related to itself both ways, the side with the
@@ -148,12 +166,11 @@ func (r *restorer) relationSchemas(ctx context.Context) error {
 // itself: sending both would make two relations of one.
 func (r *restorer) dropBackSides(id string, ds *layout.DataSource, props map[string]any) {
 	for name := range props {
-		conf := relationConf(ds, name)
-		target, _ := conf["data_source_id"].(string)
-		if conf["type"] != "dual_property" || !r.plan.sources[target] {
+		target := r.twoWay(ds, name)
+		if target == "" {
 			continue
 		}
-		dp, _ := conf["dual_property"].(map[string]any)
+		dp, _ := relationConf(ds, name)["dual_property"].(map[string]any)
 		synced, _ := dp["synced_property_name"].(string)
 		if target < id || target == id && synced != "" && synced < name {
 			delete(props, name)
@@ -174,12 +191,11 @@ func (r *restorer) backSides(ctx context.Context, id string, sent, res layout.Ob
 	ds := r.snap.DataSources[id]
 	got, _ := res["properties"].(map[string]any)
 	for name := range sent {
-		conf := relationConf(ds, name)
-		target, _ := conf["data_source_id"].(string)
-		if conf["type"] != "dual_property" || !r.plan.sources[target] {
+		target := r.twoWay(ds, name)
+		if target == "" {
 			continue
 		}
-		dp, _ := conf["dual_property"].(map[string]any)
+		dp, _ := relationConf(ds, name)["dual_property"].(map[string]any)
 		want, _ := dp["synced_property_name"].(string)
 		// The name Notion gave the other side, from the answer.
 		gd, _ := got[name].(map[string]any)
@@ -421,12 +437,25 @@ func (r *restorer) laterProperties(ctx context.Context, id string) error {
 	if r.j.isDone(key) {
 		return nil
 	}
+	props, err := r.laterValues(ctx, pg)
+	if err != nil || len(props) == 0 {
+		return err
+	}
+	nu, _ := r.j.id(id)
+	if _, err := r.call(ctx, http.MethodPatch, "pages/"+nu, map[string]any{"properties": props}); err != nil {
+		return fmt.Errorf("page %s: properties: %w", id, err)
+	}
+	return r.j.finish(key, nil)
+}
+
+// laterValues are the property values of page pg that had to wait until
+// every row existed; empty when there are none.
+func (r *restorer) laterValues(ctx context.Context, pg *layout.Page) (map[string]any, error) {
 	var props map[string]any
-	var err error
-	if r.isRow(id) {
-		props, _, err = r.rowProperties(ctx, pg, true)
+	if r.isRow(pg.ID) {
+		props, _, err := r.rowProperties(ctx, pg, true)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for name, v := range props {
 			// Empty relations were never set: nothing to write.
@@ -434,22 +463,15 @@ func (r *restorer) laterProperties(ctx context.Context, id string) error {
 				delete(props, name)
 			}
 		}
-	} else {
-		stored, _ := pg.Object["properties"].(map[string]any)
-		for _, v := range stored {
-			if m, _ := v.(map[string]any); m["type"] == "title" && hasRestoredMention(r.plan, m["title"]) {
-				props, _ = r.titleProperty(pg)
-			}
+		return props, nil
+	}
+	stored, _ := pg.Object["properties"].(map[string]any)
+	for _, v := range stored {
+		if m, _ := v.(map[string]any); m["type"] == "title" && hasRestoredMention(r.plan, m["title"]) {
+			props, _ = r.titleProperty(pg)
 		}
 	}
-	if len(props) == 0 {
-		return nil
-	}
-	nu, _ := r.j.id(id)
-	if _, err := r.call(ctx, http.MethodPatch, "pages/"+nu, map[string]any{"properties": props}); err != nil {
-		return fmt.Errorf("page %s: properties: %w", id, err)
-	}
-	return r.j.finish(key, nil)
+	return props, nil
 }
 
 func (r *restorer) isRow(id string) bool {

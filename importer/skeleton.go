@@ -111,20 +111,8 @@ func (r *restorer) createPage(ctx context.Context, id string, parent map[string]
 	row := parent["type"] == "data_source_id"
 	key := "page:" + id
 	return r.create(ctx, key, id, true, func(ctx context.Context) (string, error) {
-		req := map[string]any{"parent": parent}
-		var props map[string]any
-		var pending bool
-		var err error
-		if row {
-			props, pending, err = r.rowProperties(ctx, pg, false)
-		} else {
-			props, pending = r.titleProperty(pg)
-		}
+		req, pending, err := r.pageRequest(ctx, pg, parent)
 		if err != nil {
-			return "", err
-		}
-		req["properties"] = props
-		if err := r.iconCover(ctx, req, pg.Object, pg.Extra); err != nil {
 			return "", err
 		}
 		res, err := r.call(ctx, http.MethodPost, "pages", req)
@@ -146,6 +134,29 @@ func (r *restorer) createPage(ctx context.Context, id string, parent map[string]
 	}, func() (string, error) {
 		return r.findUnclaimed(ctx, container, row, pg.Object)
 	})
+}
+
+// pageRequest is the create request of a page (a row when parent names a
+// data source), its files uploaded; pending reports references to objects
+// not created yet.
+func (r *restorer) pageRequest(ctx context.Context, pg *layout.Page, parent map[string]any) (map[string]any, bool, error) {
+	req := map[string]any{"parent": parent}
+	var props map[string]any
+	var pending bool
+	var err error
+	if parent["type"] == "data_source_id" {
+		props, pending, err = r.rowProperties(ctx, pg, false)
+	} else {
+		props, pending = r.titleProperty(pg)
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	req["properties"] = props
+	if err := r.iconCover(ctx, req, pg.Object, pg.Extra); err != nil {
+		return nil, false, err
+	}
+	return req, pending, nil
 }
 
 // findUnclaimed looks, in a new container, for a page with the title of
@@ -260,31 +271,17 @@ func (r *restorer) iconCover(ctx context.Context, req map[string]any, obj layout
 // and returns its new id; createSources adds the other data sources.
 func (r *restorer) createDatabase(ctx context.Context, id, newParent string) (string, error) {
 	db := r.snap.Databases[id]
-	sources := r.sourcesOf(id)
 	title := func() string { return layout.PlainText(db.Object["title"]) }
 	nu, err := r.create(ctx, "database:"+id, id, false, func(ctx context.Context) (string, error) {
-		st := &refState{}
-		req := map[string]any{
-			"parent":    map[string]any{"type": "page_id", "page_id": newParent},
-			"title":     r.richText(db.Object["title"], st),
-			"is_inline": db.Object["is_inline"] == true,
-		}
-		if d, ok := db.Object["description"].([]any); ok && len(d) > 0 {
-			req["description"] = r.richText(d, st)
-		}
-		if err := r.iconCover(ctx, req, db.Object, db.Extra); err != nil {
+		req, pending, err := r.databaseRequest(ctx, db, newParent)
+		if err != nil {
 			return "", err
 		}
-		props := map[string]any{}
-		if len(sources) > 0 {
-			props = r.schema(r.snap.DataSources[sources[0]], schemaInitial)
-		}
-		req["initial_data_source"] = map[string]any{"properties": props}
 		res, err := r.call(ctx, http.MethodPost, "databases", req)
 		if err != nil {
 			return "", fmt.Errorf("create database %s: %w", id, err)
 		}
-		if st.pending {
+		if pending {
 			r.count(r.rep.External, "reference to an object restored later")
 		}
 		r.mu.Lock()
@@ -306,6 +303,29 @@ func (r *restorer) createDatabase(ctx context.Context, id, newParent string) (st
 		return "", nil
 	})
 	return nu, err
+}
+
+// databaseRequest is the create request of a database in the new page
+// newParent, with its first data source's schema, its files uploaded.
+func (r *restorer) databaseRequest(ctx context.Context, db *layout.Database, newParent string) (map[string]any, bool, error) {
+	st := &refState{}
+	req := map[string]any{
+		"parent":    map[string]any{"type": "page_id", "page_id": newParent},
+		"title":     r.richText(db.Object["title"], st),
+		"is_inline": db.Object["is_inline"] == true,
+	}
+	if d, ok := db.Object["description"].([]any); ok && len(d) > 0 {
+		req["description"] = r.richText(d, st)
+	}
+	if err := r.iconCover(ctx, req, db.Object, db.Extra); err != nil {
+		return nil, false, err
+	}
+	props := map[string]any{}
+	if sources := r.sourcesOf(db.ID); len(sources) > 0 {
+		props = r.schema(r.snap.DataSources[sources[0]], schemaInitial)
+	}
+	req["initial_data_source"] = map[string]any{"properties": props}
+	return req, st.pending, nil
 }
 
 // sourcesOf lists the restored data sources of a database in its order.
@@ -361,26 +381,15 @@ func (r *restorer) createSources(ctx context.Context, db, nu string, sources []s
 	// title or icon of its own, or no icon where the database has one, is
 	// written now. A data source's description cannot be written through
 	// the API.
-	db0 := r.snap.Databases[db]
 	for i, ds := range sources {
-		src := r.snap.DataSources[ds]
-		if desc, _ := src.Object["description"].([]any); len(desc) > 0 {
-			r.count(r.rep.Substituted, "data source description → not restored (the API cannot write it)")
-		}
 		key := "source-text:" + ds
 		if r.j.isDone(key) || i > 0 {
+			r.countDescription(ds)
 			continue
 		}
-		req := map[string]any{}
-		if layout.PlainText(src.Object["title"]) != layout.PlainText(db0.Object["title"]) {
-			req["title"] = r.richText(src.Object["title"], &refState{})
-		}
-		if !sameIcon(src.Object, src.Extra, db0.Object, db0.Extra) {
-			ic, err := r.sourceIcon(ctx, src)
-			if err != nil {
-				return err
-			}
-			req["icon"] = ic
+		req, err := r.sourceText(ctx, db, ds)
+		if err != nil {
+			return err
 		}
 		if len(req) == 0 {
 			continue
@@ -394,6 +403,33 @@ func (r *restorer) createSources(ctx context.Context, db, nu string, sources []s
 		}
 	}
 	return nil
+}
+
+// countDescription counts a data source's description, which the API
+// cannot write.
+func (r *restorer) countDescription(ds string) {
+	if desc, _ := r.snap.DataSources[ds].Object["description"].([]any); len(desc) > 0 {
+		r.count(r.rep.Substituted, "data source description → not restored (the API cannot write it)")
+	}
+}
+
+// sourceText is the update that gives the first data source ds of database
+// db its own title and icon; empty when it has its database's.
+func (r *restorer) sourceText(ctx context.Context, db, ds string) (map[string]any, error) {
+	r.countDescription(ds)
+	db0, src := r.snap.Databases[db], r.snap.DataSources[ds]
+	req := map[string]any{}
+	if layout.PlainText(src.Object["title"]) != layout.PlainText(db0.Object["title"]) {
+		req["title"] = r.richText(src.Object["title"], &refState{})
+	}
+	if !sameIcon(src.Object, src.Extra, db0.Object, db0.Extra) {
+		ic, err := r.sourceIcon(ctx, src)
+		if err != nil {
+			return nil, err
+		}
+		req["icon"] = ic
+	}
+	return req, nil
 }
 
 // sourceIcon is a data source's icon in request form; nil (sent as null)
@@ -427,19 +463,10 @@ func (r *restorer) createSource(ctx context.Context, ds, nu string) error {
 	{
 		src := r.snap.DataSources[ds]
 		_, err := r.create(ctx, "data_source:"+ds, ds, false, func(ctx context.Context) (string, error) {
-			st := &refState{}
-			req := map[string]any{
-				"parent":     map[string]any{"type": "database_id", "database_id": nu},
-				"title":      r.richText(src.Object["title"], st),
-				"properties": r.schema(src, schemaInitial),
-			}
-			// Sent even when null: a data source without an icon must not
-			// take its database's.
-			ic, err := r.sourceIcon(ctx, src)
+			req, err := r.sourceRequest(ctx, src, nu)
 			if err != nil {
 				return "", err
 			}
-			req["icon"] = ic
 			res, err := r.call(ctx, http.MethodPost, "data_sources", req)
 			if err != nil {
 				return "", fmt.Errorf("create data source %s: %w", ds, err)
@@ -465,6 +492,24 @@ func (r *restorer) createSource(ctx context.Context, ds, nu string) error {
 		})
 		return err
 	}
+}
+
+// sourceRequest is the create request of a data source other than its
+// database's first, in the new database nu.
+func (r *restorer) sourceRequest(ctx context.Context, src *layout.DataSource, nu string) (map[string]any, error) {
+	req := map[string]any{
+		"parent":     map[string]any{"type": "database_id", "database_id": nu},
+		"title":      r.richText(src.Object["title"], &refState{}),
+		"properties": r.schema(src, schemaInitial),
+	}
+	// Sent even when null: a data source without an icon must not take
+	// its database's.
+	ic, err := r.sourceIcon(ctx, src)
+	if err != nil {
+		return nil, err
+	}
+	req["icon"] = ic
+	return req, nil
 }
 
 // createRows creates every row of every restored data source, oldest

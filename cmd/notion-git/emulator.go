@@ -10,8 +10,8 @@ import (
 	"github.com/notion-git/notion-git/notion/emulator/workspace"
 )
 
-// The bundled emulator stands in for Notion in three places: sync --demo,
-// restore --demo, and the rehearsal of restore --dry-run. This file is the
+// The bundled emulator stands in for Notion in two places: sync --demo
+// and restore --demo. This file is the
 // only one of the command that builds it.
 
 // demoRate is the emulator's budget in the demos: 50 requests/s makes a
@@ -58,17 +58,4 @@ func demoSyncClient(g *Globals) (*notion.Client, func(), error) {
 // workspace.EmptyTargetID, to restore into.
 func demoRestoreClient(g *Globals) (*notion.Client, func(), error) {
 	return demoClient(g, workspace.Empty("Restored demo"))
-}
-
-// rehearsalClient is an emulator holding one empty page, answering in
-// process with no network and no pacing, and the id of that page: what
-// restore --dry-run rehearses the restore against. It speaks the API
-// version the restore would, whose requests differ (placeholders).
-func rehearsalClient(version string) (*notion.Client, string, error) {
-	srv := emulator.New(workspace.Empty("Rehearsal"), emulator.Options{})
-	client, err := notion.New(notion.Config{
-		BaseURL: "http://rehearsal.invalid", Token: emulator.DefaultToken, Version: version,
-		Rate: 1e9, Burst: 1 << 20, HTTPClient: &http.Client{Transport: emulator.InProcess(srv)},
-	})
-	return client, workspace.EmptyTargetID, err
 }
