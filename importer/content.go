@@ -32,6 +32,7 @@ func (r *restorer) allContent(ctx context.Context) error {
 				}
 			}
 			r.countColumnLists(pid)
+			r.countStrays(pid)
 			if err := r.pageContent(ctx, pid); err != nil {
 				return err
 			}
