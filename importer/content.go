@@ -48,6 +48,7 @@ func (r *restorer) allContent(ctx context.Context) error {
 	start = func(pid string) {
 		p.add(func(ctx context.Context) error {
 			r.countColumnLists(pid)
+			r.countStrays(pid)
 			if err := r.pageContent(ctx, pid); err != nil {
 				return err
 			}

@@ -59,6 +59,13 @@ type plan struct {
 	// phase creates them, once the row holding them exists, and then
 	// their rows; the skeleton creates the others.
 	inRow map[string]bool
+	// strays are, for each page, its child_page and child_database blocks
+	// whose restored page or database names another parent (a sync that
+	// raced a move reads the block in the old place and the page in the
+	// new one). The object is created once, under the parent it names; a
+	// stray block is no content (its id is the object's, which the
+	// journal maps to the new object), so it is left out and counted.
+	strays map[string][]string
 }
 
 // event is one step of a page's content: a block to append, or a child
@@ -98,7 +105,7 @@ func newPlan(s *layout.Snapshot, only []string) (*plan, error) {
 		snap: s, pages: map[string]bool{}, dbs: map[string]bool{}, sources: map[string]bool{},
 		placed: map[string][]string{}, events: map[string][]event{}, leading: map[string]bool{},
 		rows: map[string][]string{}, owner: map[string]string{}, late: map[string]bool{}, needed: map[string]bool{},
-		originals: map[string][]string{}, inRow: map[string]bool{}, outlines: make(map[string]*layout.Outline, len(s.Pages)),
+		originals: map[string][]string{}, inRow: map[string]bool{}, strays: map[string][]string{}, outlines: make(map[string]*layout.Outline, len(s.Pages)),
 	}
 	for pid := range s.Pages {
 		o := s.Outline(pid)
@@ -242,6 +249,12 @@ func (p *plan) placePage(pid string, kids []string, parent map[string]string) {
 			placed[top] = true
 			continue
 		}
+		if p.isPlaced(top) {
+			// Not content: see strays. A stray inside a block is left
+			// out by contentKids, as every placed object is.
+			p.strays[pid] = append(p.strays[pid], top)
+			continue
+		}
 		evs = append(evs, event{block: top})
 		var walk func(id string)
 		walk = func(id string) {
@@ -253,6 +266,8 @@ func (p *plan) placePage(pid string, kids []string, parent map[string]string) {
 				if mine[c] && !placed[c] {
 					evs = append(evs, event{child: c})
 					placed[c] = true
+				} else if !mine[c] && p.isPlaced(c) {
+					p.strays[pid] = append(p.strays[pid], c)
 				}
 				walk(c)
 			}

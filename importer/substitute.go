@@ -374,6 +374,22 @@ func (p *plan) written(pageID string, kids []string) []string {
 	return out
 }
 
+// noteStray is the substitution for a block of plan.strays, by its type.
+func noteStray(typ string) string {
+	return typ + " whose object names another parent → left out, the object restored there"
+}
+
+// countStrays counts the stray child_page and child_database blocks of a
+// page whose content is still to write (see plan.strays).
+func (r *restorer) countStrays(pid string) {
+	if r.j.isDone("content:" + pid) {
+		return
+	}
+	for _, id := range r.plan.strays[pid] {
+		r.count(r.rep.Substituted, noteStray(r.plan.outlines[pid].Blocks[id].Type))
+	}
+}
+
 // countColumnLists counts the column lists of a page whose content is
 // still to write that are replaced (see plan.written).
 func (r *restorer) countColumnLists(pid string) {

@@ -156,6 +156,10 @@ func (v *verifier) page(id string) {
 	v.parents(id, o.Object, g.Object, want, have)
 	v.compare("page", false, want, have, id)
 	v.blocks(o, g, v.expectedTop(id), g.Children)
+	for _, b := range v.plan.strays[id] {
+		typ := v.plan.outlines[id].Blocks[b].Type
+		v.f.add("block "+typ+" ("+noteStray(typ)+")", true, false, "block "+b)
+	}
 	v.comments(o, g)
 }
 
