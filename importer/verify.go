@@ -308,6 +308,11 @@ func (v *verifier) comments(o, g *layout.Page) {
 			have = slices.Delete(have, i, i+1)
 		}
 	}
+	// A comment the copy holds beyond the original's (one posted twice by
+	// a resume that did not find it) is a difference too.
+	if len(g.Comments) > len(o.Comments) {
+		v.f.add("comment (extra)", false, false, fmt.Sprintf("page %s: %d comments more than the original", o.ID, len(g.Comments)-len(o.Comments)))
+	}
 }
 
 func (v *verifier) database(id string) {

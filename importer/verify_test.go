@@ -241,6 +241,15 @@ func TestVerifyCatchesWrongReferences(t *testing.T) {
 			}
 			return false
 		}},
+		{"a comment posted twice", "comment (extra)", func(got *layout.Snapshot) bool {
+			for _, pid := range sortedKeys(got.Pages) {
+				if cs := got.Pages[pid].Comments; len(cs) > 0 {
+					got.Pages[pid].Comments = append(cs, cs[len(cs)-1])
+					return true
+				}
+			}
+			return false
+		}},
 		{"an extra property", "schema (extra)", func(got *layout.Snapshot) bool {
 			props := schema(got)
 			props["Duplicate"] = map[string]any{"id": "dup", "name": "Duplicate", "type": "checkbox", "checkbox": map[string]any{}}
