@@ -95,8 +95,10 @@ func emptyTarget(t testing.TB, opts emulator.Options) *localNotion {
 	return startEmulator(t, workspace.Empty("Restored"), opts)
 }
 
-// rehearse runs Rehearse against an in-process emulator holding one empty
-// page, as restore --dry-run does.
+// rehearse runs a restore against an in-process emulator holding one
+// empty page and counts its requests by endpoint: what the real restore
+// sends, apart from retries, to hold EstimateRequests and the request
+// bounds against.
 func rehearse(t testing.TB, snap *layout.Snapshot, opts Options) (*Estimate, error) {
 	t.Helper()
 	srv := emulator.New(workspace.Empty("Rehearsal"), emulator.Options{})
@@ -107,5 +109,18 @@ func rehearse(t testing.TB, snap *layout.Snapshot, opts Options) (*Estimate, err
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Rehearse(context.Background(), client, workspace.EmptyTargetID, snap, opts)
+	opts.Target, opts.Journal, opts.Fresh, opts.Progress = workspace.EmptyTargetID, "", false, nil
+	rep, err := Restore(context.Background(), client, snap, opts)
+	if err != nil {
+		return nil, err
+	}
+	e := &Estimate{Report: rep, Requests: map[Endpoint]int{}}
+	for k, n := range rep.Requests.Requests {
+		e.Requests[Endpoint{k.Method, k.Endpoint}] += n
+		e.Total += n
+		if k.Writes() {
+			e.Writes += n
+		}
+	}
+	return e, nil
 }

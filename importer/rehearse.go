@@ -52,31 +52,6 @@ func (e *Estimate) String() string {
 	return b.String()
 }
 
-// Rehearse plans a restore without touching Notion: it runs the restore
-// through client into target, which the caller points at a stand-in that
-// holds one empty page (the bundled emulator, in process), so the requests
-// counted are the ones the real restore will send, apart from retries,
-// planned by the same code. opts.Target, Journal and Fresh are ignored:
-// nothing of a rehearsal is kept.
-func Rehearse(ctx context.Context, client *notion.Client, target string, snap *layout.Snapshot, opts Options) (*Estimate, error) {
-	opts.Target, opts.Journal, opts.Fresh, opts.Progress = target, "", false, nil
-	rep, err := Restore(ctx, client, snap, opts)
-	if err != nil {
-		return nil, fmt.Errorf("rehearse the restore: %w", err)
-	}
-	e := &Estimate{Report: rep, Requests: map[Endpoint]int{}}
-	for k, n := range rep.Requests.Requests {
-		e.Requests[Endpoint{k.Method, k.Endpoint}] += n
-		e.Total += n
-		if k.Writes() {
-			e.Writes += n
-		}
-	}
-	// The real restore also checks the target page once; the rehearsal
-	// did the same, so nothing is added.
-	return e, nil
-}
-
 // EstimateRequests counts, from the snapshot's plan alone, the requests a
 // restore of snap with opts into an empty page sends under API version
 // version ("" for notion.DefaultVersion), by endpoint: an upper bound the

@@ -113,18 +113,8 @@ func (r *restorer) restoreViews(ctx context.Context) error {
 				return err
 			}
 		}
-		all, err := r.list(ctx, http.MethodGet, "views", map[string][]string{"database_id": {nuDB}})
-		if err != nil {
-			return fmt.Errorf("database %s: list views: %w", db, err)
-		}
-		for _, ref := range all {
-			id := idOf(ref)
-			if r.j.ours(id) {
-				continue
-			}
-			if _, err := r.call(ctx, http.MethodDelete, "views/"+id, nil); err != nil && !notion.IsNotFound(err) {
-				return fmt.Errorf("database %s: delete Notion's view %s: %w", db, id, err)
-			}
+		if err := r.removeOtherViews(ctx, db, nuDB, d); err != nil {
+			return err
 		}
 		if err := r.j.finish(key, nil); err != nil {
 			return err
@@ -212,12 +202,15 @@ func (r *restorer) restoreView(ctx context.Context, d *layout.Database, nuDB str
 			copyFields(bare, req, "data_source_id", "database_id", "name", "type", "view_id", "placement")
 			if res, err = r.call(ctx, http.MethodPost, "views", bare); err == nil {
 				r.count(r.rep.Substituted, "view "+typ+" → bare view of the same type (the API refused its settings)")
+				if err := r.j.mapIDs(map[string]string{fallbackKey(v.ID): viewBare}); err != nil {
+					return "", err
+				}
 			}
 		}
 		if err != nil {
 			if notion.IsValidation(err) || notion.IsNotFound(err) {
 				r.count(r.rep.Substituted, "view "+typ+" → not restored ("+reasonOf(err)+")")
-				return "", nil
+				return "", r.j.mapIDs(map[string]string{fallbackKey(v.ID): viewLeftOut})
 			}
 			return "", fmt.Errorf("create view %s: %w", v.ID, err)
 		}
@@ -228,6 +221,13 @@ func (r *restorer) restoreView(ctx context.Context, d *layout.Database, nuDB str
 	}, nil)
 	return err
 }
+
+// The forms a view the API refused is restored in, as the journal and the
+// report's Fallbacks record them, so that --verify expects them.
+const (
+	viewBare    = "bare view"
+	viewLeftOut = "view left out"
+)
 
 func reasonOf(err error) string {
 	var e *notion.Error
@@ -353,24 +353,37 @@ func (v *verifier) views(db string) {
 		got[gv.ID] = gv
 	}
 	var wantOrder, haveOrder []string
+	created := false // whether any stored view came back
 	for _, ov := range o.Views {
 		typ, _ := ov.Object["type"].(string)
 		rule, known := ViewRules[typ]
 		kind := "view " + typ
+		form := v.fallbacks[ov.ID]
+		if form == viewLeftOut {
+			v.f.add(kind+" (refused by the API → left out)", true, false, "view "+ov.ID)
+			continue
+		}
 		gv := got[v.ids[ov.ID]]
 		if gv == nil {
 			v.f.add(kind, !known, false, "view "+ov.ID+" missing")
 			continue
 		}
 		delete(got, gv.ID)
+		created = true
+		if dash, _ := ov.Object["dashboard_view_id"].(string); dash == "" {
+			wantOrder = append(wantOrder, ov.ID)
+		}
+		if form == viewBare {
+			// Only its name and type were sent: only they can be expected.
+			same := gv.Object["name"] == ov.Object["name"] && gv.Object["type"] == ov.Object["type"]
+			v.f.add(kind+" (refused by the API → bare view)", same, false, "view "+ov.ID)
+			continue
+		}
 		wantView := v.viewByNames(ov, v.orig, true)
 		v.dropAbsentColumns(wantView, gv)
 		want := v.normalize(wantView, ov.Extra, true)
 		have := v.normalize(v.viewByNames(gv, v.got, false), gv.Extra, false)
 		v.compare(kind, !known || rule.Fidelity != Exact, want, have, ov.ID)
-		if dash, _ := ov.Object["dashboard_view_id"].(string); dash == "" {
-			wantOrder = append(wantOrder, ov.ID)
-		}
 	}
 	for _, gv := range g.Views {
 		if dash, _ := gv.Object["dashboard_view_id"].(string); dash == "" {
@@ -381,10 +394,14 @@ func (v *verifier) views(db string) {
 		wantOrder[i] = v.ids[id]
 	}
 	haveOrder = slices.DeleteFunc(haveOrder, func(id string) bool { return got[id] != nil })
-	v.compare("view order", false, wantOrder, haveOrder, db)
+	if created {
+		v.compare("view order", false, wantOrder, haveOrder, db)
+	}
 	for _, gv := range g.Views {
 		if got[gv.ID] != nil {
-			v.f.add("view (extra)", false, false, "view "+gv.ID+" is not in the snapshot")
+			// With none of the stored views restored, the one Notion gave
+			// the new database stays (see restorer.removeOtherViews).
+			v.f.add("view (extra)", !created, false, "view "+gv.ID+" is not in the snapshot")
 		}
 	}
 }
@@ -504,4 +521,38 @@ func (v *verifier) dropAbsentColumns(want layout.Object, gv *layout.View) {
 		kept = append(kept, e)
 	}
 	conf["properties"] = kept
+}
+
+// removeOtherViews deletes the views of the restored database nuDB that the
+// restore did not create: the one Notion gives a new database, and any left
+// by a lost answer. When none of the stored views could be created they
+// are kept, since a database keeps at least one view; a delete Notion
+// refuses is counted, never a reason to stop.
+func (r *restorer) removeOtherViews(ctx context.Context, db, nuDB string, d *layout.Database) error {
+	created := slices.ContainsFunc(d.Views, func(v *layout.View) bool {
+		nu, ok := r.j.id(v.ID)
+		return ok && nu != ""
+	})
+	if !created {
+		return nil
+	}
+	all, err := r.list(ctx, http.MethodGet, "views", map[string][]string{"database_id": {nuDB}})
+	if err != nil {
+		return fmt.Errorf("database %s: list views: %w", db, err)
+	}
+	for _, ref := range all {
+		id := idOf(ref)
+		if r.j.ours(id) {
+			continue
+		}
+		_, err := r.call(ctx, http.MethodDelete, "views/"+id, nil)
+		switch {
+		case err == nil, notion.IsNotFound(err):
+		case notion.IsValidation(err):
+			r.count(r.rep.Substituted, "view Notion made for the new database → kept (the API refused to delete it)")
+		default:
+			return fmt.Errorf("database %s: delete Notion's view %s: %w", db, id, err)
+		}
+	}
+	return nil
 }

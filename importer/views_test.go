@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/notion-git/notion-git/layout"
@@ -136,6 +137,65 @@ func TestViewsRoundTrip(t *testing.T) {
 			if err := contract.Validate("CreateViewBodyParameters", body); err != nil {
 				t.Errorf("POST /v1/views %s: %v", e.RequestBody, err)
 			}
+		}
+	}
+}
+
+// TestRefusedViewsAreExpected restores views the API refuses: a view whose
+// settings are refused comes back bare, one refused even bare is left out,
+// and --verify expects both. When every view of a database is refused, the
+// view Notion gave the new database is kept rather than deleted (a
+// database keeps at least one view), and verify expects it too.
+func TestRefusedViewsAreExpected(t *testing.T) {
+	src := startEmulator(t, viewsFixture(t), emulator.Options{})
+	for _, every := range []bool{false, true} {
+		snap, tree := syncTree(t, src)
+		views := snap.Databases[viewsDB].Views
+		refused := views[1:3]
+		if every {
+			refused = views
+		}
+		conf := views[1].Object["configuration"].(map[string]any)
+		conf["not_a_setting"] = true // refused as stored, created bare
+		for _, v := range refused[1:] {
+			v.Object["type"] = "not_a_type" // refused even bare
+		}
+		if every {
+			views[0].Object["type"] = "not_a_type"
+		}
+		dst := emptyTarget(t, emulator.Options{})
+		opts := Options{Target: workspace.EmptyTargetID, Files: layout.MapSource(tree), Journal: filepath.Join(t.TempDir(), "journal.jsonl")}
+		rep, err := Restore(context.Background(), dst.client, snap, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := syncTree(t, dst, workspace.EmptyTargetID)
+		copyDB := got.Databases[rep.IDs[viewsDB]]
+		fid, err := Verify(snap, opts, rep, got)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range fid.Unexpected() {
+			t.Errorf("every=%v: %s", every, u)
+		}
+		left := 0
+		for k, n := range fid.Kinds {
+			if strings.HasSuffix(k, "(refused by the API → left out)") {
+				left += n.Compared
+			}
+		}
+		if every {
+			// Every view is left out; Notion's own view stays.
+			if left != len(views) || len(copyDB.Views) != 1 {
+				t.Errorf("every view refused: %d left out, the copy has %d views (want %d, and 1: Notion's)", left, len(copyDB.Views), len(views))
+			}
+			continue
+		}
+		if left != 1 || len(copyDB.Views) != len(views)-1 {
+			t.Errorf("%d views left out, the copy has %d views; want 1 and %d", left, len(copyDB.Views), len(views)-1)
+		}
+		if k := fid.Kinds["view board (refused by the API → bare view)"]; k == nil || k.Compared != 1 {
+			t.Errorf("the bare board view was not expected: %+v", k)
 		}
 	}
 }
