@@ -36,6 +36,11 @@ func (c *restoreCmd) Run(g *Globals, env *Env) error {
 // runRestore is the restore command without the CLI around it; tests call it.
 func runRestore(ctx context.Context, g *Globals, c *restoreCmd, env *Env) (*importer.Report, error) {
 	started := time.Now()
+	if !c.DryRun {
+		// The rehearsal holds the emulator's copy of the whole workspace,
+		// so only the restore itself has a bounded heap to keep to.
+		defer limitRestoreMemory()()
+	}
 	repoDir := repoDirFor(c.Repo, c.Demo)
 	if !c.Demo && strings.TrimSpace(c.To) == "" {
 		return nil, usageError{errors.New("--to PAGE is required: the page to restore into")}
