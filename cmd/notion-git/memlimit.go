@@ -17,7 +17,7 @@ import (
 // runtime goes past the limit rather than fail, spending at most about
 // half of the CPU on collection meanwhile; a restore waits on Notion's
 // rate limit far more than on the CPU.
-const restoreMemoryLimit = 320 << 20
+const restoreMemoryLimit = 352 << 20
 
 // limitRestoreMemory sets the restore's soft memory limit unless GOMEMLIMIT
 // set one or a lower one is set, and returns the function that puts the
