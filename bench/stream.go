@@ -24,7 +24,10 @@ const restoreMemoryTarget = 400 << 20
 // CLI (kept in the working folder and reused when there), then restores
 // HEAD into an emulator holding one empty page, unpaced, and follows the
 // restore process's VmHWM. With baseline, the binary at that path restores
-// the same snapshot too, for a before/after ratio.
+// the same snapshot too, for a before/after ratio. The restore inherits the
+// environment: NOTION_GIT_MEMPROFILE=FILE makes it write a heap profile at
+// the peak of its live heap (go tool pprof FILE), and GOMEMLIMIT=off
+// measures it without its soft memory limit.
 func streamMain(ctx context.Context, out io.Writer, sizes []string, concurrency int, work, baseline string) error {
 	work, bin, done, err := prepare(ctx, work)
 	if err != nil {

@@ -2,7 +2,6 @@ package gitrepo
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -96,7 +95,7 @@ func (r *Repo) SnapshotOf(commit plumbing.Hash, paths []string) (*Snapshot, erro
 	if err != nil {
 		return nil, fmt.Errorf("snapshot %s: %w", commit, err)
 	}
-	s := &Snapshot{repo: r, commit: commit, tree: tree, hashes: make(map[string]plumbing.Hash)}
+	s := &Snapshot{repo: r, commit: commit, tree: tree}
 	for _, p := range paths {
 		p = strings.Trim(p, "/")
 		h, mode, ok, err := r.entryAt(commit, p)
@@ -113,27 +112,12 @@ func (r *Repo) SnapshotOf(commit plumbing.Hash, paths []string) (*Snapshot, erro
 				return nil, fmt.Errorf("snapshot %s: %w", commit, err)
 			}
 		case isFileMode(mode):
-			if _, dup := s.hashes[p]; !dup {
-				s.paths = append(s.paths, p)
-				s.hashes[p] = h
-			}
+			s.add(p, h)
 		}
 	}
-	// Overlapping folders would list a file twice.
-	sort.Strings(s.paths)
-	s.paths = dedupSorted(s.paths)
+	// Overlapping folders would list a file twice; sort keeps one.
+	s.sort()
 	return s, nil
-}
-
-// dedupSorted removes repeated neighbours from a sorted list in place.
-func dedupSorted(paths []string) []string {
-	out := paths[:0]
-	for i, p := range paths {
-		if i == 0 || p != paths[i-1] {
-			out = append(out, p)
-		}
-	}
-	return out
 }
 
 // ChangedPaths lists, sorted, the files that differ between the trees of

@@ -9,7 +9,7 @@ import (
 
 // Has reports whether path is a file of the snapshot.
 func (s *Snapshot) Has(path string) bool {
-	_, ok := s.hashes[path]
+	_, ok := s.lookup(path)
 	return ok
 }
 
@@ -30,6 +30,6 @@ func (s *Snapshot) PathsUnder(dir string) []string {
 // Same reports whether path holds exactly data, by comparing git's blob hash
 // of data with the stored one: no read of the stored blob.
 func (s *Snapshot) Same(path string, data []byte) bool {
-	h, ok := s.hashes[path]
+	h, ok := s.lookup(path)
 	return ok && h == plumbing.ComputeHash(plumbing.BlobObject, data)
 }

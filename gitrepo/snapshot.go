@@ -2,6 +2,7 @@ package gitrepo
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -11,12 +12,15 @@ import (
 // Snapshot is the flat, read-only file list of one commit: path → blob hash,
 // built from tree objects alone. File contents are read from the object
 // store on demand, so memory stays proportional to the number of paths.
+// The list is two parallel slices sorted by path and searched by bisection:
+// a map would cost more than the paths themselves (a restore of a large
+// workspace holds a quarter of a million).
 type Snapshot struct {
 	repo   *Repo
 	commit plumbing.Hash
 	tree   plumbing.Hash
-	paths  []string // sorted byte-wise
-	hashes map[string]plumbing.Hash
+	paths  []string        // sorted byte-wise, without repeats
+	hashes []plumbing.Hash // hashes[i] is the blob at paths[i]
 }
 
 // Snapshot lists the files of commit; the zero hash gives an empty snapshot
@@ -26,11 +30,11 @@ func (r *Repo) Snapshot(commit plumbing.Hash) (*Snapshot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("snapshot %s: %w", commit, err)
 	}
-	s := &Snapshot{repo: r, commit: commit, tree: tree, hashes: make(map[string]plumbing.Hash)}
+	s := &Snapshot{repo: r, commit: commit, tree: tree}
 	if err := s.walk("", tree); err != nil {
 		return nil, fmt.Errorf("snapshot %s: %w", commit, err)
 	}
-	sort.Strings(s.paths)
+	s.sort()
 	return s, nil
 }
 
@@ -49,11 +53,57 @@ func (s *Snapshot) walk(prefix string, tree plumbing.Hash) error {
 		case filemode.Submodule:
 			// A submodule's commit is not in this repository: not a file of ours.
 		default:
-			s.paths = append(s.paths, p)
-			s.hashes[p] = e.Hash
+			s.add(p, e.Hash)
 		}
 	}
 	return nil
+}
+
+// add appends one file; sort must be called once all are added.
+func (s *Snapshot) add(path string, h plumbing.Hash) {
+	s.paths = append(s.paths, path)
+	s.hashes = append(s.hashes, h)
+}
+
+// sort orders the files by path, drops repeated paths (overlapping folders
+// of SnapshotOf list a file twice) and cuts the slices to their length. A
+// tree walk already yields git's order, which is byte order of the full
+// paths, so the sort is usually a check.
+func (s *Snapshot) sort() {
+	if !sort.StringsAreSorted(s.paths) {
+		order := make([]int, len(s.paths))
+		for i := range order {
+			order[i] = i
+		}
+		sort.SliceStable(order, func(a, b int) bool { return s.paths[order[a]] < s.paths[order[b]] })
+		paths, hashes := make([]string, len(order)), make([]plumbing.Hash, len(order))
+		for i, j := range order {
+			paths[i], hashes[i] = s.paths[j], s.hashes[j]
+		}
+		s.paths, s.hashes = paths, hashes
+	}
+	n := 0
+	for i, p := range s.paths {
+		if i > 0 && p == s.paths[n-1] {
+			continue
+		}
+		s.paths[n], s.hashes[n] = p, s.hashes[i]
+		n++
+	}
+	s.paths = slices.Clip(s.paths[:n])
+	s.hashes = slices.Clip(s.hashes[:n])
+	if cap(s.paths) > n+n/8 {
+		s.paths, s.hashes = slices.Clone(s.paths), slices.Clone(s.hashes)
+	}
+}
+
+// lookup finds path by bisection.
+func (s *Snapshot) lookup(path string) (plumbing.Hash, bool) {
+	i := sort.SearchStrings(s.paths, path)
+	if i < len(s.paths) && s.paths[i] == path {
+		return s.hashes[i], true
+	}
+	return plumbing.ZeroHash, false
 }
 
 // Commit returns the commit the snapshot was read from (zero if none).
@@ -70,13 +120,12 @@ func (s *Snapshot) Paths() []string { return s.paths }
 
 // Hash returns the blob hash of path, and whether the path is a file of the snapshot.
 func (s *Snapshot) Hash(path string) (plumbing.Hash, bool) {
-	h, ok := s.hashes[path]
-	return h, ok
+	return s.lookup(path)
 }
 
 // Read returns the content of path; ErrNotFound if it is not in the snapshot.
 func (s *Snapshot) Read(path string) ([]byte, error) {
-	h, ok := s.hashes[path]
+	h, ok := s.lookup(path)
 	if !ok {
 		return nil, fmt.Errorf("read %s: %w", path, ErrNotFound)
 	}

@@ -233,7 +233,7 @@ func (r *Repo) planRefresh(oldCommit, newCommit plumbing.Hash, changed []string,
 		}
 		var alsoHash plumbing.Hash
 		if also != nil {
-			alsoHash = also.hashes[c.path]
+			alsoHash, _ = also.lookup(c.path)
 		}
 		ok, err := r.unmodified(c, alsoHash, idx.entries(c.path), removed)
 		if err != nil {

@@ -210,9 +210,9 @@ func (r *restorer) sendAppend(ctx context.Context, pg *layout.Page, parentOld, p
 		// An append whose answer is lost may have happened: look for its
 		// blocks before sending it again, as a resumed run does.
 		for lost := 0; ids == nil; lost++ {
-			res, err := r.call(notion.WithoutBlindRetry(ctx), http.MethodPatch, "blocks/"+parentNew+"/children", body)
+			res, err := r.callIDs(notion.WithoutBlindRetry(ctx), http.MethodPatch, "blocks/"+parentNew+"/children", body)
 			if err == nil {
-				ids = resultIDs(res)
+				ids = res
 				break
 			}
 			if !notion.MaybeApplied(err) || lost == maxLostAnswers {

@@ -77,9 +77,8 @@ func TestLimitsArePlanned(t *testing.T) {
 func TestRestoreOnlyPages(t *testing.T) {
 	src := tinySource(t)
 	var root string
-	for id, p := range src.snap.Pages {
-		par, _ := p.Object["parent"].(map[string]any)
-		if par["type"] == "page_id" && len(src.snap.Outline(id).Blocks) > 0 && (root == "" || id < root) {
+	for id := range src.snap.Pages {
+		if src.snap.Header(id).ParentType == "page_id" && len(src.snap.Outline(id).Blocks) > 0 && (root == "" || id < root) {
 			root = id
 		}
 	}

@@ -27,3 +27,17 @@ func (r *restorer) loadPage(pid string) (_ *layout.Page, release func(), _ error
 		r.mu.Unlock()
 	}, nil
 }
+
+// pageObject returns page pid's object, Extra and child order, without its
+// blocks. Every read of a page object goes through here: the plan keeps
+// only headers (layout.PageHeader), so a snapshot opened with
+// layout.OpenSnapshot reads a page's object when the page is created and
+// again when its properties are written later, holding it meanwhile only
+// as long as that request.
+func (r *restorer) pageObject(pid string) (*layout.Page, error) {
+	pg, err := r.snap.PageObject(pid)
+	if err != nil {
+		return nil, fmt.Errorf("page %s: %w", pid, err)
+	}
+	return pg, nil
+}

@@ -16,6 +16,10 @@ type plan struct {
 	// the plan never holds a page's blocks, which the content phase loads
 	// one page at a time.
 	outlines map[string]*layout.Outline
+	// headers are what the plan reads of every page object; the objects
+	// themselves are read when their page is created or its properties
+	// written (restorer.pageObject).
+	headers map[string]*layout.PageHeader
 
 	pages   map[string]bool // pages restored, rows included
 	dbs     map[string]bool
@@ -89,6 +93,11 @@ func (p *plan) container(obj layout.Object) string {
 	t, _ := par["type"].(string)
 	id, _ := par[t].(string)
 	id, _ = layout.ParseID(id)
+	return p.containerOf(t, id)
+}
+
+// containerOf is container for a parent of type t naming id.
+func (p *plan) containerOf(t, id string) string {
 	switch t {
 	case "block_id":
 		return p.owner[id]
@@ -106,17 +115,19 @@ func newPlan(s *layout.Snapshot, only []string) (*plan, error) {
 		placed: map[string][]string{}, events: map[string][]event{}, leading: map[string]bool{},
 		rows: map[string][]string{}, owner: map[string]string{}, late: map[string]bool{}, needed: map[string]bool{},
 		originals: map[string][]string{}, inRow: map[string]bool{}, strays: map[string][]string{}, outlines: make(map[string]*layout.Outline, len(s.Pages)),
+		headers: make(map[string]*layout.PageHeader, len(s.Pages)),
 	}
 	for pid := range s.Pages {
 		o := s.Outline(pid)
 		p.outlines[pid] = o
+		p.headers[pid] = s.Header(pid)
 		for bid := range o.Blocks {
 			p.owner[bid] = pid
 		}
 	}
 	parent := map[string]string{}
-	for id, pg := range s.Pages {
-		parent[id] = p.container(pg.Object)
+	for id, h := range p.headers {
+		parent[id] = p.containerOf(h.ParentType, h.ParentID)
 	}
 	for id, db := range s.Databases {
 		parent[id] = p.container(db.Object)
@@ -216,14 +227,13 @@ func newPlan(s *layout.Snapshot, only []string) (*plan, error) {
 }
 
 func (p *plan) created(id string) string {
-	var obj layout.Object
-	switch {
-	case p.snap.Pages[id] != nil:
-		obj = p.snap.Pages[id].Object
-	case p.snap.Databases[id] != nil:
-		obj = p.snap.Databases[id].Object
+	if h := p.headers[id]; h != nil {
+		return h.Created
 	}
-	s, _ := obj["created_time"].(string)
+	var s string
+	if db := p.snap.Databases[id]; db != nil {
+		s, _ = db.Object["created_time"].(string)
+	}
 	return s
 }
 

@@ -400,7 +400,7 @@ func hasRestoredMention(p *plan, v any) bool {
 func (r *restorer) properties(ctx context.Context) error {
 	var cut, rest []string
 	for _, id := range r.plan.contentOrder {
-		if hasLongRelation(r.snap.Pages[id]) {
+		if r.plan.headers[id].MaxRelation > maxArray {
 			cut = append(cut, id)
 		} else {
 			rest = append(rest, id)
@@ -418,13 +418,17 @@ func (r *restorer) properties(ctx context.Context) error {
 	return nil
 }
 
-// hasLongRelation reports whether a page holds a relation value over the
-// 100 pages a request may carry.
-func hasLongRelation(pg *layout.Page) bool {
-	props, _ := pg.Object["properties"].(map[string]any)
-	for _, v := range props {
-		m, _ := v.(map[string]any)
-		if rel, _ := m["relation"].([]any); m["type"] == "relation" && len(rel) > maxArray {
+// writesLater reports, from its header, whether page id may have
+// properties to write once every row exists: a row with a relation value,
+// or a title or text that mentions a restored object. The others' objects
+// are not read again.
+func (r *restorer) writesLater(id string) bool {
+	h := r.plan.headers[id]
+	if r.isRow(id) && h.MaxRelation > 0 {
+		return true
+	}
+	for _, m := range h.Mentions {
+		if r.plan.restores(m) {
 			return true
 		}
 	}
@@ -432,10 +436,13 @@ func hasLongRelation(pg *layout.Page) bool {
 }
 
 func (r *restorer) laterProperties(ctx context.Context, id string) error {
-	pg := r.snap.Pages[id]
 	key := "properties:" + id
-	if r.j.isDone(key) {
+	if r.j.isDone(key) || !r.writesLater(id) {
 		return nil
+	}
+	pg, err := r.pageObject(id)
+	if err != nil {
+		return err
 	}
 	props, err := r.laterValues(ctx, pg)
 	if err != nil || len(props) == 0 {
@@ -475,6 +482,5 @@ func (r *restorer) laterValues(ctx context.Context, pg *layout.Page) (map[string
 }
 
 func (r *restorer) isRow(id string) bool {
-	par, _ := r.snap.Pages[id].Object["parent"].(map[string]any)
-	return par["type"] == "data_source_id"
+	return r.plan.headers[id].ParentType == "data_source_id"
 }

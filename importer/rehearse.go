@@ -185,7 +185,14 @@ func (e *estimator) run() error {
 	}
 	// Properties that had to wait.
 	for _, id := range pl.contentOrder {
-		if props, err := r.laterValues(e.ctx, r.snap.Pages[id]); err != nil {
+		if !r.writesLater(id) {
+			continue
+		}
+		pg, err := r.pageObject(id)
+		if err != nil {
+			return err
+		}
+		if props, err := r.laterValues(e.ctx, pg); err != nil {
 			return err
 		} else if len(props) > 0 {
 			e.add("PATCH", "pages/{id}", 1)
@@ -199,10 +206,15 @@ func (e *estimator) run() error {
 func (e *estimator) create(id string) error {
 	r, pl := e.r, e.r.plan
 	var obj layout.Object
+	var pg *layout.Page
 	if pl.dbs[id] {
 		obj = r.snap.Databases[id].Object
 	} else {
-		obj = r.snap.Pages[id].Object
+		var err error
+		if pg, err = r.pageObject(id); err != nil {
+			return err
+		}
+		obj = pg.Object
 	}
 	// The new id of what it is created in: the target for a root.
 	in, ok := r.j.id(pl.container(obj))
@@ -242,7 +254,6 @@ func (e *estimator) create(id string) error {
 		}
 		return nil
 	}
-	pg := r.snap.Pages[id]
 	parent := map[string]any{"type": "page_id", "page_id": in}
 	if r.isRow(id) {
 		parent = map[string]any{"type": "data_source_id", "data_source_id": in}

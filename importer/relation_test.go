@@ -19,16 +19,20 @@ import (
 func TestLongRelationFirst(t *testing.T) {
 	src := tinySource(t)
 	// Give one row a relation of 150 pages: the rows of the snapshot, again
-	// and again.
+	// and again. The snapshot is decoded whole, so that the change holds.
+	snap, err := layout.DecodeSnapshot(layout.MapSource(src.tree))
+	if err != nil {
+		t.Fatal(err)
+	}
 	var rows []string
-	for id := range src.snap.Pages {
-		if (&restorer{snap: src.snap}).isRow(id) {
+	for id := range snap.Pages {
+		if snap.Header(id).ParentType == "data_source_id" {
 			rows = append(rows, id)
 		}
 	}
 	var long, prop string
-	for _, id := range sortedKeys(src.snap.Pages) {
-		props, _ := src.snap.Pages[id].Object["properties"].(map[string]any)
+	for _, id := range sortedKeys(snap.Pages) {
+		props, _ := snap.Pages[id].Object["properties"].(map[string]any)
 		for _, name := range sortedKeys(props) {
 			if m, _ := props[name].(map[string]any); m["type"] == "relation" && long == "" {
 				var rel []any
@@ -44,7 +48,7 @@ func TestLongRelationFirst(t *testing.T) {
 		t.Fatal("no relation in the snapshot")
 	}
 	dst := emptyTarget(t, emulator.Options{})
-	rep, err := Restore(context.Background(), dst.client, src.snap, Options{Target: workspace.EmptyTargetID, Files: layout.MapSource(src.tree)})
+	rep, err := Restore(context.Background(), dst.client, snap, Options{Target: workspace.EmptyTargetID, Files: layout.MapSource(src.tree)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -316,6 +316,32 @@ func (r *restorer) call(ctx context.Context, method, path string, body any) (lay
 	return layout.Decode(raw)
 }
 
+// callIDs sends one request whose answer lists objects and decodes the ids
+// of its results alone: an append's answer repeats every block it created,
+// whole, and the restore needs only their new ids, so pages in flight do
+// not hold their answers decoded too.
+func (r *restorer) callIDs(ctx context.Context, method, path string, body any) ([]string, error) {
+	raw, err := r.client.Do(ctx, method, path, nil, body)
+	if err != nil {
+		return nil, err
+	}
+	var res struct {
+		Results []struct {
+			ID any `json:"id"`
+		} `json:"results"`
+	}
+	if err := json.Unmarshal(raw, &res); err != nil {
+		return nil, err
+	}
+	ids := make([]string, 0, len(res.Results))
+	for _, o := range res.Results {
+		s, _ := o.ID.(string)
+		id, _ := layout.ParseID(s)
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
 // list reads a whole paginated listing.
 func (r *restorer) list(ctx context.Context, method, path string, query map[string][]string) ([]layout.Object, error) {
 	var out []layout.Object

@@ -167,11 +167,8 @@ func TestResumeChecksTheCopyIsThere(t *testing.T) {
 func childPages(snap *layout.Snapshot, parent string) []string {
 	var out []string
 	for _, id := range sortedKeys(snap.Pages) {
-		par, _ := snap.Pages[id].Object["parent"].(map[string]any)
-		if p, _ := par["page_id"].(string); p != "" {
-			if pid, _ := layout.ParseID(p); pid == parent {
-				out = append(out, id)
-			}
+		if h := snap.Header(id); h.ParentType == "page_id" && h.ParentID == parent {
+			out = append(out, id)
 		}
 	}
 	return out

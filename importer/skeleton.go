@@ -107,10 +107,13 @@ func (r *restorer) placeholder(ctx context.Context, id, nu string) (string, erro
 // createPage creates a page (a row when parent names a data source).
 // container is the new id of the page or data source, for reconciling.
 func (r *restorer) createPage(ctx context.Context, id string, parent map[string]any, container string) (string, error) {
-	pg := r.snap.Pages[id]
 	row := parent["type"] == "data_source_id"
 	key := "page:" + id
 	return r.create(ctx, key, id, true, func(ctx context.Context) (string, error) {
+		pg, err := r.pageObject(id)
+		if err != nil {
+			return "", err
+		}
 		req, pending, err := r.pageRequest(ctx, pg, parent)
 		if err != nil {
 			return "", err
@@ -132,6 +135,10 @@ func (r *restorer) createPage(ctx context.Context, id string, parent map[string]
 		r.progress(1)
 		return idOf(res), nil
 	}, func() (string, error) {
+		pg, err := r.pageObject(id)
+		if err != nil {
+			return "", err
+		}
 		return r.findUnclaimed(ctx, container, row, pg.Object)
 	})
 }
@@ -542,7 +549,7 @@ func (r *restorer) queueRows(p *pool, ds string) error {
 	parent := map[string]any{"type": "data_source_id", "data_source_id": nds}
 	last := map[string]chan struct{}{} // by title: the row before
 	for _, row := range r.plan.rows[ds] {
-		title := layout.Title(r.snap.Pages[row].Object)
+		title := r.plan.headers[row].Title
 		before, done := last[title], make(chan struct{})
 		last[title] = done
 		p.add(func(ctx context.Context) error {

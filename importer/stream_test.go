@@ -41,8 +41,10 @@ func (c *readCounter) reset() {
 // layout.OpenSnapshot, with latency so that pages are written side by side,
 // and checks what it held: never more pages' blocks at once than tasks in
 // flight, each block file read once by the whole restore (so no page is
-// decoded whole twice and nothing decodes the snapshot), and a copy as
-// exact as from a snapshot decoded whole.
+// decoded whole twice and nothing decodes the snapshot), each page object
+// read only where it is written (its creation, its content, and its later
+// properties if its header says it has any), and a copy as exact as from a
+// snapshot decoded whole.
 func TestRestoreStreamsPages(t *testing.T) {
 	src := tinySource(t)
 	counted := &readCounter{MapSource: layout.MapSource(src.tree), reads: map[string]int{}}
@@ -95,6 +97,23 @@ func TestRestoreStreamsPages(t *testing.T) {
 	}
 	if read != blockFiles {
 		t.Errorf("the restore read %d of %d block files", read, blockFiles)
+	}
+	later := 0
+	for id := range snap.Pages {
+		want := 2 // created, then read with its blocks
+		if reread[id] {
+			want++
+		}
+		if (&restorer{plan: pl}).writesLater(id) {
+			want++
+			later++
+		}
+		if n := counted.reads[layout.PagePath(id)]; n != want {
+			t.Errorf("%s read %d times by the restore, want %d", layout.PagePath(id), n, want)
+		}
+	}
+	if later == 0 || later == len(snap.Pages) {
+		t.Errorf("%d of %d pages have properties written later: the test tells nothing", later, len(snap.Pages))
 	}
 	got, _ := syncTree(t, dst, workspace.EmptyTargetID)
 	fid, err := Verify(snap, opts, rep, got)

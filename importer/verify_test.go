@@ -120,7 +120,7 @@ func TestVerifyCatchesWrongReferences(t *testing.T) {
 	// The copy's ids of restored pages, rows aside, and of rows.
 	var pages, rows []string
 	for _, id := range sortedKeys(src.snap.Pages) {
-		if (&restorer{snap: src.snap}).isRow(id) {
+		if src.snap.Header(id).ParentType == "data_source_id" {
 			rows = append(rows, rep.IDs[id])
 		} else {
 			pages = append(pages, rep.IDs[id])

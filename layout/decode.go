@@ -100,7 +100,9 @@ func decodeSnapshot(src Source, lazy bool) (*Snapshot, error) {
 			}
 		case PathPage:
 			if _, ok := s.Pages[info.PageID]; !ok {
-				s.Pages[info.PageID] = nil // filled below, once all paths are known
+				// Filled below, once all paths are known. The id is a
+				// part of the path; copied, it does not hold the path.
+				s.Pages[strings.Clone(info.PageID)] = nil
 			}
 		case PathBlock, PathComment:
 			pageFiles[info.PageID] = append(pageFiles[info.PageID], path)
@@ -160,8 +162,13 @@ func decodeSnapshot(src Source, lazy bool) (*Snapshot, error) {
 			return nil, fmt.Errorf("%s: missing, but the page has other files", PagePath(id))
 		}
 	}
+	var in interner
 	if lazy {
-		s.lazy = &lazyContent{src: src, files: pageFiles, outlines: make(map[string]*Outline, len(s.Pages))}
+		s.lazy = &lazyContent{src: src, outlines: make(map[string]*Outline, len(s.Pages)), headers: make(map[string]*PageHeader, len(s.Pages))}
+		in = interner{}
+		for id := range s.Pages {
+			in[id] = id
+		}
 	}
 	for id := range s.Pages {
 		p, err := decodePage(src, id, pageFiles[id])
@@ -169,8 +176,11 @@ func decodeSnapshot(src Source, lazy bool) (*Snapshot, error) {
 			return nil, err
 		}
 		if lazy {
-			s.lazy.outlines[id] = OutlineOf(p)
-			p = &Page{ID: p.ID, Object: p.Object, Children: p.Children, Extra: p.Extra}
+			s.lazy.outlines[id] = compactOutline(p, in)
+			h := HeaderOf(p.Object)
+			h.ParentID, h.Mentions = in.get(h.ParentID), internAll(h.Mentions, in)
+			s.lazy.headers[id] = h
+			p = &Page{ID: id}
 		}
 		s.Pages[id] = p
 	}
@@ -200,23 +210,31 @@ func readPage(src Source, id string, paths []string) (*Page, error) {
 	if p.Object, p.Extra, p.Children, err = readObject(src, path, id); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	if err := readPageFiles(src, p, paths); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// readPageFiles reads the given block and comment paths of page p into it.
+func readPageFiles(src Source, p *Page, paths []string) error {
 	for _, path := range paths {
 		info, _ := ParsePath(path)
 		childID := info.ObjectID()
 		obj, extra, children, err := readObject(src, path, childID)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
+			return fmt.Errorf("%s: %w", path, err)
 		}
 		if info.Kind == PathBlock {
 			p.Blocks[childID] = &Block{ID: childID, Object: obj, Children: children, Extra: extra}
 			continue
 		}
 		if children != nil {
-			return nil, fmt.Errorf("%s: a comment has no children", path)
+			return fmt.Errorf("%s: a comment has no children", path)
 		}
 		p.Comments = append(p.Comments, &Comment{ID: childID, Object: obj, Extra: extra})
 	}
-	return p, nil
+	return nil
 }
 
 // SortComments puts comments in their stored order: by created_time, then id.

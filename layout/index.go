@@ -99,7 +99,18 @@ func (s *Snapshot) Objects() map[string]ObjectState {
 		}
 	}
 	for id, p := range s.Pages {
-		add(id, KindPage, p.Object, Title(p.Object))
+		if s.lazy == nil {
+			add(id, KindPage, p.Object, Title(p.Object))
+			continue
+		}
+		h := s.lazy.headers[id]
+		out[id] = ObjectState{
+			Kind:       KindPage,
+			LastEdited: h.LastEdited,
+			Title:      h.Title,
+			Parent:     parentID(h.ParentType, h.ParentID, owner),
+			Trashed:    h.Trashed,
+		}
 	}
 	for id, d := range s.Databases {
 		add(id, KindDatabase, d.Object, Title(d.Object))
@@ -145,10 +156,18 @@ func ParentID(obj Object, blockOwner map[string]string) string {
 	if err != nil {
 		return ""
 	}
-	if typ == "block_id" {
+	return parentID(typ, id, blockOwner)
+}
+
+// parentID is ParentID for a parent of type typ naming id.
+func parentID(typ, id string, blockOwner map[string]string) string {
+	switch typ {
+	case "block_id":
 		return blockOwner[id]
+	case "page_id", "database_id", "data_source_id":
+		return id
 	}
-	return id
+	return ""
 }
 
 // isRow reports whether a page is a row of a data source.

@@ -36,6 +36,9 @@ func (c *restoreCmd) Run(g *Globals, env *Env) error {
 // runRestore is the restore command without the CLI around it; tests call it.
 func runRestore(ctx context.Context, g *Globals, c *restoreCmd, env *Env) (*importer.Report, error) {
 	started := time.Now()
+	// The dry run counts from the same opened snapshot, one page at a
+	// time, so it keeps to the same bound.
+	defer limitRestoreMemory()()
 	repoDir := repoDirFor(c.Repo, c.Demo)
 	if !c.Demo && strings.TrimSpace(c.To) == "" {
 		return nil, usageError{errors.New("--to PAGE is required: the page to restore into")}

@@ -10,7 +10,12 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	stopProfile := func() {}
+	if path := os.Getenv(memProfileEnv); path != "" {
+		stopProfile = startMemProfile(path)
+	}
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stopProfile()
 	stop()
 	os.Exit(code)
 }
