@@ -98,15 +98,7 @@ func (r *restorer) richTextItem(it map[string]any, st *refState) []any {
 				link = map[string]any{"url": u}
 			}
 		}
-		var items []any
-		for _, part := range splitText(content, maxTextContent) {
-			text := map[string]any{"content": part}
-			if link != nil {
-				text["link"] = link
-			}
-			items = append(items, with(map[string]any{"type": "text", "text": text}))
-		}
-		return items
+		return textItems(content, link, with)
 	case "equation":
 		e, _ := it["equation"].(map[string]any)
 		return []any{with(map[string]any{"type": "equation", "equation": map[string]any{"expression": e["expression"]}})}
@@ -127,15 +119,7 @@ func (r *restorer) richTextItem(it map[string]any, st *refState) []any {
 		if url != "" && len(url) <= 2000 {
 			link = map[string]any{"url": url}
 		}
-		var items []any
-		for _, part := range splitText(content, maxTextContent) {
-			text := map[string]any{"content": part}
-			if link != nil {
-				text["link"] = link
-			}
-			items = append(items, with(map[string]any{"type": "text", "text": text}))
-		}
-		return items
+		return textItems(content, link, with)
 	}
 	return nil
 }
@@ -218,4 +202,18 @@ func mergeText(items []any) []any {
 
 func sameStyle(a, b map[string]any) bool {
 	return jsonEqual(a["annotations"], b["annotations"]) && jsonEqual(a["text"].(map[string]any)["link"], b["text"].(map[string]any)["link"])
+}
+
+// textItems is content as text items of at most 2,000 characters, each
+// linked to link when there is one, each finished by with.
+func textItems(content string, link map[string]any, with func(map[string]any) map[string]any) []any {
+	var items []any
+	for _, part := range splitText(content, maxTextContent) {
+		text := map[string]any{"content": part}
+		if link != nil {
+			text["link"] = link
+		}
+		items = append(items, with(map[string]any{"type": "text", "text": text}))
+	}
+	return items
 }

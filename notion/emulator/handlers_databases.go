@@ -265,20 +265,7 @@ func (s *Server) queryDataSource(c *call) (any, error) {
 			rows = append(rows, pid)
 		}
 	}
-	slices.SortStableFunc(rows, func(a, b string) int {
-		for _, x := range sorts {
-			sort, _ := x.(map[string]any)
-			d := q.compare(sort, a, b)
-			if str(sort["direction"]) == "descending" {
-				d = -d
-			}
-			if d != 0 {
-				return d
-			}
-		}
-		// Without sorts, rows come oldest first.
-		return cmp.Compare(str(s.st.pages[a]["created_time"]), str(s.st.pages[b]["created_time"]))
-	})
+	q.sortRows(rows, sorts)
 	limit := s.opts.QueryResultLimit
 	start, end, next, more, err := window(c, len(rows))
 	if err != nil {
@@ -297,4 +284,22 @@ func (s *Server) queryDataSource(c *call) (any, error) {
 		out["request_status"] = map[string]any{"type": "incomplete", "incomplete_reason": "query_result_limit_reached"}
 	}
 	return out, nil
+}
+
+// sortRows orders rows by sorts, as a query or a view does; rows that
+// compare equal, and all rows without sorts, come oldest first.
+func (q *rowQuery) sortRows(rows []string, sorts []any) {
+	slices.SortStableFunc(rows, func(a, b string) int {
+		for _, x := range sorts {
+			sort, _ := x.(map[string]any)
+			d := q.compare(sort, a, b)
+			if str(sort["direction"]) == "descending" {
+				d = -d
+			}
+			if d != 0 {
+				return d
+			}
+		}
+		return cmp.Compare(str(q.s.st.pages[a]["created_time"]), str(q.s.st.pages[b]["created_time"]))
+	})
 }

@@ -534,19 +534,7 @@ func (s *Server) createViewQuery(c *call) (any, error) {
 		}
 	}
 	sorts, _ := v["sorts"].([]any)
-	slices.SortStableFunc(rows, func(a, b string) int {
-		for _, x := range sorts {
-			sort, _ := x.(map[string]any)
-			d := q.compare(sort, a, b)
-			if str(sort["direction"]) == "descending" {
-				d = -d
-			}
-			if d != 0 {
-				return d
-			}
-		}
-		return strings.Compare(str(s.st.pages[a]["created_time"]), str(s.st.pages[b]["created_time"]))
-	})
+	q.sortRows(rows, sorts)
 	id := s.NewID()
 	s.st.views.queries[id] = &viewQuery{view: str(v["id"]), rows: rows}
 	start, end, next, more, err := window(c, len(rows))
