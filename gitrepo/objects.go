@@ -69,6 +69,7 @@ func (r *Repo) flushLocked() error {
 	if err := r.pending.flush(); err != nil {
 		return err
 	}
+	r.packs.reset()
 	// go-git reads its list of packs once; a new pack needs a re-read.
 	if s, ok := r.store.(interface{ Reindex() }); ok {
 		s.Reindex()
@@ -120,6 +121,11 @@ func (r *Repo) readTree(h plumbing.Hash) (*object.Tree, error) {
 func (r *Repo) readBlob(h plumbing.Hash) ([]byte, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if !r.pending.has(h) {
+		if b, ok, err := r.packs.blob(h); ok || err != nil {
+			return b, err
+		}
+	}
 	obj, err := r.objectLocked(plumbing.BlobObject, h)
 	if err != nil {
 		return nil, fmt.Errorf("read blob %s: %w", h, err)

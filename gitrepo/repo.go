@@ -53,6 +53,8 @@ type Repo struct {
 	// pending holds the objects written since the last flush (see
 	// pendingPack); guarded by mu.
 	pending *pendingPack
+	// packs reads whole blobs from the packs without go-git; guarded by mu.
+	packs packBlobs
 
 	failpoint func(Failpoint) error
 }
@@ -173,7 +175,8 @@ func openAt(gitDir, workDir string) (*Repo, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open repository %s: %w", gitDir, err)
 	}
-	return &Repo{git: r, store: store, gitDir: gitDir, workDir: workDir, pending: newPendingPack(gitDir)}, nil
+	return &Repo{git: r, store: store, gitDir: gitDir, workDir: workDir, pending: newPendingPack(gitDir),
+		packs: packBlobs{dir: filepath.Join(gitDir, "objects", "pack")}}, nil
 }
 
 // Bare reports whether the repository has no working tree.

@@ -171,7 +171,12 @@ func decodeSnapshot(src Source, lazy bool) (*Snapshot, error) {
 		}
 	}
 	for id := range s.Pages {
-		p, err := decodePage(src, id, pageFiles[id])
+		read := readObject
+		if lazy {
+			// The outline needs only a few fields of each block and comment.
+			read = readOutlineObject
+		}
+		p, err := decodePageWith(src, id, pageFiles[id], read)
 		if err != nil {
 			return nil, err
 		}
@@ -190,7 +195,12 @@ func decodeSnapshot(src Source, lazy bool) (*Snapshot, error) {
 // decodePage reads one page directory: page.json and the given block and
 // comment paths.
 func decodePage(src Source, id string, paths []string) (*Page, error) {
-	p, err := readPage(src, id, paths)
+	return decodePageWith(src, id, paths, readObject)
+}
+
+// decodePageWith is decodePage reading block and comment files with read.
+func decodePageWith(src Source, id string, paths []string, read objectReader) (*Page, error) {
+	p, err := readPageWith(src, id, paths, read)
 	if err != nil {
 		return nil, err
 	}
@@ -204,24 +214,31 @@ func decodePage(src Source, id string, paths []string) (*Page, error) {
 // readPage reads page.json and the given block and comment paths of one
 // page, without checking its block tree.
 func readPage(src Source, id string, paths []string) (*Page, error) {
+	return readPageWith(src, id, paths, readObject)
+}
+
+// objectReader reads one object file: readObject, or readOutlineObject.
+type objectReader func(src Source, path, id string) (Object, Extra, []string, error)
+
+func readPageWith(src Source, id string, paths []string, read objectReader) (*Page, error) {
 	p := &Page{ID: id, Blocks: map[string]*Block{}}
 	path := PagePath(id)
 	var err error
 	if p.Object, p.Extra, p.Children, err = readObject(src, path, id); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	if err := readPageFiles(src, p, paths); err != nil {
+	if err := readPageFiles(src, p, paths, read); err != nil {
 		return nil, err
 	}
 	return p, nil
 }
 
 // readPageFiles reads the given block and comment paths of page p into it.
-func readPageFiles(src Source, p *Page, paths []string) error {
+func readPageFiles(src Source, p *Page, paths []string, read objectReader) error {
 	for _, path := range paths {
 		info, _ := ParsePath(path)
 		childID := info.ObjectID()
-		obj, extra, children, err := readObject(src, path, childID)
+		obj, extra, children, err := read(src, path, childID)
 		if err != nil {
 			return fmt.Errorf("%s: %w", path, err)
 		}
@@ -324,16 +341,25 @@ func decodeReserved(b []byte, id string) (Object, reserved, error) {
 		if err != nil {
 			return nil, reserved{}, err
 		}
-		if err := decodeStrict(b, &r); err != nil {
-			return nil, reserved{}, fmt.Errorf("%s: %w", ReservedKey, err)
+		if r, err = parseReserved(b); err != nil {
+			return nil, reserved{}, err
 		}
-		if err := r.Extra.validate(); err != nil {
-			return nil, reserved{}, fmt.Errorf("%s: %w", ReservedKey, err)
-		}
-		for _, c := range append(slices.Clone(r.Children), r.Views...) {
-			if !IsID(c) {
-				return nil, reserved{}, fmt.Errorf("%s: children: %q: %w", ReservedKey, truncate(c, 80), ErrBadID)
-			}
+	}
+	return obj, r, nil
+}
+
+// parseReserved parses and checks the reserved member of an object file.
+func parseReserved(b []byte) (reserved, error) {
+	var r reserved
+	if err := decodeStrict(b, &r); err != nil {
+		return reserved{}, fmt.Errorf("%s: %w", ReservedKey, err)
+	}
+	if err := r.Extra.validate(); err != nil {
+		return reserved{}, fmt.Errorf("%s: %w", ReservedKey, err)
+	}
+	for _, c := range append(slices.Clone(r.Children), r.Views...) {
+		if !IsID(c) {
+			return reserved{}, fmt.Errorf("%s: children: %q: %w", ReservedKey, truncate(c, 80), ErrBadID)
 		}
 	}
 	if len(r.Children) == 0 {
@@ -342,7 +368,7 @@ func decodeReserved(b []byte, id string) (Object, reserved, error) {
 	if len(r.Views) == 0 {
 		r.Views = nil
 	}
-	return obj, r, nil
+	return r, nil
 }
 
 // decodeMetaFile reads notion-git.json into s.Meta.

@@ -284,7 +284,7 @@ func (s *Snapshot) PageComments(id string) ([]*Comment, error) {
 	}
 	// Only the comment files: the page's object is not needed.
 	p := &Page{ID: id}
-	if err := readPageFiles(s.lazy.src, p, paths); err != nil {
+	if err := readPageFiles(s.lazy.src, p, paths, readObject); err != nil {
 		return nil, err
 	}
 	SortComments(p.Comments)

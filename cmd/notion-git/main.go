@@ -14,7 +14,12 @@ func main() {
 	if path := os.Getenv(memProfileEnv); path != "" {
 		stopProfile = startMemProfile(path)
 	}
+	stopCPU := func() {}
+	if path := os.Getenv(cpuProfileEnv); path != "" {
+		stopCPU = startCPUProfile(path)
+	}
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stopCPU()
 	stopProfile()
 	stop()
 	os.Exit(code)

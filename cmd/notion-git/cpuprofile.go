@@ -1,0 +1,29 @@
+package main
+
+import (
+	"os"
+	"runtime/pprof"
+)
+
+// cpuProfileEnv names a file that receives a CPU profile of the whole
+// command, for measuring where a command's time goes (bench/RESULTS.md).
+// Like memProfileEnv, it is a diagnostic, not a flag.
+const cpuProfileEnv = "NOTION_GIT_CPUPROFILE"
+
+// startCPUProfile starts profiling into path; the returned func stops it
+// and closes the file. A file that cannot be created leaves the command
+// unprofiled rather than failing it.
+func startCPUProfile(path string) func() {
+	f, err := os.Create(path)
+	if err != nil {
+		return func() {}
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		_ = f.Close()
+		return func() {}
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		_ = f.Close()
+	}
+}
