@@ -214,6 +214,11 @@ func (p *packBlobs) blob(h plumbing.Hash) (data []byte, ok bool, err error) {
 		if n, err := p.zr.Read(one[:]); n != 0 || err != io.EOF {
 			return nil, false, fmt.Errorf("read blob %s: longer than its header says", h)
 		}
+		// The content must be the object asked for: a restore writes what
+		// it reads into Notion, and the hash costs little beside inflating.
+		if got := plumbing.ComputeHash(plumbing.BlobObject, data); got != h {
+			return nil, false, fmt.Errorf("read blob %s: the pack holds %s at its offset", h, got)
+		}
 		return data, true, nil
 	}
 	return nil, false, nil
