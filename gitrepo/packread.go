@@ -47,6 +47,8 @@ type packFile struct {
 	hashes []byte   // n × 20, sorted
 	offs   []int64  // offset of the object of each hash
 	sorted []int64  // every offset, ascending: where each object ends
+	// packSum is the pack's checksum as the index records it.
+	packSum []byte
 }
 
 // reset forgets the packs, so that the next read lists them again.
@@ -82,13 +84,22 @@ func openPackFile(base string) (*packFile, error) {
 	if err != nil {
 		return nil, err
 	}
-	var hdr [12]byte
+	var hdr, trailer [20]byte
 	fi, err := f.Stat()
-	if err == nil {
-		_, err = f.ReadAt(hdr[:], 0)
+	if err == nil && fi.Size() < 12+20 {
+		err = errors.New("too short")
 	}
+	if err == nil {
+		_, err = f.ReadAt(hdr[:12], 0)
+	}
+	if err == nil {
+		_, err = f.ReadAt(trailer[:], fi.Size()-20)
+	}
+	// The index names the checksum of its pack just before its own: an
+	// index of another pack (a pack replaced under the same name, a copy
+	// gone wrong) would give offsets into the wrong bytes.
 	if err != nil || string(hdr[:4]) != "PACK" || binary.BigEndian.Uint32(hdr[4:]) != 2 ||
-		int(binary.BigEndian.Uint32(hdr[8:])) != len(pf.offs) {
+		int(binary.BigEndian.Uint32(hdr[8:])) != len(pf.offs) || !bytes.Equal(trailer[:], pf.packSum) {
 		f.Close()
 		return nil, errors.New("not a pack of version 2 matching its index")
 	}
@@ -130,6 +141,7 @@ func parsePackIndex(b []byte) (*packFile, error) {
 		}
 		pf.offs[i] = int64(binary.BigEndian.Uint64(b[at:]))
 	}
+	pf.packSum = b[len(b)-40 : len(b)-20]
 	pf.sorted = slices.Clone(pf.offs)
 	slices.Sort(pf.sorted)
 	return pf, nil
@@ -196,6 +208,12 @@ func (p *packBlobs) blob(h plumbing.Hash) (data []byte, ok bool, err error) {
 			// A delta is go-git's to resolve; a whole object of another
 			// type is not a blob, and go-git says so.
 			return nil, false, nil
+		}
+		// Deflate expands at most about 1032 to 1: a header naming more
+		// than its compressed bytes can hold is corrupt, and allocating
+		// what it names could exhaust memory.
+		if size > int64(len(buf)-i)*1032+64 {
+			return nil, false, fmt.Errorf("read blob %s: its pack header names %d bytes for %d compressed", h, size, len(buf)-i)
 		}
 		p.br.Reset(buf[i:])
 		if p.zr == nil {

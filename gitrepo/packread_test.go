@@ -2,9 +2,16 @@ package gitrepo
 
 import (
 	"bytes"
+	"compress/zlib"
+	"crypto/sha1"
+	"encoding/binary"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -97,5 +104,162 @@ func TestParsePackIndexRefusesGarbage(t *testing.T) {
 		if _, err := parsePackIndex(b); err == nil {
 			t.Errorf("%q...: parsed", b[:min(len(b), 8)])
 		}
+	}
+}
+
+// onePack returns the base path (without .pack or .idx) of r's only pack.
+func onePack(t *testing.T, r *Repo) string {
+	t.Helper()
+	idxs, err := filepath.Glob(filepath.Join(r.gitDir, "objects", "pack", "pack-*.idx"))
+	if err != nil || len(idxs) != 1 {
+		t.Fatalf("packs %q, %v", idxs, err)
+	}
+	return strings.TrimSuffix(idxs[0], ".idx")
+}
+
+// copyPack copies the pack at base and its index into a new directory,
+// the pack passed through edit, and returns the directory.
+func copyPack(t *testing.T, base string, edit func(pack []byte)) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, ext := range []string{".pack", ".idx"} {
+		b, err := os.ReadFile(base + ext)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ext == ".pack" {
+			edit(b)
+		}
+		if err := os.WriteFile(filepath.Join(dir, filepath.Base(base)+ext), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// TestPackBlobsLargeOffsets reads blobs through an index that keeps every
+// offset in its table of 64-bit offsets, as git writes for objects past
+// 2 GiB of a pack: a test cannot write such a pack, but git can be made
+// to use the table for every object past the first (git refuses an index
+// whose first object, at offset 12, is in the table).
+func TestPackBlobsLargeOffsets(t *testing.T) {
+	r := newRepo(t, false)
+	files := map[string]string{}
+	for i := range 20 {
+		files[fmt.Sprintf("pages/p%02d/page.json", i)] = fmt.Sprintf("{\"id\": %d}\n", i)
+	}
+	c := commitChange(t, r, files)
+	base := onePack(t, r)
+	if err := os.Remove(base + ".idx"); err != nil {
+		t.Fatal(err)
+	}
+	runGit(t, r.WorkDir(), "index-pack", "--index-version=2,12", "-o", base+".idx", base+".pack")
+	idx, err := os.ReadFile(base + ".idx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pf, err := parsePackIndex(idx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := int(pf.fanout[255])
+	if len(idx) != 8+256*4+n*(20+4+4)+(n-1)*8+40 {
+		t.Fatalf("the index has %d bytes, not a large offset for each but one of its %d objects", len(idx), n)
+	}
+	r.packs.reset()
+	r.store.(interface{ Reindex() }).Reindex()
+	s, err := r.Snapshot(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range files {
+		h, _ := s.lookup(path)
+		got, ok, err := r.packs.blob(h)
+		if err != nil || !ok || string(got) != want {
+			t.Errorf("%s: %q, %v, %v; want %q", path, got, ok, err, want)
+		}
+	}
+}
+
+// TestPackBlobsIndexOfAnotherPack leaves to go-git a pack whose index
+// records another pack's checksum, though its object count matches.
+func TestPackBlobsIndexOfAnotherPack(t *testing.T) {
+	r := newRepo(t, false)
+	c := commitChange(t, r, map[string]string{"pages/p/page.json": "{}\n"})
+	dir := copyPack(t, onePack(t, r), func(pack []byte) { pack[len(pack)-1] ^= 1 })
+	s, err := r.Snapshot(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, _ := s.lookup("pages/p/page.json")
+	p := packBlobs{dir: dir}
+	defer p.reset()
+	if _, ok, err := p.blob(h); ok || err != nil {
+		t.Errorf("read through an index of another pack: ok %v, %v", ok, err)
+	}
+	if len(p.packs) != 0 {
+		t.Errorf("%d packs listed, want none", len(p.packs))
+	}
+}
+
+// writeOnePack writes into dir a pack holding one object, stored as
+// header and then data compressed, and an index naming it h: a pack no
+// git writes, for what a corrupt one does to the reader.
+func writeOnePack(t *testing.T, dir string, h plumbing.Hash, header, data []byte) {
+	t.Helper()
+	var pack bytes.Buffer
+	pack.WriteString("PACK\x00\x00\x00\x02\x00\x00\x00\x01")
+	pack.Write(header)
+	zw := zlib.NewWriter(&pack)
+	zw.Write(data)
+	zw.Close()
+	packSum := sha1.Sum(pack.Bytes())
+	pack.Write(packSum[:])
+
+	var idx bytes.Buffer
+	idx.WriteString("\xfftOc\x00\x00\x00\x02")
+	for i := range 256 {
+		n := uint32(0)
+		if i >= int(h[0]) {
+			n = 1
+		}
+		idx.Write(binary.BigEndian.AppendUint32(nil, n))
+	}
+	idx.Write(h[:])
+	idx.Write(binary.BigEndian.AppendUint32(nil, crc32.ChecksumIEEE(pack.Bytes()[12:len(pack.Bytes())-20])))
+	idx.Write(binary.BigEndian.AppendUint32(nil, 12))
+	idx.Write(packSum[:])
+	idxSum := sha1.Sum(idx.Bytes())
+	idx.Write(idxSum[:])
+	base := filepath.Join(dir, "pack-"+plumbing.Hash(packSum).String())
+	if err := os.WriteFile(base+".pack", pack.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(base+".idx", idx.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestPackBlobsCorruptSize refuses a blob whose pack header names more
+// bytes than its compressed bytes can hold, rather than allocating them.
+func TestPackBlobsCorruptSize(t *testing.T) {
+	data := []byte("{}\n")
+	h := plumbing.ComputeHash(plumbing.BlobObject, data)
+	dir := t.TempDir()
+	// A blob of about 2^53 bytes: type 3, then seven more bytes of size.
+	writeOnePack(t, dir, h, []byte{0x80 | 0x30 | 0xf, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f}, data)
+	p := packBlobs{dir: dir}
+	defer p.reset()
+	if _, ok, err := p.blob(h); ok || err == nil || !strings.Contains(err.Error(), "compressed") {
+		t.Errorf("ok %v, %v; want the header refused", ok, err)
+	}
+	// The same pack with the true size is read, so that it was the size
+	// alone that was refused.
+	dir = t.TempDir()
+	writeOnePack(t, dir, h, []byte{0x30 | byte(len(data))}, data)
+	q := packBlobs{dir: dir}
+	defer q.reset()
+	if got, ok, err := q.blob(h); !ok || err != nil || !bytes.Equal(got, data) {
+		t.Errorf("the true size: %q, %v, %v", got, ok, err)
 	}
 }

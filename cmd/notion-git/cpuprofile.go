@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+	"io"
 	"os"
 	"runtime/pprof"
 )
@@ -12,13 +14,16 @@ const cpuProfileEnv = "NOTION_GIT_CPUPROFILE"
 
 // startCPUProfile starts profiling into path; the returned func stops it
 // and closes the file. A file that cannot be created leaves the command
-// unprofiled rather than failing it.
-func startCPUProfile(path string) func() {
+// unprofiled rather than failing it, with one line on stderr saying so: a
+// profile silently missing would be found only after the run it measured.
+func startCPUProfile(path string, stderr io.Writer) func() {
 	f, err := os.Create(path)
 	if err != nil {
+		fmt.Fprintf(stderr, "notion-git: %s: %v (no profile written)\n", cpuProfileEnv, err)
 		return func() {}
 	}
 	if err := pprof.StartCPUProfile(f); err != nil {
+		fmt.Fprintf(stderr, "notion-git: %s: %v (no profile written)\n", cpuProfileEnv, err)
 		_ = f.Close()
 		return func() {}
 	}

@@ -12,11 +12,11 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	stopProfile := func() {}
 	if path := os.Getenv(memProfileEnv); path != "" {
-		stopProfile = startMemProfile(path)
+		stopProfile = startMemProfile(path, os.Stderr)
 	}
 	stopCPU := func() {}
 	if path := os.Getenv(cpuProfileEnv); path != "" {
-		stopCPU = startCPUProfile(path)
+		stopCPU = startCPUProfile(path, os.Stderr)
 	}
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stopCPU()

@@ -2,9 +2,11 @@ package main
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"strings"
 	"testing"
 )
 
@@ -46,7 +48,7 @@ func TestRestoreMemoryLimit(t *testing.T) {
 // gzipped pprof file, even when the heap never grew while it ran.
 func TestMemProfileWritesAProfile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "heap.prof")
-	stop := startMemProfile(path)
+	stop := startMemProfile(path, io.Discard)
 	stop()
 	stop() // a second stop is harmless
 	b, err := os.ReadFile(path)
@@ -55,5 +57,21 @@ func TestMemProfileWritesAProfile(t *testing.T) {
 	}
 	if !bytes.HasPrefix(b, []byte{0x1f, 0x8b}) {
 		t.Errorf("the profile is %d bytes and not gzipped", len(b))
+	}
+}
+
+// TestProfilesUnwritable: a profile whose file cannot be created leaves the
+// command running, with one line on stderr naming the variable.
+func TestProfilesUnwritable(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "no such folder", "x.prof")
+	for env, start := range map[string]func(string, io.Writer) func(){
+		cpuProfileEnv: startCPUProfile, memProfileEnv: startMemProfile,
+	} {
+		var stderr bytes.Buffer
+		stop := start(path, &stderr)
+		stop()
+		if n := strings.Count(stderr.String(), "\n"); n != 1 || !strings.Contains(stderr.String(), env) {
+			t.Errorf("%s: stderr %q, want one line naming it", env, stderr.String())
+		}
 	}
 }

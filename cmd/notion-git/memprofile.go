@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+	"io"
 	"os"
 	"runtime/metrics"
 	"runtime/pprof"
@@ -18,14 +20,16 @@ const memProfileEnv = "NOTION_GIT_MEMPROFILE"
 // past the highest seen, rewrites the profile at path; the returned func
 // stops it and writes the file once more if nothing was written. A heap
 // profile describes the heap as of the last collection, so the file holds
-// what was live at, or just before, the peak.
-func startMemProfile(path string) func() {
+// what was live at, or just before, the peak. A file that cannot be
+// created is said once on stderr; the command runs on unprofiled.
+func startMemProfile(path string, stderr io.Writer) func() {
 	done, stopped := make(chan struct{}), make(chan struct{})
 	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-	var once sync.Once
+	var once, warn sync.Once
 	write := func() {
 		f, err := os.Create(path)
 		if err != nil {
+			warn.Do(func() { fmt.Fprintf(stderr, "notion-git: %s: %v (no profile written)\n", memProfileEnv, err) })
 			return
 		}
 		_ = pprof.WriteHeapProfile(f)
