@@ -216,14 +216,8 @@ func (s *Snapshot) Header(id string) *PageHeader {
 // without its blocks and comments: the page itself for a decoded snapshot,
 // a fresh decoding of its page.json for an opened one.
 func (s *Snapshot) PageObject(id string) (*Page, error) {
-	if s.lazy == nil {
-		if p := s.Pages[id]; p != nil {
-			return p, nil
-		}
-		return nil, fmt.Errorf("page %s is not in the snapshot", id)
-	}
-	if s.Pages[id] == nil {
-		return nil, fmt.Errorf("page %s is not in the snapshot", id)
+	if p, held, err := s.heldPage(id); held || err != nil {
+		return p, err
 	}
 	p, err := readPage(s.lazy.src, id, nil)
 	if err != nil {
@@ -231,6 +225,17 @@ func (s *Snapshot) PageObject(id string) (*Page, error) {
 	}
 	p.Blocks = nil
 	return p, nil
+}
+
+// heldPage answers for a page that needs no reading: the page itself of a
+// decoded snapshot (held), or an error for an id the snapshot does not
+// have. For a page of an opened snapshot it returns neither.
+func (s *Snapshot) heldPage(id string) (_ *Page, held bool, _ error) {
+	p := s.Pages[id]
+	if p == nil {
+		return nil, false, fmt.Errorf("page %s is not in the snapshot", id)
+	}
+	return p, s.lazy == nil, nil
 }
 
 // pageFiles names the block and comment files of page id of an opened
@@ -254,14 +259,8 @@ func (s *Snapshot) pageFiles(id string, blocks bool) []string {
 // itself for a decoded snapshot, a fresh decoding of its files for an opened
 // one, which the caller holds only as long as it needs it.
 func (s *Snapshot) PageContent(id string) (*Page, error) {
-	if s.lazy == nil {
-		if p := s.Pages[id]; p != nil {
-			return p, nil
-		}
-		return nil, fmt.Errorf("page %s is not in the snapshot", id)
-	}
-	if s.Pages[id] == nil {
-		return nil, fmt.Errorf("page %s is not in the snapshot", id)
+	if p, held, err := s.heldPage(id); held || err != nil {
+		return p, err
 	}
 	return decodePage(s.lazy.src, id, s.pageFiles(id, true))
 }
