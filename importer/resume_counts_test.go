@@ -55,8 +55,8 @@ func isPost(suffix string) func(*http.Request) bool {
 // Notion-hosted files for every interruption point to land on one.
 func resumeSource(t testing.TB) source {
 	t.Helper()
-	f := workspace.Generate(workspace.Options{Seed: 12, Pages: 16, MaxDepth: 3, BlocksPerPage: 12, Databases: 2,
-		DataSourcesPerDatabase: 2, RowsPerDataSource: 3, Comments: 40, Attachments: 24, Users: 3})
+	f := workspace.Generate(workspace.Options{Seed: 11, Pages: 16, MaxDepth: 3, BlocksPerPage: 12, Databases: 2,
+		DataSourcesPerDatabase: 2, RowsPerDataSource: 3, Comments: 40, Attachments: 24, Users: 3, Views: true})
 	e := startEmulator(t, f, emulator.Options{})
 	snap, tree := syncTree(t, e)
 	return source{snap, tree}
@@ -108,7 +108,7 @@ func TestKilledRestoreResumesWithoutDuplicates(t *testing.T) {
 		}
 	}
 	t.Logf("reference copy: %d pages, %d blocks, %d comments (%d with an attachment), %d uploads", wantP, wantB, wantC, withAttachment, wantUploads.Created)
-	if wantUploads.Created < 6 || wantC < 10 {
+	if wantUploads.Created < 6 || wantC < 10 || withAttachment == 0 {
 		t.Fatal("the source has too few comments, comment attachments or uploads to interrupt on")
 	}
 
@@ -126,6 +126,19 @@ func TestKilledRestoreResumesWithoutDuplicates(t *testing.T) {
 	for _, n := range []int64{1, int64(wantC / 2), int64(wantC)} {
 		points = append(points, point{"comment posted", isPost("/v1/comments"), n})
 	}
+	views := 0
+	for _, db := range src.snap.Databases {
+		views += len(db.Views)
+	}
+	if views < 4 {
+		t.Fatalf("the source has %d views, too few to interrupt on", views)
+	}
+	for _, n := range []int64{1, int64(views / 2)} {
+		points = append(points, point{"view created", isPost("/v1/views"), n})
+	}
+	points = append(points, point{"Notion's view deleted", func(r *http.Request) bool {
+		return r.Method == http.MethodDelete && strings.HasPrefix(r.URL.Path, "/v1/views/")
+	}, 1})
 	for _, n := range []int64{3, 20} {
 		points = append(points, point{"append", func(r *http.Request) bool {
 			return r.Method == http.MethodPatch && strings.HasSuffix(r.URL.Path, "/children")
