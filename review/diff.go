@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -17,10 +19,26 @@ import (
 type Diff struct {
 	Pages   []*PageChange   // by title, then id
 	Schemas []*SchemaChange // databases, then data sources, each by id
+	Views   []*ViewChange   // by database, then view id
 }
 
 // Empty reports whether nothing changed that Notion shows.
-func (d *Diff) Empty() bool { return len(d.Pages) == 0 && len(d.Schemas) == 0 }
+func (d *Diff) Empty() bool { return len(d.Pages) == 0 && len(d.Schemas) == 0 && len(d.Views) == 0 }
+
+// ViewChange is a database view that was added, removed, renamed, or
+// whose settings (type, filters, sorts, grouping, shown properties)
+// changed.
+type ViewChange struct {
+	Database, ID     string
+	DatabaseTitle    string // in the newer snapshot, else the older
+	InOld, InNew     bool
+	OldName, NewName string
+	OldType, NewType string
+	SettingsChanged  bool // anything but its name and Notion's edit stamps
+}
+
+// Renamed reports whether a view in both snapshots changed its name.
+func (v *ViewChange) Renamed() bool { return v.InOld && v.InNew && v.OldName != v.NewName }
 
 // PageChange is one page whose folder differs between the snapshots.
 type PageChange struct {
@@ -128,6 +146,7 @@ func Compare(ctx context.Context, repo *gitrepo.Repo, from, to plumbing.Hash) (*
 		return nil, err
 	}
 	var pageIDs, databaseIDs, dataSourceIDs []string
+	var views []layout.PathInfo
 	read := []string{layout.StatePath}
 	for _, p := range changed {
 		info, ok := layout.ParsePath(p)
@@ -142,6 +161,9 @@ func Compare(ctx context.Context, repo *gitrepo.Repo, from, to plumbing.Hash) (*
 		case ok && info.Kind == layout.PathDataSource:
 			dataSourceIDs = append(dataSourceIDs, info.DataSourceID)
 			read = append(read, p)
+		case ok && info.Kind == layout.PathView:
+			views = append(views, info)
+			read = append(read, p, layout.DatabasePath(info.DatabaseID))
 		}
 	}
 	old, err := openSide(repo, from, read)
@@ -187,7 +209,67 @@ func Compare(ctx context.Context, repo *gitrepo.Repo, from, to plumbing.Hash) (*
 			}
 		}
 	}
+	for _, info := range views {
+		v, err := compareView(old, cur, info)
+		if err != nil {
+			return nil, err
+		}
+		if v != nil {
+			d.Views = append(d.Views, v)
+		}
+	}
+	slices.SortFunc(d.Views, func(a, b *ViewChange) int {
+		return cmp.Or(strings.Compare(a.Database, b.Database), strings.Compare(a.ID, b.ID))
+	})
 	return d, nil
+}
+
+// viewStamps are the members of a view that change with no edit a reader
+// would call a change of its settings.
+var viewStamps = []string{"name", "last_edited_time", "last_edited_by"}
+
+// compareView compares one view file on both sides; nil when nothing a
+// reader would notice changed.
+func compareView(old, cur side, info layout.PathInfo) (*ViewChange, error) {
+	path := layout.ViewPath(info.DatabaseID, info.ViewID)
+	before, inOld, err := layout.ReadObject(old.snap, path)
+	if err != nil {
+		return nil, err
+	}
+	after, inNew, err := layout.ReadObject(cur.snap, path)
+	if err != nil {
+		return nil, err
+	}
+	if !inOld && !inNew {
+		return nil, nil
+	}
+	v := &ViewChange{Database: info.DatabaseID, ID: info.ViewID, InOld: inOld, InNew: inNew}
+	for _, sd := range []side{cur, old} {
+		if db, ok, err := layout.ReadObject(sd.snap, layout.DatabasePath(info.DatabaseID)); err == nil && ok {
+			v.DatabaseTitle = layout.Title(db)
+			break
+		}
+	}
+	if inOld {
+		v.OldName, _ = before["name"].(string)
+		v.OldType, _ = before["type"].(string)
+	}
+	if inNew {
+		v.NewName, _ = after["name"].(string)
+		v.NewType, _ = after["type"].(string)
+	}
+	if inOld && inNew {
+		a, b := maps.Clone(before), maps.Clone(after)
+		for _, k := range viewStamps {
+			delete(a, k)
+			delete(b, k)
+		}
+		v.SettingsChanged = !reflect.DeepEqual(a, b)
+		if !v.Renamed() && !v.SettingsChanged {
+			return nil, nil
+		}
+	}
+	return v, nil
 }
 
 // side is one of the two snapshots, limited to the paths compared.

@@ -111,7 +111,8 @@ func printSummary(out io.Writer, d *review.Diff) {
 	printSchemas(out, d)
 }
 
-// printSchemas prints one line per database or data source that changed.
+// printSchemas prints one line per database or data source that changed,
+// then one per view.
 func printSchemas(out io.Writer, d *review.Diff) {
 	for _, s := range d.Schemas {
 		kind := "database"
@@ -137,6 +138,27 @@ func printSchemas(out io.Writer, d *review.Diff) {
 		slices.Sort(props)
 		notes = append(notes, props...)
 		fmt.Fprintf(out, "%s %s: %s (%s)\n", kind, quoted(s.NewTitle), strings.Join(notes, "; "), s.ID)
+	}
+	for _, v := range d.Views {
+		in := "in database " + quoted(v.DatabaseTitle)
+		switch {
+		case !v.InOld:
+			fmt.Fprintf(out, "view %s (%s) added %s (%s)\n", quoted(v.NewName), v.NewType, in, v.ID)
+			continue
+		case !v.InNew:
+			fmt.Fprintf(out, "view %s (%s) removed %s (%s)\n", quoted(v.OldName), v.OldType, in, v.ID)
+			continue
+		}
+		var notes []string
+		if v.Renamed() {
+			notes = append(notes, "renamed from "+quoted(v.OldName))
+		}
+		if v.OldType != v.NewType {
+			notes = append(notes, "changed from "+v.OldType+" to "+v.NewType)
+		} else if v.SettingsChanged {
+			notes = append(notes, "settings changed (filters, sorts, grouping or shown properties)")
+		}
+		fmt.Fprintf(out, "view %s %s: %s (%s)\n", quoted(v.NewName), in, strings.Join(notes, "; "), v.ID)
 	}
 }
 

@@ -330,6 +330,9 @@ func TestReviewDemo(t *testing.T) {
 	if !regexp.MustCompile(`(?m)^65 pages changed \(65 added, 0 removed\)`).MatchString(out) {
 		t.Errorf("diff --stat of the first sync does not add every page:\n%s", out)
 	}
+	if n := len(regexp.MustCompile(`(?m)^view "[^"]+" \((table|board|calendar)\) added in database "[^"]+" \(`).FindAllString(out, -1)); n != 6 {
+		t.Errorf("diff --stat of the first sync lists %d views added, want the demo's 6:\n%s", n, out)
+	}
 	if out := runReview(t, "log", "--repo", dir); !strings.Contains(out, "    65 pages: 65 added, 0 changed, 0 removed; ") {
 		t.Errorf("log of the demo:\n%s", out)
 	}
