@@ -145,7 +145,9 @@ func run(ctx context.Context, c config) (*result, error) {
 		return nil, fmt.Errorf("incremental sync: %w", err)
 	}
 	res.IncRequests, res.IncWall, res.CommitTime = inc.Requests.Total+inc.Requests.Downloads, wall, inc.Commit
-	res.IncExpected = model.incrementalExpected(changed, exporter.DefaultRefreshFraction)
+	// The refresh takes the slice of its period that passed since the full
+	// sync began, seconds of 60 days: no page, here.
+	res.IncExpected = model.incrementalExpected(changed, 0)
 	res.IncPerExpected = float64(res.IncRequests) / float64(res.IncExpected)
 	res.IncPerFull = float64(res.IncRequests) / float64(res.FullRequests)
 

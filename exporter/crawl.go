@@ -86,7 +86,7 @@ func (x *exporter) crawlPages(ctx context.Context) error {
 		}
 		if obj == nil && blocks[id] == nil {
 			x.carry(id)
-			if x.inSweep(id) && x.prev.Has(layout.PagePath(id)) {
+			if x.sweepDue(id) {
 				sweep = append(sweep, id)
 			}
 			continue

@@ -114,9 +114,11 @@ type Options struct {
 	// not crawled because they changed: each such page's comments (its
 	// own, and with CommentsAll every block's) are read again within this
 	// time, by the same phase mechanism as the refresh. A swept page costs
-	// one request for the page and one per block. Zero turns the sweep off:
-	// then a full sync reads every block's comments at once, and otherwise
-	// only changed pages' are read.
+	// one request for the page and one per block. A first sync has no
+	// previous run, so its window is the whole period: it reads every
+	// block's comments, once. Zero turns the sweep off: then a full sync
+	// reads every block's comments at once, and otherwise only changed
+	// pages' are read.
 	CommentSweepPeriod time.Duration
 	// SafetyWindow widens "changed since the last sync" for minute
 	// rounding: a page whose last crawl came less than a minute plus this

@@ -109,7 +109,7 @@ func (o *Options) freshness() Freshness {
 	f := Freshness{RefreshPeriod: o.RefreshPeriod, VolatileRefreshPeriod: o.RefreshPeriod / VolatileShare, CommentSweepPeriod: o.CommentSweepPeriod}
 	sweep := "never read again unless the page is crawled"
 	if o.CommentSweepPeriod > 0 {
-		sweep = "read again within " + days(o.CommentSweepPeriod) + " by the comment sweep"
+		sweep = "read again within " + days(o.CommentSweepPeriod) + " by the comment sweep (a first sync reads all)"
 	}
 	switch o.Comments {
 	case CommentsNone:

@@ -110,14 +110,30 @@ func (x *exporter) refreshSlice(carried []string) []string {
 	return out
 }
 
-// inSweep reports whether this run sweeps the comments of a page.
+// inSweep reports whether this run sweeps the comments of a page. A first
+// sync has no previous run: its window is the whole period, so it reads
+// every block's comments (counted as the sweep's).
 func (x *exporter) inSweep(id string) bool {
 	p := x.opts.CommentSweepPeriod
 	if x.opts.Comments == CommentsNone || p <= 0 {
 		return false
 	}
 	last := x.lastRun()
-	return !last.IsZero() && inWindow(phase(sweepSalt, id, p), p, last, x.report.Started)
+	return last.IsZero() || inWindow(phase(sweepSalt, id, p), p, last, x.report.Started)
+}
+
+// sweepDue reports whether a page carried over this run has its comments
+// swept: its phase is in the window, and it was not crawled after the last
+// complete sync began (by a sync that stopped part way, whose crawl read
+// them in the same window).
+func (x *exporter) sweepDue(id string) bool {
+	if !x.inSweep(id) || !x.prev.Has(layout.PagePath(id)) {
+		return false
+	}
+	o, _ := x.prevObject(id)
+	ct, err := time.Parse(time.RFC3339, o.Crawled)
+	last := x.lastRun()
+	return err != nil || !last.IsZero() && !ct.After(last)
 }
 
 // Requests are counted by what they are for where they are made, so that
