@@ -34,8 +34,8 @@ type syncCmd struct {
 	MaxFileSize byteSize      `name:"max-file-size" default:"95MiB" help:"Largest attachment to store; larger ones are recorded as skipped (default stays under GitHub's 100 MB file limit)."`
 	External    bool          `name:"download-external" help:"Also store the bytes of external (non-Notion) files, not just their links."`
 	Full        bool          `help:"Crawl every page, not only what changed since the last sync."`
-	Refresh     time.Duration `name:"refresh-period" default:"1440h" placeholder:"D" help:"Crawl every page again within D even if Notion shows it unchanged (pages whose text follows other pages, within D/4); 0 turns the refresh off."`
-	Sweep       time.Duration `name:"comment-sweep-period" default:"2880h" placeholder:"D" help:"Read the comments of pages that did not change again within D, a slice each run; 0 turns the sweep off (a full sync then reads every block's comments at once)."`
+	Refresh     time.Duration `name:"refresh-period" default:"2160h" placeholder:"D" help:"Crawl every page again within D (default 90 days) even if Notion shows it unchanged; pages whose text follows other pages or people, within D/4; 0 turns the refresh off."`
+	Sweep       time.Duration `name:"comment-sweep-period" default:"3600h" placeholder:"D" help:"Read the comments of pages that did not change again within D (default 150 days), a slice each run; 0 turns the sweep off (a full sync then reads every block's comments at once)."`
 	AllowShrink bool          `name:"allow-shrink" help:"Commit even if the snapshot loses more than half of its pages."`
 
 	MaxDuration time.Duration `name:"max-duration" env:"NOTION_GIT_MAX_DURATION" placeholder:"D" help:"Stop the crawl cleanly before D (e.g. 5h50m) and keep what it crawled as a checkpoint outside the branch; exit 5 says run again to continue."`
