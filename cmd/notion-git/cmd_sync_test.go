@@ -578,3 +578,22 @@ func TestSyncRefusesMaxDurationWithDryRun(t *testing.T) {
 		t.Errorf("%d requests before the usage error", len(e.Log()))
 	}
 }
+
+// TestSyncRefusesNegativePeriods: a negative refresh or sweep period is a
+// usage error (exit 2) with one line saying that 0 turns it off, and no
+// request is made.
+func TestSyncRefusesNegativePeriods(t *testing.T) {
+	t.Parallel()
+	e := startEmulator(t, basicFixture(t), emulator.Options{}, nil)
+	for _, flag := range []string{"--refresh-period", "--comment-sweep-period"} {
+		dir := newRepoDir(t)
+		mark := len(e.Log())
+		r := e.sync(t, dir, exitUsage, flag+"=-1h")
+		if got := strings.TrimSpace(r.stderr); !strings.Contains(got, flag+" must not be negative (0 turns") || strings.Contains(got, "\n") {
+			t.Errorf("%s -1h: stderr %q", flag, got)
+		}
+		if n := len(e.Log()) - mark; n != 0 {
+			t.Errorf("%s -1h: %d requests made", flag, n)
+		}
+	}
+}
