@@ -116,7 +116,9 @@ func run(ctx context.Context, c config) (*result, error) {
 		return nil, fmt.Errorf("full sync: %w", err)
 	}
 	// Downloads are requests too, though not to the API.
-	res.FullRequests, res.FullWall, res.FullRSS = full.Requests.Total+full.Requests.Downloads, wall, rss
+	// Block comments (the sweep's, which a first sync does whole, and
+	// those of changed pages) are counted apart from the crawl's bound.
+	res.FullRequests, res.FullWall, res.FullRSS = full.Requests.Total+full.Requests.Downloads-full.Sweep.Requests-full.BlockComments.Requests, wall, rss
 	res.FullCommit, res.FullSync = full.Commit, full.Duration
 	res.RateLimited = full.Requests.RateLimited
 	res.RequestsPerBound = float64(res.FullRequests) / float64(res.Bound.Total())
@@ -144,8 +146,10 @@ func run(ctx context.Context, c config) (*result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("incremental sync: %w", err)
 	}
-	res.IncRequests, res.IncWall, res.CommitTime = inc.Requests.Total+inc.Requests.Downloads, wall, inc.Commit
-	res.IncExpected = model.incrementalExpected(changed, exporter.DefaultRefreshFraction)
+	res.IncRequests, res.IncWall, res.CommitTime = inc.Requests.Total+inc.Requests.Downloads-inc.Sweep.Requests-inc.BlockComments.Requests, wall, inc.Commit
+	// The refresh takes the slice of its period that passed since the full
+	// sync began, seconds of 60 days: no page, here.
+	res.IncExpected = model.incrementalExpected(changed, 0)
 	res.IncPerExpected = float64(res.IncRequests) / float64(res.IncExpected)
 	res.IncPerFull = float64(res.IncRequests) / float64(res.FullRequests)
 

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 
@@ -39,7 +38,7 @@ func (x *exporter) crawlPages(ctx context.Context) error {
 			x.crawl.add(id, x.pages[id], why)
 		}
 	}
-	for _, id := range x.refreshSlice(plan.carried, len(ids)) {
+	for _, id := range x.refreshSlice(plan.carried) {
 		plan.why[id] = "refresh"
 		x.crawl.add(id, x.pages[id], "refresh")
 	}
@@ -76,6 +75,7 @@ func (x *exporter) crawlPages(ctx context.Context) error {
 	if err := x.crawl.wait(ctx); err != nil {
 		return err
 	}
+	var sweep []string // carried pages whose comments this run sweeps
 	for _, id := range ids {
 		if x.crawl.scheduled(id) || plan.why[id] != "" && !rewrite[id] {
 			continue
@@ -86,6 +86,9 @@ func (x *exporter) crawlPages(ctx context.Context) error {
 		}
 		if obj == nil && blocks[id] == nil {
 			x.carry(id)
+			if x.sweepDue(id) {
+				sweep = append(sweep, id)
+			}
 			continue
 		}
 		if x.stopped() {
@@ -99,6 +102,9 @@ func (x *exporter) crawlPages(ctx context.Context) error {
 		return x.crawl.fatal
 	}
 	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := x.sweepCarried(ctx, sweep); err != nil {
 		return err
 	}
 	if x.ckpt.skipped.Load() > 0 {
@@ -170,10 +176,14 @@ func (q *crawlQueue) add(id string, obj layout.Object, why string) {
 		if q.x.stopped() {
 			return // the time box's drain window: marked in the checkpoint
 		}
+		ctx := q.ctx
+		if why == "refresh" {
+			ctx = withPurpose(ctx, purposeRefresh)
+		}
 		start := q.x.opts.Now()
 		if obj == nil {
 			var err error
-			if obj, err = q.x.get(q.ctx, "pages/"+id); err != nil {
+			if obj, err = q.x.get(ctx, "pages/"+id); err != nil {
 				q.pageFailed(id, err)
 				return
 			}
@@ -181,7 +191,7 @@ func (q *crawlQueue) add(id string, obj layout.Object, why string) {
 				return
 			}
 		}
-		err := q.x.processPage(q.ctx, id, obj, why)
+		err := q.x.processPage(ctx, id, obj, why)
 		if err != nil {
 			q.pageFailed(id, err)
 		}
@@ -254,7 +264,7 @@ func (x *exporter) carry(id string) {
 
 // processPage crawls one page and writes its folder.
 func (x *exporter) processPage(ctx context.Context, id string, obj layout.Object, why string) error {
-	page, found, err := x.crawlPage(ctx, id, obj)
+	page, found, err := x.crawlPage(ctx, id, obj, why)
 	if err != nil {
 		return err
 	}
@@ -290,7 +300,16 @@ func (x *exporter) processPage(ctx context.Context, id string, obj layout.Object
 		// Crawl it again next time: it is not whole.
 		st.LastEdited = ""
 	}
-	_, existed := x.prevObject(id)
+	st.Volatile = volatileReason(page)
+	old, existed := x.prevObject(id)
+	if why == "refresh" && !changed && existed && old.LastEdited == st.LastEdited {
+		// Verified and unchanged: the state stays as it was, crawl time
+		// included, so that the refresh alone writes nothing. The phase,
+		// not the crawl time, brings the page round again.
+		volatile := st.Volatile
+		st = old
+		st.Volatile = volatile
+	}
 	x.mu.Lock()
 	x.hasContent[id] = len(page.Children) > 0
 	x.state.Objects[id] = st
@@ -306,6 +325,13 @@ func (x *exporter) processPage(ctx context.Context, id string, obj layout.Object
 	}
 	if why == "refresh" {
 		x.report.Pages.Refreshed++
+		x.report.Refresh.Pages++
+		if x.refreshPeriod(id) < x.opts.RefreshPeriod {
+			x.report.Refresh.Volatile++
+		}
+		if changed {
+			x.report.Refresh.Changed++
+		}
 	}
 	x.mu.Unlock()
 
@@ -438,7 +464,7 @@ func (x *exporter) rowsAddedSince(before map[string]bool) map[string]layout.Obje
 
 // crawlPage fetches a page's blocks to the bottom, its comments, the rest of
 // its long properties and its attachments.
-func (x *exporter) crawlPage(ctx context.Context, id string, obj layout.Object) (*layout.Page, []child, error) {
+func (x *exporter) crawlPage(ctx context.Context, id string, obj layout.Object, why string) (*layout.Page, []child, error) {
 	page := &layout.Page{ID: id, Object: obj, Blocks: map[string]*layout.Block{}}
 	if err := x.completeProperties(ctx, page); err != nil {
 		return nil, nil, fmt.Errorf("page %s: properties: %w", id, err)
@@ -447,7 +473,7 @@ func (x *exporter) crawlPage(ctx context.Context, id string, obj layout.Object) 
 	if err != nil {
 		return nil, nil, fmt.Errorf("page %s: blocks: %w", id, err)
 	}
-	if err := x.crawlComments(ctx, page); err != nil {
+	if err := x.crawlComments(ctx, page, why); err != nil {
 		return nil, nil, fmt.Errorf("page %s: comments: %w", id, err)
 	}
 	if err := x.storeFiles(ctx, page); err != nil {
@@ -539,45 +565,68 @@ func (x *exporter) children(ctx context.Context, parent string) ([]layout.Object
 	return out, err
 }
 
-// crawlComments reads the page's comments, and with CommentsAll every
-// block's.
-func (x *exporter) crawlComments(ctx context.Context, page *layout.Page) error {
+// crawlComments reads the page's comments and, when blockComments says
+// so, every block's. A crawl that does not read the blocks' comments keeps
+// those stored with the page (on blocks it still has): the sweep reads them
+// again.
+func (x *exporter) crawlComments(ctx context.Context, page *layout.Page, why string) error {
 	if x.opts.Comments == CommentsNone {
 		return nil
 	}
-	targets := []string{page.ID}
-	if x.opts.Comments == CommentsAll {
-		for _, id := range sortedKeys(page.Blocks) {
-			// A child_page block has its page's id: those comments are the
-			// child page's, stored in its own folder.
-			if t := page.Blocks[id].Object["type"]; t != "child_page" && t != "child_database" {
-				targets = append(targets, id)
-			}
-		}
+	own, err := x.readComments(ctx, []string{page.ID})
+	if err != nil {
+		return err
 	}
-	seen := map[string]bool{}
-	for _, target := range targets {
-		if err := x.acquire(ctx); err != nil {
-			return err
+	page.Comments = own
+	switch read, p := x.blockComments(page.ID, why); {
+	case read:
+		isChild := func(id string) bool {
+			t := page.Blocks[id].Object["type"]
+			return t == "child_page" || t == "child_database"
 		}
-		_, err := x.list(ctx, http.MethodGet, "comments", url.Values{"block_id": {target}}, nil, func(o layout.Object) error {
-			cid, err := objectID(o)
-			if err != nil {
-				return err
-			}
-			if !seen[cid] {
-				seen[cid] = true
-				page.Comments = append(page.Comments, &layout.Comment{ID: cid, Object: o})
-			}
-			return nil
-		})
-		x.release()
+		targets := x.commentTargets(page.ID, sortedKeys(page.Blocks), isChild)[1:]
+		got, err := x.readComments(withPurpose(ctx, p), targets)
 		if err != nil {
 			return err
 		}
+		x.mu.Lock()
+		if p == purposeSweep {
+			x.report.Sweep.Pages++
+			x.report.Sweep.Blocks += len(targets)
+			x.report.Sweep.Comments += len(got) + len(own)
+		} else {
+			x.report.BlockComments.Pages++
+			x.report.BlockComments.Blocks += len(targets)
+		}
+		x.mu.Unlock()
+		page.Comments = append(page.Comments, got...)
+	case x.opts.Comments == CommentsAll:
+		kept, err := x.storedBlockComments(page)
+		if err != nil {
+			return err
+		}
+		for _, c := range kept {
+			c.Extra.Files, c.Extra.Incomplete = nil, nil // storeFiles fills them again
+		}
+		page.Comments = append(page.Comments, kept...)
 	}
+	page.Comments = dedupComments(page.Comments)
 	layout.SortComments(page.Comments)
 	return nil
+}
+
+// dedupComments keeps the first of comments listed twice (a comment is
+// answered for its block only, but a stored one may meet a fresh one).
+func dedupComments(cs []*layout.Comment) []*layout.Comment {
+	seen := make(map[string]bool, len(cs))
+	out := cs[:0]
+	for _, c := range cs {
+		if !seen[c.ID] {
+			seen[c.ID] = true
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // completeProperties replaces property values that a page object cuts at 25

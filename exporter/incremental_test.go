@@ -135,13 +135,13 @@ func TestEditInTheMinuteOfTheLastSyncIsNotMissed(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.clock.Advance(10 * time.Second)
-	rp.sync(w, exporter.Options{RefreshFraction: 1e-9})
+	rp.sync(w, exporter.Options{})
 	w.clock.Advance(20 * time.Second)
 	if err := w.server.EditBlock(block, setText("second edit, same minute")); err != nil {
 		t.Fatal(err)
 	}
 	w.clock.Advance(30 * time.Minute)
-	rp.sync(w, exporter.Options{RefreshFraction: 1e-9})
+	rp.sync(w, exporter.Options{})
 	if got := rp.read(layout.BlockPath(page, block)); !strings.Contains(got, "second edit, same minute") {
 		t.Fatalf("the second edit was missed:\n%s", got)
 	}
@@ -203,8 +203,8 @@ func TestRollingRefreshCatchesAnEditNotionDidNotDate(t *testing.T) {
 	rp := newStore(t)
 	rp.sync(w, exporter.Options{})
 	total := len(f.Pages)
-	const fraction = 0.1
-	promised := 10 // ceil(1 / fraction)
+	const period = 10 * time.Hour
+	promised := 10 // hourly runs in a period
 
 	w.clock.Advance(time.Hour)
 	if err := w.server.EditBlock(block, func(b map[string]any) {
@@ -215,8 +215,8 @@ func TestRollingRefreshCatchesAnEditNotionDidNotDate(t *testing.T) {
 	}
 	for run := 1; run <= promised; run++ {
 		w.clock.Advance(time.Hour)
-		rep, _ := rp.sync(w, exporter.Options{RefreshFraction: fraction})
-		if want := (total*int(fraction*100) + 99) / 100; rep.Pages.Refreshed > want+1 {
+		rep, _ := rp.sync(w, exporter.Options{RefreshPeriod: period})
+		if want := total / 10; rep.Pages.Refreshed > 2*want+2 {
 			t.Fatalf("run %d refreshed %d pages, want about %d", run, rep.Pages.Refreshed, want)
 		}
 		if strings.Contains(rp.read(layout.BlockPath(page, block)), "silent edit") {

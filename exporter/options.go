@@ -12,10 +12,13 @@ import (
 const (
 	// CommentsNone reads no comments.
 	CommentsNone = "none"
-	// CommentsPages reads the comments on each page: one request per page.
+	// CommentsPages reads the comments on each page: one request per page,
+	// when the page is crawled or swept.
 	CommentsPages = "pages"
-	// CommentsAll also reads the comments on every block: one request per
-	// block, which multiplies a full crawl's cost several times.
+	// CommentsAll also reads the comments on every block, without reading
+	// every block's on every crawl (one request per block, several times a
+	// full crawl): those of a page crawled because it changed are read at
+	// once, and the rest by the comment sweep (Options.CommentSweepPeriod).
 	CommentsAll = "all"
 )
 
@@ -24,11 +27,18 @@ const (
 	// DefaultMaxFileSize keeps every stored attachment under GitHub's
 	// 100 MB hard limit on one file, with room to spare.
 	DefaultMaxFileSize = 95 << 20
-	// DefaultRefreshFraction re-crawls 1% of unchanged pages each run, so
-	// every page is re-verified within 100 runs (four days at an hourly
-	// schedule) while an incremental sync of a 10,000-page workspace stays
-	// within a few hundred requests.
-	DefaultRefreshFraction = 0.01
+	// DefaultRefreshPeriod and DefaultCommentSweepPeriod are the CLI's
+	// defaults (the library's zero turns each off), chosen by arithmetic in
+	// README.md ("Re-verification and comments on a budget"): on an hourly
+	// schedule at 10,278 pages and 235,583 blocks, the refresh (every page
+	// within 90 days, volatile ones within 22.5) and the sweep (every
+	// page's and block's comments within 150 days) cost about 110 requests
+	// a run together, 22% of a 10-page incremental sync's.
+	DefaultRefreshPeriod      = 90 * 24 * time.Hour
+	DefaultCommentSweepPeriod = 150 * 24 * time.Hour
+	// VolatileShare is how much more often a volatile page is refreshed:
+	// it is re-verified within RefreshPeriod / VolatileShare.
+	VolatileShare = 4
 	// DefaultSafetyWindow re-crawls pages edited shortly before the last
 	// sync started: last_edited_time is rounded down to the minute, so an
 	// edit made during the last sync can carry the same minute as the
@@ -78,9 +88,43 @@ type Options struct {
 	DownloadExternal bool
 	// Full crawls everything, ignoring what the last sync knew.
 	Full bool
-	// RefreshFraction is the share of unchanged pages re-crawled each run.
-	RefreshFraction float64
-	// SafetyWindow widens "changed since the last sync" for minute rounding.
+	// RefreshPeriod is the rolling refresh's guarantee: every page that
+	// the listing shows unchanged is crawled again within this time anyway,
+	// because some changes do not move last_edited_time (see doc.go).
+	// Volatile pages (layout.ObjectState.Volatile) are crawled again within
+	// RefreshPeriod / VolatileShare. Zero turns the refresh off; negative
+	// is an error.
+	//
+	// The slice a run refreshes is chosen from time, not from run counts
+	// or per-page crawl times: each page has a fixed phase in [0, period)
+	// (a hash of its id), and a run starting at t whose previous run
+	// started at t0 (the LastSync of the state it starts from) refreshes
+	// the pages whose phase lies in (t0 mod period, t mod period], all of
+	// them when t - t0 >= period. Consecutive runs tile the period, so each
+	// page comes up once per period whatever the schedule. This needs the
+	// previous run's start: the CLI keeps the newest state in the
+	// repository's git directory (cmd/notion-git/localstate.go), and a
+	// fresh checkout falls back to the state of the last commit, whose
+	// LastSync can be older: the window then reaches back to it (at most
+	// one period), which costs more but never skips a page. A refreshed
+	// page whose files come out the same keeps its state entry as it was,
+	// so the refresh alone changes nothing in the tree.
+	RefreshPeriod time.Duration
+	// CommentSweepPeriod bounds the age of the comments of pages that are
+	// not crawled because they changed: each such page's comments (its
+	// own, and with CommentsAll every block's) are read again within this
+	// time, by the same phase mechanism as the refresh. A swept page costs
+	// one request for the page and one per block. A first sync has no
+	// previous run, so its window is the whole period: it reads every
+	// block's comments, once. Zero turns the sweep off: then a full sync
+	// reads every block's comments at once, and otherwise only changed
+	// pages' are read.
+	CommentSweepPeriod time.Duration
+	// SafetyWindow widens "changed since the last sync" for minute
+	// rounding: a page whose last crawl came less than a minute plus this
+	// after its last_edited_time may have been edited again within the same
+	// minute. It is carried while that window is open and crawled once in
+	// the first run after it has closed.
 	SafetyWindow time.Duration
 	// Concurrency is the number of requests in flight at once.
 	Concurrency int
@@ -146,11 +190,11 @@ func (o *Options) applyDefaults() error {
 	if o.MaxFileSize == 0 {
 		o.MaxFileSize = DefaultMaxFileSize
 	}
-	if o.RefreshFraction == 0 {
-		o.RefreshFraction = DefaultRefreshFraction
+	if o.RefreshPeriod < 0 {
+		return fmt.Errorf("refresh period %v: want 0 (off) or more", o.RefreshPeriod)
 	}
-	if o.RefreshFraction < 0 || o.RefreshFraction > 1 {
-		return fmt.Errorf("refresh fraction %v: want between 0 and 1", o.RefreshFraction)
+	if o.CommentSweepPeriod < 0 {
+		return fmt.Errorf("comment sweep period %v: want 0 (off) or more", o.CommentSweepPeriod)
 	}
 	if o.SafetyWindow == 0 {
 		o.SafetyWindow = DefaultSafetyWindow

@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"reflect"
-	"sort"
 	"sync"
 	"time"
 
@@ -56,10 +54,17 @@ func (x *exporter) changeReason(id string, obj layout.Object) string {
 	}
 	// last_edited_time is rounded down to the minute: an edit made in the
 	// same minute as, but after, the last crawl shows the same time. Such a
-	// page is crawled again until a crawl comes safely after its minute.
+	// page is crawled once more, by the first run that starts after its
+	// minute and the safety window have passed: an edit before then shows
+	// this time or a later one, and one after it a later one. While the
+	// window is still open it is carried; crawling it then would only have
+	// to be done again.
 	et, err1 := time.Parse(time.RFC3339, edited)
 	ct, err2 := time.Parse(time.RFC3339, old.Crawled)
-	if err1 != nil || err2 != nil || et.Add(time.Minute+x.opts.SafetyWindow).After(ct) {
+	if err1 != nil || err2 != nil {
+		return "recent"
+	}
+	if closes := et.Add(time.Minute + x.opts.SafetyWindow); closes.After(ct) && !closes.After(x.report.Started) {
 		return "recent"
 	}
 	return ""
@@ -281,39 +286,6 @@ func (x *exporter) removed(id, title, why string) {
 	if old, ok := x.prevObject(id); ok && old.Kind == layout.KindPage && !old.Pending() {
 		x.report.Removed = append(x.report.Removed, RemovedPage{ID: id, Title: title, Why: why})
 	}
-}
-
-// refreshSlice picks the unchanged pages to crawl anyway: the stalest
-// ceil(fraction × pages) by last crawl, so that a change Notion did not
-// reflect in last_edited_time is caught within 1/fraction runs.
-func (x *exporter) refreshSlice(carried []string, total int) []string {
-	if x.prevState == nil || x.opts.RefreshFraction <= 0 || len(carried) == 0 {
-		return nil
-	}
-	// A page crawled after the last complete sync began (by a sync that
-	// stopped part way) is fresh: refreshing it would crawl it twice.
-	last, err := time.Parse(time.RFC3339, x.prevState.LastSync)
-	if err != nil {
-		return nil // no complete sync yet: every page is fresh
-	}
-	stale := carried[:0:0]
-	for _, id := range carried {
-		ct, err := time.Parse(time.RFC3339, x.prevState.Objects[id].Crawled)
-		if err != nil || !ct.After(last) {
-			stale = append(stale, id)
-		}
-	}
-	carried = stale
-	n := int(math.Ceil(x.opts.RefreshFraction * float64(total)))
-	n = min(n, len(carried))
-	sort.Slice(carried, func(i, j int) bool {
-		a, b := x.prevState.Objects[carried[i]].Crawled, x.prevState.Objects[carried[j]].Crawled
-		if a != b {
-			return a < b
-		}
-		return carried[i] < carried[j]
-	})
-	return carried[:n]
 }
 
 // pagePlan says what to do with each listed page: why it must be crawled

@@ -25,6 +25,16 @@ type Report struct {
 
 	Attachments AttachmentCounts `json:"attachments"`
 
+	// Refresh, Sweep and BlockComments count the work that keeps unchanged
+	// pages verified and comments fresh, apart from the rest: the requests
+	// are counted where they are made, by what they are for. Requests
+	// holds them too.
+	Refresh       RefreshCounts      `json:"refresh"`
+	Sweep         SweepCounts        `json:"comment_sweep"`
+	BlockComments BlockCommentCounts `json:"block_comments"`
+	// Freshness says how old, at most, what the snapshot holds can be.
+	Freshness Freshness `json:"freshness"`
+
 	// Errors lists every object that could not be read. Each kept its
 	// previous version, if it had one.
 	Errors []ObjectError `json:"errors,omitempty"`
@@ -49,6 +59,83 @@ type PageCounts struct {
 	Crawled   int `json:"crawled"`   // fetched this run
 	Refreshed int `json:"refreshed"` // crawled by the rolling refresh
 	Carried   int `json:"carried"`   // kept from the previous snapshot without a request
+}
+
+// RefreshCounts counts the rolling refresh (Options.RefreshPeriod).
+type RefreshCounts struct {
+	Pages    int `json:"pages"`          // crawled although the listing showed them unchanged
+	Volatile int `json:"volatile_pages"` // of those, pages marked volatile (on the shorter period)
+	Changed  int `json:"changed"`        // of those, pages whose files came out different
+	Requests int `json:"requests"`       // requests their crawls made
+}
+
+// SweepCounts counts the comment sweep (Options.CommentSweepPeriod).
+type SweepCounts struct {
+	Pages    int `json:"pages"`            // pages whose comments were read again
+	Blocks   int `json:"blocks"`           // blocks whose comments were read again
+	Requests int `json:"requests"`         // requests that took
+	Comments int `json:"comments_found"`   // comments they returned
+	Changed  int `json:"pages_changed"`    // swept pages whose comments changed
+	Removed  int `json:"comments_removed"` // comment files removed: resolved or deleted
+}
+
+// BlockCommentCounts counts the block comments read at once, for pages
+// crawled because they changed.
+type BlockCommentCounts struct {
+	Pages    int `json:"pages"`
+	Blocks   int `json:"blocks"`
+	Requests int `json:"requests"`
+}
+
+// Freshness bounds the age of what the snapshot holds, from the settings
+// of the sync: how long a change can go unseen.
+type Freshness struct {
+	// RefreshPeriod bounds how long a change that did not move a page's
+	// last_edited_time goes unseen; VolatileRefreshPeriod the same for
+	// pages marked volatile. Zero: the refresh is off.
+	RefreshPeriod         time.Duration `json:"refresh_period_ns"`
+	VolatileRefreshPeriod time.Duration `json:"volatile_refresh_period_ns"`
+	// CommentSweepPeriod bounds the age of the comments of pages that did
+	// not change. Zero: the sweep is off.
+	CommentSweepPeriod time.Duration `json:"comment_sweep_period_ns"`
+	// PageComments and BlockComments say in words how fresh each kind of
+	// comment is.
+	PageComments  string `json:"page_comments"`
+	BlockComments string `json:"block_comments"`
+}
+
+// freshness states the bounds the options give.
+func (o *Options) freshness() Freshness {
+	f := Freshness{RefreshPeriod: o.RefreshPeriod, VolatileRefreshPeriod: o.RefreshPeriod / VolatileShare, CommentSweepPeriod: o.CommentSweepPeriod}
+	sweep := "never read again unless the page is crawled"
+	if o.CommentSweepPeriod > 0 {
+		sweep = "read again within " + days(o.CommentSweepPeriod) + " by the comment sweep (a first sync reads all)"
+	}
+	switch o.Comments {
+	case CommentsNone:
+		f.PageComments, f.BlockComments = "not kept", "not kept"
+	case CommentsPages:
+		f.PageComments = "read on every crawl of the page; for other pages, " + sweep
+		f.BlockComments = "not kept"
+	default:
+		f.PageComments = "read on every crawl of the page; for other pages, " + sweep
+		f.BlockComments = "read at once for pages crawled because they changed; for other pages, " + sweep
+		if o.CommentSweepPeriod <= 0 {
+			f.BlockComments = "read at once for pages crawled because they changed and in a full sync; others never read again"
+		}
+	}
+	return f
+}
+
+// days writes a period in days when it is whole days, as Go does otherwise.
+func days(d time.Duration) string {
+	if d >= 24*time.Hour && d%(24*time.Hour) == 0 {
+		if n := d / (24 * time.Hour); n != 1 {
+			return fmt.Sprintf("%d days", n)
+		}
+		return "1 day"
+	}
+	return d.String()
 }
 
 // AttachmentCounts counts Notion-hosted (and, if asked, external) files.
@@ -81,6 +168,12 @@ func (r *Report) Summary() string {
 	s := fmt.Sprintf("%d pages: %d added, %d changed, %d removed, %d crawled, %d carried over; %d attachments downloaded; %d requests in %s",
 		r.Pages.Total, r.Pages.Added, r.Pages.Changed, r.Pages.Removed, r.Pages.Crawled, r.Pages.Carried,
 		r.Attachments.Downloaded, r.Requests.Total, r.Duration.Round(time.Second))
+	if r.Refresh.Pages > 0 {
+		s += fmt.Sprintf("; refresh: %d pages (%d volatile, %d changed), %d requests", r.Refresh.Pages, r.Refresh.Volatile, r.Refresh.Changed, r.Refresh.Requests)
+	}
+	if r.Sweep.Pages > 0 {
+		s += fmt.Sprintf("; comment sweep: %d pages, %d blocks, %d requests, %d comments found", r.Sweep.Pages, r.Sweep.Blocks, r.Sweep.Requests, r.Sweep.Comments)
+	}
 	if n := len(r.Errors); n > 0 {
 		s += fmt.Sprintf("; %d objects could not be read (kept their previous version)", n)
 	}

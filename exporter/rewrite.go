@@ -46,6 +46,14 @@ func (x *exporter) rewritePage(ctx context.Context, id string, page *layout.Page
 			return err
 		}
 	}
+	swept := x.inSweep(id)
+	if swept {
+		// Its comments are due: read them here, since its files are
+		// written here.
+		if err := x.sweepStored(ctx, page); err != nil {
+			return err
+		}
+	}
 	files, err := layout.EncodePage(page)
 	if err != nil {
 		return fmt.Errorf("page %s: %w", id, err)
@@ -54,12 +62,20 @@ func (x *exporter) rewritePage(ctx context.Context, id string, page *layout.Page
 	defer x.ckpt.writes.RUnlock()
 	changed := false
 	for _, path := range sortedKeys(files) {
-		if data := files[path]; !x.prev.Same(path, data) {
+		if !x.prev.Same(path, files[path]) {
 			changed = true
-			if err := x.put(path, data); err != nil {
-				return &writeError{err}
-			}
+			break
 		}
+	}
+	removed, err := x.writeChanged(id, files)
+	if err != nil {
+		return err
+	}
+	changed = changed || removed > 0
+	if swept {
+		x.mu.Lock()
+		x.report.Sweep.Removed += removed
+		x.mu.Unlock()
 	}
 	st, _ := x.prevObject(id)
 	if obj != nil {

@@ -109,6 +109,10 @@ func (x *exporter) finishReport() {
 	x.report.Duration = x.opts.Now().Sub(x.report.Started)
 	x.report.Requests = x.client.Stats().Snapshot()
 	x.report.Checkpoints = x.checkpointCounts()
+	x.report.Refresh.Requests = int(x.requests[purposeRefresh].Load())
+	x.report.Sweep.Requests = int(x.requests[purposeSweep].Load())
+	x.report.BlockComments.Requests = int(x.requests[purposeBlockComments].Load())
+	x.report.Freshness = x.opts.freshness()
 	x.report.sortLists()
 }
 
@@ -153,6 +157,8 @@ type exporter struct {
 	// fatal is the first failure of one object that every other would
 	// share (notion.IsFatal): the sync must not commit past it.
 	fatal error
+	// requests counts the requests made, by what they were for.
+	requests requestCounts
 }
 
 // A Previous is read by layout too (the sync state, single objects).
@@ -215,6 +221,7 @@ func (x *exporter) get(ctx context.Context, path string) (layout.Object, error) 
 	}
 	raw, err := x.client.Get(ctx, path, nil)
 	x.release()
+	x.countRequests(ctx, 1)
 	if err != nil {
 		return nil, err
 	}
@@ -229,8 +236,11 @@ func (x *exporter) get(ctx context.Context, path string) (layout.Object, error) 
 // list walks a paginated endpoint, handing each decoded result to fn.
 func (x *exporter) list(ctx context.Context, method, path string, query map[string][]string, body map[string]any, fn func(layout.Object) error) (*notion.List, error) {
 	var last *notion.List
+	answers := 0
+	defer func() { x.countRequests(ctx, max(answers, 1)) }()
 	err := x.client.Paginate(ctx, method, path, query, body, func(l *notion.List) error {
 		last = l
+		answers++
 		for _, r := range l.Results {
 			obj, err := layout.Decode(r)
 			if err != nil {

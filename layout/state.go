@@ -33,6 +33,10 @@ type ObjectState struct {
 	Parent     string   `json:"parent,omitempty"`      // id of the page, database or data source above it; "" at the top
 	Title      string   `json:"title,omitempty"`
 	Trashed    bool     `json:"trashed,omitempty"`
+	// Volatile, when set, says why the page's content can change without a
+	// new last_edited_time (e.g. "mention"): the rolling refresh verifies
+	// it more often. Set when the page is crawled.
+	Volatile string `json:"volatile,omitempty"`
 }
 
 // Pending reports whether the object was listed by a sync that stopped

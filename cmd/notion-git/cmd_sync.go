@@ -21,21 +21,22 @@ import (
 )
 
 type syncCmd struct {
-	Repo        string   `short:"r" placeholder:"DIR" help:"Git repository to commit into; created if missing (default: the current directory, or ./notion-demo with --demo)."`
-	Branch      string   `help:"Branch to commit to (default: the checked-out branch, or main in a new repository); another branch than the checked-out one leaves the working tree alone."`
-	Bare        bool     `help:"Create the repository bare if it does not exist."`
-	Demo        bool     `help:"Sync the bundled sample workspace from an in-process Notion emulator: no token needed."`
-	DryRun      bool     `name:"dry-run" help:"Crawl and report what would change, but write nothing."`
-	Message     string   `short:"m" help:"First line of the commit message (default: a summary of the changes)."`
-	Report      string   `placeholder:"FILE.json" help:"Write the sync's counts as JSON to this file."`
-	Root        []string `placeholder:"PAGE_ID" help:"Only sync this page (id or URL) and everything below it; repeatable. The repository's .notion-git/scope.json can narrow further."`
-	Comments    string   `enum:"none,pages,all" default:"pages" help:"Comments to keep: none; pages (one request per page: the default, since most discussion is on pages); all (adds one request per block, several times the cost of a full crawl)."`
-	UserEmails  bool     `name:"user-emails" help:"Keep people's email addresses in the users' files (off: backup repos get shared)."`
-	MaxFileSize byteSize `name:"max-file-size" default:"95MiB" help:"Largest attachment to store; larger ones are recorded as skipped (default stays under GitHub's 100 MB file limit)."`
-	External    bool     `name:"download-external" help:"Also store the bytes of external (non-Notion) files, not just their links."`
-	Full        bool     `help:"Crawl every page, not only what changed since the last sync."`
-	Refresh     float64  `name:"refresh-fraction" default:"0.01" help:"Share of unchanged pages re-crawled each run, so that every page is re-verified within 1/fraction runs."`
-	AllowShrink bool     `name:"allow-shrink" help:"Commit even if the snapshot loses more than half of its pages."`
+	Repo        string        `short:"r" placeholder:"DIR" help:"Git repository to commit into; created if missing (default: the current directory, or ./notion-demo with --demo)."`
+	Branch      string        `help:"Branch to commit to (default: the checked-out branch, or main in a new repository); another branch than the checked-out one leaves the working tree alone."`
+	Bare        bool          `help:"Create the repository bare if it does not exist."`
+	Demo        bool          `help:"Sync the bundled sample workspace from an in-process Notion emulator: no token needed."`
+	DryRun      bool          `name:"dry-run" help:"Crawl and report what would change, but write nothing."`
+	Message     string        `short:"m" help:"First line of the commit message (default: a summary of the changes)."`
+	Report      string        `placeholder:"FILE.json" help:"Write the sync's counts as JSON to this file."`
+	Root        []string      `placeholder:"PAGE_ID" help:"Only sync this page (id or URL) and everything below it; repeatable. The repository's .notion-git/scope.json can narrow further."`
+	Comments    string        `enum:"none,pages,all" default:"all" help:"Comments to keep: none; pages (on pages only); all (the default: also on blocks, read at once for pages that changed and by the comment sweep for the rest)."`
+	UserEmails  bool          `name:"user-emails" help:"Keep people's email addresses in the users' files (off: backup repos get shared)."`
+	MaxFileSize byteSize      `name:"max-file-size" default:"95MiB" help:"Largest attachment to store; larger ones are recorded as skipped (default stays under GitHub's 100 MB file limit)."`
+	External    bool          `name:"download-external" help:"Also store the bytes of external (non-Notion) files, not just their links."`
+	Full        bool          `help:"Crawl every page, not only what changed since the last sync."`
+	Refresh     time.Duration `name:"refresh-period" default:"2160h" placeholder:"D" help:"Crawl every page again within D (default 90 days) even if Notion shows it unchanged; pages whose text follows other pages or people, within D/4; 0 turns the refresh off."`
+	Sweep       time.Duration `name:"comment-sweep-period" default:"3600h" placeholder:"D" help:"Read the comments of pages that did not change again within D (default 150 days), a slice each run; 0 turns the sweep off (a full sync then reads every block's comments at once)."`
+	AllowShrink bool          `name:"allow-shrink" help:"Commit even if the snapshot loses more than half of its pages."`
 
 	MaxDuration time.Duration `name:"max-duration" env:"NOTION_GIT_MAX_DURATION" placeholder:"D" help:"Stop the crawl cleanly before D (e.g. 5h50m) and keep what it crawled as a checkpoint outside the branch; exit 5 says run again to continue."`
 	// CheckpointEvery and CheckpointBudget are exporter.Options'
@@ -64,6 +65,12 @@ func runSync(ctx context.Context, g *Globals, c *syncCmd, env *Env) (report *exp
 	started := env.now()
 	if c.MaxDuration < 0 {
 		return nil, usageError{errors.New("--max-duration must not be negative")}
+	}
+	if c.Refresh < 0 {
+		return nil, usageError{errors.New("--refresh-period must not be negative (0 turns the refresh off)")}
+	}
+	if c.Sweep < 0 {
+		return nil, usageError{errors.New("--comment-sweep-period must not be negative (0 turns the sweep off)")}
 	}
 	if c.MaxDuration > 0 && c.DryRun {
 		return nil, usageError{errors.New("--max-duration cannot be used with --dry-run: a dry run keeps nothing for a next run to continue from")}
@@ -158,7 +165,7 @@ func runSync(ctx context.Context, g *Globals, c *syncCmd, env *Env) (report *exp
 	opts := exporter.Options{
 		Roots: roots, Scope: scope, Comments: c.Comments, UserEmails: c.UserEmails,
 		MaxFileSize: int64(c.MaxFileSize), DownloadExternal: c.External, Full: c.Full,
-		RefreshFraction: c.Refresh, Concurrency: g.Concurrency,
+		RefreshPeriod: c.Refresh, CommentSweepPeriod: c.Sweep, Concurrency: g.Concurrency,
 		Now: env.Now, CheckpointInterval: c.CheckpointEvery, CheckpointBudget: c.CheckpointBudget,
 	}
 	if c.MaxDuration > 0 {
@@ -375,7 +382,8 @@ func dryRunFirstSync(ctx context.Context, g *Globals, c *syncCmd, env *Env, clie
 	res, err := exporter.Sync(ctx, client, nil, sink, exporter.Options{
 		Roots: roots, Comments: c.Comments, UserEmails: c.UserEmails,
 		MaxFileSize: int64(c.MaxFileSize), DownloadExternal: c.External, Full: true,
-		RefreshFraction: c.Refresh, Concurrency: g.Concurrency,
+		RefreshPeriod: c.Refresh, CommentSweepPeriod: c.Sweep, Concurrency: g.Concurrency,
+		Now: env.Now,
 	})
 	if err != nil {
 		return nil, err
@@ -556,7 +564,10 @@ func commitMessage(first string, r *exporter.Report) string {
 	for _, p := range r.Removed {
 		fmt.Fprintf(&b, "Removed %s %q: %s.\n", p.ID, p.Title, p.Why)
 	}
-	fmt.Fprintf(&b, "Crawled %d pages (%d by the rolling refresh); carried %d without a request.\n", r.Pages.Crawled, r.Pages.Refreshed, r.Pages.Carried)
+	fmt.Fprintf(&b, "Crawled %d pages (%d by the rolling refresh, %d requests); carried %d without a request.\n", r.Pages.Crawled, r.Pages.Refreshed, r.Refresh.Requests, r.Pages.Carried)
+	if r.Sweep.Pages > 0 {
+		fmt.Fprintf(&b, "Comment sweep: %d pages, %d blocks, %d comments found, %d removed (%d requests).\n", r.Sweep.Pages, r.Sweep.Blocks, r.Sweep.Comments, r.Sweep.Removed, r.Sweep.Requests)
+	}
 	fmt.Fprintf(&b, "Attachments: %d downloaded (%s), %d unchanged, %d skipped.\n", r.Attachments.Downloaded, humanBytes(r.Attachments.Bytes), r.Attachments.Reused, r.Attachments.Skipped)
 	fmt.Fprintf(&b, "Requests: %d (%d retries, %d rate limited) in %s.\n", r.Requests.Total, r.Requests.Retries, r.Requests.RateLimited, r.Duration.Round(time.Second))
 	for _, e := range r.Errors {

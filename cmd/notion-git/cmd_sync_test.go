@@ -43,9 +43,10 @@ func TestSyncInterrupted(t *testing.T) {
 	})
 
 	dir := newRepoDir(t)
-	mark := len(e.Log())
 	e.sync(t, dir, exitOK)
-	total := len(e.Log()) - mark // requests of a full crawl, as with --full
+	mark := len(e.Log())
+	e.sync(t, dir, exitOK, "--full", "--dry-run")
+	total := len(e.Log()) - mark // requests of a sync with --full
 	head := git(t, dir, "rev-parse", "HEAD")
 	if err := e.SetTitle(releaseID, "Changelog"); err != nil {
 		t.Fatal(err)
@@ -452,8 +453,8 @@ func TestSyncFlagsReachTheExporter(t *testing.T) {
 					t.Errorf("%s keeps an email address without --user-emails", p)
 				}
 			}
-			if _, ok := files[commentPath]; ok {
-				t.Errorf("%s, a comment on a block, is kept without --comments all", commentPath)
+			if _, ok := files[commentPath]; !ok {
+				t.Errorf("%s, a comment on a block, is missing by default (--comments all)", commentPath)
 			}
 			if !hasKind(files, layout.PathFile) || !hasPrefix(files, layout.PageDir(releaseID)+"/") {
 				t.Error("the default sync lacks the attachment or a page")
@@ -470,9 +471,9 @@ func TestSyncFlagsReachTheExporter(t *testing.T) {
 				t.Errorf("%d users keep their email address with --user-emails, want the fixture's 2 people", n)
 			}
 		}},
-		{"all comments", []string{"--comments", "all"}, func(t *testing.T, e *localNotion, files map[string][]byte) {
-			if _, ok := files[commentPath]; !ok {
-				t.Errorf("%s is missing with --comments all", commentPath)
+		{"page comments", []string{"--comments", "pages"}, func(t *testing.T, e *localNotion, files map[string][]byte) {
+			if _, ok := files[commentPath]; ok {
+				t.Errorf("%s, a comment on a block, is kept with --comments pages", commentPath)
 			}
 		}},
 		{"no comments", []string{"--comments", "none"}, func(t *testing.T, e *localNotion, files map[string][]byte) {
@@ -575,5 +576,24 @@ func TestSyncRefusesMaxDurationWithDryRun(t *testing.T) {
 	}
 	if len(e.Log()) != 0 {
 		t.Errorf("%d requests before the usage error", len(e.Log()))
+	}
+}
+
+// TestSyncRefusesNegativePeriods: a negative refresh or sweep period is a
+// usage error (exit 2) with one line saying that 0 turns it off, and no
+// request is made.
+func TestSyncRefusesNegativePeriods(t *testing.T) {
+	t.Parallel()
+	e := startEmulator(t, basicFixture(t), emulator.Options{}, nil)
+	for _, flag := range []string{"--refresh-period", "--comment-sweep-period"} {
+		dir := newRepoDir(t)
+		mark := len(e.Log())
+		r := e.sync(t, dir, exitUsage, flag+"=-1h")
+		if got := strings.TrimSpace(r.stderr); !strings.Contains(got, flag+" must not be negative (0 turns") || strings.Contains(got, "\n") {
+			t.Errorf("%s -1h: stderr %q", flag, got)
+		}
+		if n := len(e.Log()) - mark; n != 0 {
+			t.Errorf("%s -1h: %d requests made", flag, n)
+		}
 	}
 }
