@@ -88,15 +88,12 @@ func TestPackBlobsReadAsGoGit(t *testing.T) {
 		if wantShortcut && shortcuts != len(files) {
 			t.Errorf("%s: %d of %d blobs read from the packs directly", stage, shortcuts, len(files))
 		}
-		if !wantShortcut && shortcuts == len(files) {
-			t.Errorf("%s: no blob left to go-git, though git stored deltas", stage)
-		}
 	}
 	check("own pack", true)
 	runGit(t, r.WorkDir(), "repack", "-a", "-d", "-f", "--window=50", "--depth=50")
 	r.packs.reset()
 	r.store.(interface{ Reindex() }).Reindex()
-	check("repacked", false)
+	check("repacked", true)
 }
 
 func TestParsePackIndexRefusesGarbage(t *testing.T) {
