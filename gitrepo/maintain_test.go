@@ -7,8 +7,10 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
 )
@@ -470,5 +472,68 @@ func TestMaintainReadsGitPacks(t *testing.T) {
 	checkAllObjects(t, r)
 	if _, err := os.Stat(filepath.Join(r.GitDir(), "objects", "pack")); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// BenchmarkMaintainYear makes a medium workspace's history of hourly syncs
+// (about 50,000 files in the first commit, three edited pages and the state
+// file each later one) through the sync's path, Maintain after each commit,
+// and reports the most packs seen at once, the bytes each commit added,
+// and the time and heap of merging everything at the end.
+// NOTION_GIT_BENCH_COMMITS sets the number of commits (8,760 for a year).
+func BenchmarkMaintainYear(b *testing.B) {
+	commits := 500
+	if s := os.Getenv("NOTION_GIT_BENCH_COMMITS"); s != "" {
+		fmt.Sscan(s, &commits)
+	}
+	for range b.N {
+		r := newRepo(b, true)
+		w := newWorkspace(2000)
+		files := w.all()
+		for i := range 48_000 { // the blocks: small files never edited here
+			files[fmt.Sprintf("pages/%02x/page-%04d/blocks/b%06d.json", i%64, i%2000, i)] = []byte(fmt.Sprintf("{\"id\": \"b%06d\", \"type\": \"paragraph\", \"text\": \"block %d\"}\n", i, i))
+		}
+		syncLike(b, r, files, w.state())
+		_, first := packDirBytes(b, r)
+		most := 0
+		for i := 1; i <= commits; i++ {
+			syncLike(b, r, w.edit(3, i), w.state())
+			n, _ := packDirBytes(b, r)
+			most = max(most, n)
+		}
+		n, size := packDirBytes(b, r)
+		var peak uint64
+		stop := make(chan struct{})
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			var ms runtime.MemStats
+			for {
+				runtime.ReadMemStats(&ms)
+				peak = max(peak, ms.HeapInuse)
+				select {
+				case <-stop:
+					return
+				case <-time.After(5 * time.Millisecond):
+				}
+			}
+		}()
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		before := ms.HeapInuse
+		start := time.Now()
+		rep, err := r.maintain(true)
+		took := time.Since(start)
+		close(stop)
+		<-done
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, after := packDirBytes(b, r)
+		b.Logf("%d commits: first pack %d bytes; then %d bytes in %d packs (at most %d at once), %.0f bytes per commit; full merge of %d objects (%d deltas made) in %v, heap %d MB before, %d MB at peak; %d bytes after",
+			commits, first, size, n, most, float64(size-first)/float64(commits), rep.Objects, rep.Deltas, took.Round(time.Millisecond), before>>20, peak>>20, after)
+		b.ReportMetric(float64(most), "max-packs")
+		b.ReportMetric(float64(size-first)/float64(commits), "bytes/commit")
 	}
 }
