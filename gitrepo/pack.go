@@ -42,8 +42,9 @@ const (
 // pendingPack collects new objects, compressed, in memory and writes them as
 // one packfile with its index. A loose object costs a file creation, a write
 // and a rename each (about a millisecond here); a sync of a 250,000-file
-// workspace would spend minutes on them. Objects are not deltified: they are
-// small JSON files, and git repacks with deltas when it gc's.
+// workspace would spend minutes on them. Objects are not deltified here:
+// Maintain merges the packs later, storing older versions as deltas
+// against newer ones by the pairs recorded beside each pack.
 //
 // Until flushed, the objects exist only in this process: nothing on disk
 // refers to them, so a killed sync leaves the repository as it was.
