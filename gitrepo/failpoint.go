@@ -30,6 +30,15 @@ const (
 	// FailIndexWritten: the index is replaced; the pending mark is not yet
 	// cleared.
 	FailIndexWritten Failpoint = "index written"
+
+	// The moments of a pack merge (Maintain), after a commit's publication.
+
+	// FailMergeTemp: the merged pack and its index are written under
+	// temporary names; nothing is renamed.
+	FailMergeTemp Failpoint = "merge temp written"
+	// FailMergeRenamed: the merged pack and its index are in place; the
+	// packs it merged are not yet removed.
+	FailMergeRenamed Failpoint = "merge renamed"
 )
 
 // fail calls the failpoint hook, if any, at p; a non-nil error is returned

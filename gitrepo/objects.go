@@ -29,6 +29,29 @@ func (r *Repo) writeTree(entries []object.TreeEntry) (plumbing.Hash, error) {
 	return r.writeObject(&mem)
 }
 
+// treeHash returns the hash of the tree of entries (in git order) without
+// storing it.
+func treeHash(entries []object.TreeEntry) (plumbing.Hash, error) {
+	var mem plumbing.MemoryObject
+	t := object.Tree{Entries: entries}
+	if err := t.Encode(&mem); err != nil {
+		return plumbing.ZeroHash, err
+	}
+	return mem.Hash(), nil
+}
+
+// recordPair notes that object older was the previous version, at the same
+// path, of object newer (see deltaPairs). It goes into the sidecar of the
+// next pack flushed.
+func (r *Repo) recordPair(newer, older plumbing.Hash) {
+	if newer == older || older.IsZero() || older == emptyTree {
+		return
+	}
+	r.mu.Lock()
+	r.pending.pairs = append(r.pending.pairs, deltaPair{newer: newer, older: older})
+	r.mu.Unlock()
+}
+
 // writeObject stores an encoded object unless it is already present.
 func (r *Repo) writeObject(obj *plumbing.MemoryObject) (plumbing.Hash, error) {
 	rd, err := obj.Reader()

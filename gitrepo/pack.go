@@ -42,8 +42,9 @@ const (
 // pendingPack collects new objects, compressed, in memory and writes them as
 // one packfile with its index. A loose object costs a file creation, a write
 // and a rename each (about a millisecond here); a sync of a 250,000-file
-// workspace would spend minutes on them. Objects are not deltified: they are
-// small JSON files, and git repacks with deltas when it gc's.
+// workspace would spend minutes on them. Objects are not deltified here:
+// Maintain merges the packs later, storing older versions as deltas
+// against newer ones by the pairs recorded beside each pack.
 //
 // Until flushed, the objects exist only in this process: nothing on disk
 // refers to them, so a killed sync leaves the repository as it was.
@@ -52,6 +53,9 @@ type pendingPack struct {
 	buf     bytes.Buffer // the pack so far; its header is filled in on flush
 	objects map[plumbing.Hash]pendingObject
 	zw      *zlib.Writer // reused: a new writer allocates its tables each time
+	// pairs are the versions replaced since the last flush, written
+	// beside the next pack (see deltaPairs).
+	pairs []deltaPair
 }
 
 // pendingObject locates one object in the pending pack.
@@ -76,6 +80,7 @@ func (p *pendingPack) reset() {
 	p.buf = bytes.Buffer{}
 	p.buf.Write(make([]byte, packHeaderSize))
 	p.objects = make(map[plumbing.Hash]pendingObject)
+	p.pairs = nil
 }
 
 func (p *pendingPack) has(h plumbing.Hash) bool {
@@ -203,6 +208,13 @@ func (p *pendingPack) flush() error {
 	if err != nil {
 		os.Remove(tmpPack)
 		return fmt.Errorf("write pack index: %w", err)
+	}
+	// The pairs first: a pack without them merges without deltas, a
+	// sidecar without its pack is removed by the next maintenance.
+	if err := writePairs(filepath.Dir(filepath.Dir(p.dir)), checksum, p.pairs); err != nil {
+		os.Remove(tmpPack)
+		os.Remove(tmpIdx)
+		return fmt.Errorf("write pack: %w", err)
 	}
 	if err := os.Rename(tmpPack, base+".pack"); err != nil {
 		os.Remove(tmpPack)

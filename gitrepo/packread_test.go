@@ -11,10 +11,12 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/format/packfile"
 )
 
 // goGitBlob reads blob h through go-git alone, the reader packBlobs is a
@@ -88,15 +90,12 @@ func TestPackBlobsReadAsGoGit(t *testing.T) {
 		if wantShortcut && shortcuts != len(files) {
 			t.Errorf("%s: %d of %d blobs read from the packs directly", stage, shortcuts, len(files))
 		}
-		if !wantShortcut && shortcuts == len(files) {
-			t.Errorf("%s: no blob left to go-git, though git stored deltas", stage)
-		}
 	}
 	check("own pack", true)
 	runGit(t, r.WorkDir(), "repack", "-a", "-d", "-f", "--window=50", "--depth=50")
 	r.packs.reset()
 	r.store.(interface{ Reindex() }).Reindex()
-	check("repacked", false)
+	check("repacked", true)
 }
 
 func TestParsePackIndexRefusesGarbage(t *testing.T) {
@@ -262,4 +261,102 @@ func TestPackBlobsCorruptSize(t *testing.T) {
 	if got, ok, err := q.blob(h); !ok || err != nil || !bytes.Equal(got, data) {
 		t.Errorf("the true size: %q, %v, %v", got, ok, err)
 	}
+}
+
+// writeRawPack writes into dir a pack of the given objects, each its header
+// and compressed bytes as given, and an index naming them.
+func writeRawPack(t testing.TB, dir string, hashes []plumbing.Hash, raws [][]byte) {
+	t.Helper()
+	var pack bytes.Buffer
+	pack.WriteString("PACK\x00\x00\x00\x02")
+	pack.Write(binary.BigEndian.AppendUint32(nil, uint32(len(raws))))
+	type ent struct {
+		h   plumbing.Hash
+		off uint32
+		crc uint32
+	}
+	var ents []ent
+	for i, raw := range raws {
+		ents = append(ents, ent{hashes[i], uint32(pack.Len()), crc32.ChecksumIEEE(raw)})
+		pack.Write(raw)
+	}
+	packSum := sha1.Sum(pack.Bytes())
+	pack.Write(packSum[:])
+	slices.SortFunc(ents, func(a, b ent) int { return bytes.Compare(a.h[:], b.h[:]) })
+	var idx bytes.Buffer
+	idx.WriteString("\xfftOc\x00\x00\x00\x02")
+	for i := range 256 {
+		n := 0
+		for _, e := range ents {
+			if int(e.h[0]) <= i {
+				n++
+			}
+		}
+		idx.Write(binary.BigEndian.AppendUint32(nil, uint32(n)))
+	}
+	for _, e := range ents {
+		idx.Write(e.h[:])
+	}
+	for _, e := range ents {
+		idx.Write(binary.BigEndian.AppendUint32(nil, e.crc))
+	}
+	for _, e := range ents {
+		idx.Write(binary.BigEndian.AppendUint32(nil, e.off))
+	}
+	idx.Write(packSum[:])
+	idxSum := sha1.Sum(idx.Bytes())
+	idx.Write(idxSum[:])
+	base := filepath.Join(dir, "pack-"+plumbing.Hash(packSum).String())
+	if err := os.WriteFile(base+".pack", pack.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(base+".idx", idx.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func zlibBytes(b []byte) []byte {
+	var buf bytes.Buffer
+	zw := zlib.NewWriter(&buf)
+	zw.Write(b)
+	zw.Close()
+	return buf.Bytes()
+}
+
+// FuzzPackReadDelta reads a pack of a whole blob and a second object whose
+// header and delta are the fuzzer's: the reader must never panic, nor
+// answer content that is not the object asked for. The seed is a valid
+// OFS_DELTA, then a REF_DELTA, the reader must resolve.
+func FuzzPackReadDelta(f *testing.F) {
+	base := []byte("{\"id\": \"page\", \"text\": \"one two three four five six\"}\n")
+	target := []byte("{\"id\": \"page\", \"text\": \"one two three four five six seven\"}\n")
+	delta := packfile.DiffDelta(base, target)
+	baseRaw := append(appendObjectHeader(nil, plumbing.BlobObject, int64(len(base))), zlibBytes(base)...)
+	f.Add(ofsDeltaHeader(int64(len(delta)), int64(len(baseRaw))), delta, true)
+	bh := plumbing.ComputeHash(plumbing.BlobObject, base)
+	f.Add(append(appendObjectHeader(nil, plumbing.REFDeltaObject, int64(len(delta))), bh[:]...), delta, true)
+	f.Add([]byte{0x70}, []byte{}, false)
+	f.Fuzz(func(t *testing.T, header, data []byte, valid bool) {
+		want := target
+		if !valid {
+			want = data
+		}
+		h := plumbing.ComputeHash(plumbing.BlobObject, want)
+		if h == bh {
+			return
+		}
+		dir := t.TempDir()
+		writeRawPack(t, dir, []plumbing.Hash{bh, h}, [][]byte{baseRaw, append(slices.Clone(header), zlibBytes(data)...)})
+		p := packBlobs{dir: dir}
+		defer p.reset()
+		got, ok, err := p.blob(h)
+		if ok && (err != nil || !bytes.Equal(got, want)) {
+			t.Fatalf("read %q, %v", got, err)
+		}
+		ofs := ofsDeltaHeader(int64(len(delta)), int64(len(baseRaw)))
+		ref := append(appendObjectHeader(nil, plumbing.REFDeltaObject, int64(len(delta))), bh[:]...)
+		if valid && bytes.Equal(data, delta) && (bytes.Equal(header, ofs) || bytes.Equal(header, ref)) && !ok {
+			t.Fatalf("a valid delta not read: %v", err)
+		}
+	})
 }

@@ -146,7 +146,7 @@ func create(dir string, opts OpenOptions) (*Repo, error) {
 }
 
 // maxOpenPacks bounds the pack files kept open between reads (a sync adds
-// one pack per commit until git gc merges them).
+// one pack per commit; Maintain keeps their number logarithmic).
 const maxOpenPacks = 64
 
 func openAt(gitDir, workDir string) (*Repo, error) {

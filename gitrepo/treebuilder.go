@@ -124,6 +124,11 @@ func (b *TreeBuilder) Put(path string, data []byte) error {
 	if err := b.repo.writeBlob(h, data); err != nil {
 		return fmt.Errorf("put %s: %w", path, err)
 	}
+	if old != nil && old.mode == filemode.Regular {
+		// The version it replaces: a pack merge stores that one as a
+		// delta against this one (see deltaPairs).
+		b.repo.recordPair(h, old.hash)
+	}
 	d.entries[name] = &treeEntry{mode: filemode.Regular, hash: h}
 	markDirty(trail)
 	return nil
@@ -172,7 +177,7 @@ func markDirty(trail []*dirNode) {
 // tree hash. Unchanged folders keep their base hash without being read.
 // The builder stays usable: later edits build on what was written.
 func (b *TreeBuilder) Write() (plumbing.Hash, error) {
-	h, _, err := b.write(b.root)
+	h, _, err := b.write(b.root, true)
 	if err != nil {
 		return plumbing.ZeroHash, fmt.Errorf("write tree: %w", err)
 	}
@@ -186,39 +191,74 @@ func (b *TreeBuilder) Write() (plumbing.Hash, error) {
 	return h, nil
 }
 
+// Hash returns the root tree hash Write would return, storing nothing and
+// leaving the builder as it was. A sync asks it whether anything changed
+// before it adds its state file: a tree written only to be compared would
+// stay in the repository, referenced by nothing.
+func (b *TreeBuilder) Hash() (plumbing.Hash, error) {
+	h, _, err := b.write(b.root, false)
+	if err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("hash tree: %w", err)
+	}
+	if h.IsZero() {
+		return emptyTree, nil
+	}
+	return h, nil
+}
+
 // write returns the folder's tree hash, or zero if it ended up empty (git
-// has no empty folders, so the parent drops it).
-func (b *TreeBuilder) write(d *dirNode) (plumbing.Hash, bool, error) {
+// has no empty folders, so the parent drops it). Without store it only
+// computes the hash: nothing is written and the folders are left as they
+// were (dirty, empty ones kept), so a later Write does the same work again.
+func (b *TreeBuilder) write(d *dirNode, store bool) (plumbing.Hash, bool, error) {
 	if !d.dirty {
 		return d.base, !d.base.IsZero(), nil
 	}
 	entries := make([]object.TreeEntry, 0, len(d.entries))
 	for name, e := range d.entries {
+		h := e.hash
 		if e.dir != nil {
-			h, ok, err := b.write(e.dir)
+			var ok bool
+			var err error
+			h, ok, err = b.write(e.dir, store)
 			if err != nil {
 				return plumbing.ZeroHash, false, err
 			}
 			if !ok {
-				delete(d.entries, name)
+				if store {
+					delete(d.entries, name)
+				}
 				continue
 			}
-			e.hash = h
+			if store {
+				e.hash = h
+			}
 		}
-		entries = append(entries, object.TreeEntry{Name: name, Mode: e.mode, Hash: e.hash})
+		entries = append(entries, object.TreeEntry{Name: name, Mode: e.mode, Hash: h})
 	}
-	d.dirty = false
 	if len(entries) == 0 {
-		d.base = plumbing.ZeroHash
+		if store {
+			d.dirty = false
+			d.base = plumbing.ZeroHash
+		}
 		return plumbing.ZeroHash, false, nil
 	}
 	sort.Slice(entries, func(i, j int) bool {
 		return gitNameLess(entries[i].Name, entries[i].Mode == filemode.Dir, entries[j].Name, entries[j].Mode == filemode.Dir)
 	})
+	if !store {
+		h, err := treeHash(entries)
+		return h, err == nil, err
+	}
 	h, err := b.repo.writeTree(entries)
 	if err != nil {
 		return plumbing.ZeroHash, false, err
 	}
+	if !d.base.IsZero() && d.base != h {
+		// The folder's previous version, for a delta as with files.
+		b.repo.recordPair(h, d.base)
+	}
+	d.dirty = false
 	d.base = h
 	return h, true, nil
 }

@@ -201,6 +201,7 @@ func (k *syncCheckpoint) write(_ context.Context, state *layout.State) error {
 		return fmt.Errorf("%w (another sync of %s may be running)", err, k.branch)
 	}
 	k.commit = commit
+	maintainPacks(k.repo)
 	return nil
 }
 

@@ -436,19 +436,14 @@ func removedNames(removed []exporter.RemovedPage, n int) string {
 // state changed, moving the branch by compare-and-set and refreshing the
 // working tree. It reports whether a commit was made.
 func commitSync(repo *gitrepo.Repo, builder *gitrepo.TreeBuilder, prev *gitrepo.Snapshot, c *syncCmd, res *exporter.Result) (plumbing.Hash, bool, error) {
-	content, err := builder.Write()
+	// Hashed, not written: a tree stored only to be compared would stay in
+	// the repository, referenced by nothing.
+	content, err := builder.Hash()
 	if err != nil {
 		return plumbing.ZeroHash, false, err
 	}
 	if content == prev.TreeHash() && !prev.Commit().IsZero() {
 		return plumbing.ZeroHash, false, nil
-	}
-	if c.resumed {
-		// The exporter counted against the checkpoint it went on from;
-		// the commit tells what changed on the branch.
-		if err := countAgainstBranch(repo, prev, content, res.Report); err != nil {
-			return plumbing.ZeroHash, false, err
-		}
 	}
 	stateBytes, err := layout.EncodeState(res.State)
 	if err != nil {
@@ -460,6 +455,14 @@ func commitSync(repo *gitrepo.Repo, builder *gitrepo.TreeBuilder, prev *gitrepo.
 	tree, err := builder.Write()
 	if err != nil {
 		return plumbing.ZeroHash, false, err
+	}
+	if c.resumed {
+		// The exporter counted against the checkpoint it went on from;
+		// the commit tells what changed on the branch (the state file,
+		// which differs too, belongs to no page).
+		if err := countAgainstBranch(repo, prev, tree, res.Report); err != nil {
+			return plumbing.ZeroHash, false, err
+		}
 	}
 	var parents []plumbing.Hash
 	if !prev.Commit().IsZero() {
@@ -490,7 +493,17 @@ func commitSync(repo *gitrepo.Repo, builder *gitrepo.TreeBuilder, prev *gitrepo.
 	if err := refresh.Apply(); err != nil {
 		return commit, true, worktreeError{commit: commit, branch: c.Branch, err: err}
 	}
+	maintainPacks(repo)
 	return commit, true, nil
+}
+
+// maintainPacks merges packs after a commit (gitrepo.Repo.Maintain). A
+// merge that fails leaves the packs as they were, and the commit stands:
+// it is reported, not fatal, and the next commit tries again.
+func maintainPacks(repo *gitrepo.Repo) {
+	if _, err := repo.Maintain(); err != nil {
+		fmt.Fprintf(os.Stderr, "notion-git: warning: %v\n", err)
+	}
 }
 
 // withEditHint says, after a refusal to overwrite files a person edited,

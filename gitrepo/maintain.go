@@ -1,0 +1,992 @@
+package gitrepo
+
+import (
+	"bufio"
+	"bytes"
+	"compress/zlib"
+	"crypto/sha1"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/format/idxfile"
+	"github.com/go-git/go-git/v5/plumbing/format/packfile"
+)
+
+// Pack maintenance. Every commit notion-git makes writes one pack; left
+// alone, an hourly sync makes 8,760 a year, and every lookup asks each
+// pack's index in turn. Maintain merges packs geometrically, as
+// git repack --geometric=2 does: the packs sorted by size, the smallest
+// ones are merged until each remaining pack is at least twice the size of
+// all those smaller than it together. A pack count then grows with the
+// logarithm of the repository's size, and a merge mostly touches the small,
+// recent packs; the first, big one is copied again only once the rest has
+// grown to half of it.
+//
+// Merging is also where deltas are made. Git finds delta bases by sorting
+// every object by name and size and trying windows of candidates; notion-git
+// knows better and for nothing: the TreeBuilder saw, for every file it
+// replaced and every folder it rewrote, the previous version at that path.
+// Those pairs (deltaPair) are written beside each pack, and a merge holding
+// both versions stores the older as a delta against the newer: the newest
+// stays whole, so reading the branch tip costs no delta, and history costs
+// its differences. Everything else is copied as it is, compressed bytes and
+// existing deltas included, so merging the big first pack is a copy.
+
+// deltaPair says that older was the version at some path before newer.
+type deltaPair struct {
+	newer, older plumbing.Hash
+}
+
+// pairsDir, in the git directory, holds one file of deltaPairs per pack,
+// named after the pack. It is outside objects/pack, where git would count
+// an unknown file as garbage.
+const pairsDir = "notion-git/packs"
+
+// maxDeltaDepth bounds the delta chains a merge makes, as git's
+// pack.depth (50) does: reading the oldest version of a file applies at
+// most this many deltas.
+var maxDeltaDepth = 50
+
+// pruneGrace is how old a pack must be for a merge that takes in every pack
+// to drop its unreachable objects. A pack younger than that may belong to a
+// sync still running, whose ref does not point at its objects yet. Tests
+// set it to zero.
+var pruneGrace = time.Hour
+
+// geometricFactor is git's --geometric=2.
+const geometricFactor = 2
+
+func pairsPath(gitDir string, sum plumbing.Hash) string {
+	return filepath.Join(gitDir, filepath.FromSlash(pairsDir), "pack-"+sum.String()+".pairs")
+}
+
+// writePairs writes the pairs of pack sum, 40 bytes each (newer, older),
+// through a rename. No pairs, no file.
+func writePairs(gitDir string, sum plumbing.Hash, pairs []deltaPair) error {
+	if len(pairs) == 0 {
+		return nil
+	}
+	p := pairsPath(gitDir, sum)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return err
+	}
+	tmp, err := writeTemp(filepath.Dir(p), "tmp_pairs_", func(w io.Writer) error {
+		for _, pr := range pairs {
+			if _, err := w.Write(pr.newer[:]); err != nil {
+				return err
+			}
+			if _, err := w.Write(pr.older[:]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, p); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return nil
+}
+
+// readPairs reads the pairs of pack sum; a missing or damaged file is no
+// pairs (they only save space).
+func readPairs(gitDir string, sum plumbing.Hash) []deltaPair {
+	b, err := os.ReadFile(pairsPath(gitDir, sum))
+	if err != nil {
+		return nil
+	}
+	pairs := make([]deltaPair, 0, len(b)/40)
+	for ; len(b) >= 40; b = b[40:] {
+		var pr deltaPair
+		copy(pr.newer[:], b[:20])
+		copy(pr.older[:], b[20:40])
+		pairs = append(pairs, pr)
+	}
+	return pairs
+}
+
+// MaintainReport says what Maintain did.
+type MaintainReport struct {
+	Packs   int // packs before
+	Merged  int // packs merged into one, 0 if none
+	Objects int // objects written to the merged pack
+	Deltas  int // of them, stored as deltas made from recorded pairs
+	Dropped int // unreachable objects left out
+}
+
+// Maintain merges packs geometrically (see above). It is called after each
+// commit notion-git publishes. A merge that fails leaves the packs as they
+// were; one killed at any moment leaves a readable repository (the merged
+// pack appears through a rename before any merged pack is removed).
+func (r *Repo) Maintain() (MaintainReport, error) {
+	return r.maintain(false)
+}
+
+// packInfo is one pack in the pack directory.
+type packInfo struct {
+	base  string // path without .pack or .idx
+	sum   plumbing.Hash
+	size  int64
+	mtime time.Time
+}
+
+// listPacks lists the packs a merge may take: every pack with its index,
+// except those git is told to keep (.keep), promisor packs and cruft packs
+// (.mtimes), which are git's business.
+func listPacks(dir string) ([]packInfo, error) {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	names := map[string]bool{}
+	for _, e := range entries {
+		names[e.Name()] = true
+	}
+	var packs []packInfo
+	for _, e := range entries {
+		stem, ok := strings.CutSuffix(e.Name(), ".idx")
+		if !ok || !strings.HasPrefix(stem, "pack-") || !names[stem+".pack"] ||
+			names[stem+".keep"] || names[stem+".promisor"] || names[stem+".mtimes"] {
+			continue
+		}
+		sum, err := hashOf(strings.TrimPrefix(stem, "pack-"))
+		if err != nil {
+			continue
+		}
+		fi, err := os.Stat(filepath.Join(dir, stem+".pack"))
+		if err != nil {
+			continue
+		}
+		packs = append(packs, packInfo{base: filepath.Join(dir, stem), sum: sum, size: fi.Size(), mtime: fi.ModTime()})
+	}
+	slices.SortStableFunc(packs, func(a, b packInfo) int {
+		if a.size != b.size {
+			if a.size < b.size {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a.base, b.base)
+	})
+	return packs, nil
+}
+
+func hashOf(s string) (plumbing.Hash, error) {
+	if len(s) != 40 || !isHex(s) {
+		return plumbing.ZeroHash, errors.New("not a hash")
+	}
+	return plumbing.NewHash(s), nil
+}
+
+// geometricSplit returns how many of the smallest packs (sizes ascending)
+// to merge, as git repack --geometric does: the largest packs that already
+// form a progression of factor 2 stay, the packs below the first break are
+// merged, and the merged pack takes in the next ones while it is not half
+// their size. Zero means the packs already form a progression.
+func geometricSplit(sizes []int64) int {
+	n := len(sizes)
+	if n < 2 {
+		return 0
+	}
+	i := n - 1
+	for ; i > 0; i-- {
+		if sizes[i] < geometricFactor*sizes[i-1] {
+			break
+		}
+	}
+	if i == 0 {
+		return 0
+	}
+	split := i + 1
+	var total int64
+	for _, s := range sizes[:split] {
+		total += s
+	}
+	for split < n && sizes[split] < geometricFactor*total {
+		total += sizes[split]
+		split++
+	}
+	return split
+}
+
+// maintain merges the packs geometricSplit picks, or with all every pack.
+func (r *Repo) maintain(all bool) (MaintainReport, error) {
+	var rep MaintainReport
+	if err := r.flush(); err != nil {
+		return rep, fmt.Errorf("pack maintenance: %w", err)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	dir := filepath.Join(r.gitDir, "objects", "pack")
+	packs, err := listPacks(dir)
+	if err != nil {
+		return rep, fmt.Errorf("pack maintenance: %w", err)
+	}
+	rep.Packs = len(packs)
+	r.removeOrphanPairs(packs)
+	sizes := make([]int64, len(packs))
+	for i, p := range packs {
+		sizes[i] = p.size
+	}
+	split := geometricSplit(sizes)
+	if all {
+		split = len(packs)
+	}
+	if split < 2 && !(all && split == 1) {
+		return rep, nil
+	}
+	merge := packs[:split]
+	// Unreachable objects go only when everything is merged: a pack left
+	// out could hold what makes them reachable (a commit of another
+	// process), and dropping them is only worth a full walk then.
+	var reachable map[plumbing.Hash]struct{}
+	if split == len(packs) {
+		reachable = r.reachableLocked()
+	}
+	m, err := r.mergePacks(merge, reachable)
+	if err != nil {
+		return rep, fmt.Errorf("pack maintenance: %w", err)
+	}
+	rep.Merged, rep.Objects, rep.Deltas, rep.Dropped = len(merge), m.objects, m.deltas, m.dropped
+	return rep, nil
+}
+
+// removeOrphanPairs removes the pair files of packs that no longer exist
+// (merged by git, or a flush killed between the pairs and the pack).
+func (r *Repo) removeOrphanPairs(packs []packInfo) {
+	dir := filepath.Join(r.gitDir, filepath.FromSlash(pairsDir))
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	have := map[string]bool{}
+	for _, p := range packs {
+		have["pack-"+p.sum.String()+".pairs"] = true
+	}
+	for _, e := range entries {
+		name := e.Name()
+		if strings.HasSuffix(name, ".pairs") && !have[name] {
+			if _, err := os.Stat(filepath.Join(r.gitDir, "objects", "pack", strings.TrimSuffix(name, ".pairs")+".pack")); errors.Is(err, fs.ErrNotExist) {
+				os.Remove(filepath.Join(dir, name))
+			}
+		}
+	}
+}
+
+// mergeObject is one object of a merge: where it is read from and how it is
+// written. About 90 bytes each, so a merge of 250,000 objects holds some
+// 25 MB of them, never their contents.
+type mergeObject struct {
+	hash     plumbing.Hash
+	src      int32 // index into the merged packs
+	base     int32 // the object it is stored as a delta against, -1 if whole
+	off, end int64 // in the source pack
+	newOff   int64 // in the merged pack
+	mtime    int64 // of the youngest pack holding it, for pruning
+	crc      uint32
+	hdrLen   int16
+	typ      plumbing.ObjectType // as stored
+	fresh    bool                // base is a recorded pair's: the delta is made now
+	resolve  bool                // written whole from its resolved content
+	keep     bool
+	height   uint16 // longest chain of deltas on it
+	state    uint8  // of the writing walk: 1 under way, 2 written
+	realType plumbing.ObjectType
+}
+
+type mergeResult struct {
+	objects, deltas, dropped int
+}
+
+// mergePacks writes the objects of packs as one pack, drops those not in
+// reachable (when it is not nil) from packs older than pruneGrace, and
+// removes the packs it merged.
+func (r *Repo) mergePacks(packs []packInfo, reachable map[plumbing.Hash]struct{}) (mergeResult, error) {
+	var res mergeResult
+	src := &packBlobs{loaded: true}
+	defer src.reset()
+	for _, p := range packs {
+		pf, err := openPackFile(p.base)
+		if err != nil {
+			return res, fmt.Errorf("read %s: %w", filepath.Base(p.base), err)
+		}
+		src.packs = append(src.packs, pf)
+	}
+
+	// The objects, each once: a copy stored whole wins over a delta.
+	var objs []mergeObject
+	at := make(map[plumbing.Hash]int32)
+	hdr := make([]byte, 64)
+	for pi, pf := range src.packs {
+		mtime := packs[pi].mtime.UnixNano()
+		n := len(pf.offs)
+		for i := range n {
+			var h plumbing.Hash
+			copy(h[:], pf.hashes[i*20:])
+			off := pf.offs[i]
+			end, ok := pf.end(off)
+			if !ok || end <= off {
+				return res, fmt.Errorf("read %s: bad offset of %s", filepath.Base(packs[pi].base), h)
+			}
+			b := hdr[:min(int64(len(hdr)), end-off)]
+			if _, err := pf.f.ReadAt(b, off); err != nil {
+				return res, fmt.Errorf("read %s: %w", filepath.Base(packs[pi].base), err)
+			}
+			e, err := parseEntry(b, off)
+			if err != nil {
+				return res, fmt.Errorf("read %s: %s: %w", filepath.Base(packs[pi].base), h, err)
+			}
+			o := mergeObject{hash: h, src: int32(pi), base: -1, off: off, end: end, mtime: mtime,
+				crc: binary.BigEndian.Uint32(pf.crcs[i*4:]), hdrLen: int16(e.hdrLen), typ: e.typ}
+			if j, dup := at[h]; dup {
+				prev := &objs[j]
+				prev.mtime = max(prev.mtime, mtime)
+				if isDelta(prev.typ) && !isDelta(o.typ) {
+					o.mtime = prev.mtime
+					*prev = o
+				}
+				continue
+			}
+			at[h] = int32(len(objs))
+			objs = append(objs, o)
+		}
+	}
+	// Bases, by hash: a delta's base may be another pack's copy.
+	offIndex := make([]map[int64]int32, len(src.packs))
+	for i := range objs {
+		o := &objs[i]
+		if !isDelta(o.typ) {
+			o.realType = o.typ
+			continue
+		}
+		pf := src.packs[o.src]
+		b := hdr[:min(int64(len(hdr)), o.end-o.off)]
+		if _, err := pf.f.ReadAt(b, o.off); err != nil {
+			return res, err
+		}
+		e, _ := parseEntry(b, o.off)
+		baseHash := e.baseRef
+		if o.typ == plumbing.OFSDeltaObject {
+			if offIndex[o.src] == nil {
+				offIndex[o.src] = make(map[int64]int32, len(pf.offs))
+				for k, off := range pf.offs {
+					offIndex[o.src][off] = int32(k)
+				}
+			}
+			k, ok := offIndex[o.src][e.baseOff]
+			if !ok {
+				return res, fmt.Errorf("%s: a delta's base is at no object's offset", o.hash)
+			}
+			copy(baseHash[:], pf.hashes[int(k)*20:])
+		}
+		if j, ok := at[baseHash]; ok {
+			o.base = j
+		} else {
+			o.resolve = true // a thin pack's delta: written whole
+		}
+	}
+	offIndex = nil
+	// Each delta's type is its chain's root's.
+	for i := range objs {
+		if objs[i].realType == 0 {
+			objs[i].realType = rootType(objs, int32(i))
+		}
+	}
+
+	// What is kept: everything, or the reachable, the young and every
+	// base of what is kept.
+	cutoff := time.Now().Add(-pruneGrace).UnixNano()
+	for i := range objs {
+		o := &objs[i]
+		_, live := reachable[o.hash]
+		o.keep = reachable == nil || live || o.mtime > cutoff
+	}
+	for i := range objs {
+		if !objs[i].keep {
+			continue
+		}
+		for j, steps := objs[i].base, 0; j >= 0 && !objs[j].keep && steps < maxDeltaChain; j, steps = objs[j].base, steps+1 {
+			objs[j].keep = true
+		}
+	}
+
+	// Heights of the existing chains, then the recorded pairs.
+	for i := range objs {
+		d := uint16(1)
+		for j, steps := objs[i].base, 0; j >= 0 && steps < maxDeltaChain; j, steps = objs[j].base, steps+1 {
+			objs[j].height = max(objs[j].height, d)
+			d++
+		}
+	}
+	var carry []deltaPair
+	for _, p := range packs {
+		for _, pr := range readPairs(r.gitDir, p.sum) {
+			ni, nok := at[pr.newer]
+			oi, ook := at[pr.older]
+			if nok != ook {
+				// One side is in another pack: a later merge may hold both.
+				if (nok && objs[ni].keep) || (ook && objs[oi].keep) {
+					carry = append(carry, pr)
+				}
+				continue
+			}
+			if !nok || ni == oi {
+				continue
+			}
+			n, o := &objs[ni], &objs[oi]
+			if !n.keep || !o.keep || o.base >= 0 || o.resolve || isDelta(o.typ) || n.realType != o.realType ||
+				(o.typ != plumbing.BlobObject && o.typ != plumbing.TreeObject) {
+				continue
+			}
+			depth, cycle := chainDepth(objs, ni, oi)
+			if cycle || depth+1+int(o.height) > maxDeltaDepth {
+				continue
+			}
+			o.base, o.fresh = ni, true
+			d := 1 + o.height
+			for j := ni; j >= 0; j = objs[j].base {
+				objs[j].height = max(objs[j].height, d)
+				d++
+			}
+		}
+	}
+
+	count := 0
+	for i := range objs {
+		if objs[i].keep {
+			count++
+		} else {
+			res.dropped++
+		}
+	}
+	w, err := newPackWriter(filepath.Dir(packs[0].base), count)
+	if err != nil {
+		return res, err
+	}
+	defer w.abort()
+	for i := range objs {
+		if objs[i].keep {
+			if err := w.emit(src, objs, int32(i), &res); err != nil {
+				return res, err
+			}
+		}
+	}
+	sum, idxTmp, err := w.finish(objs)
+	if err != nil {
+		return res, err
+	}
+	res.objects = count
+	if err := r.fail(FailMergeTemp); err != nil {
+		os.Remove(idxTmp)
+		return res, err
+	}
+
+	// Into place: the pairs that may still serve, the pack, its index;
+	// only then the merged packs go. Until then every object is in the
+	// old packs, and from the index's rename on, also in the new one.
+	dir := filepath.Dir(packs[0].base)
+	newBase := filepath.Join(dir, "pack-"+sum.String())
+	if err := writePairs(r.gitDir, sum, carry); err != nil {
+		os.Remove(idxTmp)
+		return res, err
+	}
+	if err := os.Rename(w.tmp, newBase+".pack"); err != nil {
+		os.Remove(idxTmp)
+		return res, err
+	}
+	w.tmp = ""
+	if err := os.Rename(idxTmp, newBase+".idx"); err != nil {
+		os.Remove(idxTmp)
+		return res, err
+	}
+	if err := syncDir(dir); err != nil {
+		return res, err
+	}
+	r.packs.reset()
+	if s, ok := r.store.(interface{ Reindex() }); ok {
+		s.Reindex()
+	}
+	if err := r.fail(FailMergeRenamed); err != nil {
+		return res, err
+	}
+	var errs []error
+	for _, p := range packs {
+		if p.sum == sum {
+			continue // the same objects merged again into the same pack
+		}
+		// The index first: git sees a pack through it.
+		for _, ext := range []string{".idx", ".pack", ".rev", ".bitmap"} {
+			if err := os.Remove(p.base + ext); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				errs = append(errs, err)
+			}
+		}
+		os.Remove(pairsPath(r.gitDir, p.sum))
+	}
+	r.packs.reset()
+	if s, ok := r.store.(interface{ Reindex() }); ok {
+		s.Reindex()
+	}
+	return res, errors.Join(errs...)
+}
+
+func isDelta(t plumbing.ObjectType) bool {
+	return t == plumbing.OFSDeltaObject || t == plumbing.REFDeltaObject
+}
+
+// rootType follows i's chain of bases to the object stored whole.
+func rootType(objs []mergeObject, i int32) plumbing.ObjectType {
+	for steps := 0; steps <= maxDeltaChain; steps++ {
+		o := &objs[i]
+		if o.base < 0 {
+			if o.resolve {
+				return 0 // known once resolved; no pair uses it
+			}
+			return o.typ
+		}
+		i = o.base
+	}
+	return 0
+}
+
+// chainDepth returns the number of deltas between n and its chain's root,
+// and whether o is on that chain (making o a delta of n would close a loop:
+// a file that went back to an earlier version).
+func chainDepth(objs []mergeObject, n, o int32) (int, bool) {
+	d := 0
+	for j := n; j >= 0; j = objs[j].base {
+		if j == o || d > maxDeltaChain {
+			return d, true
+		}
+		if objs[j].base >= 0 {
+			d++
+		}
+	}
+	return d, false
+}
+
+// packWriter writes a merged pack to a temporary file.
+type packWriter struct {
+	dir   string
+	tmp   string
+	f     *os.File
+	bw    *bufio.Writer
+	sum   hashWriter
+	off   int64
+	count int
+	idx   idxfile.Writer
+	raw   []byte
+	zbuf  bytes.Buffer
+	zw    *zlib.Writer
+}
+
+// hashWriter hashes what passes through it.
+type hashWriter struct {
+	h interface {
+		io.Writer
+		Sum([]byte) []byte
+	}
+}
+
+func newPackWriter(dir string, count int) (*packWriter, error) {
+	f, err := os.CreateTemp(dir, packTempPrefix)
+	if err != nil {
+		return nil, err
+	}
+	w := &packWriter{dir: dir, tmp: f.Name(), f: f, bw: bufio.NewWriterSize(f, 256<<10), count: count}
+	w.sum.h = sha1.New()
+	if err := w.idx.OnHeader(uint32(count)); err != nil {
+		w.abort()
+		return nil, err
+	}
+	var hdr [packHeaderSize]byte
+	copy(hdr[:], "PACK")
+	binary.BigEndian.PutUint32(hdr[4:], 2)
+	binary.BigEndian.PutUint32(hdr[8:], uint32(count))
+	return w, w.write(hdr[:])
+}
+
+func (w *packWriter) write(b []byte) error {
+	w.sum.h.Write(b)
+	_, err := w.bw.Write(b)
+	w.off += int64(len(b))
+	return err
+}
+
+// abort removes the temporary pack unless it was renamed into place.
+func (w *packWriter) abort() {
+	if w.f != nil {
+		w.f.Close()
+		w.f = nil
+	}
+	if w.tmp != "" {
+		os.Remove(w.tmp)
+		w.tmp = ""
+	}
+}
+
+// emit writes object i after its base, so that every OFS_DELTA points
+// back. A loop of bases (two packs each holding one object as a delta of
+// the other) is cut by writing the object that closes it whole.
+func (w *packWriter) emit(src *packBlobs, objs []mergeObject, i int32, res *mergeResult) error {
+	o := &objs[i]
+	if o.state == 2 {
+		return nil
+	}
+	if o.base >= 0 {
+		o.state = 1
+		b := &objs[o.base]
+		if b.state == 1 {
+			o.base, o.fresh, o.resolve = -1, false, isDelta(o.typ)
+		} else if err := w.emit(src, objs, o.base, res); err != nil {
+			return err
+		}
+	}
+	o = &objs[i]
+	o.newOff = w.off
+	crc := crc32.NewIEEE()
+	put := func(b []byte) error {
+		crc.Write(b)
+		return w.write(b)
+	}
+	var err error
+	switch {
+	case o.resolve:
+		err = w.writeResolved(src, o, put)
+	case o.fresh:
+		var made bool
+		made, err = w.writeFresh(src, objs, o, put)
+		if made {
+			res.deltas++
+		}
+	default:
+		err = w.copyObject(src, objs, o, put)
+	}
+	if err != nil {
+		return fmt.Errorf("merge %s: %w", o.hash, err)
+	}
+	w.idx.Add(o.hash, uint64(o.newOff), crc.Sum32())
+	o.state = 2
+	return nil
+}
+
+// readRaw reads o's bytes in its source pack and checks them against the
+// CRC its index records.
+func (w *packWriter) readRaw(src *packBlobs, o *mergeObject) ([]byte, error) {
+	n := int(o.end - o.off)
+	if cap(w.raw) < n {
+		w.raw = make([]byte, n)
+	}
+	raw := w.raw[:n]
+	if _, err := src.packs[o.src].f.ReadAt(raw, o.off); err != nil {
+		return nil, err
+	}
+	if crc32.ChecksumIEEE(raw) != o.crc {
+		return nil, errors.New("its bytes in the pack do not match the index's checksum")
+	}
+	return raw, nil
+}
+
+// copyObject copies o as it is stored: a whole object byte for byte, a
+// delta with its base's new distance in a new header.
+func (w *packWriter) copyObject(src *packBlobs, objs []mergeObject, o *mergeObject, put func([]byte) error) error {
+	raw, err := w.readRaw(src, o)
+	if err != nil {
+		return err
+	}
+	if o.base < 0 {
+		return put(raw)
+	}
+	e, err := parseEntry(raw, o.off)
+	if err != nil {
+		return err
+	}
+	if err := put(ofsDeltaHeader(e.size, o.newOff-objs[o.base].newOff)); err != nil {
+		return err
+	}
+	return put(raw[e.hdrLen:])
+}
+
+// ofsDeltaHeader is the header of an OFS_DELTA of size bytes whose base is
+// rel bytes back.
+func ofsDeltaHeader(size, rel int64) []byte {
+	b := appendObjectHeader(nil, plumbing.OFSDeltaObject, size)
+	var tmp [10]byte
+	i := len(tmp) - 1
+	tmp[i] = byte(rel & 0x7f)
+	for rel >>= 7; rel != 0; rel >>= 7 {
+		rel--
+		i--
+		tmp[i] = 0x80 | byte(rel&0x7f)
+	}
+	return append(b, tmp[i:]...)
+}
+
+func (w *packWriter) compress(data []byte) ([]byte, error) {
+	w.zbuf.Reset()
+	if w.zw == nil {
+		w.zw = zlib.NewWriter(&w.zbuf)
+	} else {
+		w.zw.Reset(&w.zbuf)
+	}
+	if _, err := w.zw.Write(data); err != nil {
+		return nil, err
+	}
+	if err := w.zw.Close(); err != nil {
+		return nil, err
+	}
+	return w.zbuf.Bytes(), nil
+}
+
+// content reads an object's content from the merged packs, checked.
+func content(src *packBlobs, h plumbing.Hash) (plumbing.ObjectType, []byte, error) {
+	typ, data, ok, err := src.object(h)
+	if err == nil && !ok {
+		err = errors.New("not readable from its pack")
+	}
+	return typ, data, err
+}
+
+// writeResolved writes o whole from its content.
+func (w *packWriter) writeResolved(src *packBlobs, o *mergeObject, put func([]byte) error) error {
+	typ, data, err := content(src, o.hash)
+	if err != nil {
+		return err
+	}
+	z, err := w.compress(data)
+	if err != nil {
+		return err
+	}
+	if err := put(appendObjectHeader(nil, typ, int64(len(data)))); err != nil {
+		return err
+	}
+	return put(z)
+}
+
+// writeFresh writes o, stored whole in its pack, as a delta against its
+// newer version when that is smaller, and whole as it was otherwise.
+func (w *packWriter) writeFresh(src *packBlobs, objs []mergeObject, o *mergeObject, put func([]byte) error) (bool, error) {
+	_, older, err := content(src, o.hash)
+	if err != nil {
+		return false, err
+	}
+	_, newer, err := content(src, objs[o.base].hash)
+	if err != nil {
+		return false, err
+	}
+	if len(newer) > 0 && len(older) > 0 {
+		delta := packfile.DiffDelta(newer, older)
+		// A wrong delta would lose a version for good: check it.
+		if back, err := applyDelta(newer, delta); err == nil && bytes.Equal(back, older) {
+			z, err := w.compress(delta)
+			if err != nil {
+				return false, err
+			}
+			hdr := ofsDeltaHeader(int64(len(delta)), o.newOff-objs[o.base].newOff)
+			if int64(len(hdr)+len(z)) < o.end-o.off {
+				if err := put(hdr); err != nil {
+					return false, err
+				}
+				return true, put(z)
+			}
+		}
+	}
+	o.base, o.fresh = -1, false
+	raw, err := w.readRaw(src, o)
+	if err != nil {
+		return false, err
+	}
+	return false, put(raw)
+}
+
+// finish writes the trailer and the index, both synced, and returns the
+// pack's checksum and the index's temporary name; the pack's stays in w.tmp.
+func (w *packWriter) finish(objs []mergeObject) (plumbing.Hash, string, error) {
+	var sum plumbing.Hash
+	copy(sum[:], w.sum.h.Sum(nil))
+	if _, err := w.bw.Write(sum[:]); err != nil {
+		return sum, "", err
+	}
+	err := w.bw.Flush()
+	if err == nil {
+		err = w.f.Chmod(0o444)
+	}
+	if err == nil {
+		err = w.f.Sync()
+	}
+	if cerr := w.f.Close(); err == nil {
+		err = cerr
+	}
+	w.f = nil
+	if err != nil {
+		return sum, "", err
+	}
+	if err := w.idx.OnFooter(sum); err != nil {
+		return sum, "", err
+	}
+	mi, err := w.idx.Index()
+	if err != nil {
+		return sum, "", err
+	}
+	idxTmp, err := writeTemp(w.dir, indexTempPrefix, func(iw io.Writer) error {
+		_, err := idxfile.NewEncoder(iw).Encode(mi)
+		return err
+	})
+	return sum, idxTmp, err
+}
+
+// reachableLocked returns every object reachable from the repository's
+// references: HEAD and the other *HEAD files, every ref loose or packed
+// (branches, tags, notion-git's checkpoints under refs/notion-git/), the
+// reflogs and linked worktrees' HEADs, as git gc keeps them. It reads
+// commits and trees only. It returns nil, and nothing is dropped, if any
+// object on the way cannot be read: a repository missing objects is not one
+// to remove more from.
+func (r *Repo) reachableLocked() map[plumbing.Hash]struct{} {
+	var roots []plumbing.Hash
+	addFile := func(p string) {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return
+		}
+		roots = append(roots, hexHashes(b)...)
+	}
+	if tops, err := os.ReadDir(r.gitDir); err == nil {
+		for _, e := range tops {
+			if !e.IsDir() && strings.HasSuffix(e.Name(), "HEAD") {
+				addFile(filepath.Join(r.gitDir, e.Name()))
+			}
+		}
+	}
+	addFile(filepath.Join(r.gitDir, packedRefsFile))
+	for _, d := range []string{"refs", "logs"} {
+		filepath.WalkDir(filepath.Join(r.gitDir, d), func(p string, e fs.DirEntry, err error) error {
+			if err == nil && e.Type().IsRegular() {
+				addFile(p)
+			}
+			return nil
+		})
+	}
+	if wts, err := filepath.Glob(filepath.Join(r.gitDir, "worktrees", "*", "HEAD")); err == nil {
+		for _, p := range wts {
+			addFile(p)
+		}
+	}
+
+	seen := make(map[plumbing.Hash]struct{})
+	type item struct {
+		h    plumbing.Hash
+		tree bool // known to be a tree; otherwise read to learn its type
+	}
+	var stack []item
+	for _, h := range roots {
+		if _, ok := seen[h]; !ok && !h.IsZero() {
+			seen[h] = struct{}{}
+			stack = append(stack, item{h: h})
+		}
+	}
+	push := func(h plumbing.Hash, tree bool) {
+		if _, ok := seen[h]; !ok {
+			seen[h] = struct{}{}
+			stack = append(stack, item{h: h, tree: tree})
+		}
+	}
+	for len(stack) > 0 {
+		it := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if it.h == emptyTree {
+			continue
+		}
+		typ, data, err := r.rawObjectLocked(it.h)
+		if err != nil {
+			return nil
+		}
+		switch typ {
+		case plumbing.CommitObject, plumbing.TagObject:
+			for _, line := range strings.Split(string(data), "\n") {
+				if line == "" {
+					break // the headers end at the first empty line
+				}
+				k, v, _ := strings.Cut(line, " ")
+				if len(v) == 40 && isHex(v) && (k == "tree" || k == "parent" || k == "object") {
+					push(plumbing.NewHash(v), k == "tree")
+				}
+			}
+		case plumbing.TreeObject:
+			for b := data; len(b) > 0; {
+				sp := bytes.IndexByte(b, ' ')
+				nul := bytes.IndexByte(b, 0)
+				if sp < 0 || nul < sp || nul+21 > len(b) {
+					return nil
+				}
+				mode := string(b[:sp])
+				var h plumbing.Hash
+				copy(h[:], b[nul+1:nul+21])
+				b = b[nul+21:]
+				switch mode {
+				case "40000":
+					push(h, true)
+				case "160000": // a submodule's commit lives in another repository
+				default:
+					seen[h] = struct{}{} // a blob: never read
+				}
+			}
+		}
+	}
+	return seen
+}
+
+// hexHashes returns the 40-digit hex words of b, every one a possible root:
+// keeping an object for a word that only looks like a hash costs nothing.
+func hexHashes(b []byte) []plumbing.Hash {
+	var hs []plumbing.Hash
+	for i := 0; i < len(b); {
+		j := i
+		for j < len(b) && isHexByte(b[j]) {
+			j++
+		}
+		if j-i == 40 {
+			hs = append(hs, plumbing.NewHash(strings.ToLower(string(b[i:j]))))
+		}
+		i = j + 1
+	}
+	return hs
+}
+
+func isHexByte(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+// rawObjectLocked reads any object, from the packs or through go-git (a
+// loose object).
+func (r *Repo) rawObjectLocked(h plumbing.Hash) (plumbing.ObjectType, []byte, error) {
+	if typ, data, ok, err := r.packs.object(h); ok || err != nil {
+		return typ, data, err
+	}
+	obj, err := r.store.EncodedObject(plumbing.AnyObject, h)
+	if err != nil {
+		return 0, nil, err
+	}
+	rd, err := obj.Reader()
+	if err != nil {
+		return 0, nil, err
+	}
+	defer rd.Close()
+	data, err := io.ReadAll(rd)
+	return obj.Type(), data, err
+}

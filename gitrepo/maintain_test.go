@@ -1,0 +1,539 @@
+package gitrepo
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-git/go-git/v5/plumbing"
+)
+
+func TestGeometricSplit(t *testing.T) {
+	for _, c := range []struct {
+		sizes []int64
+		want  int
+	}{
+		{nil, 0},
+		{[]int64{5}, 0},
+		{[]int64{1, 2}, 0},
+		{[]int64{1, 1}, 2},
+		{[]int64{1, 2, 4, 8}, 0},
+		{[]int64{1, 1, 4, 100}, 2},
+		// 1+1 = 2 is not half of 3: the merged pack takes 3 in, then 5 < 10.
+		{[]int64{1, 1, 3, 5, 100}, 4},
+		{[]int64{10, 10, 10, 10, 10}, 5},
+	} {
+		if got := geometricSplit(c.sizes); got != c.want {
+			t.Errorf("geometricSplit(%v) = %d, want %d", c.sizes, got, c.want)
+		}
+	}
+}
+
+// TestGeometricPackCountOverAYear runs the merge policy alone over a year of
+// hourly syncs at medium size: a first pack of 50,000 objects (about 6 MB)
+// and a pack of a few dozen objects (3 to 40 KB) per commit, each merge
+// counted as big as its parts (no delta savings, the worst case for the
+// count).
+func TestGeometricPackCountOverAYear(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	packs := []int64{6 << 20}
+	most, merges, copied := 0, 0, int64(0)
+	for range 8760 {
+		packs = append(packs, 3<<10+rng.Int64N(37<<10))
+		sortSizes(packs)
+		if k := geometricSplit(packs); k >= 2 {
+			var sum int64
+			for _, s := range packs[:k] {
+				sum += s
+			}
+			merges++
+			copied += sum
+			packs = append([]int64{sum}, packs[k:]...)
+			sortSizes(packs)
+		}
+		most = max(most, len(packs))
+	}
+	t.Logf("8,760 commits: at most %d packs, %d at the end; %d merges copying %d MB in all", most, len(packs), merges, copied>>20)
+	if most > 20 {
+		t.Errorf("%d packs at one time, want at most 20", most)
+	}
+}
+
+func sortSizes(s []int64) {
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && s[j] < s[j-1]; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+}
+
+// syncLike commits edits the way the CLI's commitSync does: the tree hashed
+// to see whether anything changed, the state file put, the tree written,
+// committed, the branch moved, and the packs maintained.
+func syncLike(t testing.TB, r *Repo, puts map[string][]byte, state []byte) (plumbing.Hash, MaintainReport) {
+	t.Helper()
+	old, _, err := r.Head("main")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := r.NewTreeBuilder(old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for p, data := range puts {
+		if err := b.Put(p, data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	content, err := b.Hash()
+	if err != nil {
+		t.Fatal(err)
+	}
+	prevTree, err := r.rootTree(old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if content == prevTree && !old.IsZero() {
+		return old, MaintainReport{}
+	}
+	if err := b.Put(".notion-git/state.json", state); err != nil {
+		t.Fatal(err)
+	}
+	tree, err := b.Write()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := r.Commit(CommitOptions{Tree: tree, Parents: parentsOf(old),
+		Author: Signature{Name: "notion-git", Email: "sync@example.com", When: testWhen}, Message: "sync"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.UpdateBranch("main", old, c); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := r.Maintain()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, rep
+}
+
+// workspace is a generated tree of page files and a state file whose one
+// line per page changes when the page does, as notion-git's does.
+type workspace struct {
+	rng   *rand.Rand
+	pages []string // the content of each page
+	stamp []int
+}
+
+func newWorkspace(n int) *workspace {
+	w := &workspace{rng: rand.New(rand.NewPCG(7, 8))}
+	for i := range n {
+		w.pages = append(w.pages, fmt.Sprintf("{\"id\": \"page-%04d\", \"text\": %q}\n", i, strings.Repeat(fmt.Sprintf("block %d of page %d. ", w.rng.IntN(1000), i), 20+w.rng.IntN(40))))
+		w.stamp = append(w.stamp, 0)
+	}
+	return w
+}
+
+func (w *workspace) path(i int) string {
+	return fmt.Sprintf("pages/%02x/page-%04d/page.json", i%64, i)
+}
+
+func (w *workspace) all() map[string][]byte {
+	m := map[string][]byte{}
+	for i, p := range w.pages {
+		m[w.path(i)] = []byte(p)
+	}
+	return m
+}
+
+// edit changes k pages: a sentence appended or replaced.
+func (w *workspace) edit(k int, run int) map[string][]byte {
+	m := map[string][]byte{}
+	for range k {
+		i := w.rng.IntN(len(w.pages))
+		w.pages[i] = strings.TrimSuffix(w.pages[i], "\"}\n") + fmt.Sprintf(" edit %d.\"}\n", run)
+		w.stamp[i] = run
+		m[w.path(i)] = []byte(w.pages[i])
+	}
+	return m
+}
+
+func (w *workspace) state() []byte {
+	var b bytes.Buffer
+	for i, s := range w.stamp {
+		fmt.Fprintf(&b, "{\"id\": \"page-%04d\", \"crawled\": \"run %d\"}\n", i, s)
+	}
+	return b.Bytes()
+}
+
+// packDirBytes returns the count and total size of the packs.
+func packDirBytes(t testing.TB, r *Repo) (int, int64) {
+	t.Helper()
+	packs, err := listPacks(filepath.Join(r.gitDir, "objects", "pack"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int64
+	for _, p := range packs {
+		n += p.size
+	}
+	return len(packs), n
+}
+
+// checkAllObjects reads every object of the repository through go-git, the
+// pack reader, and git cat-file, and checks that git sees no garbage and no
+// unreachable object.
+func checkAllObjects(t testing.TB, r *Repo) {
+	t.Helper()
+	out := runGit(t, r.GitDir(), "cat-file", "--batch-all-objects", "--batch-check=%(objectname) %(objecttype)")
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.packs.reset()
+	n := 0
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		hs, typ, _ := strings.Cut(line, " ")
+		h := plumbing.NewHash(hs)
+		obj, err := r.store.EncodedObject(plumbing.AnyObject, h)
+		if err != nil {
+			t.Fatalf("go-git: %s: %v", h, err)
+		}
+		if obj.Type().String() != typ {
+			t.Fatalf("go-git: %s is a %s, git says %s", h, obj.Type(), typ)
+		}
+		ot, _, ok, err := r.packs.object(h)
+		if err != nil || !ok || ot != obj.Type() {
+			t.Fatalf("pack reader: %s: %v %v %v", h, ot, ok, err)
+		}
+		n++
+	}
+	if n == 0 {
+		t.Fatal("no objects")
+	}
+	if got := runGit(t, r.GitDir(), "fsck", "--strict", "--unreachable", "--no-progress"); strings.TrimSpace(got) != "" {
+		t.Errorf("git fsck --unreachable:\n%s", got)
+	}
+	for _, line := range strings.Split(runGit(t, r.GitDir(), "count-objects", "-v"), "\n") {
+		if k, v, _ := strings.Cut(line, ": "); (k == "garbage" || k == "size-garbage") && v != "0" {
+			t.Errorf("git count-objects: %s", line)
+		}
+	}
+}
+
+// TestMaintainManyCommits makes commits the way a sync does and checks
+// after each that the packs stay few, then that every object reads back
+// everywhere, that nothing is unreachable, and what the deltas save.
+func TestMaintainManyCommits(t *testing.T) {
+	const pages, commits = 400, 150
+	run := func(t *testing.T, depth int) (int64, int) {
+		old := maxDeltaDepth
+		maxDeltaDepth = depth
+		defer func() { maxDeltaDepth = old }()
+		r := newRepo(t, true)
+		w := newWorkspace(pages)
+		syncLike(t, r, w.all(), w.state())
+		_, first := packDirBytes(t, r)
+		most, deltas := 0, 0
+		for i := 1; i <= commits; i++ {
+			_, rep := syncLike(t, r, w.edit(3, i), w.state())
+			deltas += rep.Deltas
+			n, _ := packDirBytes(t, r)
+			most = max(most, n)
+		}
+		count, size := packDirBytes(t, r)
+		t.Logf("depth %d: first commit %d bytes; after %d more, %d bytes in %d packs (at most %d); %.0f bytes per commit; %d deltas made",
+			depth, first, commits, size, count, most, float64(size-first)/commits, deltas)
+		if most > 12 {
+			t.Errorf("%d packs at one time", most)
+		}
+		checkAllObjects(t, r)
+		return size - first, deltas
+	}
+	with, deltas := run(t, 50)
+	without, _ := run(t, 0)
+	t.Logf("growth with deltas %.2f of that without", float64(with)/float64(without))
+	if deltas == 0 || with >= without {
+		t.Errorf("deltas made %d, growth %d with deltas, %d without", deltas, with, without)
+	}
+}
+
+// TestHashStoresNothing: Hash answers Write's hash and writes no object.
+func TestHashStoresNothing(t *testing.T) {
+	r := newRepo(t, true)
+	w := newWorkspace(20)
+	syncLike(t, r, w.all(), w.state())
+	old, _, _ := r.Head("main")
+	b, err := r.NewTreeBuilder(old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for p, d := range w.edit(2, 1) {
+		if err := b.Put(p, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := b.Delete(w.path(3)); err != nil {
+		t.Fatal(err)
+	}
+	r.mu.Lock()
+	before := len(r.pending.objects)
+	r.mu.Unlock()
+	h, err := b.Hash()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.mu.Lock()
+	after := len(r.pending.objects)
+	r.mu.Unlock()
+	if after != before {
+		t.Errorf("Hash stored %d objects", after-before)
+	}
+	got, err := b.Write()
+	if err != nil || got != h {
+		t.Errorf("Write %s, %v; Hash said %s", got, err, h)
+	}
+	empty, _ := r.NewTreeBuilder(plumbing.ZeroHash)
+	if h, err := empty.Hash(); err != nil || h != emptyTree {
+		t.Errorf("empty: %s, %v", h, err)
+	}
+}
+
+// TestMaintainDropsUnreachable: a discarded checkpoint and a failed sync's
+// flushed objects go when a merge takes in every pack, and only then.
+func TestMaintainDropsUnreachable(t *testing.T) {
+	old := pruneGrace
+	pruneGrace = 0
+	defer func() { pruneGrace = old }()
+	r := newRepo(t, true)
+	w := newWorkspace(30)
+	head, _ := syncLike(t, r, w.all(), w.state())
+	// A checkpoint, then discarded.
+	b, _ := r.NewTreeBuilder(head)
+	b.Put("pages/checkpoint-only.json", []byte("checkpoint\n"))
+	tree, _ := b.Write()
+	ck, err := r.Commit(CommitOptions{Tree: tree, Parents: []plumbing.Hash{head}, Author: Signature{Name: "n", Email: "n@example.com", When: testWhen}, Message: "checkpoint"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.UpdateRef("refs/notion-git/checkpoints/main", plumbing.ZeroHash, ck); err != nil {
+		t.Fatal(err)
+	}
+	// A ref to a blob of its own keeps it: every ref is a root.
+	kept := plumbing.ComputeHash(plumbing.BlobObject, []byte("kept by a ref\n"))
+	r.writeBlob(kept, []byte("kept by a ref\n"))
+	// A failed sync's objects, flushed and never committed.
+	lost := plumbing.ComputeHash(plumbing.BlobObject, []byte("lost\n"))
+	r.writeBlob(lost, []byte("lost\n"))
+	if err := r.flush(); err != nil {
+		t.Fatal(err)
+	}
+	runGit(t, r.GitDir(), "update-ref", "refs/tags/blob", kept.String())
+	if err := r.DeleteRef("refs/notion-git/checkpoints/main", ck); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := r.maintain(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The checkpoint's commit, root tree, pages/ tree and file; the lost blob.
+	if rep.Dropped != 5 {
+		t.Errorf("dropped %d objects, want 5: %+v", rep.Dropped, rep)
+	}
+	r.mu.Lock()
+	_, _, okLost, _ := r.packs.object(lost)
+	_, _, okKept, _ := r.packs.object(kept)
+	r.mu.Unlock()
+	if okLost || !okKept {
+		t.Errorf("lost blob present %v, blob under a tag present %v", okLost, okKept)
+	}
+	runGit(t, r.GitDir(), "update-ref", "-d", "refs/tags/blob")
+	r.maintain(true)
+	checkAllObjects(t, r)
+}
+
+// TestMaintainKilled stops a merge at each of its moments and checks, at
+// that moment, that another process reads every object; then that the
+// failed merge left the packs usable and the next one completes.
+func TestMaintainKilled(t *testing.T) {
+	for _, fp := range []Failpoint{FailMergeTemp, FailMergeRenamed} {
+		t.Run(string(fp), func(t *testing.T) {
+			r := newRepo(t, true)
+			w := newWorkspace(30)
+			syncLike(t, r, w.all(), w.state())
+			boom := errors.New("killed")
+			hit := false
+			r.failpoint = func(p Failpoint) error {
+				if p != fp {
+					return nil
+				}
+				hit = true
+				// What a kill here leaves: git reads everything.
+				fsck(t, r.GitDir())
+				runGit(t, r.GitDir(), "cat-file", "--batch-all-objects", "--batch-check")
+				// Another writer meanwhile: its pack is not merged, so kept.
+				other, err := Open(r.GitDir(), OpenOptions{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				commitChange(t, other, map[string]string{"pages/other.json": "other\n"})
+				return boom
+			}
+			for i := 1; !hit && i < 20; i++ {
+				_, _, err := syncLikeErr(r, w.edit(2, i), w.state())
+				if err != nil && !errors.Is(err, boom) {
+					t.Fatal(err)
+				}
+			}
+			if !hit {
+				t.Fatal("no merge reached the failpoint")
+			}
+			r.failpoint = nil
+			if _, err := r.maintain(true); err != nil {
+				t.Fatal(err)
+			}
+			s, err := r.Snapshot(mustHead(t, r))
+			if err != nil || !s.Has("pages/other.json") {
+				t.Fatalf("the other writer's commit: %v", err)
+			}
+			if n, _ := packDirBytes(t, r); n != 1 {
+				t.Errorf("%d packs after a full merge", n)
+			}
+			leftovers, _ := filepath.Glob(filepath.Join(r.GitDir(), "objects", "pack", "tmp_*"))
+			if len(leftovers) != 0 {
+				t.Errorf("temporary files left: %q", leftovers)
+			}
+			checkAllObjects(t, r)
+		})
+	}
+}
+
+func mustHead(t testing.TB, r *Repo) plumbing.Hash {
+	t.Helper()
+	h, _, err := r.Head("main")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+// syncLikeErr is syncLike returning Maintain's error instead of failing.
+func syncLikeErr(r *Repo, puts map[string][]byte, state []byte) (plumbing.Hash, MaintainReport, error) {
+	old, _, err := r.Head("main")
+	if err != nil {
+		return old, MaintainReport{}, err
+	}
+	b, err := r.NewTreeBuilder(old)
+	if err != nil {
+		return old, MaintainReport{}, err
+	}
+	for p, data := range puts {
+		b.Put(p, data)
+	}
+	b.Put(".notion-git/state.json", state)
+	tree, err := b.Write()
+	if err != nil {
+		return old, MaintainReport{}, err
+	}
+	c, err := r.Commit(CommitOptions{Tree: tree, Parents: parentsOf(old),
+		Author: Signature{Name: "notion-git", Email: "sync@example.com", When: testWhen}, Message: "sync"})
+	if err != nil {
+		return old, MaintainReport{}, err
+	}
+	if err := r.UpdateBranch("main", old, c); err != nil {
+		return old, MaintainReport{}, err
+	}
+	rep, err := r.Maintain()
+	return c, rep, err
+}
+
+// TestMaintainReadsGitPacks merges packs git wrote with its own deltas
+// (git repack -adf) together with notion-git's, and reads everything back.
+func TestMaintainReadsGitPacks(t *testing.T) {
+	r := newRepo(t, true)
+	w := newWorkspace(60)
+	syncLike(t, r, w.all(), w.state())
+	for i := 1; i < 10; i++ {
+		syncLike(t, r, w.edit(5, i), w.state())
+	}
+	runGit(t, r.GitDir(), "repack", "-adf", "--depth=50", "--window=50")
+	for i := 10; i < 14; i++ {
+		syncLike(t, r, w.edit(5, i), w.state())
+	}
+	if _, err := r.maintain(true); err != nil {
+		t.Fatal(err)
+	}
+	checkAllObjects(t, r)
+	if _, err := os.Stat(filepath.Join(r.GitDir(), "objects", "pack")); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// BenchmarkMaintainYear makes a medium workspace's history of hourly syncs
+// (about 50,000 files in the first commit, three edited pages and the state
+// file each later one) through the sync's path, Maintain after each commit,
+// and reports the most packs seen at once, the bytes each commit added,
+// and the time and heap of merging everything at the end.
+// NOTION_GIT_BENCH_COMMITS sets the number of commits (8,760 for a year).
+func BenchmarkMaintainYear(b *testing.B) {
+	commits := 500
+	if s := os.Getenv("NOTION_GIT_BENCH_COMMITS"); s != "" {
+		fmt.Sscan(s, &commits)
+	}
+	for range b.N {
+		r := newRepo(b, true)
+		w := newWorkspace(2000)
+		files := w.all()
+		for i := range 48_000 { // the blocks: small files never edited here
+			files[fmt.Sprintf("pages/%02x/page-%04d/blocks/b%06d.json", i%64, i%2000, i)] = []byte(fmt.Sprintf("{\"id\": \"b%06d\", \"type\": \"paragraph\", \"text\": \"block %d\"}\n", i, i))
+		}
+		syncLike(b, r, files, w.state())
+		_, first := packDirBytes(b, r)
+		most := 0
+		for i := 1; i <= commits; i++ {
+			syncLike(b, r, w.edit(3, i), w.state())
+			n, _ := packDirBytes(b, r)
+			most = max(most, n)
+		}
+		n, size := packDirBytes(b, r)
+		var peak uint64
+		stop := make(chan struct{})
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			var ms runtime.MemStats
+			for {
+				runtime.ReadMemStats(&ms)
+				peak = max(peak, ms.HeapInuse)
+				select {
+				case <-stop:
+					return
+				case <-time.After(5 * time.Millisecond):
+				}
+			}
+		}()
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		before := ms.HeapInuse
+		start := time.Now()
+		rep, err := r.maintain(true)
+		took := time.Since(start)
+		close(stop)
+		<-done
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, after := packDirBytes(b, r)
+		b.Logf("%d commits: first pack %d bytes; then %d bytes in %d packs (at most %d at once), %.0f bytes per commit; full merge of %d objects (%d deltas made) in %v, heap %d MB before, %d MB at peak; %d bytes after",
+			commits, first, size, n, most, float64(size-first)/float64(commits), rep.Objects, rep.Deltas, took.Round(time.Millisecond), before>>20, peak>>20, after)
+		b.ReportMetric(float64(most), "max-packs")
+		b.ReportMetric(float64(size-first)/float64(commits), "bytes/commit")
+	}
+}
