@@ -32,6 +32,9 @@ type config struct {
 	WorkDir     string
 	// CompareGit times `git add -A && git commit` on the same tree.
 	CompareGit bool
+	// Clock is the emulator's clock (time.Now when nil): the schedule's
+	// simulated time, which the CLI is given too.
+	Clock func() time.Time
 }
 
 // serverBurst is the emulator's bucket. The client's pacer sends at most 3
@@ -85,7 +88,7 @@ func serve(c config) (*emulator.Fixture, *emulator.Server, *emulator.Local, erro
 		return nil, nil, nil, err
 	}
 	f := workspace.Generate(opts)
-	srv := emulator.New(f, emulator.Options{Seed: 1, Rate: c.rate(), Burst: serverBurst, Latency: c.latency(), Jitter: c.latency() / 5})
+	srv := emulator.New(f, emulator.Options{Seed: 1, Clock: c.Clock, Rate: c.rate(), Burst: serverBurst, Latency: c.latency(), Jitter: c.latency() / 5})
 	hs, err := emulator.Listen("127.0.0.1:0", srv)
 	if err != nil {
 		return nil, nil, nil, err
