@@ -42,19 +42,26 @@ type yearPoint struct {
 	Log      time.Duration
 }
 
-func runYear(ctx context.Context, out io.Writer, c yearConfig) error {
+// yearResult is what the smoke test checks of a year.
+type yearResult struct {
+	Points      []yearPoint
+	MaxPacks    int
+	Unreachable int
+}
+
+func runYear(ctx context.Context, out io.Writer, c yearConfig) (*yearResult, error) {
 	clock := newSimClock(scheduleStart)
 	c.Clock = clock.Now
 	f, srv, hs, err := serve(c.config)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer hs.Close()
 	model := newModel(srv.Fixture())
 	dir := filepath.Join(c.WorkDir, "year-"+c.Size)
 	seed, reused, err := c.seed(ctx, hs.URL, dir, clock, model, srv, c.Keep)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	printSeed(out, c.Size, len(f.Pages), len(f.Blocks), model.fullBound(), seed, reused, c.rate())
 	fresh := newFreshness(model, seed.Start, seed.BlockComments >= model.blockCount())
@@ -62,7 +69,7 @@ func runYear(ctx context.Context, out io.Writer, c yearConfig) error {
 
 	first := yearPoint{Packs: packCount(dir), GitBytes: dirBytes(filepath.Join(dir, ".git"))}
 	if first.Log, err = c.logTime(ctx, dir); err != nil {
-		return err
+		return nil, err
 	}
 	points := []yearPoint{first}
 	maxPacks := first.Packs
@@ -77,13 +84,13 @@ func runYear(ctx context.Context, out io.Writer, c yearConfig) error {
 	for k := 1; k <= n; k++ {
 		edited, err := ed.edit(k, c.Edits, scheduleStart.Add(time.Duration(k-1)*time.Hour))
 		if err != nil {
-			return err
+			return nil, err
 		}
 		clock.advance(scheduleStart.Add(time.Duration(k) * time.Hour))
 		srv.ResetLog()
 		run, err := c.clockedSync(ctx, hs.URL, dir, clock, c.Extra...)
 		if err != nil {
-			return fmt.Errorf("sync %d: %w", k, err)
+			return nil, fmt.Errorf("sync %d: %w", k, err)
 		}
 		log := srv.Log()
 		kinds := model.classify(log, edited)
@@ -102,7 +109,7 @@ func runYear(ctx context.Context, out io.Writer, c yearConfig) error {
 		if k%c.Every == 0 || k == n {
 			p := yearPoint{Sync: k, Packs: packCount(dir), GitBytes: dirBytes(filepath.Join(dir, ".git"))}
 			if p.Log, err = c.logTime(ctx, dir); err != nil {
-				return err
+				return nil, err
 			}
 			points = append(points, p)
 			fmt.Fprintf(out, "  sync %5d (day %3d): packs %3d (max %d)   .git %s = %.2f × first, %s a sync   log -n 20 %s = %.2f × first   requests %.0f a sync (refresh + sweep %.1f%%)   CPU %.2f s a sync\n",
@@ -127,7 +134,8 @@ func runYear(ctx context.Context, out io.Writer, c yearConfig) error {
 	fmt.Fprintf(out, "  growth %s a sync over syncs %d–%d: after a year (%d syncs) .git ≈ %s = %.2f × the first sync's (target ≤ 3)\n",
 		kb(growth), mid.Sync, last.Sync, yearSyncs, mb(int64(year)), year/float64(first.GitBytes))
 	printFreshness(out, fresh.at(model, clock.Now()), c.PageBound, c.CommentBound)
-	return fsck(ctx, out, dir)
+	unreachable, err := fsck(ctx, out, dir)
+	return &yearResult{Points: points, MaxPacks: maxPacks, Unreachable: unreachable}, err
 }
 
 // logTime is the median time of `notion-git log -n 20` in dir.
@@ -146,10 +154,10 @@ func (c config) logTime(ctx context.Context, dir string) (time.Duration, error) 
 
 // fsck runs `git fsck --strict` and says how many unreachable objects it
 // found: a sync should leave none behind.
-func fsck(ctx context.Context, out io.Writer, dir string) error {
+func fsck(ctx context.Context, out io.Writer, dir string) (int, error) {
 	b, err := exec.CommandContext(ctx, "git", "-C", dir, "fsck", "--strict", "--unreachable", "--no-progress").CombinedOutput()
 	if err != nil {
-		return fmt.Errorf("git fsck --strict: %v: %s", err, b)
+		return 0, fmt.Errorf("git fsck --strict: %v: %s", err, b)
 	}
 	unreachable := 0
 	for _, line := range strings.Split(string(b), "\n") {
@@ -158,7 +166,7 @@ func fsck(ctx context.Context, out io.Writer, dir string) error {
 		}
 	}
 	fmt.Fprintf(out, "  git fsck --strict: clean; %d unreachable objects\n", unreachable)
-	return nil
+	return unreachable, nil
 }
 
 func yearMain(ctx context.Context, out io.Writer, sizes []string, c yearConfig) error {
@@ -171,7 +179,7 @@ func yearMain(ctx context.Context, out io.Writer, sizes []string, c yearConfig) 
 	for _, size := range sizes {
 		start := time.Now()
 		c.Size = strings.TrimSpace(size)
-		if err := runYear(ctx, out, c); err != nil {
+		if _, err := runYear(ctx, out, c); err != nil {
 			return fmt.Errorf("%s: %w", size, err)
 		}
 		fmt.Fprintf(out, "  (measured in %s)\n\n", time.Since(start).Round(time.Second))
