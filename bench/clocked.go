@@ -162,7 +162,7 @@ func (c config) seed(ctx context.Context, url, dir string, clock *simClock, mode
 	}
 	if keep {
 		var m seedMarker
-		if b, err := os.ReadFile(kept + ".json"); err == nil && json.Unmarshal(b, &m) == nil && m.Binary == sum && m.Size == c.Size && m.Start.Equal(scheduleStart) {
+		if b, err := os.ReadFile(kept + ".json"); err == nil && json.Unmarshal(b, &m) == nil && m.Binary == sum && m.Size == c.Size && m.Start.Truncate(time.Hour).Equal(scheduleStart) {
 			if out, err := exec.CommandContext(ctx, "cp", "-a", kept, dir).CombinedOutput(); err != nil {
 				return nil, false, fmt.Errorf("cp: %v: %s", err, out)
 			}
