@@ -118,6 +118,9 @@ func TestScheduleSmallSmoke(t *testing.T) {
 	if r.Fresh.Period < 2*time.Hour || r.Fresh.PageWorst > r.Fresh.Period {
 		t.Errorf("freshness over %v: worst page age %v", r.Fresh.Period, r.Fresh.PageWorst)
 	}
+	if r.Comments == 0 || r.CommentsHeld == 0 || r.CommentsHeld > r.Comments {
+		t.Errorf("the snapshot holds %d of %d comments: want some, and no more than the workspace has", r.CommentsHeld, r.Comments)
+	}
 }
 
 // TestYearSmallSmoke plays three syncs of the year at small: the pack

@@ -228,6 +228,33 @@ func packCount(dir string) int {
 	return len(packs)
 }
 
+// commentCoverage is how many of the workspace's comments the snapshot
+// in dir holds: files named comments/<id>.json, wherever the format puts
+// them, against the emulator's comments, of which onBlocks are on blocks.
+func commentCoverage(ctx context.Context, dir string, srv *emulator.Server) (held, all, onBlocks int, err error) {
+	out, err := exec.CommandContext(ctx, "git", "-C", dir, "ls-tree", "-r", "--name-only", "HEAD").Output()
+	if err != nil {
+		return 0, 0, 0, fmt.Errorf("git ls-tree: %w", err)
+	}
+	for _, p := range strings.Split(string(out), "\n") {
+		if strings.HasSuffix(filepath.Dir(p), "/comments") && strings.HasSuffix(p, ".json") {
+			held++
+		}
+	}
+	for _, c := range srv.Fixture().Comments {
+		all++
+		if parent, _ := c["parent"].(map[string]any); parent["block_id"] != nil {
+			onBlocks++
+		}
+	}
+	return held, all, onBlocks, nil
+}
+
+func printCoverage(w io.Writer, held, all, onBlocks int) {
+	fmt.Fprintf(w, "  comments in the snapshot: %d of the workspace's %d = %.1f%% (target 100%%; %d of them on blocks)\n",
+		held, all, 100*float64(held)/float64(max(all, 1)), onBlocks)
+}
+
 // editor makes the edits of a schedule through the emulator, each at its
 // own time on the simulated clock, and remembers which page each new
 // block belongs to.

@@ -41,6 +41,8 @@ type scheduleResult struct {
 	Runs          []scheduleRun
 	Fresh         freshnessAt
 	Fields        []string // the last run's refresh and sweep counts, as reported
+	// Comments held in the last snapshot, in the workspace, and on blocks.
+	CommentsHeld, Comments, BlockComments int
 }
 
 // last is the mean of f over the last n runs.
@@ -94,7 +96,8 @@ func runSchedule(ctx context.Context, out io.Writer, c scheduleConfig) (*schedul
 	}
 	srv.ResetLog()
 	res.Fresh = fresh.at(model, clock.Now())
-	return res, nil
+	res.CommentsHeld, res.Comments, res.BlockComments, err = commentCoverage(ctx, dir, srv)
+	return res, err
 }
 
 // blockCount is the number of blocks that are not pages.
@@ -140,6 +143,7 @@ func printSchedule(w io.Writer, r *scheduleResult, c scheduleConfig) {
 		fmt.Fprintf(w, "  the last report's refresh and sweep counts: %s\n", strings.Join(r.Fields, " "))
 	}
 	printFreshness(w, r.Fresh, c.PageBound, c.CommentBound)
+	printCoverage(w, r.CommentsHeld, r.Comments, r.BlockComments)
 }
 
 // cpuExponent is the growth exponent of the incremental CPU from one size

@@ -134,6 +134,11 @@ func runYear(ctx context.Context, out io.Writer, c yearConfig) (*yearResult, err
 	fmt.Fprintf(out, "  growth %s a sync over syncs %d–%d: after a year (%d syncs) .git ≈ %s = %.2f × the first sync's (target ≤ 3)\n",
 		kb(growth), mid.Sync, last.Sync, yearSyncs, mb(int64(year)), year/float64(first.GitBytes))
 	printFreshness(out, fresh.at(model, clock.Now()), c.PageBound, c.CommentBound)
+	held, all, onBlocks, err := commentCoverage(ctx, dir, srv)
+	if err != nil {
+		return nil, err
+	}
+	printCoverage(out, held, all, onBlocks)
 	unreachable, err := fsck(ctx, out, dir)
 	return &yearResult{Points: points, MaxPacks: maxPacks, Unreachable: unreachable}, err
 }
