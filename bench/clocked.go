@@ -132,7 +132,10 @@ func reportFields(raw map[string]any, words ...string) []string {
 // seedMarker describes a kept full sync: which binary made it of which
 // workspace, and when on the simulated clock it ended.
 type seedMarker struct {
-	Binary   string        `json:"binary"` // sha256 of the CLI
+	Binary string `json:"binary"` // sha256 of the CLI
+	// URL is the emulator's: attachments are known by their URL without
+	// its query, so a full sync is only reused on the same port (keptAddr).
+	URL      string        `json:"url"`
 	Size     string        `json:"size"`
 	Start    time.Time     `json:"start"`
 	End      time.Time     `json:"end"`
@@ -162,7 +165,7 @@ func (c config) seed(ctx context.Context, url, dir string, clock *simClock, mode
 	}
 	if keep {
 		var m seedMarker
-		if b, err := os.ReadFile(kept + ".json"); err == nil && json.Unmarshal(b, &m) == nil && m.Binary == sum && m.Size == c.Size && m.Start.Truncate(time.Hour).Equal(scheduleStart) {
+		if b, err := os.ReadFile(kept + ".json"); err == nil && json.Unmarshal(b, &m) == nil && m.Binary == sum && m.Size == c.Size && m.URL == url && m.Start.Truncate(time.Hour).Equal(scheduleStart) {
 			if out, err := exec.CommandContext(ctx, "cp", "-a", kept, dir).CombinedOutput(); err != nil {
 				return nil, false, fmt.Errorf("cp: %v: %s", err, out)
 			}
@@ -176,7 +179,7 @@ func (c config) seed(ctx context.Context, url, dir string, clock *simClock, mode
 	if err != nil {
 		return nil, false, fmt.Errorf("full sync: %w", err)
 	}
-	m := &seedMarker{Binary: sum, Size: c.Size, Start: full.Start, End: clock.Now(), Requests: full.requests(),
+	m := &seedMarker{Binary: sum, URL: url, Size: c.Size, Start: full.Start, End: clock.Now(), Requests: full.requests(),
 		RSS: full.RSS, CPU: full.CPU, Wall: full.Wall, GitBytes: dirBytes(filepath.Join(dir, ".git"))}
 	m.BlockComments = model.classify(srv.Log(), nil).BlockComments
 	srv.ResetLog()
@@ -193,6 +196,16 @@ func (c config) seed(ctx context.Context, url, dir string, clock *simClock, mode
 		}
 	}
 	return m, false, nil
+}
+
+// keptAddr is the address the emulator served a kept full sync from, to
+// serve from again ("" when there is none).
+func keptAddr(work, size string) string {
+	var m seedMarker
+	if b, err := os.ReadFile(filepath.Join(work, "seed-"+size+".json")); err != nil || json.Unmarshal(b, &m) != nil {
+		return ""
+	}
+	return strings.TrimPrefix(m.URL, "http://")
 }
 
 func fileSHA256(path string) (string, error) {

@@ -61,6 +61,9 @@ func (r *scheduleResult) last(n int, f func(scheduleRun) float64) float64 {
 func runSchedule(ctx context.Context, out io.Writer, c scheduleConfig) (*scheduleResult, error) {
 	clock := newSimClock(scheduleStart)
 	c.Clock = clock.Now
+	if c.Keep {
+		c.Addr = keptAddr(c.WorkDir, c.Size)
+	}
 	f, srv, hs, err := serve(c.config)
 	if err != nil {
 		return nil, err

@@ -52,6 +52,9 @@ type yearResult struct {
 func runYear(ctx context.Context, out io.Writer, c yearConfig) (*yearResult, error) {
 	clock := newSimClock(scheduleStart)
 	c.Clock = clock.Now
+	if c.Keep {
+		c.Addr = keptAddr(c.WorkDir, c.Size)
+	}
 	f, srv, hs, err := serve(c.config)
 	if err != nil {
 		return nil, err
