@@ -19,14 +19,21 @@ type workspaceModel struct {
 	files    map[string]int // page id -> Notion-hosted files in it
 	propReqs map[string]int // page id -> property item requests
 	comments map[string]int // page id -> comments on the page
+	pageSet  map[string]struct{}
+	parentOf map[string]string // page id -> its parent page, if a page
 }
 
 func newModel(f *emulator.Fixture) *workspaceModel {
 	m := &workspaceModel{f: f, children: map[string]int{}, nested: map[string]bool{}, pageOf: map[string]string{},
-		blocksOf: map[string][]string{}, files: map[string]int{}, propReqs: map[string]int{}, comments: map[string]int{}}
+		blocksOf: map[string][]string{}, files: map[string]int{}, propReqs: map[string]int{}, comments: map[string]int{},
+		pageSet: map[string]struct{}{}, parentOf: map[string]string{}}
 	for _, p := range f.Pages {
 		id := p["id"].(string)
 		m.pages = append(m.pages, id)
+		m.pageSet[id] = struct{}{}
+		if parent, _ := p["parent"].(map[string]any); parent["page_id"] != nil {
+			m.parentOf[id], _ = parent["page_id"].(string)
+		}
 		m.files[id] += countHosted(p)
 		props, _ := p["properties"].(map[string]any)
 		for _, v := range props {
@@ -116,21 +123,24 @@ func (m *workspaceModel) pageCost(id string, downloads bool) int {
 // bound is the fewest requests a full crawl can make, by part.
 type bound struct {
 	Search, Children, Queries, PropertyItems, Comments, Downloads, Fixed int
+	// Views is, per database, the listing of its views and one GET per view.
+	Views int
 }
 
 func (b bound) Total() int {
-	return b.Search + b.Children + b.Queries + b.PropertyItems + b.Comments + b.Downloads + b.Fixed
+	return b.Search + b.Children + b.Queries + b.PropertyItems + b.Comments + b.Downloads + b.Fixed + b.Views
 }
 
 func (b bound) String() string {
-	return fmt.Sprintf("search %d + children %d + queries %d + property items %d + comments %d + downloads %d + fixed %d = %d",
-		b.Search, b.Children, b.Queries, b.PropertyItems, b.Comments, b.Downloads, b.Fixed, b.Total())
+	return fmt.Sprintf("search %d + children %d + queries %d + property items %d + comments %d + downloads %d + views %d + fixed %d = %d",
+		b.Search, b.Children, b.Queries, b.PropertyItems, b.Comments, b.Downloads, b.Views, b.Fixed, b.Total())
 }
 
 // fullBound computes the lower bound of a full crawl: search pages, for
 // every page and every block with children ceil(children/100) (a page costs
 // one request even when empty), data source query pages, property item
-// pages, comment pages and attachment downloads. Fixed is users/me, the
+// pages, comment pages, attachment downloads and the views of each
+// database (a listing, then one GET per view). Fixed is users/me, the
 // user list and one GET per database container, which no crawl can avoid.
 func (m *workspaceModel) fullBound() bound {
 	var b bound
@@ -158,5 +168,16 @@ func (m *workspaceModel) fullBound() bound {
 		b.Downloads += m.files[id]
 	}
 	b.Fixed = 1 + max(1, ceilDiv(len(m.f.Users), 100)) + len(m.f.Databases)
+	views := map[string]int{}
+	for _, v := range m.f.Views {
+		parent, _ := v["parent"].(map[string]any)
+		if db, _ := parent["database_id"].(string); db != "" {
+			views[db]++
+		}
+	}
+	for _, db := range m.f.Databases {
+		n := views[db["id"].(string)]
+		b.Views += max(1, ceilDiv(n, 100)) + n
+	}
 	return b
 }

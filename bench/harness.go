@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -32,6 +33,12 @@ type config struct {
 	WorkDir     string
 	// CompareGit times `git add -A && git commit` on the same tree.
 	CompareGit bool
+	// Clock is the emulator's clock (time.Now when nil): the schedule's
+	// simulated time, which the CLI is given too.
+	Clock func() time.Time
+	// Addr is where the emulator listens (any loopback port when empty,
+	// or when it is taken).
+	Addr string
 }
 
 // serverBurst is the emulator's bucket. The client's pacer sends at most 3
@@ -85,8 +92,11 @@ func serve(c config) (*emulator.Fixture, *emulator.Server, *emulator.Local, erro
 		return nil, nil, nil, err
 	}
 	f := workspace.Generate(opts)
-	srv := emulator.New(f, emulator.Options{Seed: 1, Rate: c.rate(), Burst: serverBurst, Latency: c.latency(), Jitter: c.latency() / 5})
-	hs, err := emulator.Listen("127.0.0.1:0", srv)
+	srv := emulator.New(f, emulator.Options{Seed: 1, Clock: c.Clock, Rate: c.rate(), Burst: serverBurst, Latency: c.latency(), Jitter: c.latency() / 5})
+	hs, err := emulator.Listen(cmp.Or(c.Addr, "127.0.0.1:0"), srv)
+	if err != nil && c.Addr != "" {
+		hs, err = emulator.Listen("127.0.0.1:0", srv)
+	}
 	if err != nil {
 		return nil, nil, nil, err
 	}

@@ -22,6 +22,20 @@
 //
 // measures a restore of the synced workspace into an empty page, and its
 // --dry-run, against the importer's own bound (restore.go).
+//
+//	go run ./bench -schedule -sizes medium,large [-runs 6] [-work DIR]
+//
+// plays the hourly schedule on a simulated clock (schedule.go): a full
+// sync, then hourly syncs after 10 page edits each, and prints what each
+// costs by purpose of its requests, peak memory, CPU time, the medium →
+// large growth of the CPU, and how fresh pages and block comments stay.
+//
+//	go run ./bench -year -sizes medium [-syncs N] [-work DIR]
+//
+// plays a year of hourly syncs with a few edits each (year.go), or as many
+// as fit in -minutes, and prints the pack count, the repository's size and
+// the time of `notion-git log -n 20` as it goes, with the extrapolation to a
+// year. Both set the CLI's clock with NOTION_GIT_CLOCK (cmd/notion-git/clock.go).
 package main
 
 import (
@@ -50,7 +64,37 @@ func main() {
 	restoreLog := flag.String("restore-log", "", "with -restore, write the emulator's request log of each restore to FILE.<size>")
 	notionVersion := flag.String("notion-version", "", "Notion-Version the restore speaks (default: the CLI's)")
 	pacing := flag.Bool("pacing", false, "measure the adaptive pacer instead: a sync at --rate twice the emulator's budget against one at the budget (pacing.go)")
+	schedule := flag.Bool("schedule", false, "play the hourly schedule on a simulated clock (schedule.go)")
+	runs := flag.Int("runs", 6, "with -schedule: hourly runs after the full sync")
+	last := flag.Int("last", 3, "with -schedule: the figures are the mean of the last N runs")
+	year := flag.Bool("year", false, "play a year of hourly syncs on a simulated clock (year.go)")
+	syncs := flag.Int("syncs", 0, "with -year: hourly syncs to run (default: as many as fit in -minutes, at most 8760)")
+	minutes := flag.Float64("minutes", 20, "with -year and no -syncs: how long the syncs may take, per size")
+	every := flag.Int("every", 100, "with -year: print the figures every N syncs")
+	yearEdits := flag.Int("year-edits", 3, "with -year: page edits before each sync")
+	pageBound := flag.Duration("page-bound", 7*24*time.Hour, "with -schedule or -year: the documented bound on a page's re-verification, checked on the clock")
+	commentBound := flag.Duration("comment-bound", 7*24*time.Hour, "with -schedule or -year: the documented bound on a block's comment check")
+	syncFlags := flag.String("sync-flags", "", "with -schedule or -year: more flags for every incremental sync, space-separated (e.g. \"--comments all\")")
 	flag.Parse()
+	sc := scheduleConfig{config: config{Scale: *scale, Concurrency: *concurrency, WorkDir: *work},
+		Runs: *runs, Edits: *changed, Last: *last, PageBound: *pageBound, CommentBound: *commentBound,
+		Keep: *work != "", Extra: strings.Fields(*syncFlags)}
+	if *schedule {
+		if err := scheduleMain(context.Background(), os.Stdout, strings.Split(*sizes, ","), sc); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if *year {
+		sc.Edits = *yearEdits
+		yc := yearConfig{scheduleConfig: sc, Syncs: *syncs, Budget: time.Duration(*minutes * float64(time.Minute)), Every: *every}
+		if err := yearMain(context.Background(), os.Stdout, strings.Split(*sizes, ","), yc); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *restoreMemory {
 		if err := streamMain(context.Background(), os.Stdout, strings.Split(*sizes, ","), *concurrency, *work, *baseline); err != nil {
 			fmt.Fprintln(os.Stderr, "bench:", err)

@@ -3,12 +3,20 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
 )
 
 func main() {
+	// Read before anything else, so that a malformed value stops every
+	// command the same way (one line, the usage exit code).
+	now, err := clockFrom(os.Getenv(clockEnv))
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "notion-git: %v\n", err)
+		os.Exit(exitUsage)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	stopProfile := func() {}
 	if path := os.Getenv(memProfileEnv); path != "" {
@@ -18,7 +26,7 @@ func main() {
 	if path := os.Getenv(cpuProfileEnv); path != "" {
 		stopCPU = startCPUProfile(path, os.Stderr)
 	}
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	code := runEnv(&Env{Ctx: ctx, Stdout: os.Stdout, Stderr: os.Stderr, Now: now}, os.Args[1:])
 	stopCPU()
 	stopProfile()
 	stop()
