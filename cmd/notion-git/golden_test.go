@@ -12,7 +12,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/notion-git/notion-git/layout"
 	"github.com/notion-git/notion-git/notion/emulator"
 )
 
@@ -31,7 +30,7 @@ const emulatorPlaceholder = "http://notion-emulator.invalid"
 func comparableTree(e *localNotion, tree map[string][]byte, keepState bool) map[string][]byte {
 	out := make(map[string][]byte, len(tree))
 	for p, b := range tree {
-		if p == layout.StatePath && !keepState {
+		if isStateFile(p) && !keepState {
 			continue
 		}
 		if strings.HasSuffix(p, ".json") || strings.HasSuffix(p, ".md") {
@@ -100,7 +99,11 @@ func TestSyncGoldenLayout(t *testing.T) {
 
 	got := comparableTree(e, headTree(t, dir), true)
 	// Crawl times are the machine's; the rest of the state is compared.
-	got[layout.StatePath] = syncTimes.ReplaceAll(got[layout.StatePath], []byte(`$1"(time of the sync)"`))
+	for p, b := range got {
+		if isStateFile(p) {
+			got[p] = syncTimes.ReplaceAll(b, []byte(`$1"(time of the sync)"`))
+		}
+	}
 
 	if *update {
 		if err := os.RemoveAll(goldenDir); err != nil {
