@@ -39,6 +39,7 @@ func Sync(ctx context.Context, client *notion.Client, prev Previous, sink Sink, 
 		sources:  map[string]layout.Object{},
 		dbs:      map[string]layout.Object{},
 		owner:    map[string]string{},
+		digests:  map[string]string{},
 		written:  map[string]bool{},
 		filtered: map[string]bool{},
 
@@ -139,6 +140,10 @@ type exporter struct {
 	dbs     map[string]layout.Object // database objects by id
 	views   viewSet                  // views of the databases fetched this run
 	owner   map[string]string        // child page or database id -> the page whose block holds it
+	// digests holds the digest of each listed page whose stored object
+	// planning compared and found the same although the state had no
+	// (or another) digest of it: what its carried entry records.
+	digests map[string]string
 	written map[string]bool          // files/ paths put this run
 	scoped  map[string]bool          // ids in scope; nil when everything is
 	// filtered holds the data sources whose rows a scope filter chose this
