@@ -144,8 +144,8 @@ type exporter struct {
 	// planning compared and found the same although the state had no
 	// (or another) digest of it: what its carried entry records.
 	digests map[string]string
-	written map[string]bool          // files/ paths put this run
-	scoped  map[string]bool          // ids in scope; nil when everything is
+	written map[string]bool // files/ paths put this run
+	scoped  map[string]bool // ids in scope; nil when everything is
 	// filtered holds the data sources whose rows a scope filter chose this
 	// run: a row of theirs that the query did not return is out of scope.
 	filtered map[string]bool
