@@ -247,7 +247,7 @@ func (x *exporter) carry(id string) {
 	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	if d, ok := x.digests[id]; ok {
+	if d, ok := x.newDigests[id]; ok {
 		old.Digest = d
 	}
 	x.state.Objects[id] = old

@@ -357,7 +357,7 @@ func (x *exporter) plan(ctx context.Context, ids []string) (*pagePlan, error) {
 			// An object the state has no digest of (a state written
 			// before digests) or another digest of: recorded once
 			// compared, so that the next sync reads nothing for it.
-			x.digests[id] = digest
+			x.newDigests[id] = digest
 		}
 		switch {
 		case existed && old.Pending():

@@ -39,11 +39,11 @@ func Sync(ctx context.Context, client *notion.Client, prev Previous, sink Sink, 
 		sources:  map[string]layout.Object{},
 		dbs:      map[string]layout.Object{},
 		owner:    map[string]string{},
-		digests:  map[string]string{},
 		written:  map[string]bool{},
 		filtered: map[string]bool{},
 
 		hasContent: map[string]bool{},
+		newDigests: map[string]string{},
 	}
 	x.prevState = opts.State
 	if x.prevState == nil {
@@ -140,18 +140,18 @@ type exporter struct {
 	dbs     map[string]layout.Object // database objects by id
 	views   viewSet                  // views of the databases fetched this run
 	owner   map[string]string        // child page or database id -> the page whose block holds it
-	// digests holds the digest of each listed page whose stored object
-	// planning compared and found the same although the state had no
-	// (or another) digest of it: what its carried entry records.
-	digests map[string]string
-	written map[string]bool // files/ paths put this run
-	scoped  map[string]bool // ids in scope; nil when everything is
+	written map[string]bool          // files/ paths put this run
+	scoped  map[string]bool          // ids in scope; nil when everything is
 	// filtered holds the data sources whose rows a scope filter chose this
 	// run: a row of theirs that the query did not return is out of scope.
 	filtered map[string]bool
 	// hasContent says, for each page crawled this run, whether it has
 	// blocks: its child_page block in its parent says so too.
 	hasContent map[string]bool
+	// digests holds the digest of each listed page whose stored object
+	// planning compared and found the same although the state had no
+	// (or another) digest of it: what its carried entry records.
+	newDigests map[string]string
 	crawl      *crawlQueue
 	sinkMu     sync.Mutex
 	ckpt       checkpointing
