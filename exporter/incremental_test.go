@@ -264,6 +264,13 @@ func TestUnchangedWorkspaceChangesNothing(t *testing.T) {
 		if diff := stateChanges(before, res.State); len(diff) > 0 {
 			t.Errorf("run %d: the state changed beyond crawl times: %v", run, diff)
 		}
+		// Data sources and databases are fetched again, but unchanged they
+		// keep their entries whole: their shards are not rewritten.
+		for id, o := range before.Objects {
+			if o.Kind != layout.KindPage && !o.Equal(res.State.Objects[id]) {
+				t.Errorf("run %d: %s %s: entry %+v, was %+v", run, o.Kind, id, res.State.Objects[id], o)
+			}
+		}
 		prev = tree
 	}
 }
