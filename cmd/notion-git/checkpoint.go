@@ -149,12 +149,8 @@ func (k *syncCheckpoint) attach(b *gitrepo.TreeBuilder) error {
 		return nil
 	}
 	paths := []string{layout.StatePath}
-	for _, p := range k.snapshot.PathsUnder(layout.StateDir + "/") {
-		paths = append(paths, p)
-	}
-	for _, p := range k.head.head.PathsUnder(layout.StateDir + "/") {
-		paths = append(paths, p)
-	}
+	paths = append(paths, k.snapshot.PathsUnder(layout.StateDir+"/")...)
+	paths = append(paths, k.head.head.PathsUnder(layout.StateDir+"/")...)
 	return k.restoreState(paths)
 }
 
