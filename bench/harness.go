@@ -230,6 +230,7 @@ func (c config) sync(ctx context.Context, url, repo string, extra ...string) (*e
 	if err != nil {
 		return nil, 0, 0, err
 	}
+	fmt.Fprintf(os.Stderr, "LOCALMEASURE %s %v: rss %d MB cpu %s\n", repo, extra, rss>>20, cmd.ProcessState.UserTime()+cmd.ProcessState.SystemTime())
 	b, err := os.ReadFile(report)
 	if err != nil {
 		return nil, 0, 0, err

@@ -191,7 +191,8 @@ func sameSnapshot(ctx context.Context, a, b string) (bool, error) {
 		}
 		var lines []string
 		for _, l := range strings.Split(out, "\n") {
-			if !strings.HasSuffix(l, "\t"+layout.StatePath) {
+			_, path, _ := strings.Cut(l, "\t")
+			if info, _ := layout.ParsePath(path); info.Kind != layout.PathState && info.Kind != layout.PathStateShard {
 				lines = append(lines, l)
 			}
 		}

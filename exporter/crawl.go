@@ -257,6 +257,9 @@ func (x *exporter) carry(id string) {
 	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	if d, ok := x.newDigests[id]; ok {
+		old.Digest = d
+	}
 	x.state.Objects[id] = old
 	x.report.Pages.Carried++
 	x.report.Pages.Total++
@@ -264,6 +267,7 @@ func (x *exporter) carry(id string) {
 
 // processPage crawls one page and writes its folder.
 func (x *exporter) processPage(ctx context.Context, id string, obj layout.Object, why string) error {
+	digest := pageDigest(obj) // before the crawl completes its long properties
 	page, found, err := x.crawlPage(ctx, id, obj, why)
 	if err != nil {
 		return err
@@ -294,7 +298,7 @@ func (x *exporter) processPage(ctx context.Context, id string, obj layout.Object
 	}
 
 	st := layout.ObjectState{Kind: layout.KindPage, LastEdited: lastEdited(obj),
-		Crawled: x.report.Started.Format(timeLayout), Title: layout.Title(obj), Parent: x.ownerOf(id, obj),
+		Crawled: x.report.Started.Format(timeLayout), Digest: digest, Title: layout.Title(obj), Parent: x.ownerOf(id, obj),
 		Files: pageFiles(page)}
 	if len(page.Extra.Incomplete) > 0 {
 		// Crawl it again next time: it is not whole.
@@ -309,6 +313,7 @@ func (x *exporter) processPage(ctx context.Context, id string, obj layout.Object
 		volatile := st.Volatile
 		st = old
 		st.Volatile = volatile
+		st.Digest = digest // a state from before digests gets one, once
 	}
 	x.mu.Lock()
 	x.hasContent[id] = len(page.Children) > 0

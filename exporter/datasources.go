@@ -208,8 +208,8 @@ func (x *exporter) putDataSources() (states map[string]layout.ObjectState, keptD
 			return nil, nil, err
 		}
 		dbID, _ := parentOf(ds)
-		states[id] = layout.ObjectState{Kind: layout.KindDataSource, LastEdited: lastEdited(ds),
-			Crawled: crawled, Title: layout.Title(ds), Parent: dbID}
+		states[id] = x.unlessUnchanged(id, layout.ObjectState{Kind: layout.KindDataSource, LastEdited: lastEdited(ds),
+			Crawled: crawled, Title: layout.Title(ds), Parent: dbID}, files)
 	}
 	keptDB = map[string]bool{}
 	for _, id := range sortedKeys(sources) {
@@ -226,8 +226,8 @@ func (x *exporter) putDataSources() (states map[string]layout.ObjectState, keptD
 			if err := x.putAll(files); err != nil {
 				return nil, nil, err
 			}
-			states[dbID] = layout.ObjectState{Kind: layout.KindDatabase, LastEdited: lastEdited(db),
-				Crawled: crawled, Title: layout.Title(db), Parent: x.ownerOf(dbID, db)}
+			states[dbID] = x.unlessUnchanged(dbID, layout.ObjectState{Kind: layout.KindDatabase, LastEdited: lastEdited(db),
+				Crawled: crawled, Title: layout.Title(db), Parent: x.ownerOf(dbID, db)}, files)
 		} else if old, ok := x.prevObject(dbID); ok {
 			states[dbID] = old // carried over without a request
 		}
@@ -240,6 +240,28 @@ func (x *exporter) putDataSources() (states map[string]layout.ObjectState, keptD
 		}
 	}
 	return states, keptDB, nil
+}
+
+// unlessUnchanged returns st, the entry of a data source or database fetched
+// this run, or its previous entry when nothing of it changed: the same files
+// and the same entry but for the crawl time. So a commit rewrites the state
+// of changed objects only (the shards of layout.StateChanges).
+func (x *exporter) unlessUnchanged(id string, st layout.ObjectState, files map[string][]byte) layout.ObjectState {
+	old, ok := x.prevObject(id)
+	if !ok || old.Pending() {
+		return st
+	}
+	same := st
+	same.Crawled = old.Crawled
+	if !same.Equal(old) {
+		return st
+	}
+	for p, b := range files {
+		if !x.prev.Same(p, b) {
+			return st
+		}
+	}
+	return old
 }
 
 func (x *exporter) putAll(files map[string][]byte) error {

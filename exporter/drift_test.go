@@ -437,10 +437,7 @@ func lineDiff(a, b string) string {
 func stateDiff(t *testing.T, want, got exporter.MemoryTree) string {
 	t.Helper()
 	read := func(tree exporter.MemoryTree) map[string]layout.ObjectState {
-		s, err := layout.DecodeState(tree[layout.StatePath])
-		if err != nil {
-			t.Fatal(err)
-		}
+		s := readState(t, tree)
 		out := map[string]layout.ObjectState{}
 		for id, o := range s.Objects {
 			o.Crawled = ""

@@ -34,7 +34,7 @@ func personEmails(t *testing.T, tree map[string][]byte) map[string][]string {
 		}
 	}
 	for p, b := range tree {
-		if strings.HasSuffix(p, ".json") && p != layout.StatePath {
+		if strings.HasSuffix(p, ".json") && !isState(p) {
 			obj, err := layout.Decode(b)
 			if err != nil {
 				t.Fatalf("%s: %v", p, err)

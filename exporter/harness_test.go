@@ -123,7 +123,7 @@ func (s *store) sync(w *world, opts exporter.Options) (*exporter.Report, bool) {
 func (s *store) files() map[string]string {
 	out := map[string]string{}
 	for p, b := range s.tree {
-		if p != layout.StatePath {
+		if !isState(p) {
 			out[p] = string(b)
 		}
 	}
@@ -282,12 +282,46 @@ func (w *world) syncFrom(prev exporter.MemoryTree, opts exporter.Options) (expor
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	state, err := layout.EncodeState(res.State)
-	if err != nil {
+	if err := putState(sink.MemoryTree, res.State); err != nil {
 		return nil, nil, nil, err
 	}
-	sink.MemoryTree[layout.StatePath] = state
 	return sink.MemoryTree, res, sink.changes, nil
+}
+
+// isState reports whether a path is a file of the sync state.
+func isState(p string) bool {
+	info, _ := layout.ParsePath(p)
+	return info.Kind == layout.PathState || info.Kind == layout.PathStateShard
+}
+
+// putState writes s into tree as a commit does: as changes to the state the
+// tree holds.
+func putState(tree exporter.MemoryTree, s *layout.State) error {
+	old, err := layout.ReadState(memoryPrevious(tree))
+	if err != nil {
+		return err
+	}
+	put, del, err := layout.StateChanges(memoryPrevious(tree), old, s)
+	if err != nil {
+		return err
+	}
+	for p, b := range put {
+		tree[p] = b
+	}
+	for _, p := range del {
+		delete(tree, p)
+	}
+	return nil
+}
+
+// readState reads the sync state a tree holds.
+func readState(t *testing.T, tree exporter.MemoryTree) *layout.State {
+	t.Helper()
+	s, err := layout.ReadState(memoryPrevious(tree))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
 
 var _ exporter.Sink = (*recordingSink)(nil)
@@ -302,7 +336,7 @@ const emulatorPlaceholder = "http://notion-emulator.invalid"
 func (w *world) comparable(tree exporter.MemoryTree) map[string][]byte {
 	out := make(map[string][]byte, len(tree))
 	for p, b := range tree {
-		if p == layout.StatePath {
+		if isState(p) {
 			continue
 		}
 		if strings.HasSuffix(p, ".json") || strings.HasSuffix(p, ".md") {

@@ -40,11 +40,7 @@ func commentRequestsSince(w *world, mark int) map[string]int {
 
 func stateOf(t *testing.T, s *store) *layout.State {
 	t.Helper()
-	st, err := layout.DecodeState([]byte(s.read(layout.StatePath)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return st
+	return readState(t, s.tree)
 }
 
 // TestRefreshCoversEveryPageOncePerPeriod runs hourly syncs of a workspace

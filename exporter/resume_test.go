@@ -55,12 +55,10 @@ type checkpoints struct {
 }
 
 func (c *checkpoints) write(_ context.Context, s *layout.State) error {
-	b, err := layout.EncodeState(s)
-	if err != nil {
+	tree := maps.Clone(c.sink)
+	if err := putState(tree, s); err != nil {
 		return err
 	}
-	tree := maps.Clone(c.sink)
-	tree[layout.StatePath] = b
 	c.trees = append(c.trees, tree)
 	return nil
 }
@@ -100,10 +98,7 @@ func TestStoppedSyncResumesFromItsCheckpoint(t *testing.T) {
 	}
 	first := ticker.take()
 	checkpoint := ck.trees[len(ck.trees)-1]
-	state, err := layout.DecodeState(checkpoint[layout.StatePath])
-	if err != nil {
-		t.Fatal(err)
-	}
+	state := readState(t, checkpoint)
 	if state.LastSync != "" {
 		t.Errorf("checkpoint of a first sync has watermark %q: want none", state.LastSync)
 	}
@@ -212,14 +207,7 @@ func requestTarget(r string) string {
 // sameObjects compares two trees' sync states but for the crawl times.
 func sameObjects(t *testing.T, want, got exporter.MemoryTree) {
 	t.Helper()
-	ws, err := layout.DecodeState(want[layout.StatePath])
-	if err != nil {
-		t.Fatal(err)
-	}
-	gs, err := layout.DecodeState(got[layout.StatePath])
-	if err != nil {
-		t.Fatal(err)
-	}
+	ws, gs := readState(t, want), readState(t, got)
 	strip := func(m map[string]layout.ObjectState) map[string]layout.ObjectState {
 		out := map[string]layout.ObjectState{}
 		for id, o := range m {

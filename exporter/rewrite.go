@@ -80,6 +80,9 @@ func (x *exporter) rewritePage(ctx context.Context, id string, page *layout.Page
 	st, _ := x.prevObject(id)
 	if obj != nil {
 		st.LastEdited, st.Title, st.Parent = lastEdited(obj), layout.Title(obj), x.ownerOf(id, obj)
+		st.Digest = pageDigest(obj)
+	} else if d, ok := x.newDigests[id]; ok {
+		st.Digest = d
 	}
 	st.Files = pageFiles(page)
 	x.mu.Lock()

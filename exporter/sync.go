@@ -43,6 +43,7 @@ func Sync(ctx context.Context, client *notion.Client, prev Previous, sink Sink, 
 		filtered: map[string]bool{},
 
 		hasContent: map[string]bool{},
+		newDigests: map[string]string{},
 	}
 	x.prevState = opts.State
 	if x.prevState == nil {
@@ -151,6 +152,10 @@ type exporter struct {
 	// hasContent says, for each page crawled this run, whether it has
 	// blocks: its child_page block in its parent says so too.
 	hasContent map[string]bool
+	// digests holds the digest of each listed page whose stored object
+	// planning compared and found the same although the state had no
+	// (or another) digest of it: what its carried entry records.
+	newDigests map[string]string
 	crawl      *crawlQueue
 	sinkMu     sync.Mutex
 	ckpt       checkpointing

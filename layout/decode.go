@@ -62,6 +62,18 @@ func (m MapSource) Size(path string) (int64, error) {
 	return int64(len(b)), nil
 }
 
+// pathSet is the files of a Source that one step reads, as a FileSource.
+type pathSet map[string]bool
+
+func (p pathSet) of(src Source) FileSource { return pathSource{src, p} }
+
+type pathSource struct {
+	Source
+	paths pathSet
+}
+
+func (s pathSource) Has(path string) bool { return s.paths[path] }
+
 // DecodeSnapshot reads a whole tree into a Snapshot. README.md files are
 // derived and ignored; files/ contributes sizes only. Every malformed file,
 // id that does not match its path, unknown path or broken block tree is an
@@ -79,6 +91,7 @@ func decodeSnapshot(src Source, lazy bool) (*Snapshot, error) {
 	viewFiles := map[string][]string{} // database id -> its view paths
 	viewOrder := map[string][]string{} // database id -> notion_git.views
 	haveMeta := false
+	statePaths := pathSet{}
 	for _, path := range src.Paths() {
 		if IsIgnoredPath(path) {
 			continue
@@ -93,11 +106,9 @@ func decodeSnapshot(src Source, lazy bool) (*Snapshot, error) {
 			err = decodeMetaFile(src, s)
 		case PathScope:
 			// The owner's sync rules; the exporter reads them.
-		case PathState:
-			var b []byte
-			if b, err = src.Read(path); err == nil {
-				s.State, err = DecodeState(b)
-			}
+		case PathState, PathStateShard:
+			// Read below, the header and its shards together.
+			statePaths[path] = true
 		case PathPage:
 			if _, ok := s.Pages[info.PageID]; !ok {
 				// Filled below, once all paths are known. The id is a
@@ -153,6 +164,12 @@ func decodeSnapshot(src Source, lazy bool) (*Snapshot, error) {
 	}
 	if !haveMeta {
 		return nil, ErrNoLayout
+	}
+	if len(statePaths) > 0 {
+		var err error
+		if s.State, err = ReadState(statePaths.of(src)); err != nil {
+			return nil, err
+		}
 	}
 	if err := decodeViews(src, s, viewFiles, viewOrder); err != nil {
 		return nil, err

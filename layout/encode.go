@@ -142,11 +142,13 @@ func EncodeSnapshot(s *Snapshot) (map[string][]byte, error) {
 	}
 	files[MetaPath] = b
 	if s.State != nil {
-		b, err := EncodeState(s.State)
+		state, err := EncodeStateFiles(s.State)
 		if err != nil {
 			return nil, err
 		}
-		files[StatePath] = b
+		for p, b := range state {
+			files[p] = b
+		}
 	}
 	for id, p := range s.Pages {
 		if p.ID != id {

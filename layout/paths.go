@@ -6,6 +6,9 @@ import "strings"
 const (
 	MetaPath  = "notion-git.json"
 	StatePath = ".notion-git/state.json"
+	// StateDir holds the objects of the sync state, sharded by the first
+	// two hex digits of their ids (see StateShardPath).
+	StateDir = ".notion-git/state"
 	// ScopePath is the owner's sync rules (see package exporter).
 	ScopePath = ".notion-git/scope.json"
 	IndexPath = "README.md"
@@ -85,6 +88,20 @@ const FilesDir = filesDir
 // lowercase hex, fanned out by its first two digits.
 func FilePath(sha string) string { return filesDir + "/" + sha[:2] + "/" + sha }
 
+// StateShard is the shard of the sync state that holds an object's entry:
+// the first two hex digits of its id.
+func StateShard(id string) string { return id[:2] }
+
+// StateShardPath is the path of one shard of the sync state.
+func StateShardPath(shard string) string { return StateDir + "/" + shard + jsonExt }
+
+// isShardName reports whether s names a shard: two lowercase hex digits.
+func isShardName(s string) bool {
+	return len(s) == 2 && isLowerHex(s[0]) && isLowerHex(s[1])
+}
+
+func isLowerHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' }
+
 // IsIgnoredPath reports whether a path belongs to the repository's owner,
 // not to the layout: dot-paths other than .notion-git/ (CI workflows,
 // .gitattributes) are left alone and never read.
@@ -111,13 +128,14 @@ const (
 	PathUser                       // users/<user-id>.json
 	PathFile                       // files/<sha256[:2]>/<sha256>
 	PathView                       // databases/<database-id>/views/<view-id>.json
+	PathStateShard                 // .notion-git/state/<two hex digits>.json
 )
 
 var pathKindNames = [...]string{
 	PathUnknown: "unknown", PathMeta: "meta", PathState: "state", PathScope: "scope",
 	PathIndex: "index", PathPage: "page", PathPageReadme: "page readme", PathBlock: "block",
 	PathComment: "comment", PathDatabase: "database", PathDataSource: "data source",
-	PathUser: "user", PathFile: "file", PathView: "view",
+	PathUser: "user", PathFile: "file", PathView: "view", PathStateShard: "state shard",
 }
 
 // String names the kind for messages and tests.
@@ -141,6 +159,7 @@ type PathInfo struct {
 	UserID       string
 	FileHash     string // lowercase hex SHA-256 of an attachment
 	ViewID       string
+	StateShard   string // two lowercase hex digits: the ids whose entries the shard holds
 }
 
 // ParsePath tells what the file at p is and which ids its path names; ok
@@ -162,6 +181,12 @@ func ParsePath(p string) (info PathInfo, ok bool) {
 		return PathInfo{Kind: PathScope}, true
 	case IndexPath:
 		return PathInfo{Kind: PathIndex}, true
+	}
+	if name, ok := strings.CutPrefix(p, StateDir+"/"); ok {
+		if shard, ok := strings.CutSuffix(name, jsonExt); ok && isShardName(shard) {
+			return PathInfo{Kind: PathStateShard, StateShard: shard}, true
+		}
+		return PathInfo{}, false
 	}
 	top, rest, _ := strings.Cut(p, "/")
 	switch top {
@@ -263,6 +288,8 @@ func (info PathInfo) Path() string {
 		return FilePath(info.FileHash)
 	case PathView:
 		return ViewPath(info.DatabaseID, info.ViewID)
+	case PathStateShard:
+		return StateShardPath(info.StateShard)
 	}
 	return ""
 }

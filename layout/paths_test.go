@@ -25,6 +25,7 @@ func TestParsePath(t *testing.T) {
 		{UserPath(personID), PathInfo{Kind: PathUser, UserID: personID}},
 		{FilePath(imageSHA), PathInfo{Kind: PathFile, FileHash: imageSHA}},
 		{ViewPath(dbID, b(4)), PathInfo{Kind: PathView, DatabaseID: dbID, ViewID: b(4)}},
+		{StateShardPath(StateShard(pageID)), PathInfo{Kind: PathStateShard, StateShard: pageID[:2]}},
 	} {
 		got, ok := ParsePath(tc.path)
 		if !ok || got != tc.want {
@@ -84,6 +85,7 @@ func FuzzParsePath(f *testing.F) {
 		MetaPath, StatePath, IndexPath, PagePath(pageID), BlockPath(pageID, b(1)), CommentPath(pageID, commentID),
 		DatabasePath(dbID), DataSourcePath(dsID), UserPath(personID), FilePath(imageSHA),
 		PageDir(pageID) + "/x", "pages/../page.json", "files/9f/9f", "",
+		StateShardPath("0a"), ".notion-git/state/0A.json", ".notion-git/state/0a", ".notion-git/state/../state.json",
 	} {
 		f.Add(seed, []byte(seed))
 	}
@@ -108,6 +110,7 @@ func FuzzParsePath(f *testing.F) {
 			{Kind: PathBlock, PageID: a, BlockID: c},
 			{Kind: PathComment, PageID: c, CommentID: a},
 			{Kind: PathDatabase, DatabaseID: a},
+			{Kind: PathStateShard, StateShard: StateShard(a)},
 			{Kind: PathDataSource, DataSourceID: c},
 			{Kind: PathUser, UserID: a},
 			{Kind: PathFile, FileHash: sha},

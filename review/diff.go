@@ -147,7 +147,7 @@ func Compare(ctx context.Context, repo *gitrepo.Repo, from, to plumbing.Hash) (*
 	}
 	var pageIDs, databaseIDs, dataSourceIDs []string
 	var views []layout.PathInfo
-	read := []string{layout.StatePath}
+	read := []string{layout.StatePath, layout.StateDir}
 	for _, p := range changed {
 		info, ok := layout.ParsePath(p)
 		switch {

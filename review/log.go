@@ -150,7 +150,7 @@ func (f *pageFolder) page(at plumbing.Hash) (title, parent string, err error) {
 		return "", "", err
 	}
 	parent, err = parentOf(f.id, obj, func() (*layout.State, error) {
-		snap, err := f.repo.SnapshotOf(at, []string{layout.StatePath})
+		snap, err := f.repo.SnapshotOf(at, []string{layout.StatePath, layout.StateDir})
 		if err != nil {
 			return nil, err
 		}

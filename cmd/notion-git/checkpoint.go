@@ -56,8 +56,8 @@ type syncCheckpoint struct {
 	commit  plumbing.Hash // the checkpoint the ref holds; zero if none
 	options string        // checkpointOptions as JSON
 
-	headState []byte // the branch tip's state file; nil if it has none
-	builder   *gitrepo.TreeBuilder
+	head    *branchState // the branch tip's tree and the state it holds
+	builder *gitrepo.TreeBuilder
 
 	// snapshot and state are the checkpoint's, when this sync continues it.
 	snapshot *gitrepo.Snapshot
@@ -67,7 +67,8 @@ type syncCheckpoint struct {
 // openCheckpoint finds the branch's checkpoint and decides whether this
 // sync continues it; one it does not continue is deleted, with a line
 // saying why.
-func openCheckpoint(repo *gitrepo.Repo, g *Globals, c *syncCmd, roots []string, head *gitrepo.Snapshot, stderr io.Writer) (*syncCheckpoint, error) {
+func openCheckpoint(repo *gitrepo.Repo, g *Globals, c *syncCmd, roots []string, tip *branchState, stderr io.Writer) (*syncCheckpoint, error) {
+	head := tip.head
 	opts, err := json.Marshal(checkpointOptions{
 		APIURL: g.APIURL, NotionVersion: g.NotionVersion, Roots: roots, Comments: c.Comments,
 		UserEmails: c.UserEmails, External: c.External, MaxFileSize: int64(c.MaxFileSize),
@@ -75,12 +76,7 @@ func openCheckpoint(repo *gitrepo.Repo, g *Globals, c *syncCmd, roots []string, 
 	if err != nil {
 		return nil, err
 	}
-	k := &syncCheckpoint{repo: repo, branch: c.Branch, ref: checkpointRefPrefix + c.Branch, base: head.Commit(), options: string(opts)}
-	if head.Has(layout.StatePath) {
-		if k.headState, err = head.Read(layout.StatePath); err != nil {
-			return nil, err
-		}
-	}
+	k := &syncCheckpoint{repo: repo, branch: c.Branch, ref: checkpointRefPrefix + c.Branch, base: head.Commit(), options: string(opts), head: tip}
 	if k.commit, err = repo.Ref(k.ref); err != nil || k.commit.IsZero() {
 		return k, err
 	}
@@ -144,39 +140,60 @@ func (k *syncCheckpoint) from(head *gitrepo.Snapshot, state *layout.State) (*git
 }
 
 // attach makes the checkpoint the tree the sink edits. The checkpoint's
-// state file is put back to the branch tip's, so that the commit compares
+// state files are put back to the branch tip's, so that the commit compares
 // the content with the branch's (no change, no commit) and writes its own
-// state.
+// state as changes to the tip's.
 func (k *syncCheckpoint) attach(b *gitrepo.TreeBuilder) error {
 	k.builder = b
 	if k.snapshot == nil {
 		return nil
 	}
-	return k.restoreState()
+	paths := []string{layout.StatePath}
+	paths = append(paths, k.snapshot.PathsUnder(layout.StateDir+"/")...)
+	paths = append(paths, k.head.head.PathsUnder(layout.StateDir+"/")...)
+	return k.restoreState(paths)
 }
 
-func (k *syncCheckpoint) restoreState() error {
-	if k.headState == nil {
-		return k.builder.Delete(layout.StatePath)
+// restoreState puts the branch tip's version of each state file back into
+// the builder, or removes the file where the tip has none.
+func (k *syncCheckpoint) restoreState(paths []string) error {
+	head := k.head.head
+	for _, p := range paths {
+		if !head.Has(p) {
+			if err := k.builder.Delete(p); err != nil {
+				return err
+			}
+			continue
+		}
+		b, err := head.Read(p)
+		if err != nil {
+			return err
+		}
+		if err := k.builder.Put(p, b); err != nil {
+			return err
+		}
 	}
-	return k.builder.Put(layout.StatePath, k.headState)
+	return nil
 }
 
 // write is exporter.Options.Checkpoint: it commits the sink's tree with the
 // partial state on top of the branch tip and moves the checkpoint ref.
 func (k *syncCheckpoint) write(_ context.Context, state *layout.State) error {
-	b, err := layout.EncodeState(state)
+	old, err := k.head.state()
 	if err != nil {
 		return err
 	}
-	if err := k.builder.Put(layout.StatePath, b); err != nil {
+	// The builder holds the tip's state files (restored after each
+	// checkpoint): only the shards this run changed are written.
+	touched, err := putState(k.builder, k.head.head, old, state)
+	if err != nil {
 		return err
 	}
 	tree, err := k.builder.Write()
 	if err != nil {
 		return err
 	}
-	if err := k.restoreState(); err != nil {
+	if err := k.restoreState(touched); err != nil {
 		return err
 	}
 	var parents []plumbing.Hash

@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -156,7 +158,11 @@ func runSync(ctx context.Context, g *Globals, c *syncCmd, env *Env) (report *exp
 			return nil, err
 		}
 	}
-	state := loadLocalState(repo.GitDir(), head)
+	state, inTree := loadLocalState(repo.GitDir(), head)
+	tip := &branchState{head: prev}
+	if inTree {
+		tip.known, tip.loaded = state, true
+	}
 
 	var sink exporter.Sink
 	var builder *gitrepo.TreeBuilder
@@ -174,7 +180,7 @@ func runSync(ctx context.Context, g *Globals, c *syncCmd, env *Env) (report *exp
 	if c.DryRun {
 		sink = &countingSink{}
 	} else {
-		if ckpt, err = openCheckpoint(repo, g, c, roots, prev, env.Stderr); err != nil {
+		if ckpt, err = openCheckpoint(repo, g, c, roots, tip, env.Stderr); err != nil {
 			return nil, err
 		}
 		crawlFrom, state = ckpt.from(prev, state)
@@ -230,7 +236,7 @@ func runSync(ctx context.Context, g *Globals, c *syncCmd, env *Env) (report *exp
 		outcome = fmt.Sprintf("dry run: %d files would be written, %d folders or files removed; nothing was written", sink.(*countingSink).puts, sink.(*countingSink).deletes)
 	default:
 		commitStart := time.Now()
-		commit, changed, err := commitSync(repo, builder, prev, c, res)
+		commit, changed, err := commitSync(repo, builder, prev, tip, c, res)
 		report.Commit = time.Since(commitStart)
 		if errors.As(err, new(worktreeError)) {
 			unrefreshed, err = err, nil
@@ -246,7 +252,10 @@ func runSync(ctx context.Context, g *Globals, c *syncCmd, env *Env) (report *exp
 		} else {
 			outcome = "no change in Notion: no commit"
 		}
-		if err := saveLocalState(repo.GitDir(), base, res.State); err != nil {
+		// The commit holds this state's objects; a run without one may
+		// have changed none of them (unchanged objects keep their entries).
+		inTree := changed || tip.loaded && tip.err == nil && sameObjects(tip.known, res.State)
+		if err := saveLocalState(repo.GitDir(), base, res.State, inTree); err != nil {
 			if !changed {
 				return report, fmt.Errorf("keep the sync state: %w", err)
 			}
@@ -435,7 +444,7 @@ func removedNames(removed []exporter.RemovedPage, n int) string {
 // commitSync writes the state and commits the snapshot if anything but the
 // state changed, moving the branch by compare-and-set and refreshing the
 // working tree. It reports whether a commit was made.
-func commitSync(repo *gitrepo.Repo, builder *gitrepo.TreeBuilder, prev *gitrepo.Snapshot, c *syncCmd, res *exporter.Result) (plumbing.Hash, bool, error) {
+func commitSync(repo *gitrepo.Repo, builder *gitrepo.TreeBuilder, prev *gitrepo.Snapshot, tip *branchState, c *syncCmd, res *exporter.Result) (plumbing.Hash, bool, error) {
 	// Hashed, not written: a tree stored only to be compared would stay in
 	// the repository, referenced by nothing.
 	content, err := builder.Hash()
@@ -445,11 +454,11 @@ func commitSync(repo *gitrepo.Repo, builder *gitrepo.TreeBuilder, prev *gitrepo.
 	if content == prev.TreeHash() && !prev.Commit().IsZero() {
 		return plumbing.ZeroHash, false, nil
 	}
-	stateBytes, err := layout.EncodeState(res.State)
+	old, err := tip.state()
 	if err != nil {
 		return plumbing.ZeroHash, false, err
 	}
-	if err := builder.Put(layout.StatePath, stateBytes); err != nil {
+	if _, err := putState(builder, prev, old, res.State); err != nil {
 		return plumbing.ZeroHash, false, err
 	}
 	tree, err := builder.Write()
@@ -504,6 +513,49 @@ func maintainPacks(repo *gitrepo.Repo) {
 	if _, err := repo.Maintain(); err != nil {
 		fmt.Fprintf(os.Stderr, "notion-git: warning: %v\n", err)
 	}
+}
+
+// branchState is the sync state the branch tip's tree holds, read once and
+// only when a commit or a checkpoint needs it: the state files are written
+// as changes to it (layout.StateChanges).
+type branchState struct {
+	head   *gitrepo.Snapshot
+	known  *layout.State // set when the local state is the tree's
+	loaded bool
+	err    error
+}
+
+func (b *branchState) state() (*layout.State, error) {
+	if !b.loaded {
+		b.loaded = true
+		if b.known != nil {
+			return b.known, nil
+		}
+		b.known, b.err = layout.ReadState(b.head)
+	}
+	return b.known, b.err
+}
+
+// putState writes s into a tree that holds old (the state of tree): only
+// the shards whose entries changed, and the header. It returns the paths
+// it put or deleted.
+func putState(b *gitrepo.TreeBuilder, tree layout.FileSource, old, s *layout.State) ([]string, error) {
+	put, del, err := layout.StateChanges(tree, old, s)
+	if err != nil {
+		return nil, err
+	}
+	paths := slices.Sorted(maps.Keys(put))
+	for _, p := range paths {
+		if err := b.Put(p, put[p]); err != nil {
+			return nil, err
+		}
+	}
+	for _, p := range del {
+		if err := b.Delete(p); err != nil {
+			return nil, err
+		}
+	}
+	return append(paths, del...), nil
 }
 
 // withEditHint says, after a refusal to overwrite files a person edited,

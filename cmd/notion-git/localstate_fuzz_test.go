@@ -22,27 +22,29 @@ func FuzzLocalState(f *testing.F) {
 		`{"base":"` + base.String() + `","state":{"version":1,"Version":2}}`,
 		`{"base":"0000000000000000000000000000000000000000","state":{"version":1}}`,
 		`{"base":"` + base.String() + `","state":null}`, `{"base":"` + base.String() + `"}`, `[]`, ``,
+		`{"base":"` + base.String() + `","state":{"version":2,"objects":{"` + page + `":{"kind":"page","digest":"0123456789abcdef0123456789abcdef"}}},"tree":true}`,
+		`{"base":"` + base.String() + `","state":{"version":3},"tree":true}`,
 	} {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		s := decodeLocalState(b, base)
+		s, inTree := decodeLocalState(b, base)
 		if s == nil {
 			return
 		}
-		if decodeLocalState(b, plumbing.ZeroHash) != nil {
+		if other, _ := decodeLocalState(b, plumbing.ZeroHash); other != nil {
 			t.Fatal("a state was returned for a base it does not name")
 		}
 		first, err := layout.EncodeState(s)
 		if err != nil {
 			t.Fatalf("a loaded state the layout refuses: %v", err)
 		}
-		saved, err := encodeLocalState(base, s)
+		saved, err := encodeLocalState(base, s, inTree)
 		if err != nil {
 			t.Fatal(err)
 		}
-		again := decodeLocalState(saved, base)
-		if again == nil {
+		again, againInTree := decodeLocalState(saved, base)
+		if again == nil || againInTree != inTree {
 			t.Fatalf("a saved state does not load:\n%s", saved)
 		}
 		second, err := layout.EncodeState(again)
@@ -66,8 +68,8 @@ func TestLocalStateIsReadStrictly(t *testing.T) {
 		{`{"base":"` + base.String() + `","state":{"version":1},"extra":1}`, false},
 		{`{"base":"` + base.String() + `","state":{"version":1}} {}`, false},
 	} {
-		if got := decodeLocalState([]byte(tc.body), base) != nil; got != tc.ok {
-			t.Errorf("%s: loaded %v, want %v", tc.body, got, tc.ok)
+		if s, _ := decodeLocalState([]byte(tc.body), base); (s != nil) != tc.ok {
+			t.Errorf("%s: loaded %v, want %v", tc.body, s != nil, tc.ok)
 		}
 	}
 }

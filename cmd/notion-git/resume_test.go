@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/notion-git/notion-git/layout"
 	"github.com/notion-git/notion-git/notion/emulator"
 	"github.com/notion-git/notion-git/notion/emulator/workspace"
 )
@@ -119,8 +118,13 @@ func TestMaxDurationKeepsACheckpointTheNextSyncCompletes(t *testing.T) {
 	}
 	t.Logf("%d + %d requests, a whole sync %d", first, second, full)
 	got, want := headBlobs(t, dir), headBlobs(t, whole)
-	delete(got, layout.StatePath)
-	delete(want, layout.StatePath)
+	for _, m := range []map[string]string{got, want} {
+		for p := range m {
+			if isStateFile(p) {
+				delete(m, p)
+			}
+		}
+	}
 	for p, h := range want {
 		if got[p] != h {
 			t.Errorf("%s: differs from, or missing beside, the uninterrupted sync's", p)

@@ -174,15 +174,19 @@ func TestSyncRenameIsOneLineDiff(t *testing.T) {
 	}
 
 	changed := changedFiles(t, dir, "HEAD~1", "HEAD")
-	for _, p := range []string{pageJSON, layout.PageReadmePath(releaseID), layout.IndexPath, layout.StatePath} {
+	for _, p := range []string{pageJSON, layout.PageReadmePath(releaseID), layout.IndexPath, layout.StateShardPath(layout.StateShard(releaseID))} {
 		if changed[p] != "M" {
 			t.Errorf("%s: %q in the diff, want it modified", p, changed[p])
 		}
 	}
+	onlyChangedState(t, changed)
 	childBlock := layout.BlockPath(homeID, releaseID)
 	for p := range changed {
+		if isStateFile(p) {
+			continue
+		}
 		switch p {
-		case pageJSON, layout.PageReadmePath(releaseID), layout.IndexPath, layout.StatePath:
+		case pageJSON, layout.PageReadmePath(releaseID), layout.IndexPath:
 		case childBlock:
 			// The parent's child_page block shows the title, when the parent
 			// was crawled (the rolling refresh may pick it).
@@ -239,15 +243,19 @@ func TestSyncMoveChangesOnlyParentAndChildFields(t *testing.T) {
 		layout.PageReadmePath(homeID):       "M",
 		layout.PageReadmePath(onboardingID): "M",
 		layout.IndexPath:                    "M",
-		layout.StatePath:                    "M",
+		layout.StateShardPath(layout.StateShard(releaseID)): "M",
 	} {
 		if changed[path] != status {
 			t.Errorf("%s: %q in the diff, want %q", path, changed[path], status)
 		}
 	}
+	onlyChangedState(t, changed)
 	for path := range changed {
+		if isStateFile(path) {
+			continue
+		}
 		switch path {
-		case moved, oldBlock, newBlock, layout.IndexPath, layout.StatePath,
+		case moved, oldBlock, newBlock, layout.IndexPath,
 			layout.PageReadmePath(homeID), layout.PageReadmePath(onboardingID), layout.PageReadmePath(releaseID):
 		case layout.PagePath(homeID), layout.PagePath(onboardingID):
 			got := changedFields(t, fileAt(t, dir, "HEAD~1", path), fileAt(t, dir, "HEAD", path))
@@ -427,5 +435,29 @@ func TestSyncCommitTrailers(t *testing.T) {
 	// shows the title.
 	if got["Notion-Git-Pages-Changed"] != "2" || got["Notion-Git-Pages-Added"] != "0" || got["Notion-Git-Mode"] != "full" {
 		t.Errorf("trailers of the second sync: %v", got)
+	}
+}
+
+// isStateFile reports whether a path is a file of the sync state.
+func isStateFile(p string) bool {
+	info, _ := layout.ParsePath(p)
+	return info.Kind == layout.PathState || info.Kind == layout.PathStateShard
+}
+
+// onlyChangedState checks that a commit rewrote only the state shards of
+// pages whose files it changed (and the state's small header): the state
+// of unchanged objects stays as it was.
+func onlyChangedState(t *testing.T, changed map[string]string) {
+	t.Helper()
+	touched := map[string]bool{}
+	for p := range changed {
+		if info, _ := layout.ParsePath(p); info.PageID != "" {
+			touched[layout.StateShardPath(layout.StateShard(info.PageID))] = true
+		}
+	}
+	for p := range changed {
+		if info, _ := layout.ParsePath(p); info.Kind == layout.PathStateShard && !touched[p] {
+			t.Errorf("%s rewritten, but no page of that shard changed", p)
+		}
 	}
 }
