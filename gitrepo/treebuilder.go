@@ -124,6 +124,9 @@ func (b *TreeBuilder) Put(path string, data []byte) error {
 	if err := b.repo.writeBlob(h, data); err != nil {
 		return fmt.Errorf("put %s: %w", path, err)
 	}
+	if s := b.repo.stage; s != nil {
+		s.put(h, data)
+	}
 	d.entries[name] = &treeEntry{mode: filemode.Regular, hash: h}
 	markDirty(trail)
 	return nil

@@ -175,6 +175,11 @@ func runSync(ctx context.Context, g *Globals, c *syncCmd, env *Env) (report *exp
 		if builder, err = repo.NewTreeBuilder(crawlFrom.Commit()); err != nil {
 			return nil, err
 		}
+		// A first sync's checkout moves the files it wrote into place
+		// rather than reading them back from the packs.
+		if err := builder.StageCheckout(c.Branch); err != nil {
+			return nil, err
+		}
 		if err := ckpt.attach(builder); err != nil {
 			return nil, err
 		}
