@@ -132,6 +132,10 @@ func runSync(ctx context.Context, g *Globals, c *syncCmd, env *Env) (report *exp
 	if err != nil {
 		return nil, err
 	}
+	if head.IsZero() || c.Full {
+		// The whole workspace is crawled: see fullSyncMemoryLimit.
+		defer limitFullSyncMemory()()
+	}
 	prev, err := repo.Snapshot(head)
 	if err != nil {
 		return nil, err
