@@ -55,6 +55,9 @@ type Repo struct {
 	pending *pendingPack
 	// packs reads whole blobs from the packs without go-git; guarded by mu.
 	packs packBlobs
+	// stage, when not nil, keeps the files of a first sync for its
+	// checkout (see checkoutStage).
+	stage *checkoutStage
 
 	failpoint func(Failpoint) error
 }

@@ -29,12 +29,13 @@ const staleTempAge = time.Hour
 // left when killed (by the rule of lockIsStale) and the notes of writes
 // whose process is gone; and a reference of its own (under
 // refs/notion-git/) that a write of an older version cut short left empty
-// or corrupt, which git fsck reports until it is gone. A sync calls it
+// or corrupt, which git fsck reports until it is gone; and the checkout
+// stages of processes that have ended (checkoutStage). A sync calls it
 // first, in its repair step.
 func (r *Repo) RemoveStaleFiles() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return errors.Join(r.removeStaleTemps(time.Now()), r.removeStaleRefLocks(), r.removeBrokenOwnRefs())
+	return errors.Join(r.removeStaleTemps(time.Now()), r.removeStaleRefLocks(), r.removeBrokenOwnRefs(), r.removeStaleStages())
 }
 
 // removeStaleTemps removes notion-git's temporary pack files last written

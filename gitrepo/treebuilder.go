@@ -86,7 +86,7 @@ func (b *TreeBuilder) walk(path string, create bool, trail *[]*dirNode) (*dirNod
 			return nil, "", nil
 		case e == nil:
 			e = &treeEntry{mode: filemode.Dir, dir: &dirNode{loaded: true, entries: map[string]*treeEntry{}}}
-			d.entries[seg] = e
+			d.entries[strings.Clone(seg)] = e
 		case e.dir == nil && !create:
 			return nil, "", nil
 		case e.dir == nil:
@@ -129,7 +129,13 @@ func (b *TreeBuilder) Put(path string, data []byte) error {
 		// delta against this one (see deltaPairs).
 		b.repo.recordPair(h, old.hash)
 	}
-	d.entries[name] = &treeEntry{mode: filemode.Regular, hash: h}
+	if s := b.repo.stage; s != nil {
+		s.put(h, data)
+	}
+	// The name is cut from path: a copy keeps the rest of the path, folders
+	// and all, from living as long as the tree (a map assignment stores
+	// the key it is given, even over an equal one).
+	d.entries[strings.Clone(name)] = &treeEntry{mode: filemode.Regular, hash: h}
 	markDirty(trail)
 	return nil
 }

@@ -6,7 +6,9 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -157,7 +159,12 @@ func (f *Refresh) MoveBranch() error {
 // checked-out branch alone), and clears the pending mark. If it fails, the
 // mark stays and FinishRefresh completes the refresh later.
 func (f *Refresh) Apply() error {
-	if f == nil || f.plan == nil {
+	if f == nil {
+		return nil
+	}
+	// What the refresh did not move from the stage is of no further use.
+	defer f.r.dropStage()
+	if f.plan == nil {
 		return nil
 	}
 	branch, ok, err := f.r.CurrentBranch()
@@ -380,11 +387,9 @@ func (r *Repo) applyRefresh(p *refreshPlan) error {
 
 // checkout writes one file from the object store into the working tree and
 // returns its index entry, with the stat data of the file as written.
+// A file of a first sync is moved from the stage (checkoutStage) when it is
+// there; any other is read from the object store.
 func (r *Repo) checkout(path string, f fileState) (*index.Entry, error) {
-	data, err := r.readBlob(f.hash)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
 	full := filepath.Join(r.workDir, filepath.FromSlash(path))
 	dir := filepath.Dir(full)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -395,13 +400,19 @@ func (r *Repo) checkout(path string, f fileState) (*index.Entry, error) {
 			return nil, fmt.Errorf("%s: a folder is in the way: %w", path, err)
 		}
 	}
-	if f.mode == filemode.Symlink {
-		os.Remove(full)
-		if err := os.Symlink(string(data), full); err != nil {
+	if f.mode != filemode.Regular || r.stage == nil || !r.stage.take(f.hash, full) {
+		data, err := r.readBlob(f.hash)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		if f.mode == filemode.Symlink {
+			os.Remove(full)
+			if err := os.Symlink(string(data), full); err != nil {
+				return nil, err
+			}
+		} else if err := writeFileAtomic(full, data, f.mode); err != nil {
 			return nil, err
 		}
-	} else if err := writeFileAtomic(full, data, f.mode); err != nil {
-		return nil, err
 	}
 	fi, err := os.Lstat(full)
 	if err != nil {
@@ -458,4 +469,139 @@ func (r *Repo) removeEmptyParents(dir string) {
 		}
 		dir = filepath.Dir(dir)
 	}
+}
+
+// checkoutStageDir is the folder, in the git directory, of the staged files
+// of a first sync (checkoutStage), one per process: checkout-<pid>.
+const checkoutStageDir = "notion-git"
+
+// checkoutStage keeps a copy of every file a first sync writes, named by
+// blob hash, for the refresh after its commit to move into the empty
+// working tree. Without it the refresh reads every blob back from the
+// packs just written and inflates it again. The files are written to disk
+// as they pass through the TreeBuilder, so memory holds none of them. A
+// staged file is only ever a complete blob under its own hash (written
+// under a temporary name, then renamed), so a file the stage has is always
+// right to use; one it lacks is read from the packs as before. The stage
+// changes nothing in the crash safety of a refresh: the working tree only
+// gets files after the branch moved and the refresh was marked, and a run
+// that stops leaves at most a folder in the git directory, which
+// RemoveStaleFiles removes once its process is gone.
+type checkoutStage struct {
+	dir string
+	mu  sync.Mutex
+	off bool      // a write failed: stage nothing more
+	fan [256]bool // the fan-out folders made so far
+}
+
+func stageDirOf(gitDir string, pid int) string {
+	return filepath.Join(gitDir, checkoutStageDir, "checkout-"+strconv.Itoa(pid))
+}
+
+// StageCheckout makes the builder keep, beside each blob it writes, the
+// file for the working tree, when the commit it builds will be checked out
+// into an empty working tree: the first commit of branch, the checked-out
+// branch of a non-bare repository, built from nothing. Otherwise it does
+// nothing. The refresh after the commit moves the staged files into place
+// (Refresh.Apply), and removes what is left of the stage.
+func (b *TreeBuilder) StageCheckout(branch string) error {
+	r := b.repo
+	if r.Bare() || b.root.base != emptyTree || r.stage != nil {
+		return nil
+	}
+	if cur, ok, err := r.CurrentBranch(); err != nil || !ok || cur != branch {
+		return err
+	}
+	if _, ok, err := r.Head(branch); err != nil || ok {
+		return err
+	}
+	dir := stageDirOf(r.gitDir, os.Getpid())
+	if err := os.RemoveAll(dir); err != nil {
+		return fmt.Errorf("stage checkout: %w", err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("stage checkout: %w", err)
+	}
+	// A git directory on another file system than the working tree (a
+	// linked worktree, GIT_DIR) cannot rename into it: no stage then.
+	probe, err := os.CreateTemp(dir, tempPrefix+"*")
+	if err != nil {
+		return fmt.Errorf("stage checkout: %w", err)
+	}
+	probe.Close()
+	moved := filepath.Join(r.workDir, filepath.Base(probe.Name()))
+	if err := os.Rename(probe.Name(), moved); err != nil {
+		os.RemoveAll(dir)
+		return nil
+	}
+	os.Remove(moved)
+	r.stage = &checkoutStage{dir: dir}
+	return nil
+}
+
+// path is where the stage keeps the blob h, fanned out as git's loose
+// objects are so that no folder holds a quarter of a million files.
+func (s *checkoutStage) path(h plumbing.Hash) string {
+	hex := h.String()
+	return filepath.Join(s.dir, hex[:2], hex[2:])
+}
+
+// put stages data as blob h. Staging only saves work: a failure turns the
+// stage off, and the refresh reads what it lacks from the packs.
+func (s *checkoutStage) put(h plumbing.Hash, data []byte) {
+	s.mu.Lock()
+	if s.off {
+		s.mu.Unlock()
+		return
+	}
+	if !s.fan[h[0]] {
+		if err := os.MkdirAll(filepath.Dir(s.path(h)), 0o755); err != nil {
+			s.off = true
+			s.mu.Unlock()
+			return
+		}
+		s.fan[h[0]] = true
+	}
+	s.mu.Unlock()
+	if err := writeFileAtomic(s.path(h), data, filemode.Regular); err != nil {
+		s.mu.Lock()
+		s.off = true
+		s.mu.Unlock()
+	}
+}
+
+// take moves the staged blob h to full, and reports whether it could. A
+// blob staged once serves one path: a second path with the same content is
+// read from the packs.
+func (s *checkoutStage) take(h plumbing.Hash, full string) bool {
+	return os.Rename(s.path(h), full) == nil
+}
+
+// dropStage removes the stage and what is left in it.
+func (r *Repo) dropStage() {
+	if r.stage != nil {
+		os.RemoveAll(r.stage.dir)
+		r.stage = nil
+	}
+}
+
+// removeStaleStages removes the stages of processes that have ended.
+func (r *Repo) removeStaleStages() error {
+	dir := filepath.Join(r.gitDir, checkoutStageDir)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil // no stage was ever made
+	}
+	var errs []error
+	for _, e := range entries {
+		rest, ok := strings.CutPrefix(e.Name(), "checkout-")
+		pid, err := strconv.Atoi(rest)
+		if !ok || err != nil || !e.IsDir() || pid == os.Getpid() || processAlive(pid) {
+			continue
+		}
+		if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
+			errs = append(errs, fmt.Errorf("remove a stale checkout stage: %w", err))
+		}
+	}
+	return errors.Join(errs...)
 }

@@ -1,15 +1,19 @@
 package layout
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // EncodePage returns every file of the page's directory (page.json, one file
 // per block and per comment, README.md) keyed by repository-relative path.
-// Objects are normalised on a copy; p is not modified.
+// Objects are written normalised without being copied or changed; p is not
+// modified.
 func EncodePage(p *Page) (map[string][]byte, error) {
 	if !IsID(p.ID) {
 		return nil, fmt.Errorf("page %q: %w", truncate(p.ID, 80), ErrBadID)
@@ -216,6 +220,33 @@ func encodeReserved(id string, obj Object, r reserved) ([]byte, error) {
 	if err := extra.validate(); err != nil {
 		return nil, err
 	}
+	var rp *reserved
+	if !r.empty() {
+		rp = &r
+	}
+	w := writers.Get().(*canonicalWriter)
+	defer writers.Put(w)
+	w.buf, w.keys = w.buf[:0], w.keys[:0]
+	switch err := w.object(obj, rp); {
+	case err == nil:
+		// The writer's buffer is reused: the file gets a copy of its size.
+		return bytes.Clone(w.buf), nil
+	case errors.Is(err, errSlowPath):
+		return encodeReservedSlow(obj, r)
+	default:
+		return nil, err
+	}
+}
+
+// writers keeps the canonical writers' buffers from one object to the next:
+// a page of blocks is thousands of small files.
+var writers = sync.Pool{New: func() any { return new(canonicalWriter) }}
+
+// encodeReservedSlow normalises a copy of obj and encodes it through
+// encoding/json: what the canonical writer does without the copy, kept for
+// the values the writer leaves to encoding/json and as the reference its
+// tests compare it with.
+func encodeReservedSlow(obj Object, r reserved) ([]byte, error) {
 	out := clone(obj).(map[string]any)
 	Normalize(out)
 	if !r.empty() {

@@ -20,50 +20,105 @@ type FileRef struct {
 // changing, in place, so that the same state always gives the same bytes:
 // the top-level request_id, and the expiry_time and signature (URL query) of
 // every Notion-hosted file. External files are left alone: their URLs are
-// the user's own data.
+// the user's own data. (Encoding writes the same normalised form without
+// changing the object: see canonicalWriter.)
 func Normalize(obj Object) {
 	delete(obj, "request_id")
-	walkFiles(obj, "", func(_ string, file map[string]any) {
-		delete(file, "expiry_time")
-		if u, ok := file["url"].(string); ok {
-			file["url"] = stripQuery(u)
+	normalizeFiles(obj)
+}
+
+// normalizeFiles normalises every Notion-hosted file under v. The order of
+// the visit does not matter: what makes a map a file wrapper is not what
+// normalising changes.
+func normalizeFiles(v any) {
+	switch v := v.(type) {
+	case map[string]any:
+		if file, ok := hostedFile(v); ok {
+			delete(file, "expiry_time")
+			if u, ok := file["url"].(string); ok {
+				file["url"] = stripQuery(u)
+			}
 		}
-	})
+		for _, e := range v {
+			normalizeFiles(e)
+		}
+	case []any:
+		for _, e := range v {
+			normalizeFiles(e)
+		}
+	}
 }
 
 // FileRefs lists every Notion-hosted file in obj, in a stable order, for the
 // exporter to download and the importer to re-upload.
 func FileRefs(obj Object) []FileRef {
-	var refs []FileRef
-	walkFiles(obj, "", func(ptr string, file map[string]any) {
-		u, _ := file["url"].(string)
-		refs = append(refs, FileRef{Pointer: ptr, URL: u})
-	})
-	return refs
+	w := fileWalker{}
+	w.walk(obj)
+	return w.refs
 }
 
-// walkFiles calls fn for each Notion-hosted file object under v, visiting
-// keys in sorted order so that callers see a stable sequence. A hosted file
-// is the "file" member of either a file wrapper ({"type":"file","file":{...}},
-// used by icons, covers, media blocks and files properties) or a comment
-// attachment ({"category":...,"file":{...}}), and carries a string "url".
-func walkFiles(v any, ptr string, fn func(ptr string, file map[string]any)) {
+// fileWalker finds the hosted files of an object in the order of its sorted
+// keys. The JSON Pointer of a file is built only when one is found: most
+// objects hold none, and a string per key visited was most of what encoding
+// a workspace allocated.
+type fileWalker struct {
+	refs []FileRef
+	path []step   // from the object down to the value being walked
+	keys []string // a stack of the sorted keys of the maps being walked
+}
+
+// step is one step of a path: a key, or an index into an array.
+type step struct {
+	key   string
+	index int
+	array bool
+}
+
+// pointer returns the JSON Pointer of the walker's path, then token.
+func (w *fileWalker) pointer(token string) string {
+	var b []byte
+	for _, s := range w.path {
+		b = append(b, '/')
+		if s.array {
+			b = strconv.AppendInt(b, int64(s.index), 10)
+		} else {
+			b = append(b, EscapePointer(s.key)...)
+		}
+	}
+	b = append(b, '/')
+	return string(append(b, token...))
+}
+
+func (w *fileWalker) walk(v any) {
 	switch v := v.(type) {
 	case map[string]any:
 		if file, ok := hostedFile(v); ok {
-			fn(ptr+"/file", file)
+			u, _ := file["url"].(string)
+			w.refs = append(w.refs, FileRef{Pointer: w.pointer("file"), URL: u})
 		}
-		keys := make([]string, 0, len(v))
-		for k := range v {
-			keys = append(keys, k)
+		base := len(w.keys)
+		for k, e := range v {
+			switch e.(type) {
+			case map[string]any, []any:
+				w.keys = append(w.keys, k) // nothing else can hold a file
+			}
 		}
-		slices.Sort(keys)
-		for _, k := range keys {
-			walkFiles(v[k], ptr+"/"+EscapePointer(k), fn)
+		slices.Sort(w.keys[base:])
+		for i := base; i < len(w.keys); i++ {
+			k := w.keys[i]
+			w.path = append(w.path, step{key: k})
+			w.walk(v[k])
+			w.path = w.path[:len(w.path)-1]
 		}
+		w.keys = w.keys[:base]
 	case []any:
 		for i, e := range v {
-			walkFiles(e, ptr+"/"+strconv.Itoa(i), fn)
+			switch e.(type) {
+			case map[string]any, []any:
+				w.path = append(w.path, step{index: i, array: true})
+				w.walk(e)
+				w.path = w.path[:len(w.path)-1]
+			}
 		}
 	}
 }
@@ -146,7 +201,7 @@ func Lookup(obj Object, pointer string) (any, bool) {
 	return cur, true
 }
 
-// Built once: a Replacer is costly to build and walkFiles escapes every key.
+// Built once: a Replacer is costly to build.
 var (
 	pointerEscaper   = strings.NewReplacer("~", "~0", "/", "~1")
 	pointerUnescaper = strings.NewReplacer("~1", "/", "~0", "~")

@@ -141,6 +141,10 @@ func runSync(ctx context.Context, g *Globals, c *syncCmd, env *Env) (report *exp
 	if err != nil {
 		return nil, err
 	}
+	if head.IsZero() || c.Full {
+		// The whole workspace is crawled: see fullSyncMemoryLimit.
+		defer limitFullSyncMemory()()
+	}
 	prev, err := repo.Snapshot(head)
 	if err != nil {
 		return nil, err
@@ -186,6 +190,11 @@ func runSync(ctx context.Context, g *Globals, c *syncCmd, env *Env) (report *exp
 		crawlFrom, state = ckpt.from(prev, state)
 		c.resumed = crawlFrom.Commit() != prev.Commit()
 		if builder, err = repo.NewTreeBuilder(crawlFrom.Commit()); err != nil {
+			return nil, err
+		}
+		// A first sync's checkout moves the files it wrote into place
+		// rather than reading them back from the packs.
+		if err := builder.StageCheckout(c.Branch); err != nil {
 			return nil, err
 		}
 		if err := ckpt.attach(builder); err != nil {

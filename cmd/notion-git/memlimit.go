@@ -19,17 +19,38 @@ import (
 // rate limit far more than on the CPU.
 const restoreMemoryLimit = 352 << 20
 
+// fullSyncMemoryLimit is the soft memory limit of a sync that crawls the
+// whole workspace (a first sync, --full) when GOMEMLIMIT does not set one
+// (bench/RESULTS.md, "Full-sync memory").
+//
+// Its live heap is, at its highest, the listed page objects (which the
+// crawl needs until its end), the tree of every path written, the pending
+// pack and the pages in flight: about 180 MB for 10,000 pages and 235,000
+// blocks. The collector's default headroom doubles that. A full crawl
+// waits on Notion's rate limit for hours at that size, so the extra
+// collections cost nothing a user sees; an incremental sync is left alone,
+// since its heap follows the change and its CPU is what it costs.
+const fullSyncMemoryLimit = 240 << 20
+
 // limitRestoreMemory sets the restore's soft memory limit unless GOMEMLIMIT
 // set one or a lower one is set, and returns the function that puts the
 // previous limit back.
-func limitRestoreMemory() func() {
+func limitRestoreMemory() func() { return limitMemory(restoreMemoryLimit) }
+
+// limitFullSyncMemory is limitRestoreMemory for a full sync.
+func limitFullSyncMemory() func() { return limitMemory(fullSyncMemoryLimit) }
+
+// limitMemory lowers the soft memory limit to limit, unless GOMEMLIMIT set
+// one or a lower one is set, and returns the function that puts the
+// previous limit back.
+func limitMemory(limit int64) func() {
 	if os.Getenv("GOMEMLIMIT") != "" {
 		return func() {}
 	}
 	prev := debug.SetMemoryLimit(-1)
-	if prev <= restoreMemoryLimit {
+	if prev <= limit {
 		return func() {}
 	}
-	debug.SetMemoryLimit(restoreMemoryLimit)
+	debug.SetMemoryLimit(limit)
 	return func() { debug.SetMemoryLimit(prev) }
 }

@@ -2,12 +2,16 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"os"
 	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/notion-git/notion-git/notion/emulator"
 )
 
 // TestRestoreMemoryLimit: a restore lowers the soft memory limit to
@@ -42,6 +46,48 @@ func TestRestoreMemoryLimit(t *testing.T) {
 		t.Errorf("with GOMEMLIMIT set, the limit became %d", got)
 	}
 	undo()
+}
+
+// TestFullSyncMemoryLimit: a first sync, and a --full one, run under
+// fullSyncMemoryLimit and leave the limit as they found it; an incremental
+// sync keeps the process's limit.
+func TestFullSyncMemoryLimit(t *testing.T) {
+	prev := debug.SetMemoryLimit(-1)
+	defer debug.SetMemoryLimit(prev)
+	t.Setenv("GOMEMLIMIT", "")
+	os.Unsetenv("GOMEMLIMIT")
+	const process = 1 << 40
+	debug.SetMemoryLimit(process)
+
+	srv := startEmulator(t, basicFixture(t), emulator.Options{}, nil)
+	dir := newRepoDir(t)
+	sync := func(extra ...string) int64 {
+		t.Helper()
+		// The sync's clock is read while it runs: it sees the limit then.
+		var during int64
+		now := func() time.Time {
+			during = debug.SetMemoryLimit(-1)
+			return time.Now()
+		}
+		var stdout, stderr bytes.Buffer
+		env := &Env{Ctx: context.Background(), Stdout: &stdout, Stderr: &stderr, Now: now}
+		if code := runEnv(env, srv.syncArgs(dir, extra...)); code != 0 {
+			t.Fatalf("sync %v: exit %d\n%s", extra, code, stderr.String())
+		}
+		if got := debug.SetMemoryLimit(-1); got != process {
+			t.Errorf("limit after the sync %v: %d, want the process's %d", extra, got, int64(process))
+		}
+		return during
+	}
+	if got := sync(); got != fullSyncMemoryLimit {
+		t.Errorf("limit during a first sync %d, want %d", got, int64(fullSyncMemoryLimit))
+	}
+	if got := sync(); got != process {
+		t.Errorf("limit during an incremental sync %d, want the process's %d", got, int64(process))
+	}
+	if got := sync("--full"); got != fullSyncMemoryLimit {
+		t.Errorf("limit during a --full sync %d, want %d", got, int64(fullSyncMemoryLimit))
+	}
 }
 
 // TestMemProfileWritesAProfile: the diagnostic profile is written, as a
