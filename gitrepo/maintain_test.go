@@ -573,9 +573,12 @@ func BenchmarkMaintainYear(b *testing.B) {
 		}
 		syncLike(b, r, files, w.state())
 		_, first := packDirBytes(b, r)
-		most := 0
+		most, full := 0, 0
 		for i := 1; i <= commits; i++ {
-			syncLike(b, r, w.edit(3, i), w.state())
+			_, rep := syncLike(b, r, w.edit(3, i), w.state())
+			if rep.Merged > 0 && rep.Merged == rep.Packs {
+				full++ // every pack merged, the first one included
+			}
 			n, _ := packDirBytes(b, r)
 			most = max(most, n)
 		}
@@ -592,8 +595,8 @@ func BenchmarkMaintainYear(b *testing.B) {
 			b.Fatal(err)
 		}
 		_, after := packDirBytes(b, r)
-		b.Logf("%d commits: first pack %d bytes; then %d bytes in %d packs (at most %d at once), %.0f bytes per commit; full merge of %d objects (%d deltas made) in %v, heap %d MB before, %d MB at peak; %d bytes after",
-			commits, first, size, n, most, float64(size-first)/float64(commits), rep.Objects, rep.Deltas, took.Round(time.Millisecond), before>>20, peak>>20, after)
+		b.Logf("%d commits: first pack %d bytes; then %d bytes in %d packs (at most %d at once, %d merges of every pack), %.0f bytes per commit; full merge of %d objects (%d deltas made) in %v, heap %d MB before, %d MB at peak; %d bytes after",
+			commits, first, size, n, most, full, float64(size-first)/float64(commits), rep.Objects, rep.Deltas, took.Round(time.Millisecond), before>>20, peak>>20, after)
 		b.ReportMetric(float64(most), "max-packs")
 		b.ReportMetric(float64(size-first)/float64(commits), "bytes/commit")
 	}

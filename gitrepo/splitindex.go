@@ -225,18 +225,25 @@ func (s *splitIndex) prefetch(paths []string) error {
 	if len(want) == 0 {
 		return nil
 	}
-	for _, p := range want {
-		s.found[p] = nil
-	}
-	return s.scan(func(pos uint32, name, raw []byte) error {
-		for len(want) > 0 && want[0] < string(name) {
-			want = want[1:]
+	// Recorded only once the whole scan (and the checksum) succeeded.
+	got := make(map[string][]sharedEntry, len(want))
+	rest := want
+	err := s.scan(func(pos uint32, name, raw []byte) error {
+		for len(rest) > 0 && rest[0] < string(name) {
+			rest = rest[1:]
 		}
-		if len(want) > 0 && want[0] == string(name) {
-			s.found[want[0]] = append(s.found[want[0]], sharedEntry{pos, bytes.Clone(raw)})
+		if len(rest) > 0 && rest[0] == string(name) {
+			got[rest[0]] = append(got[rest[0]], sharedEntry{pos, bytes.Clone(raw)})
 		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	for _, p := range want {
+		s.found[p] = got[p]
+	}
+	return nil
 }
 
 // scan streams the shared index's entries to fn, in order, and checks

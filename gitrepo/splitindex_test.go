@@ -276,3 +276,40 @@ func TestSplitIndexReadsGits(t *testing.T) {
 	runGit(t, dir, "reset", "-q", "--hard")
 	os.Remove(filepath.Join(dir, "f", "new.json"))
 }
+
+// A damaged shared index fails the refresh with its name, before any file
+// is written; it is never read as an index without the damaged entries.
+func TestSplitIndexDamagedShared(t *testing.T) {
+	splitAlways(t)
+	r := newRepo(t, false)
+	commitChange(t, r, map[string]string{"a.json": "a\n", "b.json": "b\n"})
+	shared, _ := splitState(t, r)
+	p := filepath.Join(r.GitDir(), shared)
+	data, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data[indexHeaderSize+entryFixedSize] ^= 1 // a byte of the first path
+	os.Chmod(p, 0o644)
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	old, _, _ := r.Head("main")
+	b, _ := r.NewTreeBuilder(old)
+	b.Put("b.json", []byte("b2\n"))
+	tree, _ := b.Write()
+	c, err := r.Commit(CommitOptions{Tree: tree, Parents: parentsOf(old), Author: Signature{Name: "a", Email: "a@example.com"}, Message: "m"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.CheckWorktree(old, c, nil); err == nil || !strings.Contains(err.Error(), "shared index") {
+		t.Errorf("CheckWorktree = %v, want the damaged shared index named", err)
+	}
+	if got := readWork(t, r, "b.json"); got != "b\n" {
+		t.Errorf("b.json = %q, want it untouched", got)
+	}
+	// As git would be told to: rebuild the index from HEAD.
+	os.Remove(filepath.Join(r.GitDir(), "index"))
+	os.Remove(p)
+	runGit(t, r.WorkDir(), "reset", "-q")
+}
