@@ -705,3 +705,52 @@ func BenchmarkMaintainFirstSyncLarge(b *testing.B) {
 		b.ReportMetric(float64(peak-before)/float64(rep.Objects), "heap-B/object")
 	}
 }
+
+// BenchmarkMaintainRepo merges every pack of the repository at
+// NOTION_GIT_BENCH_REPO (a scratch copy: it is changed), for figures on a
+// real sync's repository, and reports the heap at its peak and the
+// process's peak resident size. Skipped without the variable.
+func BenchmarkMaintainRepo(b *testing.B) {
+	dir := os.Getenv("NOTION_GIT_BENCH_REPO")
+	if dir == "" {
+		b.Skip("NOTION_GIT_BENCH_REPO not set")
+	}
+	defer func(g time.Duration) { pruneGrace = g }(pruneGrace)
+	pruneGrace = 0
+	for range b.N {
+		r, err := Open(dir, OpenOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		n, size := packDirBytes(b, r)
+		var rep MaintainReport
+		var took time.Duration
+		before, peak := heapPeak(func() {
+			start := time.Now()
+			rep, err = r.maintain(true)
+			took = time.Since(start)
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("%d bytes in %d packs: merge of %d objects (%d dropped) in %v, heap %d MB before, %d MB at peak; process peak RSS %d MB",
+			size, n, rep.Objects, rep.Dropped, took.Round(time.Millisecond), before>>20, peak>>20, maxRSS()>>20)
+	}
+}
+
+// maxRSS returns the process's peak resident size (VmHWM, Linux), 0 where
+// it cannot be read.
+func maxRSS() uint64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			var kb uint64
+			fmt.Sscan(strings.TrimSuffix(strings.TrimSpace(v), " kB"), &kb)
+			return kb << 10
+		}
+	}
+	return 0
+}
