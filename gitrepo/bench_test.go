@@ -2,10 +2,16 @@ package gitrepo
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/format/index"
 )
 
 const (
@@ -132,4 +138,97 @@ func BenchmarkCommit10of250k(b *testing.B) {
 	b.ReportMetric(float64(cli.Nanoseconds()), "cli-ns/op")
 	b.ReportMetric(float64(cli.Nanoseconds())/ours, "cli/ours")
 	fsck(b, dir)
+}
+
+// writeBenchIndex writes .git/index with n entries of block files, as a
+// large workspace's checkout has them (about 150 bytes each), and returns
+// their paths in order.
+func writeBenchIndex(b *testing.B, r *Repo, n int) []string {
+	paths := make([]string, n)
+	for i := range paths {
+		page := i / benchBlocksPerPage
+		paths[i] = benchPagePath(page) + "/blocks/" + benchID("b", i) + ".json"
+	}
+	slices.Sort(paths)
+	err := r.writeIndexFile(func(w io.Writer) error {
+		return emptyRawIndex().writeTo(w, indexUpdatesFor(paths, 0))
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return paths
+}
+
+// indexUpdatesFor makes an entry for each path, its hash and times set from
+// gen.
+func indexUpdatesFor(paths []string, gen int) []indexUpdate {
+	updates := make([]indexUpdate, len(paths))
+	now := time.Unix(1_800_000_000+int64(gen), 0)
+	for i, p := range paths {
+		e := &index.Entry{Name: p, Mode: filemode.Regular, Size: 100, CreatedAt: now, ModifiedAt: now}
+		e.Hash = plumbing.ComputeHash(plumbing.BlobObject, []byte(fmt.Sprintf("%s %d", p, gen)))
+		updates[i] = indexUpdate{path: p, entry: e}
+	}
+	return updates
+}
+
+// BenchmarkIndexRefresh10of245k is the index's part of a 10-file worktree
+// refresh in a large workspace's checkout: .git/index of 245,000 entries
+// read, the 10 paths looked up, and the index written with their new
+// entries; whole, as before the split index, and split.
+func BenchmarkIndexRefresh10of245k(b *testing.B) {
+	for _, mode := range []struct {
+		name string
+		min  int
+	}{{"whole", 1 << 30}, {"split", 10_000}} {
+		b.Run(mode.name, func(b *testing.B) {
+			defer func(n int) { splitIndexMinEntries = n }(splitIndexMinEntries)
+			splitIndexMinEntries = mode.min
+			r := newRepo(b, false)
+			// The entries name blobs that were never written: the index goes
+			// before newRepo's cleanup checks the repository.
+			b.Cleanup(func() {
+				os.Remove(filepath.Join(r.gitDir, "index"))
+				m, _ := filepath.Glob(filepath.Join(r.gitDir, sharedIndexPrefix+"*"))
+				for _, p := range m {
+					os.Remove(p)
+				}
+			})
+			paths := writeBenchIndex(b, r, 245_000)
+			gen := 0
+			refresh := func() {
+				gen++
+				changed := make([]string, 10)
+				for k := range changed {
+					changed[k] = paths[(gen*10+k)*9973%len(paths)]
+				}
+				slices.Sort(changed)
+				idx, err := r.readIndex()
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := idx.prefetch(changed); err != nil {
+					b.Fatal(err)
+				}
+				for _, p := range changed {
+					if len(idx.entries(p)) != 1 {
+						b.Fatalf("%s: not in the index", p)
+					}
+				}
+				if err := idx.write(r, indexUpdatesFor(changed, gen)); err != nil {
+					b.Fatal(err)
+				}
+			}
+			refresh() // a whole index is split by its first refresh
+			fi, err := os.Stat(filepath.Join(r.gitDir, "index"))
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Logf("%d entries; .git/index of %d bytes", len(paths), fi.Size())
+			b.ReportAllocs()
+			for b.Loop() {
+				refresh()
+			}
+		})
+	}
 }

@@ -24,6 +24,9 @@ const (
 	// FailFileWritten: one more file of the refresh was written or deleted
 	// (called once per file).
 	FailFileWritten Failpoint = "file written"
+	// FailSharedIndexWritten: a new shared index (splitindex.go) is in
+	// place; .git/index, which will name it, is not yet written.
+	FailSharedIndexWritten Failpoint = "shared index written"
 	// FailIndexWrite: the new index is in index.lock, not yet renamed over
 	// the index.
 	FailIndexWrite Failpoint = "index write"

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sort"
 
+	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/format/index"
 )
 
@@ -19,9 +20,18 @@ type stagedIndex interface {
 	// entries returns the entries of path: none, one, or the stages of a
 	// merge conflict.
 	entries(path string) []*index.Entry
+	// prefetch reads the entries of paths (sorted) ahead of entries, in
+	// one pass where that matters (a split index's shared part).
+	prefetch(paths []string) error
 	// write replaces the entries of the updated paths (sorted by path) and
 	// writes the index.
 	write(r *Repo, updates []indexUpdate) error
+}
+
+// indexFiller writes an index with updates applied; it returns the shared
+// index the written one names, zero for a whole index.
+type indexFiller interface {
+	fill(r *Repo, w io.Writer, updates []indexUpdate) (plumbing.Hash, error)
 }
 
 // readIndex loads .git/index; a missing index (fresh repository) is empty.
@@ -36,6 +46,13 @@ func (r *Repo) readIndex() (stagedIndex, error) {
 		return nil, fmt.Errorf("read index: %w", err)
 	}
 	if x, err := parseRawIndex(data); err == nil {
+		if x.link != nil {
+			s, err := r.openSplitIndex(x)
+			if err != nil {
+				return nil, fmt.Errorf("read index: %w", err)
+			}
+			return s, nil
+		}
 		return x, nil
 	}
 	// Not editable in place, or damaged: go-git's decoder reads the former
@@ -47,25 +64,50 @@ func (r *Repo) readIndex() (stagedIndex, error) {
 	return newDecodedIndex(idx), nil
 }
 
+func (x *rawIndex) prefetch([]string) error { return nil }
+
 func (x *rawIndex) write(r *Repo, updates []indexUpdate) error {
+	return r.writeIndexUpdates(x, x, updates)
+}
+
+// fill writes the index whole, or, when it is to be split (splitConfig),
+// as a new shared index and a .git/index naming it.
+func (x *rawIndex) fill(r *Repo, w io.Writer, updates []indexUpdate) (plumbing.Hash, error) {
+	if !r.splitConfig().wants(x.len() + len(updates)) {
+		return plumbing.ZeroHash, x.writeTo(w, updates)
+	}
+	sum, err := r.writeSharedIndex(func(sw io.Writer) error { return x.writeTo(sw, updates) })
+	if err != nil {
+		return sum, err
+	}
+	return sum, writeLinkedIndex(w, x.version, sum, nil, nil, nil)
+}
+
+// writeIndexUpdates writes the index read as x (whose .git/index was read
+// bytes) with updates applied, and removes shared indexes no longer used.
+func (r *Repo) writeIndexUpdates(x indexFiller, read *rawIndex, updates []indexUpdate) error {
 	path := filepath.Join(r.gitDir, "index")
-	return r.writeIndexFile(func(w io.Writer) error {
+	var shared plumbing.Hash
+	err := r.writeIndexFile(func(w io.Writer) error {
 		// Checked under the lock: if a git command changed the index since
 		// it was read (git status refreshes it, git add stages), the
 		// updates go onto its version, so that its change is kept.
 		cur := x
-		if !x.unchangedOnDisk(path) {
-			data, err := os.ReadFile(path)
-			if errors.Is(err, os.ErrNotExist) {
-				cur = emptyRawIndex()
-			} else if err != nil {
-				return err
-			} else if cur, err = parseRawIndex(data); err != nil {
+		if !read.unchangedOnDisk(path) {
+			idx, err := r.readIndex()
+			if err != nil {
 				return fmt.Errorf("the index changed during the refresh: %w", err)
 			}
+			cur = idx.(indexFiller)
 		}
-		return cur.writeTo(w, updates)
+		var err error
+		shared, err = cur.fill(r, w, updates)
+		return err
 	})
+	if err == nil {
+		r.pruneSharedIndexes(shared)
+	}
+	return err
 }
 
 // unchangedOnDisk reports whether the index file still has the size and
@@ -108,10 +150,19 @@ func (d *decodedIndex) entries(path string) []*index.Entry {
 	return out
 }
 
-// write re-encodes every entry. go-git's encoder writes no extensions: the
+func (d *decodedIndex) prefetch([]string) error { return nil }
+
+func (d *decodedIndex) write(r *Repo, updates []indexUpdate) error {
+	return r.writeIndexFile(func(w io.Writer) error {
+		_, err := d.fill(r, w, updates)
+		return err
+	})
+}
+
+// fill re-encodes every entry. go-git's encoder writes no extensions: the
 // cached-tree extension, which would be stale for the changed paths, is
 // dropped and git rebuilds it when it needs it.
-func (d *decodedIndex) write(r *Repo, updates []indexUpdate) error {
+func (d *decodedIndex) fill(r *Repo, w io.Writer, updates []indexUpdate) (plumbing.Hash, error) {
 	touched := make(map[string]bool, len(updates))
 	for _, u := range updates {
 		touched[u.path] = true
@@ -130,13 +181,11 @@ func (d *decodedIndex) write(r *Repo, updates []indexUpdate) error {
 	sort.SliceStable(entries, func(i, j int) bool { return entries[i].Name < entries[j].Name })
 	d.idx.Entries = entries
 	d.idx.Cache = nil
-	return r.writeIndexFile(func(w io.Writer) error {
-		bw := bufio.NewWriter(w)
-		if err := index.NewEncoder(bw).Encode(d.idx); err != nil {
-			return err
-		}
-		return bw.Flush()
-	})
+	bw := bufio.NewWriter(w)
+	if err := index.NewEncoder(bw).Encode(d.idx); err != nil {
+		return plumbing.ZeroHash, err
+	}
+	return plumbing.ZeroHash, bw.Flush()
 }
 
 // writeIndexFile replaces .git/index through index.lock, the lock file git

@@ -3,6 +3,7 @@ package gitrepo
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"compress/zlib"
 	"crypto/sha1"
 	"encoding/binary"
@@ -18,7 +19,6 @@ import (
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/format/idxfile"
 	"github.com/go-git/go-git/v5/plumbing/format/packfile"
 )
 
@@ -252,14 +252,13 @@ func (r *Repo) maintain(all bool) (MaintainReport, error) {
 		return rep, nil
 	}
 	merge := packs[:split]
+	// The merge opens its own copy of the indexes it reads; the one kept
+	// for reads is dropped meanwhile (it is read again on next use).
+	r.packs.reset()
 	// Unreachable objects go only when everything is merged: a pack left
 	// out could hold what makes them reachable (a commit of another
 	// process), and dropping them is only worth a full walk then.
-	var reachable map[plumbing.Hash]struct{}
-	if split == len(packs) {
-		reachable = r.reachableLocked()
-	}
-	m, err := r.mergePacks(merge, reachable)
+	m, err := r.mergePacks(merge, split == len(packs))
 	if err != nil {
 		return rep, fmt.Errorf("pack maintenance: %w", err)
 	}
@@ -290,143 +289,252 @@ func (r *Repo) removeOrphanPairs(packs []packInfo) {
 }
 
 // mergeObject is one object of a merge: where it is read from and how it is
-// written. About 90 bytes each, so a merge of 250,000 objects holds some
-// 25 MB of them, never their contents.
+// written. A merge holds one per object of the packs it merges, never their
+// contents: 56 bytes each, with 4 more in the table by hash and a bit for
+// the reachability walk, so that the first merge after a large workspace's
+// first sync (some 280,000 objects) holds about 17 MB of them. The objects
+// of each source pack are in the order of their offsets, so that where one
+// ends is where the next begins, and the merged pack is written in that
+// order too.
 type mergeObject struct {
 	hash     plumbing.Hash
-	src      int32 // index into the merged packs
-	base     int32 // the object it is stored as a delta against, -1 if whole
-	off, end int64 // in the source pack
-	newOff   int64 // in the merged pack
-	mtime    int64 // of the youngest pack holding it, for pruning
-	crc      uint32
+	src      int32  // index into the merged packs
+	base     int32  // the object it is stored as a delta against, -1 if whole
+	crc      uint32 // of its bytes in the source pack; once written, in the merged one
+	off      int64  // in the source pack
+	newOff   int64  // in the merged pack
 	hdrLen   int16
+	height   uint16              // longest chain of deltas on it
 	typ      plumbing.ObjectType // as stored
-	fresh    bool                // base is a recorded pair's: the delta is made now
-	resolve  bool                // written whole from its resolved content
-	keep     bool
-	height   uint16 // longest chain of deltas on it
-	state    uint8  // of the writing walk: 1 under way, 2 written
 	realType plumbing.ObjectType
+	flags    uint8
+}
+
+// The flags of a mergeObject.
+const (
+	mergeFresh   = 1 << iota // base is a recorded pair's: the delta is made now
+	mergeResolve             // written whole from its resolved content
+	mergeKeep                // written to the merged pack
+	mergeDup                 // another copy of the same object is the one merged
+	mergeYoung               // in a pack younger than pruneGrace
+	mergeBusy                // of the writing walk: its base is being written
+	mergeDone                // of the writing walk: written
+)
+
+func (o *mergeObject) has(f uint8) bool { return o.flags&f != 0 }
+
+// merger holds the tables of one merge.
+type merger struct {
+	src    *packBlobs
+	objs   []mergeObject
+	byHash []int32 // objs by hash; of the copies of one object, the merged one first
+}
+
+// lookup returns the index of the copy of h the merge writes, or -1.
+func (m *merger) lookup(h plumbing.Hash) int32 {
+	k, found := slices.BinarySearchFunc(m.byHash, h, func(i int32, h plumbing.Hash) int {
+		return bytes.Compare(m.objs[i].hash[:], h[:])
+	})
+	if !found {
+		return -1
+	}
+	return m.byHash[k]
+}
+
+// end returns where object i's bytes end in its source pack: at the next
+// object, or at the pack's trailer.
+func (m *merger) end(i int32) int64 {
+	if int(i)+1 < len(m.objs) && m.objs[i+1].src == m.objs[i].src {
+		return m.objs[i+1].off
+	}
+	return m.src.packs[m.objs[i].src].size - 20
+}
+
+// readHeader parses the header of object i from its source pack.
+func (m *merger) readHeader(i int32, buf []byte) (packEntry, error) {
+	o := &m.objs[i]
+	b := buf[:min(int64(len(buf)), m.end(i)-o.off)]
+	if _, err := m.src.packs[o.src].f.ReadAt(b, o.off); err != nil {
+		return packEntry{}, err
+	}
+	return parseEntry(b, o.off)
+}
+
+// read returns the content of object h: from the merged packs, or through
+// go-git (a loose object, a kept pack's, a thin pack's delta).
+func (m *merger) read(r *Repo, h plumbing.Hash) (plumbing.ObjectType, []byte, error) {
+	if i := m.lookup(h); i >= 0 {
+		o := &m.objs[i]
+		typ, data, err := m.src.read(m.src.packs[o.src], o.off, m.end(i), 0)
+		if err == nil {
+			if got := plumbing.ComputeHash(typ, data); got != h {
+				return 0, nil, fmt.Errorf("read %s: the pack holds %s at its offset", h, got)
+			}
+			return typ, data, nil
+		}
+		if !errors.Is(err, errPackUnsupported) {
+			return 0, nil, fmt.Errorf("read %s: %w", h, err)
+		}
+	}
+	obj, err := r.store.EncodedObject(plumbing.AnyObject, h)
+	if err != nil {
+		return 0, nil, err
+	}
+	rd, err := obj.Reader()
+	if err != nil {
+		return 0, nil, err
+	}
+	defer rd.Close()
+	data, err := io.ReadAll(rd)
+	return obj.Type(), data, err
 }
 
 type mergeResult struct {
 	objects, deltas, dropped int
 }
 
-// mergePacks writes the objects of packs as one pack, drops those not in
-// reachable (when it is not nil) from packs older than pruneGrace, and
-// removes the packs it merged.
-func (r *Repo) mergePacks(packs []packInfo, reachable map[plumbing.Hash]struct{}) (mergeResult, error) {
+// mergePacks writes the objects of packs as one pack and removes the packs
+// it merged. With prune, packs holds every pack, and the objects no
+// reference reaches are left out unless a pack younger than pruneGrace
+// holds them.
+func (r *Repo) mergePacks(packs []packInfo, prune bool) (mergeResult, error) {
 	var res mergeResult
 	src := &packBlobs{loaded: true}
 	defer src.reset()
+	total := 0
 	for _, p := range packs {
 		pf, err := openPackFile(p.base)
 		if err != nil {
 			return res, fmt.Errorf("read %s: %w", filepath.Base(p.base), err)
 		}
 		src.packs = append(src.packs, pf)
+		total += len(pf.offs)
 	}
 
-	// The objects, each once: a copy stored whole wins over a delta.
-	var objs []mergeObject
-	at := make(map[plumbing.Hash]int32)
+	// Every copy of every object, pack by pack in the order of offsets.
+	m := &merger{src: src, objs: make([]mergeObject, 0, total)}
+	cutoff := time.Now().Add(-pruneGrace)
 	hdr := make([]byte, 64)
 	for pi, pf := range src.packs {
-		mtime := packs[pi].mtime.UnixNano()
-		n := len(pf.offs)
-		for i := range n {
-			var h plumbing.Hash
-			copy(h[:], pf.hashes[i*20:])
-			off := pf.offs[i]
-			end, ok := pf.end(off)
-			if !ok || end <= off {
-				return res, fmt.Errorf("read %s: bad offset of %s", filepath.Base(packs[pi].base), h)
+		name := filepath.Base(packs[pi].base)
+		var young uint8
+		if packs[pi].mtime.After(cutoff) {
+			young = mergeYoung
+		}
+		start := len(m.objs)
+		for k, off := range pf.offs {
+			o := mergeObject{src: int32(pi), base: -1, off: off, crc: binary.BigEndian.Uint32(pf.crcs[k*4:]), flags: young}
+			copy(o.hash[:], pf.hashes[k*20:])
+			m.objs = append(m.objs, o)
+		}
+		seg := m.objs[start:]
+		slices.SortFunc(seg, func(a, b mergeObject) int { return cmp.Compare(a.off, b.off) })
+		for k := range seg {
+			i := int32(start + k)
+			o := &m.objs[i]
+			if o.off < packHeaderSize || m.end(i) <= o.off {
+				return res, fmt.Errorf("read %s: bad offset of %s", name, o.hash)
 			}
-			b := hdr[:min(int64(len(hdr)), end-off)]
-			if _, err := pf.f.ReadAt(b, off); err != nil {
-				return res, fmt.Errorf("read %s: %w", filepath.Base(packs[pi].base), err)
-			}
-			e, err := parseEntry(b, off)
+			e, err := m.readHeader(i, hdr)
 			if err != nil {
-				return res, fmt.Errorf("read %s: %s: %w", filepath.Base(packs[pi].base), h, err)
+				return res, fmt.Errorf("read %s: %s: %w", name, o.hash, err)
 			}
-			o := mergeObject{hash: h, src: int32(pi), base: -1, off: off, end: end, mtime: mtime,
-				crc: binary.BigEndian.Uint32(pf.crcs[i*4:]), hdrLen: int16(e.hdrLen), typ: e.typ}
-			if j, dup := at[h]; dup {
-				prev := &objs[j]
-				prev.mtime = max(prev.mtime, mtime)
-				if isDelta(prev.typ) && !isDelta(o.typ) {
-					o.mtime = prev.mtime
-					*prev = o
+			o.hdrLen, o.typ = int16(e.hdrLen), e.typ
+			if e.typ == plumbing.OFSDeltaObject {
+				j, found := slices.BinarySearchFunc(seg, e.baseOff, func(x mergeObject, off int64) int { return cmp.Compare(x.off, off) })
+				if !found {
+					return res, fmt.Errorf("read %s: %s: a delta's base is at no object's offset", name, o.hash)
 				}
-				continue
+				o.base = int32(start + j)
 			}
-			at[h] = int32(len(objs))
-			objs = append(objs, o)
 		}
 	}
-	// Bases, by hash: a delta's base may be another pack's copy.
-	offIndex := make([]map[int64]int32, len(src.packs))
-	for i := range objs {
-		o := &objs[i]
-		if !isDelta(o.typ) {
-			o.realType = o.typ
+
+	// Each object once: a copy stored whole wins over a delta, then the
+	// first pack's. It is kept if any pack holding it is young.
+	m.byHash = make([]int32, len(m.objs))
+	for i := range m.byHash {
+		m.byHash[i] = int32(i)
+	}
+	slices.SortFunc(m.byHash, func(a, b int32) int {
+		oa, ob := &m.objs[a], &m.objs[b]
+		if c := bytes.Compare(oa.hash[:], ob.hash[:]); c != 0 {
+			return c
+		}
+		if da, db := isDelta(oa.typ), isDelta(ob.typ); da != db {
+			if da {
+				return 1
+			}
+			return -1
+		}
+		return cmp.Compare(a, b)
+	})
+	for k := 0; k < len(m.byHash); {
+		first := &m.objs[m.byHash[k]]
+		k++
+		for ; k < len(m.byHash) && m.objs[m.byHash[k]].hash == first.hash; k++ {
+			d := &m.objs[m.byHash[k]]
+			d.flags |= mergeDup
+			first.flags |= d.flags & mergeYoung
+		}
+	}
+
+	// Bases, as the copies merged: a delta's base may be another pack's.
+	for i := range m.objs {
+		o := &m.objs[i]
+		if o.has(mergeDup) {
 			continue
 		}
-		pf := src.packs[o.src]
-		b := hdr[:min(int64(len(hdr)), o.end-o.off)]
-		if _, err := pf.f.ReadAt(b, o.off); err != nil {
-			return res, err
-		}
-		e, _ := parseEntry(b, o.off)
-		baseHash := e.baseRef
-		if o.typ == plumbing.OFSDeltaObject {
-			if offIndex[o.src] == nil {
-				offIndex[o.src] = make(map[int64]int32, len(pf.offs))
-				for k, off := range pf.offs {
-					offIndex[o.src][off] = int32(k)
-				}
+		switch o.typ {
+		case plumbing.OFSDeltaObject:
+			if b := &m.objs[o.base]; b.has(mergeDup) {
+				o.base = m.lookup(b.hash)
 			}
-			k, ok := offIndex[o.src][e.baseOff]
-			if !ok {
-				return res, fmt.Errorf("%s: a delta's base is at no object's offset", o.hash)
+		case plumbing.REFDeltaObject:
+			e, err := m.readHeader(int32(i), hdr)
+			if err != nil {
+				return res, err
 			}
-			copy(baseHash[:], pf.hashes[int(k)*20:])
-		}
-		if j, ok := at[baseHash]; ok {
-			o.base = j
-		} else {
-			o.resolve = true // a thin pack's delta: written whole
+			if j := m.lookup(e.baseRef); j >= 0 {
+				o.base = j
+			} else {
+				o.flags |= mergeResolve // a thin pack's delta: written whole
+			}
+		default:
+			o.realType = o.typ
 		}
 	}
-	offIndex = nil
 	// Each delta's type is its chain's root's.
-	for i := range objs {
-		if objs[i].realType == 0 {
-			objs[i].realType = rootType(objs, int32(i))
+	for i := range m.objs {
+		if o := &m.objs[i]; o.realType == 0 && !o.has(mergeDup) {
+			o.realType = rootType(m.objs, int32(i))
 		}
 	}
 
 	// What is kept: everything, or the reachable, the young and every
 	// base of what is kept.
-	cutoff := time.Now().Add(-pruneGrace).UnixNano()
-	for i := range objs {
-		o := &objs[i]
-		_, live := reachable[o.hash]
-		o.keep = reachable == nil || live || o.mtime > cutoff
+	var live []uint64
+	if prune {
+		live = m.reachable(r)
 	}
-	for i := range objs {
-		if !objs[i].keep {
+	for i := range m.objs {
+		o := &m.objs[i]
+		if !o.has(mergeDup) && (live == nil || live[i>>6]&(1<<(i&63)) != 0 || o.has(mergeYoung)) {
+			o.flags |= mergeKeep
+		}
+	}
+	live = nil
+	for i := range m.objs {
+		if !m.objs[i].has(mergeKeep) {
 			continue
 		}
-		for j, steps := objs[i].base, 0; j >= 0 && !objs[j].keep && steps < maxDeltaChain; j, steps = objs[j].base, steps+1 {
-			objs[j].keep = true
+		for j, steps := m.objs[i].base, 0; j >= 0 && !m.objs[j].has(mergeKeep) && steps < maxDeltaChain; j, steps = m.objs[j].base, steps+1 {
+			m.objs[j].flags |= mergeKeep
 		}
 	}
 
 	// Heights of the existing chains, then the recorded pairs.
+	objs := m.objs
 	for i := range objs {
 		d := uint16(1)
 		for j, steps := objs[i].base, 0; j >= 0 && steps < maxDeltaChain; j, steps = objs[j].base, steps+1 {
@@ -437,11 +545,11 @@ func (r *Repo) mergePacks(packs []packInfo, reachable map[plumbing.Hash]struct{}
 	var carry []deltaPair
 	for _, p := range packs {
 		for _, pr := range readPairs(r.gitDir, p.sum) {
-			ni, nok := at[pr.newer]
-			oi, ook := at[pr.older]
+			ni, oi := m.lookup(pr.newer), m.lookup(pr.older)
+			nok, ook := ni >= 0, oi >= 0
 			if nok != ook {
 				// One side is in another pack: a later merge may hold both.
-				if (nok && objs[ni].keep) || (ook && objs[oi].keep) {
+				if (nok && objs[ni].has(mergeKeep)) || (ook && objs[oi].has(mergeKeep)) {
 					carry = append(carry, pr)
 				}
 				continue
@@ -450,7 +558,7 @@ func (r *Repo) mergePacks(packs []packInfo, reachable map[plumbing.Hash]struct{}
 				continue
 			}
 			n, o := &objs[ni], &objs[oi]
-			if !n.keep || !o.keep || o.base >= 0 || o.resolve || isDelta(o.typ) || n.realType != o.realType ||
+			if !n.has(mergeKeep) || !o.has(mergeKeep) || o.base >= 0 || o.has(mergeResolve) || isDelta(o.typ) || n.realType != o.realType ||
 				(o.typ != plumbing.BlobObject && o.typ != plumbing.TreeObject) {
 				continue
 			}
@@ -458,7 +566,8 @@ func (r *Repo) mergePacks(packs []packInfo, reachable map[plumbing.Hash]struct{}
 			if cycle || depth+1+int(o.height) > maxDeltaDepth {
 				continue
 			}
-			o.base, o.fresh = ni, true
+			o.base = ni
+			o.flags |= mergeFresh
 			d := 1 + o.height
 			for j := ni; j >= 0; j = objs[j].base {
 				objs[j].height = max(objs[j].height, d)
@@ -469,25 +578,26 @@ func (r *Repo) mergePacks(packs []packInfo, reachable map[plumbing.Hash]struct{}
 
 	count := 0
 	for i := range objs {
-		if objs[i].keep {
+		if objs[i].has(mergeKeep) {
 			count++
-		} else {
+		} else if !objs[i].has(mergeDup) {
 			res.dropped++
 		}
 	}
-	w, err := newPackWriter(filepath.Dir(packs[0].base), count)
+	dir := filepath.Dir(packs[0].base)
+	w, err := newPackWriter(dir, count)
 	if err != nil {
 		return res, err
 	}
 	defer w.abort()
 	for i := range objs {
-		if objs[i].keep {
-			if err := w.emit(src, objs, int32(i), &res); err != nil {
+		if objs[i].has(mergeKeep) {
+			if err := w.emit(r, m, int32(i), &res); err != nil {
 				return res, err
 			}
 		}
 	}
-	sum, idxTmp, err := w.finish(objs)
+	sum, idxTmp, err := w.finish(m)
 	if err != nil {
 		return res, err
 	}
@@ -500,7 +610,6 @@ func (r *Repo) mergePacks(packs []packInfo, reachable map[plumbing.Hash]struct{}
 	// Into place: the pairs that may still serve, the pack, its index;
 	// only then the merged packs go. Until then every object is in the
 	// old packs, and from the index's rename on, also in the new one.
-	dir := filepath.Dir(packs[0].base)
 	newBase := filepath.Join(dir, "pack-"+sum.String())
 	if err := writePairs(r.gitDir, sum, carry); err != nil {
 		os.Remove(idxTmp)
@@ -554,7 +663,7 @@ func rootType(objs []mergeObject, i int32) plumbing.ObjectType {
 	for steps := 0; steps <= maxDeltaChain; steps++ {
 		o := &objs[i]
 		if o.base < 0 {
-			if o.resolve {
+			if o.has(mergeResolve) {
 				return 0 // known once resolved; no pair uses it
 			}
 			return o.typ
@@ -589,7 +698,6 @@ type packWriter struct {
 	sum   hashWriter
 	off   int64
 	count int
-	idx   idxfile.Writer
 	raw   []byte
 	zbuf  bytes.Buffer
 	zw    *zlib.Writer
@@ -610,10 +718,6 @@ func newPackWriter(dir string, count int) (*packWriter, error) {
 	}
 	w := &packWriter{dir: dir, tmp: f.Name(), f: f, bw: bufio.NewWriterSize(f, 256<<10), count: count}
 	w.sum.h = sha1.New()
-	if err := w.idx.OnHeader(uint32(count)); err != nil {
-		w.abort()
-		return nil, err
-	}
 	var hdr [packHeaderSize]byte
 	copy(hdr[:], "PACK")
 	binary.BigEndian.PutUint32(hdr[4:], 2)
@@ -643,21 +747,23 @@ func (w *packWriter) abort() {
 // emit writes object i after its base, so that every OFS_DELTA points
 // back. A loop of bases (two packs each holding one object as a delta of
 // the other) is cut by writing the object that closes it whole.
-func (w *packWriter) emit(src *packBlobs, objs []mergeObject, i int32, res *mergeResult) error {
-	o := &objs[i]
-	if o.state == 2 {
+func (w *packWriter) emit(r *Repo, m *merger, i int32, res *mergeResult) error {
+	o := &m.objs[i]
+	if o.has(mergeDone) {
 		return nil
 	}
 	if o.base >= 0 {
-		o.state = 1
-		b := &objs[o.base]
-		if b.state == 1 {
-			o.base, o.fresh, o.resolve = -1, false, isDelta(o.typ)
-		} else if err := w.emit(src, objs, o.base, res); err != nil {
+		o.flags |= mergeBusy
+		if m.objs[o.base].has(mergeBusy) {
+			o.base = -1
+			o.flags &^= mergeFresh | mergeResolve
+			if isDelta(o.typ) {
+				o.flags |= mergeResolve
+			}
+		} else if err := w.emit(r, m, o.base, res); err != nil {
 			return err
 		}
 	}
-	o = &objs[i]
 	o.newOff = w.off
 	crc := crc32.NewIEEE()
 	put := func(b []byte) error {
@@ -666,34 +772,37 @@ func (w *packWriter) emit(src *packBlobs, objs []mergeObject, i int32, res *merg
 	}
 	var err error
 	switch {
-	case o.resolve:
-		err = w.writeResolved(src, o, put)
-	case o.fresh:
+	case o.has(mergeResolve):
+		err = w.writeResolved(r, m, i, put)
+	case o.has(mergeFresh):
 		var made bool
-		made, err = w.writeFresh(src, objs, o, put)
+		made, err = w.writeFresh(r, m, i, put)
 		if made {
 			res.deltas++
 		}
 	default:
-		err = w.copyObject(src, objs, o, put)
+		err = w.copyObject(m, i, put)
 	}
 	if err != nil {
 		return fmt.Errorf("merge %s: %w", o.hash, err)
 	}
-	w.idx.Add(o.hash, uint64(o.newOff), crc.Sum32())
-	o.state = 2
+	// The source's CRC has served (readRaw checks it before the copy); the
+	// index of the merged pack wants the new bytes'.
+	o.crc = crc.Sum32()
+	o.flags = o.flags&^mergeBusy | mergeDone
 	return nil
 }
 
-// readRaw reads o's bytes in its source pack and checks them against the
-// CRC its index records.
-func (w *packWriter) readRaw(src *packBlobs, o *mergeObject) ([]byte, error) {
-	n := int(o.end - o.off)
+// readRaw reads object i's bytes in its source pack and checks them
+// against the CRC its index records.
+func (w *packWriter) readRaw(m *merger, i int32) ([]byte, error) {
+	o := &m.objs[i]
+	n := int(m.end(i) - o.off)
 	if cap(w.raw) < n {
 		w.raw = make([]byte, n)
 	}
 	raw := w.raw[:n]
-	if _, err := src.packs[o.src].f.ReadAt(raw, o.off); err != nil {
+	if _, err := m.src.packs[o.src].f.ReadAt(raw, o.off); err != nil {
 		return nil, err
 	}
 	if crc32.ChecksumIEEE(raw) != o.crc {
@@ -702,10 +811,11 @@ func (w *packWriter) readRaw(src *packBlobs, o *mergeObject) ([]byte, error) {
 	return raw, nil
 }
 
-// copyObject copies o as it is stored: a whole object byte for byte, a
-// delta with its base's new distance in a new header.
-func (w *packWriter) copyObject(src *packBlobs, objs []mergeObject, o *mergeObject, put func([]byte) error) error {
-	raw, err := w.readRaw(src, o)
+// copyObject copies object i as it is stored: a whole object byte for
+// byte, a delta with its base's new distance in a new header.
+func (w *packWriter) copyObject(m *merger, i int32, put func([]byte) error) error {
+	o := &m.objs[i]
+	raw, err := w.readRaw(m, i)
 	if err != nil {
 		return err
 	}
@@ -716,7 +826,7 @@ func (w *packWriter) copyObject(src *packBlobs, objs []mergeObject, o *mergeObje
 	if err != nil {
 		return err
 	}
-	if err := put(ofsDeltaHeader(e.size, o.newOff-objs[o.base].newOff)); err != nil {
+	if err := put(ofsDeltaHeader(e.size, o.newOff-m.objs[o.base].newOff)); err != nil {
 		return err
 	}
 	return put(raw[e.hdrLen:])
@@ -753,18 +863,9 @@ func (w *packWriter) compress(data []byte) ([]byte, error) {
 	return w.zbuf.Bytes(), nil
 }
 
-// content reads an object's content from the merged packs, checked.
-func content(src *packBlobs, h plumbing.Hash) (plumbing.ObjectType, []byte, error) {
-	typ, data, ok, err := src.object(h)
-	if err == nil && !ok {
-		err = errors.New("not readable from its pack")
-	}
-	return typ, data, err
-}
-
-// writeResolved writes o whole from its content.
-func (w *packWriter) writeResolved(src *packBlobs, o *mergeObject, put func([]byte) error) error {
-	typ, data, err := content(src, o.hash)
+// writeResolved writes object i whole from its content.
+func (w *packWriter) writeResolved(r *Repo, m *merger, i int32, put func([]byte) error) error {
+	typ, data, err := m.read(r, m.objs[i].hash)
 	if err != nil {
 		return err
 	}
@@ -778,14 +879,15 @@ func (w *packWriter) writeResolved(src *packBlobs, o *mergeObject, put func([]by
 	return put(z)
 }
 
-// writeFresh writes o, stored whole in its pack, as a delta against its
-// newer version when that is smaller, and whole as it was otherwise.
-func (w *packWriter) writeFresh(src *packBlobs, objs []mergeObject, o *mergeObject, put func([]byte) error) (bool, error) {
-	_, older, err := content(src, o.hash)
+// writeFresh writes object i, stored whole in its pack, as a delta against
+// its newer version when that is smaller, and whole as it was otherwise.
+func (w *packWriter) writeFresh(r *Repo, m *merger, i int32, put func([]byte) error) (bool, error) {
+	o := &m.objs[i]
+	_, older, err := m.read(r, o.hash)
 	if err != nil {
 		return false, err
 	}
-	_, newer, err := content(src, objs[o.base].hash)
+	_, newer, err := m.read(r, m.objs[o.base].hash)
 	if err != nil {
 		return false, err
 	}
@@ -797,8 +899,8 @@ func (w *packWriter) writeFresh(src *packBlobs, objs []mergeObject, o *mergeObje
 			if err != nil {
 				return false, err
 			}
-			hdr := ofsDeltaHeader(int64(len(delta)), o.newOff-objs[o.base].newOff)
-			if int64(len(hdr)+len(z)) < o.end-o.off {
+			hdr := ofsDeltaHeader(int64(len(delta)), o.newOff-m.objs[o.base].newOff)
+			if int64(len(hdr)+len(z)) < m.end(i)-o.off {
 				if err := put(hdr); err != nil {
 					return false, err
 				}
@@ -806,8 +908,9 @@ func (w *packWriter) writeFresh(src *packBlobs, objs []mergeObject, o *mergeObje
 			}
 		}
 	}
-	o.base, o.fresh = -1, false
-	raw, err := w.readRaw(src, o)
+	o.base = -1
+	o.flags &^= mergeFresh
+	raw, err := w.readRaw(m, i)
 	if err != nil {
 		return false, err
 	}
@@ -816,7 +919,7 @@ func (w *packWriter) writeFresh(src *packBlobs, objs []mergeObject, o *mergeObje
 
 // finish writes the trailer and the index, both synced, and returns the
 // pack's checksum and the index's temporary name; the pack's stays in w.tmp.
-func (w *packWriter) finish(objs []mergeObject) (plumbing.Hash, string, error) {
+func (w *packWriter) finish(m *merger) (plumbing.Hash, string, error) {
 	var sum plumbing.Hash
 	copy(sum[:], w.sum.h.Sum(nil))
 	if _, err := w.bw.Write(sum[:]); err != nil {
@@ -836,28 +939,81 @@ func (w *packWriter) finish(objs []mergeObject) (plumbing.Hash, string, error) {
 	if err != nil {
 		return sum, "", err
 	}
-	if err := w.idx.OnFooter(sum); err != nil {
-		return sum, "", err
-	}
-	mi, err := w.idx.Index()
-	if err != nil {
-		return sum, "", err
-	}
 	idxTmp, err := writeTemp(w.dir, indexTempPrefix, func(iw io.Writer) error {
-		_, err := idxfile.NewEncoder(iw).Encode(mi)
-		return err
+		return writeMergedIndex(iw, m, sum)
 	})
 	return sum, idxTmp, err
 }
 
-// reachableLocked returns every object reachable from the repository's
-// references: HEAD and the other *HEAD files, every ref loose or packed
-// (branches, tags, notion-git's checkpoints under refs/notion-git/), the
-// reflogs and linked worktrees' HEADs, as git gc keeps them. It reads
-// commits and trees only. It returns nil, and nothing is dropped, if any
-// object on the way cannot be read: a repository missing objects is not one
-// to remove more from.
-func (r *Repo) reachableLocked() map[plumbing.Hash]struct{} {
+// idxLargeOffset is the largest offset a pack index of version 2 stores in
+// its table of 32-bit offsets; beyond it, the offset goes to the table of
+// 64-bit ones. Tests lower it to write that table without a 2 GiB pack.
+var idxLargeOffset int64 = 0x7fffffff
+
+// writeMergedIndex writes the index (version 2) of the merged pack straight
+// from the merge's tables, in their order by hash: fan-out, names, CRCs,
+// offsets, large offsets, the pack's checksum and its own. go-git's index
+// writer would copy every entry twice more.
+func writeMergedIndex(out io.Writer, m *merger, packSum plumbing.Hash) error {
+	h := sha1.New()
+	bw := bufio.NewWriterSize(io.MultiWriter(out, h), 64<<10)
+	kept := func(yield func(*mergeObject) bool) {
+		for _, i := range m.byHash {
+			if o := &m.objs[i]; o.has(mergeKeep) && !yield(o) {
+				return
+			}
+		}
+	}
+	var b [8]byte
+	put32 := func(v uint32) {
+		binary.BigEndian.PutUint32(b[:4], v)
+		bw.Write(b[:4])
+	}
+	bw.WriteString("\xfftOc")
+	put32(2)
+	var fanout [256]uint32
+	for o := range kept {
+		fanout[o.hash[0]]++
+	}
+	var n uint32
+	for _, c := range fanout {
+		n += c
+		put32(n)
+	}
+	for o := range kept {
+		bw.Write(o.hash[:])
+	}
+	for o := range kept {
+		put32(o.crc)
+	}
+	var large uint32
+	for o := range kept {
+		if o.newOff > idxLargeOffset {
+			put32(0x80000000 | large)
+			large++
+		} else {
+			put32(uint32(o.newOff))
+		}
+	}
+	for o := range kept {
+		if o.newOff > idxLargeOffset {
+			binary.BigEndian.PutUint64(b[:], uint64(o.newOff))
+			bw.Write(b[:])
+		}
+	}
+	bw.Write(packSum[:])
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	_, err := out.Write(h.Sum(nil))
+	return err
+}
+
+// refRoots returns the objects the repository's references name: HEAD and
+// the other *HEAD files, every ref loose or packed (branches, tags,
+// notion-git's checkpoints under refs/notion-git/), the reflogs and linked
+// worktrees' HEADs, as git gc keeps them.
+func (r *Repo) refRoots() []plumbing.Hash {
 	var roots []plumbing.Hash
 	addFile := func(p string) {
 		b, err := os.ReadFile(p)
@@ -887,23 +1043,47 @@ func (r *Repo) reachableLocked() map[plumbing.Hash]struct{} {
 			addFile(p)
 		}
 	}
+	return roots
+}
 
-	seen := make(map[plumbing.Hash]struct{})
+// reachable returns a bit for each of the merge's objects (by index into
+// objs, on the copy merged), set for those reachable from the references
+// (refRoots). It reads commits and trees only. It returns nil, and nothing
+// is dropped, if any object on the way cannot be read: a repository missing
+// objects is not one to remove more from.
+func (m *merger) reachable(r *Repo) []uint64 {
+	live := make([]uint64, (len(m.objs)+63)/64)
+	// Reachable objects outside the merged packs: loose ones, a kept
+	// pack's. Few.
+	other := make(map[plumbing.Hash]struct{})
+	mark := func(h plumbing.Hash) bool { // whether h is seen for the first time
+		if i := m.lookup(h); i >= 0 {
+			w, bit := i>>6, uint64(1)<<(i&63)
+			if live[w]&bit != 0 {
+				return false
+			}
+			live[w] |= bit
+			return true
+		}
+		if _, ok := other[h]; ok {
+			return false
+		}
+		other[h] = struct{}{}
+		return true
+	}
 	type item struct {
 		h    plumbing.Hash
 		tree bool // known to be a tree; otherwise read to learn its type
 	}
 	var stack []item
-	for _, h := range roots {
-		if _, ok := seen[h]; !ok && !h.IsZero() {
-			seen[h] = struct{}{}
-			stack = append(stack, item{h: h})
+	push := func(h plumbing.Hash, tree bool) {
+		if mark(h) {
+			stack = append(stack, item{h: h, tree: tree})
 		}
 	}
-	push := func(h plumbing.Hash, tree bool) {
-		if _, ok := seen[h]; !ok {
-			seen[h] = struct{}{}
-			stack = append(stack, item{h: h, tree: tree})
+	for _, h := range r.refRoots() {
+		if !h.IsZero() {
+			push(h, false)
 		}
 	}
 	for len(stack) > 0 {
@@ -912,7 +1092,7 @@ func (r *Repo) reachableLocked() map[plumbing.Hash]struct{} {
 		if it.h == emptyTree {
 			continue
 		}
-		typ, data, err := r.rawObjectLocked(it.h)
+		typ, data, err := m.read(r, it.h)
 		if err != nil {
 			return nil
 		}
@@ -943,12 +1123,12 @@ func (r *Repo) reachableLocked() map[plumbing.Hash]struct{} {
 					push(h, true)
 				case "160000": // a submodule's commit lives in another repository
 				default:
-					seen[h] = struct{}{} // a blob: never read
+					mark(h) // a blob: never read
 				}
 			}
 		}
 	}
-	return seen
+	return live
 }
 
 // hexHashes returns the 40-digit hex words of b, every one a possible root:
@@ -970,23 +1150,4 @@ func hexHashes(b []byte) []plumbing.Hash {
 
 func isHexByte(c byte) bool {
 	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
-}
-
-// rawObjectLocked reads any object, from the packs or through go-git (a
-// loose object).
-func (r *Repo) rawObjectLocked(h plumbing.Hash) (plumbing.ObjectType, []byte, error) {
-	if typ, data, ok, err := r.packs.object(h); ok || err != nil {
-		return typ, data, err
-	}
-	obj, err := r.store.EncodedObject(plumbing.AnyObject, h)
-	if err != nil {
-		return 0, nil, err
-	}
-	rd, err := obj.Reader()
-	if err != nil {
-		return 0, nil, err
-	}
-	defer rd.Close()
-	data, err := io.ReadAll(rd)
-	return obj.Type(), data, err
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"testing"
 	"time"
@@ -475,6 +476,83 @@ func TestMaintainReadsGitPacks(t *testing.T) {
 	}
 }
 
+// TestMaintainLargeOffsets writes a merged pack whose index needs its table
+// of 64-bit offsets (the threshold lowered from 2 GiB so that a small pack
+// crosses it), merges it again with packs written since, and has git and
+// both readers read every object.
+func TestMaintainLargeOffsets(t *testing.T) {
+	defer func(v int64) { idxLargeOffset = v }(idxLargeOffset)
+	idxLargeOffset = 4 << 10
+	r := newRepo(t, true)
+	w := newWorkspace(60)
+	syncLike(t, r, w.all(), w.state())
+	for i := 1; i < 4; i++ {
+		syncLike(t, r, w.edit(5, i), w.state())
+	}
+	if _, err := r.maintain(true); err != nil {
+		t.Fatal(err)
+	}
+	packs, err := listPacks(filepath.Join(r.gitDir, "objects", "pack"))
+	if err != nil || len(packs) != 1 {
+		t.Fatalf("%d packs, %v", len(packs), err)
+	}
+	idx, err := os.ReadFile(packs[0].base + ".idx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pf, err := parsePackIndex(idx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	large := 0
+	for _, off := range pf.offs {
+		if off > idxLargeOffset {
+			large++
+		}
+	}
+	if n := len(pf.offs); large == 0 || len(idx) != 8+256*4+n*28+large*8+40 {
+		t.Fatalf("index of %d bytes for %d objects, %d past the threshold", len(idx), n, large)
+	}
+	runGit(t, r.GitDir(), "verify-pack", packs[0].base+".idx")
+	checkAllObjects(t, r)
+	for i := 4; i < 8; i++ {
+		syncLike(t, r, w.edit(5, i), w.state())
+	}
+	if _, err := r.maintain(true); err != nil {
+		t.Fatal(err)
+	}
+	checkAllObjects(t, r)
+}
+
+// TestMaintainObjectsInTwoPacks merges packs that hold the same objects
+// stored differently (notion-git's, with the newest version whole, and
+// git's own repack of everything, with its deltas): every object is
+// written once, and everything reads back.
+func TestMaintainObjectsInTwoPacks(t *testing.T) {
+	r := newRepo(t, true)
+	w := newWorkspace(60)
+	syncLike(t, r, w.all(), w.state())
+	for i := 1; i < 10; i++ {
+		syncLike(t, r, w.edit(5, i), w.state())
+	}
+	if _, err := r.maintain(true); err != nil {
+		t.Fatal(err)
+	}
+	runGit(t, r.GitDir(), "repack", "-a", "-f", "--depth=50", "--window=50")
+	unique := len(strings.Fields(runGit(t, r.GitDir(), "cat-file", "--batch-all-objects", "--batch-check=%(objectname)")))
+	if n, _ := packDirBytes(t, r); n != 2 {
+		t.Fatalf("%d packs before the merge, want the two copies", n)
+	}
+	rep, err := r.maintain(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Objects != unique || rep.Dropped != 0 {
+		t.Errorf("merged %d objects and dropped %d, want the %d there are", rep.Objects, rep.Dropped, unique)
+	}
+	checkAllObjects(t, r)
+}
+
 // BenchmarkMaintainYear makes a medium workspace's history of hourly syncs
 // (about 50,000 files in the first commit, three edited pages and the state
 // file each later one) through the sync's path, Maintain after each commit,
@@ -495,45 +573,184 @@ func BenchmarkMaintainYear(b *testing.B) {
 		}
 		syncLike(b, r, files, w.state())
 		_, first := packDirBytes(b, r)
-		most := 0
+		most, full := 0, 0
 		for i := 1; i <= commits; i++ {
-			syncLike(b, r, w.edit(3, i), w.state())
+			_, rep := syncLike(b, r, w.edit(3, i), w.state())
+			if rep.Merged > 0 && rep.Merged == rep.Packs {
+				full++ // every pack merged, the first one included
+			}
 			n, _ := packDirBytes(b, r)
 			most = max(most, n)
 		}
 		n, size := packDirBytes(b, r)
-		var peak uint64
-		stop := make(chan struct{})
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			var ms runtime.MemStats
-			for {
-				runtime.ReadMemStats(&ms)
-				peak = max(peak, ms.HeapInuse)
-				select {
-				case <-stop:
-					return
-				case <-time.After(5 * time.Millisecond):
-				}
-			}
-		}()
-		runtime.GC()
-		var ms runtime.MemStats
-		runtime.ReadMemStats(&ms)
-		before := ms.HeapInuse
-		start := time.Now()
-		rep, err := r.maintain(true)
-		took := time.Since(start)
-		close(stop)
-		<-done
+		var rep MaintainReport
+		var err error
+		var took time.Duration
+		before, peak := heapPeak(func() {
+			start := time.Now()
+			rep, err = r.maintain(true)
+			took = time.Since(start)
+		})
 		if err != nil {
 			b.Fatal(err)
 		}
 		_, after := packDirBytes(b, r)
-		b.Logf("%d commits: first pack %d bytes; then %d bytes in %d packs (at most %d at once), %.0f bytes per commit; full merge of %d objects (%d deltas made) in %v, heap %d MB before, %d MB at peak; %d bytes after",
-			commits, first, size, n, most, float64(size-first)/float64(commits), rep.Objects, rep.Deltas, took.Round(time.Millisecond), before>>20, peak>>20, after)
+		b.Logf("%d commits: first pack %d bytes; then %d bytes in %d packs (at most %d at once, %d merges of every pack), %.0f bytes per commit; full merge of %d objects (%d deltas made) in %v, heap %d MB before, %d MB at peak; %d bytes after",
+			commits, first, size, n, most, full, float64(size-first)/float64(commits), rep.Objects, rep.Deltas, took.Round(time.Millisecond), before>>20, peak>>20, after)
 		b.ReportMetric(float64(most), "max-packs")
 		b.ReportMetric(float64(size-first)/float64(commits), "bytes/commit")
 	}
+}
+
+// heapPeak runs f and returns the heap in use before it and at its peak,
+// sampled every 2 ms. With NOTION_GIT_BENCH_HEAPPROFILE=PREFIX set, it
+// writes PREFIX.before and PREFIX.after heap profiles, whose difference
+// (go tool pprof -base) is what f allocated.
+func heapPeak(f func()) (before, peak uint64) {
+	prof := os.Getenv("NOTION_GIT_BENCH_HEAPPROFILE")
+	writeProf := func(suffix string) {
+		if prof == "" {
+			return
+		}
+		if out, err := os.Create(prof + suffix); err == nil {
+			pprof.WriteHeapProfile(out)
+			out.Close()
+		}
+	}
+	runtime.GC()
+	writeProf(".before")
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	before = ms.HeapInuse
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		var ms runtime.MemStats
+		for {
+			runtime.ReadMemStats(&ms)
+			peak = max(peak, ms.HeapInuse)
+			select {
+			case <-stop:
+				return
+			case <-time.After(2 * time.Millisecond):
+			}
+		}
+	}()
+	f()
+	close(stop)
+	<-done
+	if prof != "" {
+		runtime.GC() // a heap profile tells what the last collection saw
+	}
+	writeProf(".after")
+	return before, peak
+}
+
+// BenchmarkMaintainFirstSyncLarge makes the repository of a large
+// workspace's first sync (10,278 pages of 24 blocks: about 247,000 files
+// and 20,000 trees, written in packs of at most 32 MiB or 64k objects) and
+// merges all its packs with the reachability walk, as the first Maintain
+// after such a sync does. NOTION_GIT_BENCH_PAGES sets the page count.
+func BenchmarkMaintainFirstSyncLarge(b *testing.B) {
+	pages := 10_278
+	if s := os.Getenv("NOTION_GIT_BENCH_PAGES"); s != "" {
+		fmt.Sscan(s, &pages)
+	}
+	for range b.N {
+		b.StopTimer()
+		r := newRepo(b, true)
+		tb, err := r.NewTreeBuilder(plumbing.ZeroHash)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for p := range pages {
+			dir := fmt.Sprintf("pages/%08x-0000-4000-8000-%012x", p*2654435761%(1<<32), p)
+			tb.Put(dir+"/page.json", []byte(fmt.Sprintf("{\"object\": \"page\", \"id\": \"%d\", \"title\": \"Page %d\", \"properties\": {}}\n", p, p)))
+			for k := range 24 {
+				tb.Put(fmt.Sprintf("%s/blocks/%08x-%04x.json", dir, p, k), []byte(fmt.Sprintf("{\"id\": \"%d-%d\", \"type\": \"paragraph\", \"paragraph\": {\"rich_text\": [{\"plain_text\": \"block %d of page %d\"}]}}\n", p, k, k, p)))
+			}
+		}
+		tb.Put(".notion-git/state.json", bytes.Repeat([]byte("{\"pages\": {}}\n"), 1000))
+		tree, err := tb.Write()
+		if err != nil {
+			b.Fatal(err)
+		}
+		tb = nil
+		c, err := r.Commit(CommitOptions{Tree: tree, Author: Signature{Name: "notion-git", Email: "sync@example.com", When: testWhen}, Message: "sync"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := r.UpdateBranch("main", plumbing.ZeroHash, c); err != nil {
+			b.Fatal(err)
+		}
+		if err := r.flush(); err != nil {
+			b.Fatal(err)
+		}
+		n, size := packDirBytes(b, r)
+		var rep MaintainReport
+		var took time.Duration
+		b.StartTimer()
+		before, peak := heapPeak(func() {
+			start := time.Now()
+			rep, err = r.maintain(true)
+			took = time.Since(start)
+		})
+		b.StopTimer()
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("%d pages: %d bytes in %d packs; full merge of %d objects in %v, heap %d MB before, %d MB at peak (%.0f bytes per object)",
+			pages, size, n, rep.Objects, took.Round(time.Millisecond), before>>20, peak>>20, float64(peak-before)/float64(rep.Objects))
+		b.ReportMetric(float64(peak-before)/float64(rep.Objects), "heap-B/object")
+	}
+}
+
+// BenchmarkMaintainRepo merges every pack of the repository at
+// NOTION_GIT_BENCH_REPO (a scratch copy: it is changed), for figures on a
+// real sync's repository, and reports the heap at its peak and the
+// process's peak resident size. Skipped without the variable.
+func BenchmarkMaintainRepo(b *testing.B) {
+	dir := os.Getenv("NOTION_GIT_BENCH_REPO")
+	if dir == "" {
+		b.Skip("NOTION_GIT_BENCH_REPO not set")
+	}
+	defer func(g time.Duration) { pruneGrace = g }(pruneGrace)
+	pruneGrace = 0
+	for range b.N {
+		r, err := Open(dir, OpenOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		n, size := packDirBytes(b, r)
+		var rep MaintainReport
+		var took time.Duration
+		before, peak := heapPeak(func() {
+			start := time.Now()
+			rep, err = r.maintain(true)
+			took = time.Since(start)
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("%d bytes in %d packs: merge of %d objects (%d dropped) in %v, heap %d MB before, %d MB at peak; process peak RSS %d MB",
+			size, n, rep.Objects, rep.Dropped, took.Round(time.Millisecond), before>>20, peak>>20, maxRSS()>>20)
+	}
+}
+
+// maxRSS returns the process's peak resident size (VmHWM, Linux), 0 where
+// it cannot be read.
+func maxRSS() uint64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			var kb uint64
+			fmt.Sscan(strings.TrimSuffix(strings.TrimSpace(v), " kB"), &kb)
+			return kb << 10
+		}
+	}
+	return 0
 }

@@ -42,6 +42,9 @@ type rawIndex struct {
 	version uint32
 	offsets []int // where each entry starts; entries end at offsets[len-1]
 	missing bool  // there was no index file: data is an empty header
+	// link is the content of the split index's extension, nil without
+	// one: then the entries are those of .git/index alone (splitindex.go).
+	link []byte
 }
 
 // parseRawIndex checks the index's checksum and locates its entries. It
@@ -90,7 +93,12 @@ func parseRawIndex(data []byte) (*rawIndex, error) {
 		}
 		sig := body[off : off+4]
 		size := int(binary.BigEndian.Uint32(body[off+4:]))
-		if sig[0] < 'A' || sig[0] > 'Z' {
+		if size > len(body)-off-extensionHeaderLen {
+			return nil, errors.New("truncated index extension")
+		}
+		if string(sig) == "link" {
+			x.link = body[off+extensionHeaderLen : off+extensionHeaderLen+size]
+		} else if sig[0] < 'A' || sig[0] > 'Z' {
 			return nil, errIndexNotStreamable
 		}
 		off += extensionHeaderLen + size
@@ -172,11 +180,16 @@ func (x *rawIndex) entries(path string) []*index.Entry {
 
 // decode reads the fields of entry i that a refresh compares.
 func (x *rawIndex) decode(i int) *index.Entry {
-	b := x.data[x.offsets[i]:]
+	return decodeEntry(x.data[x.offsets[i]:], string(x.name(i)))
+}
+
+// decodeEntry reads the fields of the raw entry b, of path name, that a
+// refresh compares.
+func decodeEntry(b []byte, name string) *index.Entry {
 	u32 := func(at int) uint32 { return binary.BigEndian.Uint32(b[at:]) }
 	flags := binary.BigEndian.Uint16(b[entryFlagsOffset:])
 	e := &index.Entry{
-		Name:       string(x.name(i)),
+		Name:       name,
 		CreatedAt:  time.Unix(int64(u32(0)), int64(u32(4))),
 		ModifiedAt: time.Unix(int64(u32(8)), int64(u32(12))),
 		Dev:        u32(16),

@@ -227,6 +227,13 @@ func (r *Repo) planRefresh(oldCommit, newCommit plumbing.Hash, changed []string,
 	if err != nil {
 		return nil, fmt.Errorf("refresh worktree: %w", err)
 	}
+	paths := make([]string, len(changes))
+	for i, c := range changes {
+		paths[i] = c.path
+	}
+	if err := idx.prefetch(paths); err != nil {
+		return nil, fmt.Errorf("refresh worktree: read index: %w", err)
+	}
 	removed := make(map[string]bool)
 	for _, c := range changes {
 		if !c.to.exists() {
