@@ -44,6 +44,7 @@ func Sync(ctx context.Context, client *notion.Client, prev Previous, sink Sink, 
 
 		hasContent: map[string]bool{},
 		newDigests: map[string]string{},
+		digests:    map[string]string{},
 	}
 	x.prevState = opts.State
 	if x.prevState == nil {
@@ -164,6 +165,9 @@ type exporter struct {
 	fatal error
 	// requests counts the requests made, by what they were for.
 	requests requestCounts
+	// digests holds the digest of each page as listed this run (set by
+	// plan on an incremental sync).
+	digests map[string]string
 }
 
 // A Previous is read by layout too (the sync state, single objects).

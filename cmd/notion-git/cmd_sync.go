@@ -141,7 +141,7 @@ func runSync(ctx context.Context, g *Globals, c *syncCmd, env *Env) (report *exp
 	if err != nil {
 		return nil, err
 	}
-	prev, err := repo.Snapshot(head)
+	prev, err := repo.LazySnapshot(head)
 	if err != nil {
 		return nil, err
 	}
