@@ -164,6 +164,9 @@ func (q *crawlQueue) add(id string, obj layout.Object, why string) {
 	q.seen[id] = true
 	q.queued++
 	q.mu.Unlock()
+	if obj != nil {
+		obj = q.x.full(obj)
+	}
 	q.wg.Add(1)
 	go func() {
 		defer q.wg.Done()

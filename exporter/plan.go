@@ -314,7 +314,7 @@ func (x *exporter) plan(ctx context.Context, ids []string) (*pagePlan, error) {
 		obj := x.pages[id]
 		why := x.changeReason(id, obj)
 		old, existed := x.prevObject(id)
-		digest := pageDigest(obj)
+		digest := listedDigest(obj)
 		x.digests[id] = digest
 		if existed && !old.Pending() && old.Digest == digest && why != "missing" {
 			// The listing gives the object the stored page.json was
