@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"sort"
+	"time"
 
 	"github.com/notion-git/notion-git/layout"
 )
@@ -34,6 +35,9 @@ func (x *exporter) staleChildBlocks(crawled func(id string) bool) map[string][]s
 			return // rows and top-level objects have no block in a page
 		}
 		if parent == "" || x.pages[parent] == nil || crawled(parent) {
+			return
+		}
+		if typ == "child_page" && x.childSettled(id, obj, parent) {
 			return
 		}
 		path := layout.BlockPath(parent, id)
@@ -65,6 +69,34 @@ func (x *exporter) staleChildBlocks(crawled func(id string) bool) map[string][]s
 		sort.Strings(ids)
 	}
 	return stale
+}
+
+// childSettled reports whether a subpage's block in its carried parent
+// cannot be stale, so that it need not be read: the subpage was not crawled
+// this run (which may find whether it has content changed), the listing
+// gives the object the last sync recorded (its digest), and its last edit,
+// rounded down to the minute as Notion gives it, came before the parent's
+// blocks were read. Then the block was read after that edit, and nothing it
+// carries changed since. Otherwise, a subpage edited, moved or crawled this
+// run, or one crawled after its parent without its parent's block being
+// patched (a run stopped or failed before it), is compared. This keeps
+// the check proportional to the change instead of reading a block for every
+// page of the workspace.
+func (x *exporter) childSettled(id string, obj layout.Object, parent string) bool {
+	x.mu.Lock()
+	_, crawledNow := x.hasContent[id]
+	x.mu.Unlock()
+	old, ok := x.prevObject(id)
+	if crawledNow || !ok || old.Pending() || old.Digest == "" || x.digests[id] != old.Digest {
+		return false
+	}
+	home, ok := x.prevObject(parent)
+	if !ok || home.Pending() {
+		return false
+	}
+	read, err1 := time.Parse(time.RFC3339, home.Crawled)
+	edited, err2 := time.Parse(time.RFC3339, lastEdited(obj))
+	return err1 == nil && err2 == nil && !edited.Add(time.Minute+x.opts.SafetyWindow).After(read)
 }
 
 // childBlockStale reports whether a stored child_page or child_database

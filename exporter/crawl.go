@@ -164,6 +164,9 @@ func (q *crawlQueue) add(id string, obj layout.Object, why string) {
 	q.seen[id] = true
 	q.queued++
 	q.mu.Unlock()
+	if obj != nil {
+		obj = q.x.full(obj)
+	}
 	q.wg.Add(1)
 	go func() {
 		defer q.wg.Done()
@@ -252,7 +255,7 @@ func (e *writeError) Unwrap() error { return e.err }
 // carry keeps a page's previous version and state, without a request.
 func (x *exporter) carry(id string) {
 	old, ok := x.prevObject(id)
-	if !ok || !x.prev.Has(layout.PagePath(id)) {
+	if !ok || !x.pageStored(id) {
 		return
 	}
 	x.mu.Lock()
@@ -323,7 +326,7 @@ func (x *exporter) processPage(ctx context.Context, id string, obj layout.Object
 	x.report.Blocks += len(page.Blocks)
 	x.report.Comments += len(page.Comments)
 	switch {
-	case !existed || !x.prev.Has(layout.PagePath(id)):
+	case !existed || !x.pageStored(id):
 		x.report.Pages.Added++
 	case changed:
 		x.report.Pages.Changed++
@@ -374,7 +377,7 @@ func (x *exporter) follow(ctx context.Context, owner string, c child) {
 			}
 			return
 		}
-		if _, known := x.prevObject(c.id); known && x.prev.Has(layout.PagePath(c.id)) {
+		if _, known := x.prevObject(c.id); known && x.pageStored(c.id) {
 			return // confirmed by confirmVanished, or carried
 		}
 		x.crawl.add(c.id, nil, "found")

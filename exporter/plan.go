@@ -2,9 +2,6 @@ package exporter
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
@@ -41,11 +38,11 @@ func (x *exporter) changeReason(id string, obj layout.Object) string {
 	if !ok {
 		return "new"
 	}
-	path := layout.PagePath(id)
 	if obj["object"] == "data_source" {
-		path = layout.DataSourcePath(id)
-	}
-	if !x.prev.Has(path) {
+		if !x.prev.Has(layout.DataSourcePath(id)) {
+			return "missing"
+		}
+	} else if !x.pageStored(id) {
 		return "missing"
 	}
 	edited := lastEdited(obj)
@@ -317,7 +314,8 @@ func (x *exporter) plan(ctx context.Context, ids []string) (*pagePlan, error) {
 		obj := x.pages[id]
 		why := x.changeReason(id, obj)
 		old, existed := x.prevObject(id)
-		digest := pageDigest(obj)
+		digest := listedDigest(obj)
+		x.digests[id] = digest
 		if existed && !old.Pending() && old.Digest == digest && why != "missing" {
 			// The listing gives the object the stored page.json was
 			// made from: same parent, same properties. Nothing to read.
@@ -370,31 +368,6 @@ func (x *exporter) plan(ctx context.Context, ids []string) (*pagePlan, error) {
 		}
 	}
 	return p, ctx.Err()
-}
-
-// pageDigest hashes a page object as the listing gives it, in the form
-// ObjectState.Digest records: normalised (no signed URLs or request ids)
-// and without the values the listing cuts at 25 references, which the
-// stored copy holds completed. Equal digests mean the stored page.json was
-// made from the same object, so planning need not read it.
-func pageDigest(obj layout.Object) string {
-	c := layout.Clone(obj)
-	layout.Normalize(c)
-	props, _ := c["properties"].(map[string]any)
-	for _, v := range props {
-		prop, _ := v.(map[string]any)
-		typ, _ := prop["type"].(string)
-		if truncated(prop, typ) {
-			delete(prop, typ)
-			delete(prop, "has_more")
-		}
-	}
-	b, err := json.Marshal(c)
-	if err != nil {
-		return "" // never equal to a stored digest: the page is compared
-	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:layout.DigestLen/2])
 }
 
 // storedObject returns a page's object as the last snapshot holds it.

@@ -21,6 +21,9 @@ func (x *exporter) rewritePage(ctx context.Context, id string, page *layout.Page
 		}
 	}
 	if obj != nil {
+		obj = x.full(obj)
+	}
+	if obj != nil {
 		stored := page.Object
 		page.Object = layout.Clone(obj)
 		// Keep the completed lists of long properties: the listing cut them.

@@ -1,5 +1,7 @@
 package exporter
 
+import "github.com/notion-git/notion-git/layout"
+
 // Previous is the snapshot a sync starts from, read-only. A nil Previous is
 // an empty repository.
 type Previous interface {
@@ -32,3 +34,19 @@ func (emptyPrevious) Same(string, []byte) bool         { return false }
 type errNoFile string
 
 func (e errNoFile) Error() string { return string(e) + ": no such file" }
+
+// folderLister is a Previous that can tell whether a folder exists from the
+// folder above it (gitrepo's lazy snapshot): asking whether each listed page
+// is stored then reads pages/ once instead of every page's folder.
+type folderLister interface {
+	HasDir(dir string) bool
+}
+
+// pageStored reports whether the previous snapshot holds a page. A page's
+// folder is written whole, page.json with it, so the folder stands for it.
+func (x *exporter) pageStored(id string) bool {
+	if f, ok := x.prev.(folderLister); ok {
+		return f.HasDir(layout.PageDir(id))
+	}
+	return x.prev.Has(layout.PagePath(id))
+}

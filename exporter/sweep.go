@@ -127,7 +127,7 @@ func (x *exporter) inSweep(id string) bool {
 // complete sync began (by a sync that stopped part way, whose crawl read
 // them in the same window).
 func (x *exporter) sweepDue(id string) bool {
-	if !x.inSweep(id) || !x.prev.Has(layout.PagePath(id)) {
+	if !x.inSweep(id) || !x.pageStored(id) {
 		return false
 	}
 	o, _ := x.prevObject(id)

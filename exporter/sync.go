@@ -2,6 +2,7 @@ package exporter
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -44,6 +45,7 @@ func Sync(ctx context.Context, client *notion.Client, prev Previous, sink Sink, 
 
 		hasContent: map[string]bool{},
 		newDigests: map[string]string{},
+		digests:    map[string]string{},
 	}
 	x.prevState = opts.State
 	if x.prevState == nil {
@@ -164,6 +166,9 @@ type exporter struct {
 	fatal error
 	// requests counts the requests made, by what they were for.
 	requests requestCounts
+	// digests holds the digest of each page as listed this run (set by
+	// plan on an incremental sync).
+	digests map[string]string
 }
 
 // A Previous is read by layout too (the sync state, single objects).
@@ -240,6 +245,11 @@ func (x *exporter) get(ctx context.Context, path string) (layout.Object, error) 
 
 // list walks a paginated endpoint, handing each decoded result to fn.
 func (x *exporter) list(ctx context.Context, method, path string, query map[string][]string, body map[string]any, fn func(layout.Object) error) (*notion.List, error) {
+	return x.listRaw(ctx, method, path, query, body, func(obj layout.Object, _ json.RawMessage) error { return fn(obj) })
+}
+
+// listRaw is list that hands fn each result's raw JSON too.
+func (x *exporter) listRaw(ctx context.Context, method, path string, query map[string][]string, body map[string]any, fn func(layout.Object, json.RawMessage) error) (*notion.List, error) {
 	var last *notion.List
 	answers := 0
 	defer func() { x.countRequests(ctx, max(answers, 1)) }()
@@ -252,7 +262,7 @@ func (x *exporter) list(ctx context.Context, method, path string, query map[stri
 				return fmt.Errorf("%s %s: result: %w", method, notion.Endpoint(path), err)
 			}
 			x.admit(obj)
-			if err := fn(obj); err != nil {
+			if err := fn(obj, r); err != nil {
 				return err
 			}
 		}
@@ -265,7 +275,7 @@ func (x *exporter) list(ctx context.Context, method, path string, query map[stri
 // with the integration, pages and data sources in one walk, which takes
 // fewer requests than a walk for each.
 func (x *exporter) listWorkspace(ctx context.Context) error {
-	add := func(obj layout.Object) error {
+	add := func(obj layout.Object, raw json.RawMessage) error {
 		id, err := objectID(obj)
 		if err != nil {
 			return err
@@ -273,7 +283,7 @@ func (x *exporter) listWorkspace(ctx context.Context) error {
 		switch obj["object"] {
 		case "page":
 			if !isTrashed(obj) {
-				x.pages[id] = obj
+				x.pages[id] = x.compactListed(id, obj, raw)
 			}
 		case "data_source":
 			if !isTrashed(obj) {
@@ -286,7 +296,7 @@ func (x *exporter) listWorkspace(ctx context.Context) error {
 		return err
 	}
 	defer x.release()
-	if _, err := x.list(ctx, http.MethodPost, "search", nil, nil, add); err != nil {
+	if _, err := x.listRaw(ctx, http.MethodPost, "search", nil, nil, add); err != nil {
 		return fmt.Errorf("list the workspace: %w", err)
 	}
 	return nil

@@ -21,6 +21,7 @@ type Snapshot struct {
 	tree   plumbing.Hash
 	paths  []string        // sorted byte-wise, without repeats
 	hashes []plumbing.Hash // hashes[i] is the blob at paths[i]
+	lazy   *lazyTree       // folders read on demand (LazySnapshot); nil when paths is whole
 }
 
 // Snapshot lists the files of commit; the zero hash gives an empty snapshot
@@ -97,8 +98,15 @@ func (s *Snapshot) sort() {
 	}
 }
 
-// lookup finds path by bisection.
+// lookup finds path: by bisection, or in its folder for a lazy snapshot.
 func (s *Snapshot) lookup(path string) (plumbing.Hash, bool) {
+	if s.lazy != nil {
+		return s.lazyLookup(path)
+	}
+	return s.bisect(path)
+}
+
+func (s *Snapshot) bisect(path string) (plumbing.Hash, bool) {
 	i := sort.SearchStrings(s.paths, path)
 	if i < len(s.paths) && s.paths[i] == path {
 		return s.hashes[i], true
@@ -113,10 +121,15 @@ func (s *Snapshot) Commit() plumbing.Hash { return s.commit }
 func (s *Snapshot) TreeHash() plumbing.Hash { return s.tree }
 
 // Len returns the number of files.
-func (s *Snapshot) Len() int { return len(s.paths) }
+func (s *Snapshot) Len() int { return len(s.Paths()) }
 
 // Paths returns every file path, sorted byte-wise; the caller must not modify it.
-func (s *Snapshot) Paths() []string { return s.paths }
+func (s *Snapshot) Paths() []string {
+	if s.lazy != nil {
+		return s.lazyPaths()
+	}
+	return s.paths
+}
 
 // Hash returns the blob hash of path, and whether the path is a file of the snapshot.
 func (s *Snapshot) Hash(path string) (plumbing.Hash, bool) {
@@ -127,6 +140,9 @@ func (s *Snapshot) Hash(path string) (plumbing.Hash, bool) {
 func (s *Snapshot) Read(path string) ([]byte, error) {
 	h, ok := s.lookup(path)
 	if !ok {
+		if err := s.lazyErr(); err != nil {
+			return nil, fmt.Errorf("read %s: %w", path, err)
+		}
 		return nil, fmt.Errorf("read %s: %w", path, ErrNotFound)
 	}
 	b, err := s.repo.readBlob(h)

@@ -109,7 +109,7 @@ func (k *syncCheckpoint) load(full bool) (why string, err error) {
 	case trailerValue(info.Message, checkpointTrailer) != k.options:
 		return "it was crawled with other options (--root, --comments, --user-emails, --download-external, --max-file-size, --api-url or --notion-version)", nil
 	}
-	snap, err := k.repo.Snapshot(k.commit)
+	snap, err := k.repo.LazySnapshot(k.commit)
 	if err != nil {
 		return fmt.Sprintf("its tree cannot be read (%v)", err), nil
 	}

@@ -145,7 +145,7 @@ func runSync(ctx context.Context, g *Globals, c *syncCmd, env *Env) (report *exp
 		// The whole workspace is crawled: see fullSyncMemoryLimit.
 		defer limitFullSyncMemory()()
 	}
-	prev, err := repo.Snapshot(head)
+	prev, err := repo.LazySnapshot(head)
 	if err != nil {
 		return nil, err
 	}
