@@ -64,10 +64,31 @@ func (x *exporter) changeReason(id string, obj layout.Object) string {
 	if err1 != nil || err2 != nil {
 		return "recent"
 	}
-	if closes := et.Add(time.Minute + x.opts.SafetyWindow); closes.After(ct) && !closes.After(x.report.Started) {
-		return "recent"
+	closes := et.Add(time.Minute + x.opts.SafetyWindow)
+	if closes.After(ct) {
+		if !closes.After(x.report.Started) {
+			return "recent"
+		}
+		x.settling(id, closes)
 	}
 	return ""
+}
+
+// settling notes a page carried while its minute's window is still open,
+// for the report: the user sees when the edit will be read again.
+func (x *exporter) settling(id string, closes time.Time) {
+	x.settleMu.Lock()
+	defer x.settleMu.Unlock()
+	if x.settlingIDs == nil {
+		x.settlingIDs = map[string]bool{}
+	}
+	if !x.settlingIDs[id] {
+		x.settlingIDs[id] = true
+		x.report.Pages.Settling++
+	}
+	if closes.After(x.report.Pages.SettledBy) {
+		x.report.Pages.SettledBy = closes
+	}
 }
 
 // ownerOf returns the id recorded as an object's parent in the state: the

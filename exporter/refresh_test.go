@@ -202,10 +202,17 @@ func TestNearEditCostsOneRecrawl(t *testing.T) {
 	mark := len(w.server.Log())
 	edited := false
 	var requests []int
+	settling := 0 // syncs whose report says the page waits for its window
 	for i := range 50 {
 		w.clock.Advance(5 * time.Second)
 		rep, _ := rp.sync(w, exporter.Options{})
 		requests = append(requests, rep.Requests.Total)
+		if rep.Pages.Settling > 0 {
+			settling++
+			if !strings.Contains(rep.Summary(), "read again by a sync from") {
+				t.Errorf("sync %d carries a page in its edit's minute but the summary does not say so: %s", i, rep.Summary())
+			}
+		}
 		if i == 3 && !edited {
 			// A second edit in the same minute, after the first sync saw
 			// the first: Notion dates both alike.
@@ -214,6 +221,12 @@ func TestNearEditCostsOneRecrawl(t *testing.T) {
 			}
 			edited = true
 		}
+	}
+	// The first sync crawls the edit at 1h10s; the window closes at
+	// 1h3m (the minute plus the 2-minute safety window): the 33 syncs from
+	// 1h15s to 1h2m55s carry the page and say when it is read again.
+	if settling != 33 {
+		t.Errorf("%d syncs reported the page as waiting for its minute's window, want 33", settling)
 	}
 	crawls := crawlsSince(w, mark)
 	if crawls[page] != 2 {

@@ -59,6 +59,12 @@ type PageCounts struct {
 	Crawled   int `json:"crawled"`   // fetched this run
 	Refreshed int `json:"refreshed"` // crawled by the rolling refresh
 	Carried   int `json:"carried"`   // kept from the previous snapshot without a request
+	// Settling counts the carried pages edited in the minute of their last
+	// crawl: Notion dates edits to the minute, so a later edit in that
+	// minute would not show. Each is crawled once more by the first run
+	// from SettledBy on (the latest of their times).
+	Settling  int       `json:"settling,omitempty"`
+	SettledBy time.Time `json:"settled_by,omitzero"`
 }
 
 // RefreshCounts counts the rolling refresh (Options.RefreshPeriod).
@@ -174,6 +180,10 @@ func (r *Report) Summary() string {
 	if r.Sweep.Pages > 0 {
 		s += fmt.Sprintf("; comment sweep: %d pages, %d blocks, %d requests, %d comments found", r.Sweep.Pages, r.Sweep.Blocks, r.Sweep.Requests, r.Sweep.Comments)
 	}
+	if n := r.Pages.Settling; n > 0 {
+		s += fmt.Sprintf("; %d %s edited in the minute of the last read, read again by a sync from %s (Notion dates edits to the minute)",
+			n, plural(n, "page", "pages"), r.Pages.SettledBy.UTC().Format("15:04:05 UTC"))
+	}
 	if n := len(r.Errors); n > 0 {
 		s += fmt.Sprintf("; %d objects could not be read (kept their previous version)", n)
 	}
@@ -183,4 +193,11 @@ func (r *Report) Summary() string {
 func (r *Report) sortLists() {
 	sort.Slice(r.Errors, func(i, j int) bool { return r.Errors[i].ID < r.Errors[j].ID })
 	sort.Slice(r.Removed, func(i, j int) bool { return r.Removed[i].ID < r.Removed[j].ID })
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

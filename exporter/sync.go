@@ -154,6 +154,11 @@ type exporter struct {
 	// hasContent says, for each page crawled this run, whether it has
 	// blocks: its child_page block in its parent says so too.
 	hasContent map[string]bool
+	// settlingIDs are the pages carried while their edit minute's window
+	// is open (see changeReason); settleMu guards it and the report's
+	// counts of them, since changeReason runs in the crawl's goroutines.
+	settleMu    sync.Mutex
+	settlingIDs map[string]bool
 	// digests holds the digest of each listed page whose stored object
 	// planning compared and found the same although the state had no
 	// (or another) digest of it: what its carried entry records.
