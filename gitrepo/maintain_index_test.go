@@ -6,6 +6,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/go-git/go-git/v5/plumbing"
 )
 
 // TestMaintainKeepsIndexedObjects: a file the owner staged in the working
@@ -93,5 +96,63 @@ func TestIndexObjects(t *testing.T) {
 		if form[0] != "--split-index" && !slices.Contains(trees, rootTree) {
 			t.Errorf("%v: the cache tree's root %s not found in %v", form, rootTree, trees)
 		}
+	}
+}
+
+// TestMaintainKeepsWhatASyncReuses: a sync that writes a file whose blob is
+// already stored, unreachable (left by a sync that was killed, or a
+// discarded checkpoint, in a pack older than the grace), stores nothing and
+// relies on that copy. A merge of every pack by another process meanwhile
+// (a sync of another branch) must not drop it, or the sync's commit names a
+// missing blob. Reusing an object freshens its pack, as git freshens what
+// it would have written.
+func TestMaintainKeepsWhatASyncReuses(t *testing.T) {
+	r := newRepo(t, true)
+	w := newWorkspace(10)
+	head, _ := syncLike(t, r, w.all(), w.state())
+	data := []byte("left by a sync that was killed\n")
+	orphan := plumbing.ComputeHash(plumbing.BlobObject, data)
+	if err := r.writeBlob(orphan, data); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.flush(); err != nil {
+		t.Fatal(err)
+	}
+	packs, _ := filepath.Glob(filepath.Join(r.GitDir(), "objects", "pack", "*.pack"))
+	old := time.Now().Add(-3 * pruneGrace)
+	for _, p := range packs {
+		if err := os.Chtimes(p, old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	b, err := r.NewTreeBuilder(head)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Put("pages/again.json", data); err != nil {
+		t.Fatal(err)
+	}
+	other, err := Open(r.GitDir(), OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.maintain(true); err != nil {
+		t.Fatal(err)
+	}
+	tree, err := b.Write()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := r.Commit(CommitOptions{Tree: tree, Parents: parentsOf(head),
+		Author: Signature{Name: "notion-git", Email: "sync@example.com", When: testWhen}, Message: "sync"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.UpdateBranch("main", head, c); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tryGit(r.GitDir(), "cat-file", "-e", orphan.String()); err != nil {
+		t.Fatalf("the reused blob %s was dropped while the sync relied on it", orphan)
 	}
 }
