@@ -1086,6 +1086,16 @@ func (m *merger) reachable(r *Repo) []uint64 {
 			push(h, false)
 		}
 	}
+	blobs, trees, ok := r.indexRoots()
+	if !ok {
+		return nil
+	}
+	for _, h := range blobs {
+		mark(h)
+	}
+	for _, h := range trees {
+		push(h, true)
+	}
 	for len(stack) > 0 {
 		it := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
@@ -1150,4 +1160,116 @@ func hexHashes(b []byte) []plumbing.Hash {
 
 func isHexByte(c byte) bool {
 	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+// indexRoots returns the objects the index files name: the blob of every
+// entry and the trees of the cache-tree extension, of .git/index, the
+// linked worktrees' indexes and every shared index of a split one. git gc
+// keeps them (a file staged with git add is in no commit until the next),
+// and so must a merge that drops what nothing references. ok is false when
+// an index cannot be parsed: then nothing is dropped.
+func (r *Repo) indexRoots() (blobs, trees []plumbing.Hash, ok bool) {
+	paths := []string{filepath.Join(r.gitDir, "index")}
+	for _, pattern := range []string{filepath.Join(r.gitDir, "worktrees", "*", "index"), filepath.Join(r.gitDir, sharedIndexPrefix+"*")} {
+		more, _ := filepath.Glob(pattern)
+		paths = append(paths, more...)
+	}
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, nil, false
+		}
+		bs, ts, err := indexObjects(b)
+		if err != nil {
+			return nil, nil, false
+		}
+		blobs, trees = append(blobs, bs...), append(trees, ts...)
+	}
+	return blobs, trees, true
+}
+
+// indexObjects lists the entries' objects and the cache-tree's trees of an
+// index file of version 2, 3 or 4 (gitformat-index). It reads no more than
+// that: names are skipped, other extensions ignored.
+func indexObjects(b []byte) (blobs, trees []plumbing.Hash, err error) {
+	bad := errors.New("unreadable index")
+	if len(b) < indexHeaderSize+indexChecksumSize || string(b[:4]) != "DIRC" {
+		return nil, nil, bad
+	}
+	body := b[:len(b)-indexChecksumSize]
+	version := binary.BigEndian.Uint32(body[4:])
+	if version < 2 || version > 4 {
+		return nil, nil, bad
+	}
+	n := int(binary.BigEndian.Uint32(body[8:]))
+	off := indexHeaderSize
+	for range n {
+		if off+entryFixedSize > len(body) {
+			return nil, nil, bad
+		}
+		var h plumbing.Hash
+		copy(h[:], body[off+40:off+60])
+		blobs = append(blobs, h)
+		flags := binary.BigEndian.Uint16(body[off+entryFlagsOffset:])
+		p := off + entryFixedSize
+		if flags&entryExtendedFlag != 0 {
+			p += 2
+		}
+		if version == 4 {
+			for p < len(body) && body[p]&0x80 != 0 { // the varint of the prefix to strip
+				p++
+			}
+			p++
+		}
+		if p > len(body) {
+			return nil, nil, bad
+		}
+		nul := bytes.IndexByte(body[p:], 0)
+		if nul < 0 {
+			return nil, nil, bad
+		}
+		if version == 4 {
+			off = p + nul + 1
+		} else {
+			off += (p - off + nul + 8) &^ 7
+		}
+	}
+	for off+extensionHeaderLen <= len(body) {
+		size := int(binary.BigEndian.Uint32(body[off+4:]))
+		if size > len(body)-off-extensionHeaderLen {
+			return nil, nil, bad
+		}
+		ext := body[off+extensionHeaderLen : off+extensionHeaderLen+size]
+		if string(body[off:off+4]) == "TREE" {
+			// path NUL, entry count, space, subtree count, newline, then
+			// the tree's hash unless the count is -1 (invalidated).
+			for len(ext) > 0 {
+				nul := bytes.IndexByte(ext, 0)
+				if nul < 0 {
+					return nil, nil, bad
+				}
+				nl := bytes.IndexByte(ext[nul:], '\n')
+				if nl < 0 {
+					return nil, nil, bad
+				}
+				nl += nul
+				valid := !bytes.HasPrefix(ext[nul+1:], []byte("-"))
+				ext = ext[nl+1:]
+				if valid {
+					if len(ext) < 20 {
+						return nil, nil, bad
+					}
+					var h plumbing.Hash
+					copy(h[:], ext[:20])
+					trees = append(trees, h)
+					ext = ext[20:]
+				}
+			}
+		}
+		off += extensionHeaderLen + size
+	}
+	return blobs, trees, nil
 }

@@ -3,6 +3,8 @@ package gitrepo
 import (
 	"fmt"
 	"io"
+	"os"
+	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
@@ -73,7 +75,11 @@ func (r *Repo) writeObject(obj *plumbing.MemoryObject) (plumbing.Hash, error) {
 // and an object written twice would only bloat the pack. A full pending pack
 // is written out at once, so memory stays bounded however large the sync.
 func (r *Repo) putLocked(t plumbing.ObjectType, h plumbing.Hash, data []byte) error {
-	if r.pending.has(h) || r.store.HasEncodedObject(h) == nil {
+	if r.pending.has(h) {
+		return nil
+	}
+	if r.store.HasEncodedObject(h) == nil {
+		r.freshenLocked(h)
 		return nil
 	}
 	if err := r.pending.add(t, h, data); err != nil {
@@ -83,6 +89,34 @@ func (r *Repo) putLocked(t plumbing.ObjectType, h plumbing.Hash, data []byte) er
 		return r.flushLocked()
 	}
 	return nil
+}
+
+// freshenLocked makes the pack holding h young again (its modification time
+// now), as git freshens an object it finds instead of writing it: the tree
+// being built relies on that copy before any ref names it, and a merge of
+// every pack, in another process too, keeps all that a pack younger than
+// pruneGrace holds. Once per pack and half a grace, so that a sync reusing
+// many objects of one pack touches it once.
+func (r *Repo) freshenLocked(h plumbing.Hash) {
+	if !r.packs.loaded {
+		r.packs.load()
+	}
+	for _, pf := range r.packs.packs {
+		if _, _, ok := pf.find(h); !ok {
+			continue
+		}
+		now := time.Now()
+		if t, ok := r.freshened[pf.base]; ok && now.Sub(t) < pruneGrace/2 {
+			return
+		}
+		if os.Chtimes(pf.base+".pack", now, now) == nil {
+			if r.freshened == nil {
+				r.freshened = map[string]time.Time{}
+			}
+			r.freshened[pf.base] = now
+		}
+		return
+	}
 }
 
 // flushLocked writes the pending objects to a pack in the object store and

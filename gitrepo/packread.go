@@ -46,6 +46,7 @@ type packBlobs struct {
 
 // packFile is one pack and its index.
 type packFile struct {
+	base   string // path without .pack or .idx
 	f      *os.File
 	size   int64    // of the pack file
 	fanout []uint32 // 256 cumulative counts by first hash byte
@@ -110,7 +111,7 @@ func openPackFile(base string) (*packFile, error) {
 		f.Close()
 		return nil, errors.New("not a pack of version 2 matching its index")
 	}
-	pf.f, pf.size = f, fi.Size()
+	pf.base, pf.f, pf.size = base, f, fi.Size()
 	return pf, nil
 }
 

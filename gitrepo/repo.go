@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/go-git/go-billy/v5/osfs"
 	git "github.com/go-git/go-git/v5"
@@ -55,6 +56,9 @@ type Repo struct {
 	pending *pendingPack
 	// packs reads whole blobs from the packs without go-git; guarded by mu.
 	packs packBlobs
+	// freshened is when this process last made each pack young again
+	// (freshenLocked), by pack path; guarded by mu.
+	freshened map[string]time.Time
 	// stage, when not nil, keeps the files of a first sync for its
 	// checkout (see checkoutStage).
 	stage *checkoutStage
