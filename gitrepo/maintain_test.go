@@ -45,11 +45,14 @@ func TestGeometricSplit(t *testing.T) {
 func TestGeometricPackCountOverAYear(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	packs := []int64{6 << 20}
-	most, merges, copied := 0, 0, int64(0)
+	most, merges, full, copied := 0, 0, 0, int64(0)
 	for range 8760 {
 		packs = append(packs, 3<<10+rng.Int64N(37<<10))
 		sortSizes(packs)
-		if k := geometricSplit(packs); k >= 2 {
+		if k := mergeSplit(packs); k >= 2 {
+			if k == len(packs) {
+				full++
+			}
 			var sum int64
 			for _, s := range packs[:k] {
 				sum += s
@@ -61,7 +64,7 @@ func TestGeometricPackCountOverAYear(t *testing.T) {
 		}
 		most = max(most, len(packs))
 	}
-	t.Logf("8,760 commits: at most %d packs, %d at the end; %d merges copying %d MB in all", most, len(packs), merges, copied>>20)
+	t.Logf("8,760 commits: at most %d packs, %d at the end; %d merges (%d of every pack) copying %d MB in all", most, len(packs), merges, full, copied>>20)
 	if most > 20 {
 		t.Errorf("%d packs at one time, want at most 20", most)
 	}
