@@ -66,6 +66,19 @@ var pruneGrace = time.Hour
 // geometricFactor is git's --geometric=2.
 const geometricFactor = 2
 
+// fullMergeFraction says when a merge takes in the largest pack as well:
+// once the others together reach this fraction of it, though the
+// geometric rule would wait for half. A page edited after the first sync
+// has its previous version in that pack, stored whole: the pair that
+// makes it a delta is carried from merge to merge (see mergePacks) and
+// serves only once both versions are merged, so until then every edited
+// file and folder costs a whole copy more. Merging everything once the
+// rest is an eighth of the largest keeps that excess under an eighth of
+// the repository, at the price of rewriting the largest pack about every
+// (its size / 8) bytes of syncs: some 25 times a year for hourly syncs of
+// a medium workspace.
+const fullMergeFraction = 8
+
 func pairsPath(gitDir string, sum plumbing.Hash) string {
 	return filepath.Join(gitDir, filepath.FromSlash(pairsDir), "pack-"+sum.String()+".pairs")
 }
@@ -225,6 +238,25 @@ func geometricSplit(sizes []int64) int {
 	return split
 }
 
+// mergeSplit returns how many of the smallest packs (sizes ascending) to
+// merge: geometricSplit's, or all of them once the rest reaches
+// 1/fullMergeFraction of the largest.
+func mergeSplit(sizes []int64) int {
+	split, n := geometricSplit(sizes), len(sizes)
+	if n >= 2 && split < n && fullMergeFraction*sum(sizes[:n-1]) >= sizes[n-1] {
+		return n
+	}
+	return split
+}
+
+func sum(sizes []int64) int64 {
+	var t int64
+	for _, s := range sizes {
+		t += s
+	}
+	return t
+}
+
 // maintain merges the packs geometricSplit picks, or with all every pack.
 func (r *Repo) maintain(all bool) (MaintainReport, error) {
 	var rep MaintainReport
@@ -244,7 +276,7 @@ func (r *Repo) maintain(all bool) (MaintainReport, error) {
 	for i, p := range packs {
 		sizes[i] = p.size
 	}
-	split := geometricSplit(sizes)
+	split := mergeSplit(sizes)
 	if all {
 		split = len(packs)
 	}

@@ -26,6 +26,15 @@ type dirNode struct {
 	loaded  bool
 	dirty   bool
 	entries map[string]*treeEntry
+	// gone holds the entries this builder removed from the folder, by
+	// name, and prev the folder removed from this path before this one was
+	// made. A page written again from scratch (DeleteDir, then every file
+	// put anew) is then still known as new versions of its files and
+	// folders, so the pairs a pack merge makes deltas from are recorded
+	// for it as for a file replaced in place. Both are bounded by the
+	// change: only what was removed and touched again is loaded.
+	gone map[string]*treeEntry
+	prev *dirNode
 }
 
 // treeEntry is a file (hash and mode) or a folder (dir).
@@ -85,7 +94,15 @@ func (b *TreeBuilder) walk(path string, create bool, trail *[]*dirNode) (*dirNod
 		case e == nil && !create:
 			return nil, "", nil
 		case e == nil:
-			e = &treeEntry{mode: filemode.Dir, dir: &dirNode{loaded: true, entries: map[string]*treeEntry{}}}
+			nd := &dirNode{loaded: true, entries: map[string]*treeEntry{}}
+			prev, err := b.previous(d, seg)
+			if err != nil {
+				return nil, "", err
+			}
+			if prev != nil && prev.dir != nil {
+				nd.prev = prev.dir
+			}
+			e = &treeEntry{mode: filemode.Dir, dir: nd}
 			d.entries[strings.Clone(seg)] = e
 		case e.dir == nil && !create:
 			return nil, "", nil
@@ -124,10 +141,16 @@ func (b *TreeBuilder) Put(path string, data []byte) error {
 	if err := b.repo.writeBlob(h, data); err != nil {
 		return fmt.Errorf("put %s: %w", path, err)
 	}
-	if old != nil && old.mode == filemode.Regular {
+	prev := old
+	if prev == nil {
+		if prev, err = b.previous(d, name); err != nil {
+			return fmt.Errorf("put %s: %w", path, err)
+		}
+	}
+	if prev != nil && prev.dir == nil && (prev.mode == filemode.Regular || prev.mode == filemode.Executable) {
 		// The version it replaces: a pack merge stores that one as a
 		// delta against this one (see deltaPairs).
-		b.repo.recordPair(h, old.hash)
+		b.repo.recordPair(h, prev.hash)
 	}
 	if s := b.repo.stage; s != nil {
 		s.put(h, data)
@@ -169,8 +192,34 @@ func (b *TreeBuilder) remove(path string, dir bool) error {
 		return nil
 	}
 	delete(d.entries, name)
+	if d.gone == nil {
+		d.gone = make(map[string]*treeEntry)
+	}
+	// The name is the caller's path cut: copied, as in Put.
+	d.gone[strings.Clone(name)] = e
 	markDirty(trail)
 	return nil
+}
+
+// previous returns the entry that was at name in folder d before this
+// builder removed it: from d's removed entries, or from the folders
+// removed from d's path before d was made, loaded for it. Nil if none.
+func (b *TreeBuilder) previous(d *dirNode, name string) (*treeEntry, error) {
+	if e := d.gone[name]; e != nil {
+		return e, nil
+	}
+	for p := d.prev; p != nil; p = p.prev {
+		if err := b.load(p); err != nil {
+			return nil, err
+		}
+		if e := p.entries[name]; e != nil {
+			return e, nil
+		}
+		if e := p.gone[name]; e != nil {
+			return e, nil
+		}
+	}
+	return nil, nil
 }
 
 func markDirty(trail []*dirNode) {
@@ -260,9 +309,13 @@ func (b *TreeBuilder) write(d *dirNode, store bool) (plumbing.Hash, bool, error)
 	if err != nil {
 		return plumbing.ZeroHash, false, err
 	}
-	if !d.base.IsZero() && d.base != h {
+	older := d.base
+	for p := d.prev; older.IsZero() && p != nil; p = p.prev {
+		older = p.base // the folder this one replaced (see dirNode.gone)
+	}
+	if !older.IsZero() && older != h {
 		// The folder's previous version, for a delta as with files.
-		b.repo.recordPair(h, d.base)
+		b.repo.recordPair(h, older)
 	}
 	d.dirty = false
 	d.base = h

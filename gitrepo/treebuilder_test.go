@@ -178,3 +178,80 @@ func TestGitNameLess(t *testing.T) {
 		}
 	}
 }
+
+// TestPairsOfAFolderWrittenAgain: a page written again from scratch, as the
+// exporter writes a changed page (DeleteDir, then every file put), records
+// the previous version of each file and folder it writes again, as an edit
+// in place does; a new file records nothing, and a file deleted then put
+// again records the deleted version.
+func TestPairsOfAFolderWrittenAgain(t *testing.T) {
+	r := newRepo(t, true)
+	c1 := commitChange(t, r, map[string]string{
+		"pages/p1/page.json": "{\"v\": 1}\n", "pages/p1/README.md": "# one\n",
+		"pages/p1/blocks/b1.json": "{\"b\": 1}\n", "pages/p2/page.json": "{\"v\": 2}\n",
+		"state.json": "1\n",
+	})
+	blob := func(p string) plumbing.Hash {
+		h, _, ok, err := r.entryAt(c1, p)
+		if err != nil || !ok {
+			t.Fatalf("%s: %v %v", p, ok, err)
+		}
+		return h
+	}
+	b, err := r.NewTreeBuilder(c1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.DeleteDir("pages/p1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Delete("state.json"); err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]string{
+		"pages/p1/page.json": "{\"v\": 11}\n", "pages/p1/README.md": "# one, edited\n",
+		"pages/p1/blocks/b1.json": "{\"b\": 1}\n", "pages/p1/blocks/b2.json": "{\"b\": 2}\n",
+		"state.json": "2\n",
+	}
+	for p, s := range files {
+		if err := b.Put(p, []byte(s)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tree, err := b.Write()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[plumbing.Hash]plumbing.Hash{}
+	for _, pr := range r.pending.pairs {
+		got[pr.older] = pr.newer
+	}
+	c2, err := r.Commit(CommitOptions{Tree: tree, Parents: []plumbing.Hash{c1}, Author: Signature{Name: "t", Email: "t@example.com", When: testWhen}, Message: "again"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[plumbing.Hash]plumbing.Hash{}
+	for _, p := range []string{"pages/p1/page.json", "pages/p1/README.md", "state.json"} {
+		h, _, _, err := r.entryAt(c2, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[blob(p)] = h
+	}
+	for _, p := range []string{"pages", "pages/p1", "pages/p1/blocks"} {
+		want[subtree(t, r, c1, p)] = subtree(t, r, c2, p)
+	}
+	t1, _ := r.rootTree(c1)
+	want[t1] = tree
+	if len(got) != len(want) {
+		t.Errorf("%d pairs recorded, want %d", len(got), len(want))
+	}
+	for older, newer := range want {
+		if got[older] != newer {
+			t.Errorf("previous version %s: pair with %s, want %s", older, got[older], newer)
+		}
+	}
+	if err := r.UpdateBranch("main", c1, c2); err != nil {
+		t.Fatal(err)
+	}
+}
