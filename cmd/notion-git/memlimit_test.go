@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/notion-git/notion-git/layout"
 	"github.com/notion-git/notion-git/notion/emulator"
 )
 
@@ -50,8 +49,8 @@ func TestRestoreMemoryLimit(t *testing.T) {
 }
 
 // TestFullSyncMemoryLimit: a first sync, and a --full one, run under
-// fullSyncMemoryLimit, an incremental one under incrementalMemoryLimit of
-// its snapshot's objects, and each leaves the limit as it found it.
+// fullSyncMemoryLimit and leave the limit as they found it; an incremental
+// sync keeps the process's limit.
 func TestFullSyncMemoryLimit(t *testing.T) {
 	prev := debug.SetMemoryLimit(-1)
 	defer debug.SetMemoryLimit(prev)
@@ -83,12 +82,8 @@ func TestFullSyncMemoryLimit(t *testing.T) {
 	if got := sync(); got != fullSyncMemoryLimit {
 		t.Errorf("limit during a first sync %d, want %d", got, int64(fullSyncMemoryLimit))
 	}
-	state, err := layout.ReadState(layout.MapSource(headTree(t, dir)))
-	if err != nil || state == nil {
-		t.Fatalf("the first sync's state: %v", err)
-	}
-	if got, want := sync(), incrementalMemoryLimit(len(state.Objects)); got != want {
-		t.Errorf("limit during an incremental sync of %d objects %d, want %d", len(state.Objects), got, want)
+	if got := sync(); got != process {
+		t.Errorf("limit during an incremental sync %d, want the process's %d", got, int64(process))
 	}
 	if got := sync("--full"); got != fullSyncMemoryLimit {
 		t.Errorf("limit during a --full sync %d, want %d", got, int64(fullSyncMemoryLimit))
