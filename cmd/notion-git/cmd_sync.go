@@ -202,15 +202,6 @@ func runSync(ctx context.Context, g *Globals, c *syncCmd, env *Env) (report *exp
 		}
 		sink, opts.Checkpoint = builder, ckpt.write
 	}
-	if state == nil && !head.IsZero() {
-		// Read here rather than by the exporter, to size the memory limit
-		// below; one that cannot be read is the exporter's to report.
-		state, _ = layout.ReadState(crawlFrom)
-	}
-	if !head.IsZero() && !c.Full && state != nil {
-		// An incremental sync: see incrementalMemoryLimit.
-		defer limitMemory(incrementalMemoryLimit(len(state.Objects)))()
-	}
 	opts.State = state
 	progress := newProgress(env.Stderr, g.Quiet)
 	g.waits.attach(progress)

@@ -32,23 +32,6 @@ const restoreMemoryLimit = 352 << 20
 // since its heap follows the change and its CPU is what it costs.
 const fullSyncMemoryLimit = 240 << 20
 
-// incrementalMemoryLimit is the soft memory limit of an incremental sync of
-// a snapshot of n objects when GOMEMLIMIT does not set one (bench/RESULTS.md,
-// "Incremental memory").
-//
-// Its live heap is a fixed part (the client, the pack indexes, the pages in
-// flight, which follow the change) plus a small table per object: the
-// state entry, and for a page the listing's compact record and raw JSON,
-// about 4 KB together. At 10,000 pages it peaks near 110 MB, and the
-// collector's default headroom took the process to 240 MB. The limit keeps
-// a quarter of the live heap as headroom instead; as the table grows with
-// the workspace, so does the limit, so a larger workspace does not make
-// the collector run without end.
-func incrementalMemoryLimit(n int) int64 {
-	const fixed, perObject = 80 << 20, 6 << 10
-	return fixed + int64(n)*perObject
-}
-
 // limitRestoreMemory sets the restore's soft memory limit unless GOMEMLIMIT
 // set one or a lower one is set, and returns the function that puts the
 // previous limit back.
