@@ -449,3 +449,7 @@ func sameObject(stored, listed layout.Object) bool {
 	}
 	return reflect.DeepEqual(stored, l)
 }
+
+// pageDigest is layout.PageDigest with the listing's cut: the values a
+// page object holds at most 25 references of (truncated).
+func pageDigest(obj layout.Object) string { return layout.PageDigest(obj, truncated) }

@@ -335,13 +335,19 @@ func validUTF8(s string) string {
 // appendJSONString appends s quoted as encoding/json quotes it without HTML
 // escaping: control characters escaped (\b \f \n \r \t by name, the rest as
 // \u00XX), invalid UTF-8 as \ufffd, and U+2028 and U+2029 escaped.
-func appendJSONString(dst []byte, s string) []byte {
+func appendJSONString(dst []byte, s string) []byte { return appendQuoted(dst, s, false) }
+
+// appendJSONStringHTML is appendJSONString with <, > and & escaped too, as
+// json.Marshal writes them (the digest is defined on json.Marshal's bytes).
+func appendJSONStringHTML(dst []byte, s string) []byte { return appendQuoted(dst, s, true) }
+
+func appendQuoted(dst []byte, s string, html bool) []byte {
 	const hex = "0123456789abcdef"
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
 		if b := s[i]; b < utf8.RuneSelf {
-			if b >= 0x20 && b != '"' && b != '\\' {
+			if b >= 0x20 && b != '"' && b != '\\' && !(html && (b == '<' || b == '>' || b == '&')) {
 				i++
 				continue
 			}

@@ -1,4 +1,4 @@
-package exporter
+package layout
 
 import (
 	"crypto/sha256"
@@ -6,16 +6,12 @@ import (
 	"encoding/json"
 	"hash"
 	"slices"
-	"strings"
 	"sync"
-	"unicode/utf8"
-
-	"github.com/notion-git/notion-git/layout"
 )
 
 // The digest of a listed page is the SHA-256 of json.Marshal of the page as
-// layout.Normalize leaves a copy of it, with the properties the listing cuts
-// at 25 references left out (see pageDigest). Copying and marshalling every
+// Normalize leaves a copy of it, with the properties the listing cuts
+// at 25 references left out (see PageDigest). Copying and marshalling every
 // listed page on each sync was a third of an incremental sync's local work
 // at ten thousand pages, for a hash of bytes that are then thrown away: so
 // the bytes are produced straight into the hash, normalised as they are
@@ -31,22 +27,23 @@ type digester struct {
 
 var digesters = sync.Pool{New: func() any { return &digester{h: sha256.New(), buf: make([]byte, 0, 4096)} }}
 
-// pageDigest hashes a page object as the listing gives it, in the form
+// PageDigest hashes a page object as the listing gives it, in the form
 // ObjectState.Digest records: normalised (no signed URLs or request ids)
-// and without the values the listing cuts at 25 references, which the
-// stored copy holds completed. Equal digests mean the stored page.json was
-// made from the same object, so planning need not read it.
-func pageDigest(obj layout.Object) string {
+// and without the properties cut says the listing cuts short (at 25
+// references), which the stored copy holds completed. Equal digests mean
+// the stored page.json was made from the same object, so planning need not
+// read it. "" when obj cannot be digested: never equal to a stored digest.
+func PageDigest(obj Object, cut func(prop map[string]any, typ string) bool) string {
 	d := digesters.Get().(*digester)
 	defer digesters.Put(d)
 	d.h.Reset()
 	d.buf = d.buf[:0]
-	if !d.page(obj) {
+	if !d.page(obj, cut) {
 		return "" // never equal to a stored digest: the page is compared
 	}
 	d.flush()
 	var sum [sha256.Size]byte
-	return hex.EncodeToString(d.h.Sum(sum[:0])[:layout.DigestLen/2])
+	return hex.EncodeToString(d.h.Sum(sum[:0])[:DigestLen/2])
 }
 
 func (d *digester) flush() {
@@ -62,7 +59,7 @@ func (d *digester) grow() {
 
 // page writes the top level: Normalize drops request_id there, and the
 // digest drops the cut values of long properties.
-func (d *digester) page(obj layout.Object) bool {
+func (d *digester) page(obj Object, cut func(prop map[string]any, typ string) bool) bool {
 	_, hosted := hostedFile(obj)
 	keys := d.sortedKeys(obj)
 	defer d.release(keys)
@@ -76,7 +73,7 @@ func (d *digester) page(obj layout.Object) bool {
 			d.buf = append(d.buf, ',')
 		}
 		first = false
-		d.buf = appendJSONString(d.buf, k)
+		d.buf = appendJSONStringHTML(d.buf, k)
 		d.buf = append(d.buf, ':')
 		props, ok := obj[k].(map[string]any)
 		if k != "properties" || !ok {
@@ -91,12 +88,12 @@ func (d *digester) page(obj layout.Object) bool {
 			if i > 0 {
 				d.buf = append(d.buf, ',')
 			}
-			d.buf = appendJSONString(d.buf, name)
+			d.buf = appendJSONStringHTML(d.buf, name)
 			d.buf = append(d.buf, ':')
 			prop, isMap := props[name].(map[string]any)
 			typ, _ := prop["type"].(string)
 			var ok bool
-			if isMap && truncated(prop, typ) {
+			if isMap && cut(prop, typ) {
 				ok = d.object(prop, false, typ, "has_more")
 			} else {
 				ok = d.value(props[name], false)
@@ -136,7 +133,7 @@ func (d *digester) value(v any, inFile bool) bool {
 		}
 		d.buf = append(d.buf, ']')
 	case string:
-		d.buf = appendJSONString(d.buf, v)
+		d.buf = appendJSONStringHTML(d.buf, v)
 	case json.Number:
 		if v == "" {
 			d.buf = append(d.buf, '0') // as json.Marshal writes an empty Number
@@ -179,10 +176,10 @@ func (d *digester) object(m map[string]any, stripURL bool, skip1, skip2 string) 
 			d.buf = append(d.buf, ',')
 		}
 		first = false
-		d.buf = appendJSONString(d.buf, k)
+		d.buf = appendJSONStringHTML(d.buf, k)
 		d.buf = append(d.buf, ':')
 		if s, ok := m[k].(string); ok && stripURL && k == "url" {
-			d.buf = appendJSONString(d.buf, stripQuery(s))
+			d.buf = appendJSONStringHTML(d.buf, stripQuery(s))
 			continue
 		}
 		if !d.value(m[k], hosted && k == "file") {
@@ -209,96 +206,4 @@ func (d *digester) sortedKeys(m map[string]any) []string {
 
 func (d *digester) release(keys []string) {
 	d.free = append(d.free, keys)
-}
-
-// hostedFile is layout's rule for a Notion-hosted file (the "file" member
-// of a file wrapper or of a comment attachment, with a string "url"), which
-// Normalize applies.
-func hostedFile(m map[string]any) (map[string]any, bool) {
-	file, ok := m["file"].(map[string]any)
-	if !ok {
-		return nil, false
-	}
-	if _, ok := file["url"].(string); !ok {
-		return nil, false
-	}
-	if m["type"] == "file" {
-		return file, true
-	}
-	if _, ok := m["category"]; ok {
-		return file, true
-	}
-	return nil, false
-}
-
-// stripQuery is layout's: a URL without its query, keeping any fragment.
-func stripQuery(u string) string {
-	q := strings.IndexByte(u, '?')
-	if q < 0 {
-		return u
-	}
-	h := strings.IndexByte(u, '#')
-	switch {
-	case h >= 0 && h < q:
-		return u
-	case h >= 0:
-		return u[:q] + u[h:]
-	default:
-		return u[:q]
-	}
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendJSONString is encoding/json's string encoding with HTML escaping,
-// as json.Marshal writes strings.
-func appendJSONString(dst []byte, s string) []byte {
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		if b := s[i]; b < utf8.RuneSelf {
-			if b >= 0x20 && b != '"' && b != '\\' && b != '<' && b != '>' && b != '&' {
-				i++
-				continue
-			}
-			dst = append(dst, s[start:i]...)
-			switch b {
-			case '\\', '"':
-				dst = append(dst, '\\', b)
-			case '\b':
-				dst = append(dst, '\\', 'b')
-			case '\f':
-				dst = append(dst, '\\', 'f')
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hexDigits[b>>4], hexDigits[b&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		c, size := utf8.DecodeRuneInString(s[i:])
-		if c == utf8.RuneError && size == 1 {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if c == '\u2028' || c == '\u2029' {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[c&0xF])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
 }
