@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -157,9 +156,7 @@ func run(ctx context.Context, c config) (*result, error) {
 		return nil, fmt.Errorf("incremental sync: %w", err)
 	}
 	res.IncRequests, res.IncWall, res.CommitTime = inc.Requests.Total+inc.Requests.Downloads-inc.Sweep.Requests-inc.BlockComments.Requests, wall, inc.Commit
-	// The refresh takes the slice of its period that passed since the full
-	// sync began, seconds of 60 days: no page, here.
-	res.IncExpected = model.incrementalExpected(changed, 0)
+	res.IncExpected = model.incrementalExpected(changed)
 	res.IncPerExpected = float64(res.IncRequests) / float64(res.IncExpected)
 	res.IncPerFull = float64(res.IncRequests) / float64(res.FullRequests)
 
@@ -173,29 +170,19 @@ func run(ctx context.Context, c config) (*result, error) {
 }
 
 // incrementalExpected is the requests an incremental sync needs: the
-// listing, the fixed calls, the changed pages and the refresh slice (the
-// first ceil(fraction × pages) unchanged pages by id, all equally stale after
-// a full sync), and one children listing for each parent, not crawled, whose
-// child_page block of a changed page is patched. Attachments are not
-// downloaded again.
-func (m *workspaceModel) incrementalExpected(changed map[string]bool, fraction float64) int {
+// listing, the fixed calls, the changed pages, and one children listing for
+// each parent, not crawled, whose child_page block of a changed page is
+// patched. Attachments are not downloaded again. The refresh takes the
+// slice of its period that passed since the full sync began, seconds of 90
+// days: no page here; the block comments of the changed pages and the
+// sweep are counted apart (see the caller).
+func (m *workspaceModel) incrementalExpected(changed map[string]bool) int {
 	b := m.fullBound()
 	n := b.Search + 1 + max(1, ceilDiv(len(m.f.Users), 100))
 	for id := range changed {
 		n += m.pageCost(id, false)
 	}
 	crawled := maps.Clone(changed)
-	slice := int(math.Ceil(fraction * float64(len(m.pages))))
-	for _, id := range m.pages {
-		if slice == 0 {
-			break
-		}
-		if !changed[id] {
-			n += m.pageCost(id, false)
-			crawled[id] = true
-			slice--
-		}
-	}
 	// A changed page's child_page block in a parent that is not crawled is
 	// patched from one listing of the parent's children.
 	patched := map[string]bool{}

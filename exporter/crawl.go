@@ -588,11 +588,7 @@ func (x *exporter) crawlComments(ctx context.Context, page *layout.Page, why str
 	page.Comments = own
 	switch read, p := x.blockComments(page.ID, why); {
 	case read:
-		isChild := func(id string) bool {
-			t := page.Blocks[id].Object["type"]
-			return t == "child_page" || t == "child_database"
-		}
-		targets := x.commentTargets(page.ID, sortedKeys(page.Blocks), isChild)[1:]
+		targets := x.commentTargets(page.ID, sortedKeys(page.Blocks), childBlockOf(page))[1:]
 		got, err := x.readComments(withPurpose(ctx, p), targets)
 		if err != nil {
 			return err

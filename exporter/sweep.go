@@ -207,6 +207,15 @@ func (x *exporter) commentTargets(pageID string, blocks []string, isChild func(i
 	return targets
 }
 
+// childBlockOf tells, in a crawled page, the blocks that are a page or a
+// database of their own (commentTargets).
+func childBlockOf(page *layout.Page) func(id string) bool {
+	return func(id string) bool {
+		t := page.Blocks[id].Object["type"]
+		return t == "child_page" || t == "child_database"
+	}
+}
+
 // readComments reads the comments of each target, in order, each once.
 func (x *exporter) readComments(ctx context.Context, targets []string) ([]*layout.Comment, error) {
 	var out []*layout.Comment
@@ -391,11 +400,7 @@ func (x *exporter) sweepPage(ctx context.Context, id string) error {
 // this run, in place of those stored.
 func (x *exporter) sweepStored(ctx context.Context, page *layout.Page) error {
 	ctx = withPurpose(ctx, purposeSweep)
-	isChild := func(id string) bool {
-		t := page.Blocks[id].Object["type"]
-		return t == "child_page" || t == "child_database"
-	}
-	targets := x.commentTargets(page.ID, sortedKeys(page.Blocks), isChild)
+	targets := x.commentTargets(page.ID, sortedKeys(page.Blocks), childBlockOf(page))
 	got, err := x.readComments(ctx, targets)
 	if err != nil {
 		return err

@@ -55,6 +55,7 @@ type syncCheckpoint struct {
 	base    plumbing.Hash // the branch tip this sync started from
 	commit  plumbing.Hash // the checkpoint the ref holds; zero if none
 	options string        // checkpointOptions as JSON
+	stderr  io.Writer     // for warnings that do not stop the sync
 
 	head    *branchState // the branch tip's tree and the state it holds
 	builder *gitrepo.TreeBuilder
@@ -76,7 +77,7 @@ func openCheckpoint(repo *gitrepo.Repo, g *Globals, c *syncCmd, roots []string, 
 	if err != nil {
 		return nil, err
 	}
-	k := &syncCheckpoint{repo: repo, branch: c.Branch, ref: checkpointRefPrefix + c.Branch, base: head.Commit(), options: string(opts), head: tip}
+	k := &syncCheckpoint{repo: repo, branch: c.Branch, ref: checkpointRefPrefix + c.Branch, base: head.Commit(), options: string(opts), head: tip, stderr: stderr}
 	if k.commit, err = repo.Ref(k.ref); err != nil || k.commit.IsZero() {
 		return k, err
 	}
@@ -218,7 +219,7 @@ func (k *syncCheckpoint) write(_ context.Context, state *layout.State) error {
 		return fmt.Errorf("%w (another sync of %s may be running)", err, k.branch)
 	}
 	k.commit = commit
-	maintainPacks(k.repo)
+	maintainPacks(k.repo, k.stderr)
 	return nil
 }
 

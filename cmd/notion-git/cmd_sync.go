@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"os"
 	"path"
@@ -245,7 +246,7 @@ func runSync(ctx context.Context, g *Globals, c *syncCmd, env *Env) (report *exp
 		outcome = fmt.Sprintf("dry run: %d files would be written, %d folders or files removed; nothing was written", sink.(*countingSink).puts, sink.(*countingSink).deletes)
 	default:
 		commitStart := time.Now()
-		commit, changed, err := commitSync(repo, builder, prev, tip, c, res)
+		commit, changed, err := commitSync(repo, builder, prev, tip, c, res, env.Stderr)
 		report.Commit = time.Since(commitStart)
 		if errors.As(err, new(worktreeError)) {
 			unrefreshed, err = err, nil
@@ -453,7 +454,7 @@ func removedNames(removed []exporter.RemovedPage, n int) string {
 // commitSync writes the state and commits the snapshot if anything but the
 // state changed, moving the branch by compare-and-set and refreshing the
 // working tree. It reports whether a commit was made.
-func commitSync(repo *gitrepo.Repo, builder *gitrepo.TreeBuilder, prev *gitrepo.Snapshot, tip *branchState, c *syncCmd, res *exporter.Result) (plumbing.Hash, bool, error) {
+func commitSync(repo *gitrepo.Repo, builder *gitrepo.TreeBuilder, prev *gitrepo.Snapshot, tip *branchState, c *syncCmd, res *exporter.Result, stderr io.Writer) (plumbing.Hash, bool, error) {
 	// Hashed, not written: a tree stored only to be compared would stay in
 	// the repository, referenced by nothing.
 	content, err := builder.Hash()
@@ -511,16 +512,16 @@ func commitSync(repo *gitrepo.Repo, builder *gitrepo.TreeBuilder, prev *gitrepo.
 	if err := refresh.Apply(); err != nil {
 		return commit, true, worktreeError{commit: commit, branch: c.Branch, err: err}
 	}
-	maintainPacks(repo)
+	maintainPacks(repo, stderr)
 	return commit, true, nil
 }
 
 // maintainPacks merges packs after a commit (gitrepo.Repo.Maintain). A
 // merge that fails leaves the packs as they were, and the commit stands:
 // it is reported, not fatal, and the next commit tries again.
-func maintainPacks(repo *gitrepo.Repo) {
+func maintainPacks(repo *gitrepo.Repo, stderr io.Writer) {
 	if _, err := repo.Maintain(); err != nil {
-		fmt.Fprintf(os.Stderr, "notion-git: warning: %v\n", err)
+		fmt.Fprintf(stderr, "notion-git: warning: %v\n", oneLine(err))
 	}
 }
 
