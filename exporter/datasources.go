@@ -58,6 +58,18 @@ func (x *exporter) syncDataSources(ctx context.Context) error {
 	return firstErr
 }
 
+// filterFor is the scope's filter for a data source, by its own id or its
+// database's.
+func (x *exporter) filterFor(id string) json.RawMessage {
+	var database string
+	x.mu.Lock()
+	if ds := x.sources[id]; ds != nil {
+		database, _ = parentOf(ds)
+	}
+	x.mu.Unlock()
+	return x.opts.Scope.filterFor(id, database)
+}
+
 // queryRows queries the rows of the data sources that need it, after the
 // scope is applied so that out-of-scope data sources cost nothing.
 //
@@ -66,13 +78,13 @@ func (x *exporter) syncDataSources(ctx context.Context) error {
 // set aside first.
 func (x *exporter) queryRows(ctx context.Context) error {
 	for id, row := range x.pages {
-		if ds, kind := parentOf(row); kind == "data_source" && x.opts.Scope.filterFor(ds) != nil {
+		if ds, kind := parentOf(row); kind == "data_source" && x.filterFor(ds) != nil {
 			delete(x.pages, id)
 		}
 	}
 	var wg sync.WaitGroup
 	for _, id := range sortedKeys(x.sources) {
-		filtered := x.opts.Scope.filterFor(id) != nil
+		filtered := x.filterFor(id) != nil
 		if !filtered && !x.changed(id, x.sources[id]) {
 			continue
 		}
@@ -100,7 +112,7 @@ func (x *exporter) queryRows(ctx context.Context) error {
 // twice and deduplicated; a single minute with more than 10,000 rows cannot
 // be split and is reported.
 func (x *exporter) queryDataSource(ctx context.Context, id string) error {
-	userFilter := x.opts.Scope.filterFor(id)
+	userFilter := x.filterFor(id)
 	since := ""
 	for {
 		body := map[string]any{

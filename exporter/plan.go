@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"sync"
 	"time"
 
@@ -135,10 +136,10 @@ func (x *exporter) keepFailed(id string) bool {
 // in-scope page that this misses.
 func (x *exporter) applyScope() {
 	roots := map[string]bool{}
-	for _, r := range x.opts.Roots {
+	for _, r := range x.roots() {
 		roots[r] = true
 	}
-	if s := x.opts.Scope; s.hasTitleRules() {
+	if s := x.opts.Scope; s.narrows() {
 		for id, p := range x.pages {
 			if matchesAny(layout.Title(p), s.Pages) {
 				roots[id] = true
@@ -150,7 +151,7 @@ func (x *exporter) applyScope() {
 			}
 		}
 	}
-	if len(x.opts.Roots) == 0 && !x.opts.Scope.hasTitleRules() {
+	if len(x.opts.Roots) == 0 && !x.opts.Scope.narrows() {
 		x.scoped = nil
 		return
 	}
@@ -208,11 +209,23 @@ func (x *exporter) applyScope() {
 // database or data source that the integration can read.
 var ErrRootNotFound = errors.New("no such page, or it is not shared with the integration")
 
+// roots are the ids the sync is limited to: --root's and the scope file's.
+func (x *exporter) roots() []string {
+	if x.opts.Scope == nil {
+		return x.opts.Roots
+	}
+	return append(slices.Clip(x.opts.Roots), x.opts.Scope.Roots...)
+}
+
 // checkRoots makes sure that each root names something. A root the listing
 // did not return is asked for (search is not exhaustive); one Notion does not
 // know stops the sync, which would otherwise commit an empty snapshot.
 func (x *exporter) checkRoots(ctx context.Context) error {
-	for _, id := range x.opts.Roots {
+	for _, id := range x.roots() {
+		name := "--root " + id
+		if !slices.Contains(x.opts.Roots, id) {
+			name = ScopePath + ": root " + id
+		}
 		if x.pages[id] != nil || x.sources[id] != nil || x.dbs[id] != nil {
 			continue
 		}
@@ -227,11 +240,11 @@ func (x *exporter) checkRoots(ctx context.Context) error {
 		}
 		switch {
 		case notion.IsNotFound(err):
-			return fmt.Errorf("--root %s: %w", id, ErrRootNotFound)
+			return fmt.Errorf("%s: %w", name, ErrRootNotFound)
 		case err != nil:
-			return fmt.Errorf("--root %s: %w", id, err)
+			return fmt.Errorf("%s: %w", name, err)
 		case isTrashed(obj):
-			return fmt.Errorf("--root %s: it is in the trash", id)
+			return fmt.Errorf("%s: it is in the trash", name)
 		case kind == layout.KindPage:
 			// A page search did not list: it is crawled as the listing's are.
 			x.pages[id] = obj

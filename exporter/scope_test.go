@@ -198,6 +198,8 @@ func TestParseScopeRejectsWhatItDoesNotKnow(t *testing.T) {
 func FuzzParseScope(f *testing.F) {
 	f.Add([]byte(`{"pages": ["Handbook"], "data_sources": ["Roadmap"], "filters": {"0e3f9a520e3f9a520e3f9a520e3f9a52": {"property": "Done", "checkbox": {"equals": true}}}}`))
 	f.Add([]byte(`{}`))
+	f.Add([]byte(`[{"searches": [{"filter": {"value": "page"}, "query": "Demo",}], "database_query_filters": [{"database_id": "0e3f9a520e3f9a520e3f9a520e3f9a52", "filter": {"property": "Done", "checkbox": {"equals": true}}}]}]`))
+	f.Add([]byte(`{"roots": ["0e3f9a520e3f9a520e3f9a520e3f9a52"], "pages": ["a\",]"]}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		s, err := exporter.ParseScope(b)
 		if err != nil {
@@ -206,6 +208,11 @@ func FuzzParseScope(f *testing.F) {
 		for id := range s.Filters {
 			if !layout.IsID(id) {
 				t.Fatalf("accepted filter id %q", id)
+			}
+		}
+		for _, id := range s.Roots {
+			if !layout.IsID(id) {
+				t.Fatalf("accepted root id %q", id)
 			}
 		}
 	})
