@@ -130,7 +130,8 @@ func shellFunc(name string) string {
 
 // writeBashCompletion writes the bash script. It reads the words with
 // loops rather than by index so that zsh, whose bashcompinit numbers
-// COMP_WORDS from 1, runs it unchanged.
+// COMP_WORDS from 1, runs it unchanged, and it has no variable named path,
+// which zsh ties to PATH.
 func writeBashCompletion(w io.Writer, name string, cmds []command) error {
 	fn := shellFunc(name)
 	var b strings.Builder
@@ -206,7 +207,7 @@ func writeBashCompletion(w io.Writer, name string, cmds []command) error {
 }
 
 %[1]s() {
-	local cur= path= skip= flag= pos=0 i=0 w kind
+	local cur= cmdpath= skip= flag= pos=0 i=0 w kind
 	COMPREPLY=()
 	for w in "${COMP_WORDS[@]}"; do
 		if ((i == COMP_CWORD)); then
@@ -217,9 +218,9 @@ func writeBashCompletion(w io.Writer, name string, cmds []command) error {
 			if [[ -n $skip ]]; then
 				skip=
 			elif [[ $w == -* ]]; then
-				[[ $w != *=* ]] && %[1]s_value "$path" "$w" >/dev/null && skip=1 flag=$w
-			elif [[ " $(%[1]s_commands "$path") " == *" $w "* ]]; then
-				path=${path:+$path }$w
+				[[ $w != *=* ]] && %[1]s_value "$cmdpath" "$w" >/dev/null && skip=1 flag=$w
+			elif [[ " $(%[1]s_commands "$cmdpath") " == *" $w "* ]]; then
+				cmdpath=${cmdpath:+$cmdpath }$w
 				pos=0
 			else
 				pos=$((pos + 1))
@@ -228,16 +229,16 @@ func writeBashCompletion(w io.Writer, name string, cmds []command) error {
 		i=$((i + 1))
 	done
 	if [[ -n $skip ]]; then
-		kind=$(%[1]s_value "$path" "$flag")
+		kind=$(%[1]s_value "$cmdpath" "$flag")
 		[[ -n $kind ]] && %[1]s_reply "$kind" "$cur"
 		return 0
 	fi
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W "$(%[1]s_flags "$path")" -- "$cur"))
+		COMPREPLY=($(compgen -W "$(%[1]s_flags "$cmdpath")" -- "$cur"))
 		return 0
 	fi
-	kind=$(%[1]s_commands "$path")
-	[[ -z $kind ]] && kind=$(%[1]s_arg "$path" "$pos")
+	kind=$(%[1]s_commands "$cmdpath")
+	[[ -z $kind ]] && kind=$(%[1]s_arg "$cmdpath" "$pos")
 	[[ -n $kind ]] && %[1]s_reply "$kind" "$cur"
 	return 0
 }
