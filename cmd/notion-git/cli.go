@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -45,6 +46,9 @@ type CLI struct {
 	Diff    diffCmd    `cmd:"" help:"What changed in Notion between two snapshots: pages added, removed, renamed, moved and edited, and schemas."`
 	Init    initCmd    `cmd:"" help:"Create the repository and, with --github, a scheduled GitHub Actions workflow that syncs and pushes."`
 	Version versionCmd `cmd:"" help:"Print the version of notion-git and the Notion API version it speaks."`
+
+	Completion completionCmd `cmd:"" help:"Print a shell completion script: source <(notion-git completion bash), or zsh, or fish."`
+	Man        manCmd        `cmd:"" help:"Print the manual page (roff): notion-git man > ~/.local/share/man/man1/notion-git.1"`
 }
 
 // Globals are the settings every command shares. Each may also come from the
@@ -58,6 +62,9 @@ type Globals struct {
 	Concurrency   int     `env:"NOTION_GIT_CONCURRENCY" default:"8" help:"Requests in flight at once; hides latency, never raises the rate."`
 	Quiet         bool    `short:"q" env:"NOTION_GIT_QUIET" help:"Print errors only."`
 	Verbose       bool    `short:"v" env:"NOTION_GIT_VERBOSE" help:"Print request counts and details."`
+	// VersionFlag is --version, for the habit; it prints what the version
+	// command does.
+	VersionFlag kong.VersionFlag `name:"version" help:"Print the version and exit."`
 
 	// clock is what the Notion client waits by: Env.Clock.
 	clock notion.Clock
@@ -159,21 +166,7 @@ func runEnv(env *Env, args []string) int { return runWith(env, args, nil) }
 func runWith(env *Env, args []string, prepare func(*CLI)) (code int) {
 	stdout, stderr := env.Stdout, env.Stderr
 	var cli CLI
-	parser, err := kong.New(&cli,
-		kong.Name("notion-git"),
-		kong.Description("Keep a Notion workspace under version control: sync it into git as canonical JSON, "+
-			"review changes with git, restore any commit into a Notion page.\n\n"+exitCodesHelp),
-		kong.Writers(stdout, stderr),
-		kong.Exit(func(code int) { panic(exitRequest{code}) }),
-		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
-		kong.Vars{
-			"default_api_url": notion.DefaultBaseURL,
-			"default_version": notion.DefaultVersion,
-			"notion_versions": strings.Join(notion.Versions, " or "),
-			"default_rate":    fmt.Sprint(notion.DefaultRate),
-			"default_burst":   fmt.Sprint(notion.DefaultBurst),
-		},
-	)
+	parser, err := newParser(&cli, stdout, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "notion-git: %v\n", err)
 		return exitError
@@ -210,6 +203,28 @@ func runWith(env *Env, args []string, prepare func(*CLI)) (code int) {
 	err = kctx.Run(&cli.Globals, env)
 	command, _, _ := strings.Cut(kctx.Command(), " ")
 	return report(err, stderr, command)
+}
+
+// newParser is the command line's parser into cli: the kong model that
+// --help, the completion scripts and the man page are made from.
+func newParser(cli *CLI, stdout, stderr io.Writer) (*kong.Kong, error) {
+	return kong.New(cli,
+		kong.Name("notion-git"),
+		kong.Description("Keep a Notion workspace under version control: sync it into git as canonical JSON, "+
+			"review changes with git, restore any commit into a Notion page.\n\n"+exitCodesHelp),
+		kong.Writers(stdout, stderr),
+		kong.Exit(func(code int) { panic(exitRequest{code}) }),
+		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
+		kong.Vars{
+			"default_api_url": notion.DefaultBaseURL,
+			"default_version": notion.DefaultVersion,
+			"notion_versions": strings.Join(notion.Versions, " or "),
+			"default_rate":    fmt.Sprint(notion.DefaultRate),
+			"default_burst":   fmt.Sprint(notion.DefaultBurst),
+			"version":         versionLine(),
+		},
+		repoFromEnv,
+	)
 }
 
 // report prints err as one line and picks the exit code; command is the
@@ -265,6 +280,29 @@ func report(err error, stderr io.Writer, command string) int {
 func oneLine(err error) string {
 	return strings.Join(strings.Fields(err.Error()), " ")
 }
+
+// repoEnv sets --repo on every command that has the flag.
+const repoEnv = "NOTION_GIT_REPO"
+
+// repoFromEnv gives every --repo flag the NOTION_GIT_REPO variable, as if
+// each command's field said env:"NOTION_GIT_REPO": set once here, a command
+// added later cannot miss it. The flag, when given, wins over the variable.
+var repoFromEnv = kong.PostBuild(func(k *kong.Kong) error {
+	var walk func(*kong.Node)
+	walk = func(n *kong.Node) {
+		for _, f := range n.Flags {
+			if f.Name == "repo" && !slices.Contains(f.Envs, repoEnv) {
+				f.Envs = append(f.Envs, repoEnv)
+				f.Value.Tag.Envs = append(f.Value.Tag.Envs, repoEnv)
+			}
+		}
+		for _, c := range n.Children {
+			walk(c)
+		}
+	}
+	walk(k.Model.Node)
+	return nil
+})
 
 // repoDirFor is the repository a command works on: --repo, else the current
 // directory, or ./notion-demo for the demo.

@@ -30,7 +30,8 @@ type syncCmd struct {
 	Demo        bool          `help:"Sync the bundled sample workspace from an in-process Notion emulator: no token needed."`
 	DryRun      bool          `name:"dry-run" help:"Crawl and report what would change, but write nothing."`
 	Message     string        `short:"m" help:"First line of the commit message (default: a summary of the changes)."`
-	Report      string        `placeholder:"FILE.json" help:"Write the sync's counts as JSON to this file."`
+	Report      string        `placeholder:"FILE.json" help:"Write the sync's counts as JSON to this file; - is stdout, as with --json."`
+	JSON        bool          `name:"json" help:"Print the sync's report as one JSON document on stdout (the --report counts, with status, commit and branch); what it says for people goes to stderr."`
 	Root        []string      `placeholder:"PAGE_ID" help:"Only sync this page (id or URL) and everything below it; repeatable. The repository's .notion-git/scope.json can narrow further."`
 	Comments    string        `enum:"none,pages,all" default:"all" help:"Comments to keep: none; pages (on pages only); all (the default: also on blocks, read at once for pages that changed and by the comment sweep for the rest)."`
 	UserEmails  bool          `name:"user-emails" help:"Keep people's email addresses in the users' files (off: backup repos get shared)."`
@@ -56,6 +57,10 @@ type syncCmd struct {
 	// onCommit is called once the branch has moved: from then on, the
 	// run has committed.
 	onCommit func()
+	// committed is the commit the run moved the branch to, and kept the
+	// last report it wrote, for --json (syncjson.go).
+	committed plumbing.Hash
+	kept      *exporter.Report
 }
 
 func (c *syncCmd) Run(g *Globals, env *Env) error {
@@ -66,6 +71,8 @@ func (c *syncCmd) Run(g *Globals, env *Env) error {
 // runSync is the sync command without the CLI around it; tests call it.
 func runSync(ctx context.Context, g *Globals, c *syncCmd, env *Env) (report *exporter.Report, err error) {
 	started := env.now()
+	env, finishJSON := c.jsonOutput(env)
+	defer func() { err = finishJSON(report, err) }()
 	if c.MaxDuration < 0 {
 		return nil, usageError{errors.New("--max-duration must not be negative")}
 	}
@@ -214,8 +221,8 @@ func runSync(ctx context.Context, g *Globals, c *syncCmd, env *Env) (report *exp
 		// The checkpoint holds the progress: a first sync's repository
 		// stays for the next run to continue.
 		kept = true
-		if c.Report != "" && res != nil {
-			if err := writeReport(c.Report, res.Report); err != nil {
+		if res != nil {
+			if err := c.saveReport(res.Report); err != nil {
 				return res.Report, err
 			}
 		}
@@ -258,6 +265,7 @@ func runSync(ctx context.Context, g *Globals, c *syncCmd, env *Env) (report *exp
 		committed = changed
 		if changed {
 			base = commit
+			c.committed = commit
 			outcome = fmt.Sprintf("committed %s on %s", commit.String()[:12], c.Branch)
 		} else {
 			outcome = "no change in Notion: no commit"
@@ -283,15 +291,13 @@ func runSync(ctx context.Context, g *Globals, c *syncCmd, env *Env) (report *exp
 			fmt.Fprintf(env.Stderr, "notion-git: could not delete the checkpoint (%v); the next sync sets it aside\n", oneLine(err))
 		}
 	}
-	if c.Report != "" {
-		if err := writeReport(c.Report, report); err != nil {
-			if !committed {
-				return report, err
-			}
-			// The commit is made: the exit code says so, and the line
-			// says what is missing.
-			fmt.Fprintf(env.Stderr, "notion-git: the sync committed, but %v\n", oneLine(err))
+	if err := c.saveReport(report); err != nil {
+		if !committed {
+			return report, err
 		}
+		// The commit is made: the exit code says so, and the line
+		// says what is missing.
+		fmt.Fprintf(env.Stderr, "notion-git: the sync committed, but %v\n", oneLine(err))
 	}
 	if g.Verbose {
 		fmt.Fprint(env.Stderr, report.Requests.String())
@@ -407,10 +413,8 @@ func dryRunFirstSync(ctx context.Context, g *Globals, c *syncCmd, env *Env, clie
 	if err != nil {
 		return nil, err
 	}
-	if c.Report != "" {
-		if err := writeReport(c.Report, res.Report); err != nil {
-			return res.Report, err
-		}
+	if err := c.saveReport(res.Report); err != nil {
+		return res.Report, err
 	}
 	if !g.Quiet {
 		fmt.Fprintf(env.Stdout, "%s; dry run: a first sync would write %d files; nothing was written\n", res.Report.Summary(), sink.puts)

@@ -33,7 +33,12 @@ func version() string {
 	return "devel"
 }
 
+// versionLine is what both the version command and --version print.
+func versionLine() string {
+	return fmt.Sprintf("notion-git %s (Notion API %s, %s)", version(), notion.DefaultVersion, runtime.Version())
+}
+
 func (versionCmd) Run(env *Env) error {
-	_, err := fmt.Fprintf(env.Stdout, "notion-git %s (Notion API %s, %s)\n", version(), notion.DefaultVersion, runtime.Version())
+	_, err := fmt.Fprintln(env.Stdout, versionLine())
 	return err
 }

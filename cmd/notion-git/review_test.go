@@ -190,13 +190,17 @@ func TestReviewCommands(t *testing.T) {
 		md = runReview(t, "show", "--repo", dir, "HEAD~2", onboardingID)
 		wantLines(t, "show HEAD~2 Onboarding", md, "- [x] Read the whole handbook")
 
-		raw := runReview(t, "show", "--repo", dir, "--json", "HEAD~3", releaseID)
-		if raw != git(t, dir, "show", "HEAD~3:"+layout.PagePath(releaseID)) {
-			t.Errorf("show --json is not the page.json of the commit:\n%s", raw)
+		var doc struct {
+			ID, Title, Markdown string
+			Page                json.RawMessage
 		}
-		var page map[string]any
-		if err := json.Unmarshal([]byte(raw), &page); err != nil || page["id"] != releaseID {
-			t.Errorf("show --json: %v, id %v", err, page["id"])
+		raw := runReview(t, "show", "--repo", dir, "--json", "HEAD~3", releaseID)
+		if err := json.Unmarshal([]byte(raw), &doc); err != nil || doc.ID != releaseID || doc.Title != "Release notes" ||
+			doc.Markdown != runReview(t, "show", "--repo", dir, "HEAD~3", releaseID) {
+			t.Errorf("show --json: %v\n%s", err, raw)
+		}
+		if !sameJSON(t, doc.Page, []byte(git(t, dir, "show", "HEAD~3:"+layout.PagePath(releaseID)))) {
+			t.Errorf("show --json does not hold the page.json of the commit:\n%s", raw)
 		}
 
 		r := runArgs(context.Background(), "show", "--repo", dir, "HEAD", stateFileRowID)
