@@ -247,6 +247,30 @@ func TestCompletionZshAndFish(t *testing.T) {
 		if out, err := exec.Command(bin, sh.check, path).CombinedOutput(); err != nil || len(out) != 0 {
 			t.Errorf("%s %s: %v\n%s", sh.shell, sh.check, err, out)
 		}
+		// Then loaded as a user's shell loads it, and asked for the
+		// commands and for the values of an enum flag. zsh calls the
+		// function through bashcompinit, with its own 1-based COMP_WORDS
+		// and COMP_CWORD = CURRENT-1; its completion system then filters
+		// by what was typed, so the command list may come whole.
+		var script2 string
+		switch sh.shell {
+		case "zsh":
+			script2 = `autoload -U compinit && compinit -u -d "$1.dump"; source "$1"
+COMP_WORDS=(notion-git sy); COMP_CWORD=1; COMPREPLY=(); _notion_git; echo "${COMPREPLY[*]}"
+COMP_WORDS=(notion-git sync --comments ""); COMP_CWORD=3; COMPREPLY=(); _notion_git; echo "${COMPREPLY[*]}"`
+		case "fish":
+			script2 = `source $argv[1]; complete -C "notion-git sy" | string split -f1 \t | string join " "; complete -C "notion-git sync --comments " | string split -f1 \t | string join " "`
+		}
+		args := []string{"-c", script2, sh.shell, path} // zsh: $0, $1
+		if sh.shell == "fish" {
+			args = []string{"-c", script2, path} // fish: $argv[1]
+		}
+		out, err := exec.Command(bin, args...).CombinedOutput()
+		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+		if err != nil || len(lines) != 2 || !slices.Contains(strings.Fields(lines[0]), "sync") ||
+			!slices.Equal(sorted(strings.Fields(lines[1])), []string{"all", "none", "pages"}) {
+			t.Errorf("%s: completing \"sy\" and \"--comments \": %v\n%s", sh.shell, err, out)
+		}
 	}
 	if code, _, errOut := runCLI(t, "completion", "tcsh"); code != exitUsage || !strings.Contains(errOut, "bash") {
 		t.Errorf("completion tcsh: exit %d, %s", code, errOut)
@@ -300,3 +324,5 @@ func TestManPage(t *testing.T) {
 		t.Errorf("man -l: %v\n%s", err, out)
 	}
 }
+
+func sorted(s []string) []string { slices.Sort(s); return s }
