@@ -11,12 +11,14 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/notion-git/notion-git/gitrepo"
 	"github.com/notion-git/notion-git/layout"
 	"github.com/notion-git/notion-git/notion/emulator"
+	"github.com/notion-git/notion-git/notion/emulator/workspace"
 	"github.com/notion-git/notion-git/review"
 )
 
@@ -391,4 +393,81 @@ func TestSyncPushDiverged(t *testing.T) {
 		t.Error("the branch moved")
 	}
 	remoteHistory(t, bare, "main")
+}
+
+// TestSyncPushPartial: a partial sync (exit 3) pushes what it committed and
+// still exits 3.
+func TestSyncPushPartial(t *testing.T) {
+	url, bare := startGitServer(t, "x-access-token", pushToken)
+	t.Setenv("GITHUB_TOKEN", pushToken)
+	refuse := &refuser{}
+	e := startEmulator(t, basicFixture(t), emulator.Options{}, refuse.wrap)
+	dir := newRepoDir(t)
+	e.sync(t, dir, exitOK, "--push", "--remote", url)
+	if err := e.SetTitle(releaseID, "Changelog"); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.SetTitle(onboardingID, "Welcome aboard"); err != nil {
+		t.Fatal(err)
+	}
+	refuse.arm(tableBlockID)
+	r := e.sync(t, dir, exitPartial, "--push", "--remote", url)
+	if !strings.Contains(r.stderr, "pushed main to ") {
+		t.Errorf("the partial sync did not push:\n%s", r)
+	}
+	if got, want := git(t, bare, "rev-parse", "main"), git(t, dir, "rev-parse", "main"); got != want {
+		t.Errorf("remote main %q, local %q", got, want)
+	}
+	remoteHistory(t, bare, "main")
+}
+
+// TestSyncPushCheckpointContinuesInAFreshClone: a time-boxed sync that stops
+// (exit 5) pushes its checkpoint; a fresh clone elsewhere continues from
+// it, pushes the complete snapshot and deletes the remote's checkpoint.
+func TestSyncPushCheckpointContinuesInAFreshClone(t *testing.T) {
+	url, bare := startGitServer(t, "x-access-token", pushToken)
+	t.Setenv("GITHUB_TOKEN", pushToken)
+	clock := &requestClock{now: fixtureTime, step: 100 * time.Millisecond}
+	e := startEmulator(t, workspace.Generate(workspace.Small()), emulator.Options{}, clock.wrap)
+
+	whole := newRepoDir(t)
+	e.syncOn(t, clock, whole, exitOK)
+	full := clock.take()
+
+	a := newRepoDir(t)
+	r := e.syncOn(t, clock, a, exitIncomplete, "--push", "--remote", url, "--max-duration", "25s", "--checkpoint-interval", "5s")
+	first := clock.take()
+	if got, want := git(t, bare, "rev-parse", checkpointRef), git(t, a, "rev-parse", checkpointRef); got != want {
+		t.Fatalf("remote checkpoint %q, local %q:\n%s", got, want, r)
+	}
+	if hasRef(bare, "refs/heads/main") {
+		t.Error("the remote has a branch after an incomplete first sync")
+	}
+
+	b := cloneRemote(t, url, 0)
+	rb := e.syncOn(t, clock, b, exitOK, "--push")
+	second := clock.take()
+	if strings.Contains(rb.stderr, "starting afresh") {
+		t.Errorf("the clone did not continue the checkpoint:\n%s", rb)
+	}
+	if second >= full {
+		t.Errorf("the clone's sync made %d requests, a whole one %d: it did not continue the checkpoint", second, full)
+	}
+	t.Logf("%d + %d requests, a whole sync %d", first, second, full)
+	if hasRef(bare, checkpointRef) {
+		t.Error("the remote's checkpoint was kept after the complete snapshot was pushed")
+	}
+	if got, want := git(t, bare, "rev-parse", "main"), git(t, b, "rev-parse", "main"); got != want {
+		t.Errorf("remote main %q, the clone's %q", got, want)
+	}
+	commits := remoteHistory(t, bare, "main")
+	if len(commits) != 1 {
+		t.Errorf("%d commits on the remote, want 1", len(commits))
+	}
+	got, want := headBlobs(t, b), headBlobs(t, whole)
+	for p, h := range want {
+		if !isStateFile(p) && got[p] != h {
+			t.Errorf("%s: differs from, or missing beside, the uninterrupted sync's", p)
+		}
+	}
 }
