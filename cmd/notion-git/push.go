@@ -82,6 +82,15 @@ func syncAndPush(ctx context.Context, g *Globals, c *syncCmd, env *Env) error {
 	return p.scrub(err)
 }
 
+// useRemote sets the remote; basic auth is for HTTP(S) only (ssh has its
+// own keys, and go-git refuses a password there).
+func (p *pusher) useRemote(m *gitrepo.Remote) {
+	p.remote = m
+	if !m.HTTP() {
+		p.auth, p.authFrom = nil, ""
+	}
+}
+
 func (p *pusher) run(ctx context.Context) error {
 	if err := p.prepare(ctx); err != nil {
 		return err
@@ -127,17 +136,21 @@ func (p *pusher) prepare(ctx context.Context) error {
 			return usageError{fmt.Errorf("--remote %s: %s does not exist yet, so it has no remote of that name; pass the remote's URL, or clone it first",
 				p.c.Remote, p.dir)}
 		}
-		if p.remote, err = gitrepo.ParseRemoteURL(p.c.Remote); err != nil {
+		m, err := gitrepo.ParseRemoteURL(p.c.Remote)
+		if err != nil {
 			return usageError{fmt.Errorf("--remote %s: %v", safeRemoteArg(p.c.Remote), p.remoteError(err))}
 		}
+		p.useRemote(m)
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	if p.remote, err = repo.ResolveRemote(p.c.Remote); err != nil {
+	m, err := repo.ResolveRemote(p.c.Remote)
+	if err != nil {
 		return usageError{fmt.Errorf("--remote %s: %v", safeRemoteArg(p.c.Remote), p.remoteError(err))}
 	}
+	p.useRemote(m)
 	if err := repo.RemoveStaleFiles(); err != nil {
 		return err
 	}
@@ -242,9 +255,6 @@ func (p *pusher) publish(ctx context.Context, serr error) error {
 	repo, err := gitrepo.Open(p.dir, gitrepo.OpenOptions{})
 	if err != nil {
 		return err
-	}
-	if p.remote == nil {
-		return fmt.Errorf("no remote to push to")
 	}
 	tip, _, err := repo.Head(p.c.Branch)
 	if err != nil {
