@@ -69,7 +69,9 @@ func (c *syncCmd) stepSummary(env *Env, b *strings.Builder, report *exporter.Rep
 		heading, detail = "dry run", "Nothing was written."
 	case runErr == nil:
 	case errors.As(runErr, &inc):
-		heading, detail = "incomplete, will resume", oneLine(runErr)+". The next run continues from the checkpoint."
+		heading, detail = "incomplete, will resume", "The time box ended the crawl, "+strings.TrimPrefix(oneLine(runErr), "incomplete ")+". The next run continues from the checkpoint."
+	case errors.As(runErr, &partial) && report != nil:
+		heading, detail = "partial", fmt.Sprintf("Committed, but %d objects could not be read and kept their previous version (below). The job fails so that someone looks; the next run reads them again.", len(report.Errors))
 	case errors.As(runErr, &partial):
 		heading, detail = "partial", oneLine(runErr)+"."
 	case errors.As(runErr, &stale):
@@ -215,7 +217,7 @@ func markdownText(s string) string {
 			b.WriteByte(' ')
 		case r < 0x20 || r == 0x7f:
 			// Control characters show as nothing useful.
-		case strings.ContainsRune("\\`*_{}[]()<>#+-.!|~&", r):
+		case strings.ContainsRune("\\`*_[]<>|~&", r):
 			b.WriteByte('\\')
 			b.WriteRune(r)
 		default:
