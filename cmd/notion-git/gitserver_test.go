@@ -31,6 +31,8 @@ type gitServerCounts struct {
 	requests     atomic.Int64 // every request
 	unauthorized atomic.Int64 // refused with 401
 	receivePacks atomic.Int64 // pushes that reached git-receive-pack
+	pushAdverts  atomic.Int64 // pushes begun: receive-pack's reference advertisements
+	fetchPacks   atomic.Int64 // fetches that asked git-upload-pack for objects
 }
 
 // startCountingGitServer is startGitServer that also says what the server
@@ -53,7 +55,7 @@ func startCountingGitServer(t *testing.T, user, pass string) (url, bare string, 
 		"HOME=" + root,
 	}
 	counts = &gitServerCounts{}
-	h := &cgi.Handler{Path: backend, Root: "/", Dir: root, Env: cgiEnv}
+	h := &cgi.Handler{Path: backend, Root: "/", Dir: root, Env: cgiEnv, Stderr: testLog{t}}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		counts.requests.Add(1)
 		u, p, ok := r.BasicAuth()
@@ -63,14 +65,27 @@ func startCountingGitServer(t *testing.T, user, pass string) (url, bare string, 
 			http.Error(w, "authentication required", http.StatusUnauthorized)
 			return
 		}
-		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/git-receive-pack") {
+		switch {
+		case r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/git-receive-pack"):
 			counts.receivePacks.Add(1)
+		case r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/git-upload-pack"):
+			counts.fetchPacks.Add(1)
+		case strings.HasSuffix(r.URL.Path, "/info/refs") && r.URL.Query().Get("service") == "git-receive-pack":
+			counts.pushAdverts.Add(1)
 		}
 		h.ServeHTTP(w, r)
 	}))
 	t.Cleanup(srv.Close)
 	t.Cleanup(func() { gitFsck(t, bare) })
 	return srv.URL + "/remote.git", bare, counts
+}
+
+// testLog writes what git http-backend says on stderr to the test's log.
+type testLog struct{ t *testing.T }
+
+func (l testLog) Write(b []byte) (int, error) {
+	l.t.Logf("git http-backend: %s", strings.TrimSpace(string(b)))
+	return len(b), nil
 }
 
 // gitHTTPBackend finds git http-backend where git keeps its programs. The

@@ -27,8 +27,8 @@ import (
 type runSummary struct {
 	opened bool          // the repository was opened and base read
 	base   plumbing.Hash // the branch tip before the run
-	// report is the report of a run that stopped at its time box, which
-	// runSync does not return.
+	// report is the crawl's report, also of a run that stopped at its
+	// time box or failed to commit, which runSync does not return.
 	report *exporter.Report
 }
 
@@ -36,18 +36,14 @@ type runSummary struct {
 // rest: a first sync adds the whole workspace.
 const summaryPages = 100
 
-// writeStepSummary appends the summary of a run that returned report and
-// err. A summary that cannot be written does not change what the run did,
+// writeStepSummary appends the summary of a run that returned err. A summary that cannot be written does not change what the run did,
 // nor its exit code: it is reported on stderr.
-func (c *syncCmd) writeStepSummary(env *Env, report *exporter.Report, runErr error) {
+func (c *syncCmd) writeStepSummary(env *Env, runErr error) {
 	if c.StepSummary == "" {
 		return
 	}
-	if report == nil {
-		report = c.summary.report
-	}
 	var b strings.Builder
-	c.stepSummary(env, &b, report, runErr)
+	c.stepSummary(env, &b, c.summary.report, runErr)
 	f, err := os.OpenFile(c.StepSummary, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
 	if err == nil {
 		_, err = io.WriteString(f, b.String())

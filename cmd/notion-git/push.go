@@ -1,0 +1,421 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/transport"
+	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
+
+	"github.com/notion-git/notion-git/gitrepo"
+)
+
+// sync --push: the branch goes to the remote after each sync, and the sync
+// starts from the remote's tip. Nothing is ever forced and nothing merged:
+// every commit on the remote's branch is a complete snapshot made by a sync
+// on top of the one before it, so the history stays linear. When another
+// run pushed first, this run's commit is dropped and the sync is made again
+// on top of the other's (see pusher.redo).
+
+// maxPushAttempts bounds the syncs a run makes when other runs keep
+// pushing first.
+const maxPushAttempts = 3
+
+// pushFetchDepth is how many commits of the remote's branch a shallow
+// repository fetches, to see whether its own tip is among them (a
+// fast-forward): enough for the runs that pushed since the clone.
+const pushFetchDepth = 8
+
+// pushAuth is the basic auth a push over HTTP(S) sends: GITHUB_TOKEN (as
+// the user GitHub expects for it), else GIT_TOKEN with GIT_USERNAME. It is
+// handed to go-git in memory only: nothing writes it to the repository's
+// configuration, a URL, a commit or a message.
+func pushAuth() (auth transport.AuthMethod, from, token string) {
+	if t := strings.TrimSpace(os.Getenv("GITHUB_TOKEN")); t != "" {
+		return &githttp.BasicAuth{Username: "x-access-token", Password: t}, "GITHUB_TOKEN", t
+	}
+	if t := strings.TrimSpace(os.Getenv("GIT_TOKEN")); t != "" {
+		user := strings.TrimSpace(os.Getenv("GIT_USERNAME"))
+		if user == "" {
+			user = "x-access-token"
+		}
+		return &githttp.BasicAuth{Username: user, Password: t}, "GIT_TOKEN", t
+	}
+	return nil, "", ""
+}
+
+// pusher is one run of sync --push.
+type pusher struct {
+	g   *Globals
+	c   *syncCmd
+	env *Env
+
+	dir      string
+	remote   *gitrepo.Remote
+	auth     transport.AuthMethod
+	authFrom string // the variable the token came from; "" if none
+	token    string // only to make sure no message ever holds it
+
+	// base is the remote branch's tip the sync builds on (zero: the remote
+	// has no such branch); start is the local branch's tip when the sync
+	// starts; ckpt is the remote's checkpoint ref as last seen.
+	base, start, ckpt plumbing.Hash
+}
+
+// errRedo says the push was refused because another run pushed first, and
+// this run's commit is to be made again on top of the remote's tip.
+var errRedo = errors.New("redo the sync on top of the remote's tip")
+
+// syncAndPush is sync --push.
+func syncAndPush(ctx context.Context, g *Globals, c *syncCmd, env *Env) error {
+	if c.DryRun {
+		return usageError{errors.New("--push cannot be used with --dry-run: a dry run commits nothing to push")}
+	}
+	p := &pusher{g: g, c: c, env: env, dir: repoDirFor(c.Repo, c.Demo)}
+	p.auth, p.authFrom, p.token = pushAuth()
+	err := p.run(ctx)
+	return p.scrub(err)
+}
+
+func (p *pusher) run(ctx context.Context) error {
+	if err := p.prepare(ctx); err != nil {
+		return err
+	}
+	for attempt := 1; ; attempt++ {
+		// The summary line goes out once the push is decided: a commit
+		// that another run's push makes void is not announced.
+		var out bytes.Buffer
+		env := *p.env
+		env.Stdout = &out
+		_, serr := runSync(ctx, p.g, p.c, &env)
+		err := p.publish(ctx, serr)
+		if errors.Is(err, errRedo) {
+			if attempt == maxPushAttempts {
+				return fmt.Errorf("%s's %s moved again before each of %d pushes (other runs are pushing); the last commit is local and not pushed; run again",
+					p.remote, p.c.Branch, maxPushAttempts)
+			}
+			if err := p.redo(ctx); err != nil {
+				return err
+			}
+			if !p.g.Quiet {
+				fmt.Fprintf(p.env.Stderr, "notion-git: %s's %s moved meanwhile; syncing again on top of it (attempt %d of %d)\n",
+					p.remote, p.c.Branch, attempt+1, maxPushAttempts)
+			}
+			continue
+		}
+		p.env.Stdout.Write(out.Bytes())
+		return err
+	}
+}
+
+// prepare resolves the remote and brings the branch up to the remote's tip
+// before the crawl, with the remote's checkpoint of an unfinished sync, so
+// that a fresh clone (a CI job's) continues where the last run stopped.
+func (p *pusher) prepare(ctx context.Context) error {
+	repo, err := gitrepo.Open(p.dir, gitrepo.OpenOptions{})
+	if errors.Is(err, gitrepo.ErrNotRepository) {
+		// A first sync creates the repository: there is no remote of any
+		// name yet, and nothing to start from. If the remote's branch has
+		// commits, the push is refused and the sync made again on top of
+		// them.
+		if !strings.ContainsAny(p.c.Remote, ":/.") {
+			return usageError{fmt.Errorf("--remote %s: %s does not exist yet, so it has no remote of that name; pass the remote's URL, or clone it first",
+				p.c.Remote, p.dir)}
+		}
+		if p.remote, err = gitrepo.ParseRemoteURL(p.c.Remote); err != nil {
+			return usageError{fmt.Errorf("--remote %s: %v", safeRemoteArg(p.c.Remote), p.remoteError(err))}
+		}
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if p.remote, err = repo.ResolveRemote(p.c.Remote); err != nil {
+		return usageError{fmt.Errorf("--remote %s: %v", safeRemoteArg(p.c.Remote), p.remoteError(err))}
+	}
+	if err := repo.RemoveStaleFiles(); err != nil {
+		return err
+	}
+	if _, err := repo.FinishRefresh(); err != nil {
+		return withEditHint(err)
+	}
+	if p.c.Branch, err = syncBranch(repo, p.c.Branch); err != nil {
+		return err
+	}
+	branchRef := "refs/heads/" + p.c.Branch
+	got, err := repo.Fetch(ctx, p.remote, p.auth, []string{branchRef}, pushFetchDepth)
+	if err != nil {
+		return p.transportError("fetch from", err)
+	}
+	remoteTip := got[branchRef]
+	local, _, err := repo.Head(p.c.Branch)
+	if err != nil {
+		return err
+	}
+	switch {
+	case remoteTip.IsZero() || remoteTip == local:
+	case p.isAncestor(repo, local, remoteTip):
+		if err := moveBranch(repo, p.c.Branch, local, remoteTip); err != nil {
+			return err
+		}
+		local = remoteTip
+	case p.isAncestor(repo, remoteTip, local):
+		// Commits an earlier run could not push: this push takes them.
+	default:
+		return fmt.Errorf("%s has commits that %s's %s lacks, and %s's has commits this repository lacks: notion-git does not merge snapshots; "+
+			"to keep the remote's, run git fetch %s %s && git reset --hard FETCH_HEAD, then sync again",
+			p.c.Branch, p.remote, p.c.Branch, p.remote, p.remote, p.c.Branch)
+	}
+	p.base, p.start = remoteTip, local
+	return p.adoptCheckpoint(ctx, repo, local)
+}
+
+// adoptCheckpoint fetches the remote's checkpoint and makes it the local
+// one when it continues the branch's tip and the local one does not.
+func (p *pusher) adoptCheckpoint(ctx context.Context, repo *gitrepo.Repo, tip plumbing.Hash) error {
+	ref := checkpointRefPrefix + p.c.Branch
+	// One commit deep: a checkpoint is of use only on top of the tip,
+	// which the repository holds.
+	got, err := repo.Fetch(ctx, p.remote, p.auth, []string{ref}, 1)
+	if err != nil {
+		return p.transportError("fetch from", err)
+	}
+	p.ckpt = got[ref]
+	if p.ckpt.IsZero() || !continues(repo, p.ckpt, tip) {
+		return nil
+	}
+	local, err := repo.Ref(ref)
+	if err != nil || local == p.ckpt || !local.IsZero() && continues(repo, local, tip) {
+		// The local checkpoint, on the same tip, is this machine's
+		// latest progress.
+		return err
+	}
+	if err := repo.UpdateRef(ref, local, p.ckpt); err != nil {
+		return fmt.Errorf("take %s's checkpoint: %w", p.remote, err)
+	}
+	return nil
+}
+
+// continues reports whether checkpoint commit k was made on top of tip.
+func continues(repo *gitrepo.Repo, k, tip plumbing.Hash) bool {
+	info, err := repo.ReadCommit(k)
+	return err == nil && info.FirstParent() == tip
+}
+
+func (p *pusher) isAncestor(repo *gitrepo.Repo, a, b plumbing.Hash) bool {
+	ok, err := repo.IsAncestor(a, b)
+	return err == nil && ok
+}
+
+// moveBranch moves branch from old to new by compare-and-swap, with the
+// working tree if it is checked out (refusing to overwrite local edits).
+func moveBranch(repo *gitrepo.Repo, branch string, old, new plumbing.Hash) error {
+	f, err := repo.PrepareRefresh(branch, old, new, nil)
+	if err != nil {
+		return withEditHint(err)
+	}
+	if err := f.MoveBranch(); err != nil {
+		return fmt.Errorf("move branch %s: %w", branch, err)
+	}
+	if err := f.Apply(); err != nil {
+		return worktreeError{commit: new, branch: branch, err: err}
+	}
+	return nil
+}
+
+// publish pushes what the sync left, given how it ended (serr): the branch
+// after a complete snapshot (also a partial one, exit 3, or one whose
+// working tree lags, exit 4), with the remote's now useless checkpoint
+// deleted; the checkpoint after an incomplete sync (exit 5). It returns
+// serr unless the push failed, or errRedo.
+func (p *pusher) publish(ctx context.Context, serr error) error {
+	complete := serr == nil || errors.As(serr, new(partialError)) || errors.As(serr, new(worktreeError))
+	incomplete := errors.As(serr, new(incompleteError))
+	if !complete && !incomplete {
+		return serr
+	}
+	repo, err := gitrepo.Open(p.dir, gitrepo.OpenOptions{})
+	if err != nil {
+		return err
+	}
+	if p.remote == nil {
+		return fmt.Errorf("no remote to push to")
+	}
+	tip, _, err := repo.Head(p.c.Branch)
+	if err != nil {
+		return err
+	}
+	ckptRef := checkpointRefPrefix + p.c.Branch
+	localCkpt, err := repo.Ref(ckptRef)
+	if err != nil {
+		return err
+	}
+	var branch, ckpt *gitrepo.RefUpdate
+	var updates []*gitrepo.RefUpdate
+	if tip != p.base {
+		branch = &gitrepo.RefUpdate{Name: "refs/heads/" + p.c.Branch, Old: p.base, New: tip}
+		updates = append(updates, branch)
+	}
+	switch {
+	case incomplete && !localCkpt.IsZero() && localCkpt != p.ckpt:
+		ckpt = &gitrepo.RefUpdate{Name: ckptRef, Old: p.ckpt, New: localCkpt}
+	case complete && !p.ckpt.IsZero():
+		ckpt = &gitrepo.RefUpdate{Name: ckptRef, Old: p.ckpt}
+	}
+	if ckpt != nil {
+		updates = append(updates, ckpt)
+	}
+	if len(updates) == 0 {
+		return serr
+	}
+	notPushed := func(why error) error {
+		return fmt.Errorf("%s on %s is local and not pushed: %v", short(tip), p.c.Branch, why)
+	}
+	if err := repo.PushRefs(ctx, p.remote, p.auth, updates); err != nil {
+		err = p.transportError("push to", err)
+		if branch == nil {
+			return errors.Join(serr, fmt.Errorf("the checkpoint is local and not pushed: %w", err))
+		}
+		return notPushed(err)
+	}
+	if branch != nil && branch.Err != nil {
+		if errors.Is(branch.Err, gitrepo.ErrRemoteMoved) && complete && p.ownCommit(repo, tip) {
+			return errRedo
+		}
+		if errors.Is(branch.Err, gitrepo.ErrRemoteMoved) {
+			return notPushed(fmt.Errorf("%s's %s moved meanwhile, and this repository holds commits that it lacks besides this run's: notion-git does not merge snapshots (%v)",
+				p.remote, p.c.Branch, branch.Err))
+		}
+		return notPushed(branch.Err)
+	}
+	if branch != nil {
+		p.base = tip
+		if !p.g.Quiet {
+			fmt.Fprintf(p.env.Stderr, "notion-git: pushed %s to %s (%s)\n", p.c.Branch, p.remote, short(tip))
+		}
+	}
+	if ckpt != nil {
+		if ckpt.Err != nil {
+			// The branch is what matters; a checkpoint that stays local
+			// costs the next run on another machine its head start only.
+			fmt.Fprintf(p.env.Stderr, "notion-git: warning: %s's checkpoint was not updated: %v\n", p.remote, oneLine(ckpt.Err))
+		} else {
+			p.ckpt = ckpt.New
+		}
+	}
+	return serr
+}
+
+// ownCommit reports whether the only commit of the branch the remote lacks
+// is the one this sync made on top of the remote's tip: only that one may
+// be dropped and made again.
+func (p *pusher) ownCommit(repo *gitrepo.Repo, tip plumbing.Hash) bool {
+	if p.start != p.base || tip == p.start {
+		return false
+	}
+	info, err := repo.ReadCommit(tip)
+	return err == nil && info.FirstParent() == p.start
+}
+
+// redo sets the branch, and the working tree, from this run's unpushed
+// commit to the remote's new tip, for the sync to run again from there.
+//
+// The sync is made again rather than its tree put on top of the remote's
+// tip: the other run's commit may hold pages newer than this run's, read
+// after it, and this run's tree on top would silently bring back their
+// older versions. A sync from the remote's tip reads again only what
+// changed since it, and every commit stays a snapshot some sync saw.
+func (p *pusher) redo(ctx context.Context) error {
+	repo, err := gitrepo.Open(p.dir, gitrepo.OpenOptions{})
+	if err != nil {
+		return err
+	}
+	branchRef := "refs/heads/" + p.c.Branch
+	got, err := repo.Fetch(ctx, p.remote, p.auth, []string{branchRef}, 1)
+	if err != nil {
+		return p.transportError("fetch from", err)
+	}
+	tip, _, err := repo.Head(p.c.Branch)
+	if err != nil {
+		return err
+	}
+	remoteTip := got[branchRef]
+	if !remoteTip.IsZero() {
+		if err := moveBranch(repo, p.c.Branch, tip, remoteTip); err != nil {
+			return fmt.Errorf("%s on %s is local and not pushed: %w", short(tip), p.c.Branch, err)
+		}
+		p.start = remoteTip
+	}
+	// A remote branch gone since the refusal: the next push creates it.
+	p.base = remoteTip
+	return p.adoptCheckpoint(ctx, repo, p.start)
+}
+
+// transportError says what failed talking to the remote, naming the token's
+// variable when the remote refuses the credentials.
+func (p *pusher) transportError(what string, err error) error {
+	switch {
+	case errors.Is(err, transport.ErrAuthenticationRequired) && p.authFrom == "":
+		return fmt.Errorf("%s %s: the remote asks for credentials: set GITHUB_TOKEN or GIT_TOKEN", what, p.remote)
+	case errors.Is(err, transport.ErrAuthenticationRequired), errors.Is(err, transport.ErrAuthorizationFailed):
+		return fmt.Errorf("%s %s: the remote refused the token in %s", what, p.remote, p.authFrom)
+	case errors.Is(err, transport.ErrRepositoryNotFound):
+		return fmt.Errorf("%s %s: no repository there (or the token in %s cannot see it)", what, p.remote, orNone(p.authFrom))
+	}
+	return fmt.Errorf("%s %s: %v", what, p.remote, p.remoteError(err))
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "no variable"
+	}
+	return s
+}
+
+func (p *pusher) remoteError(err error) error {
+	if errors.Is(err, gitrepo.ErrCredentialsInURL) {
+		return errors.New("the URL holds a password: notion-git takes the token from GITHUB_TOKEN or GIT_TOKEN, never from a URL; remove it from the URL")
+	}
+	return err
+}
+
+// scrub makes sure that no message holds the token, whatever a library
+// put in an error.
+func (p *pusher) scrub(err error) error {
+	if err == nil || p.token == "" || !strings.Contains(err.Error(), p.token) {
+		return err
+	}
+	msg := strings.ReplaceAll(err.Error(), p.token, "***")
+	switch {
+	case errors.As(err, new(usageError)):
+		return usageError{errors.New(msg)}
+	case errors.As(err, new(partialError)):
+		return partialError{errors.New(msg)}
+	case errors.As(err, new(incompleteError)):
+		return incompleteError{errors.New(msg)}
+	}
+	return errors.New(msg)
+}
+
+// safeRemoteArg is --remote as messages may show it: a URL without the
+// credentials it may hold.
+func safeRemoteArg(s string) string {
+	if m, err := gitrepo.ParseRemoteURL(s); err == nil {
+		if strings.ContainsAny(s, ":/") {
+			return m.String()
+		}
+		return s
+	}
+	if i := strings.LastIndex(s, "@"); i >= 0 {
+		if j := strings.Index(s, "://"); j >= 0 && j < i {
+			return s[:j+3] + "…" + s[i:]
+		}
+		return "…" + s[i:]
+	}
+	return s
+}

@@ -1,0 +1,394 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"io/fs"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/notion-git/notion-git/gitrepo"
+	"github.com/notion-git/notion-git/layout"
+	"github.com/notion-git/notion-git/notion/emulator"
+	"github.com/notion-git/notion-git/review"
+)
+
+// pushToken is the token the loopback git server accepts; tests look for
+// it everywhere it must not be.
+const pushToken = "ghs_pushTestToken0123456789abcdef"
+
+// gitAuthHeader lets the git command line authenticate to the loopback
+// server for one command, as actions/checkout does, without storing it.
+func gitAuthHeader(user, pass string) []string {
+	b := base64.StdEncoding.EncodeToString([]byte(user + ":" + pass))
+	return []string{"-c", "http.extraHeader=Authorization: Basic " + b}
+}
+
+// cloneRemote clones url into a new folder (checked by fsck at the end),
+// depth commits deep if depth > 0.
+func cloneRemote(t *testing.T, url string, depth int) string {
+	t.Helper()
+	dir := newRepoDir(t)
+	args := append(gitAuthHeader("x-access-token", pushToken), "clone", "--quiet")
+	if depth > 0 {
+		args = append(args, "--depth", "1")
+	}
+	git(t, filepath.Dir(dir), append(args, url, dir)...)
+	return dir
+}
+
+// assertNoToken fails if the token is in any file under dirs or in any of
+// the outputs.
+func assertNoToken(t *testing.T, token string, dirs []string, outputs ...string) {
+	t.Helper()
+	for _, d := range dirs {
+		filepath.WalkDir(d, func(p string, e fs.DirEntry, err error) error {
+			if err != nil || !e.Type().IsRegular() {
+				return err
+			}
+			b, err := os.ReadFile(p)
+			if err != nil {
+				t.Error(err)
+			} else if bytes.Contains(b, []byte(token)) {
+				t.Errorf("the token is written in %s", p)
+			}
+			return nil
+		})
+	}
+	for _, o := range outputs {
+		if strings.Contains(o, token) {
+			t.Errorf("the token is in the output:\n%s", o)
+		}
+	}
+}
+
+// remoteHistory checks that the bare repository's branch is a line of
+// complete snapshots: one parent each (none for the first), a state that
+// reads, a summary of the snapshot, and trailers that parse. It returns
+// the commits, newest first.
+func remoteHistory(t *testing.T, bare, branch string) []string {
+	t.Helper()
+	repo, err := gitrepo.Open(bare, gitrepo.OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(git(t, bare, "rev-list", "--parents", branch)), "\n")
+	var commits []string
+	for i, line := range lines {
+		f := strings.Fields(line)
+		commits = append(commits, f[0])
+		if want := 2; i == len(lines)-1 {
+			want = 1
+			if len(f) != want {
+				t.Errorf("the first commit %s has parents: %v", f[0], f[1:])
+			}
+		} else if len(f) != want {
+			t.Errorf("commit %s has %d parents, want 1: the history is not linear", f[0], len(f)-1)
+		}
+		h := plumbing.NewHash(f[0])
+		info, err := repo.ReadCommit(h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := review.ParseTrailers(info.Message); !ok {
+			t.Errorf("commit %s: no sync trailers in %q", f[0], info.Message)
+		}
+		c, err := review.Summarize(repo, h)
+		if err != nil || c.Pages == 0 {
+			t.Errorf("commit %s is not a complete snapshot: %v, %+v", f[0], err, c)
+		}
+		snap, err := repo.LazySnapshot(h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st, err := layout.ReadState(snap); err != nil || st == nil {
+			t.Errorf("commit %s: the sync state does not read: %v", f[0], err)
+		}
+	}
+	return commits
+}
+
+// TestSyncPushWithTokenFromEnv: a first sync pushes to a URL with the token
+// from GITHUB_TOKEN; a clone's sync pushes to its origin. The token is
+// nowhere in any repository nor in what was printed.
+func TestSyncPushWithTokenFromEnv(t *testing.T) {
+	url, bare, counts := startCountingGitServer(t, "x-access-token", pushToken)
+	t.Setenv("GITHUB_TOKEN", pushToken)
+	e := startEmulator(t, basicFixture(t), emulator.Options{}, nil)
+
+	first := newRepoDir(t)
+	r1 := e.sync(t, first, exitOK, "--push", "--remote", url)
+	if !strings.Contains(r1.stderr, "pushed main to "+url) {
+		t.Errorf("no line says what was pushed:\n%s", r1)
+	}
+	if got, want := git(t, bare, "rev-parse", "main"), git(t, first, "rev-parse", "main"); got != want {
+		t.Fatalf("remote main %q, local %q", got, want)
+	}
+
+	clone := cloneRemote(t, url, 1)
+	if err := e.SetTitle(releaseID, "Changelog"); err != nil {
+		t.Fatal(err)
+	}
+	before := counts.requests.Load()
+	r2 := e.sync(t, clone, exitOK, "--push")
+	if got, want := git(t, bare, "rev-parse", "main"), git(t, clone, "rev-parse", "main"); got != want {
+		t.Fatalf("after the clone's push: remote main %q, local %q", got, want)
+	}
+	if !strings.Contains(git(t, bare, "show", "main:"+layout.PagePath(releaseID)), "Changelog") {
+		t.Error("the pushed commit does not hold the edit")
+	}
+	// Two fetches that find nothing to fetch (the branch, the
+	// checkpoint) and one push: three reference listings and one pack.
+	if n := counts.requests.Load() - before; n != 4 {
+		t.Errorf("the clone's sync made %d requests to the git server, want 4", n)
+	}
+	// Nothing new in Notion: no commit, nothing to push, no request to
+	// push.
+	pushes := counts.pushAdverts.Load()
+	e.sync(t, clone, exitOK, "--push")
+	if n := counts.pushAdverts.Load() - pushes; n != 0 {
+		t.Errorf("a sync without a commit began %d pushes", n)
+	}
+	remoteHistory(t, bare, "main")
+	assertNoToken(t, pushToken, []string{first, clone, bare}, r1.stdout, r1.stderr, r2.stdout, r2.stderr)
+	if cfg := git(t, clone, "config", "--list", "--local"); strings.Contains(cfg, "extraheader") || strings.Contains(cfg, "x-access-token") {
+		t.Errorf("the clone's configuration holds credentials:\n%s", cfg)
+	}
+}
+
+// TestSyncPushWrongToken: a token the remote refuses stops the sync before
+// the crawl with one line that names the variable and not the token.
+func TestSyncPushWrongToken(t *testing.T) {
+	url, bare, counts := startCountingGitServer(t, "x-access-token", pushToken)
+	e := startEmulator(t, basicFixture(t), emulator.Options{}, nil)
+	t.Setenv("GITHUB_TOKEN", pushToken)
+	dir := newRepoDir(t)
+	e.sync(t, dir, exitOK, "--push", "--remote", url)
+	git(t, dir, "remote", "add", "origin", url)
+
+	const wrong = "ghs_wrongToken9876543210"
+	t.Setenv("GITHUB_TOKEN", wrong)
+	if err := e.SetTitle(releaseID, "Changelog"); err != nil {
+		t.Fatal(err)
+	}
+	head := git(t, dir, "rev-parse", "main")
+	e.ResetLog()
+	r := e.sync(t, dir, exitError, "--push")
+	if lines := strings.Split(strings.TrimSpace(r.stderr), "\n"); len(lines) != 1 ||
+		!strings.Contains(lines[0], "refused the token in GITHUB_TOKEN") {
+		t.Errorf("want one line naming GITHUB_TOKEN:\n%s", r)
+	}
+	if n := len(e.Log()); n != 0 {
+		t.Errorf("%d requests reached Notion before the remote was reached", n)
+	}
+	if git(t, dir, "rev-parse", "main") != head {
+		t.Error("the branch moved")
+	}
+	if counts.unauthorized.Load() == 0 {
+		t.Error("the server refused nothing")
+	}
+	assertNoToken(t, wrong, []string{dir, bare}, r.stdout, r.stderr)
+	assertNoToken(t, pushToken, []string{dir, bare}, r.stdout, r.stderr)
+
+	// No token at all: the line says where to put one.
+	t.Setenv("GITHUB_TOKEN", "")
+	r = e.sync(t, dir, exitError, "--push")
+	if !strings.Contains(r.stderr, "set GITHUB_TOKEN or GIT_TOKEN") {
+		t.Errorf("without a token:\n%s", r)
+	}
+
+	// GIT_TOKEN with its user works too.
+	t.Setenv("GIT_TOKEN", pushToken)
+	e.sync(t, dir, exitOK, "--push")
+	if got, want := git(t, bare, "rev-parse", "main"), git(t, dir, "rev-parse", "main"); got != want {
+		t.Errorf("push with GIT_TOKEN: remote %q, local %q", got, want)
+	}
+}
+
+// TestSyncPushRefusesCredentialsInURL: a URL with a password is refused in
+// one line that does not repeat the password, and nothing is crawled.
+func TestSyncPushRefusesCredentialsInURL(t *testing.T) {
+	url, _ := startGitServer(t, "x-access-token", pushToken)
+	e := startEmulator(t, basicFixture(t), emulator.Options{}, nil)
+	withCreds := strings.Replace(url, "http://", "http://x-access-token:"+pushToken+"@", 1)
+	dir := newRepoDir(t)
+	r := e.sync(t, dir, exitUsage, "--push", "--remote", withCreds)
+	if !strings.Contains(r.stderr, "holds a password") {
+		t.Errorf("want a refusal:\n%s", r)
+	}
+	assertNoToken(t, pushToken, nil, r.stdout, r.stderr)
+	if _, err := os.Stat(dir); err == nil {
+		t.Error("the repository was created")
+	}
+	// A configured remote with credentials in its URL is refused too.
+	e.sync(t, dir, exitOK)
+	git(t, dir, "remote", "add", "origin", withCreds)
+	r = e.sync(t, dir, exitUsage, "--push")
+	if !strings.Contains(r.stderr, "holds a password") {
+		t.Errorf("want a refusal:\n%s", r)
+	}
+	assertNoToken(t, pushToken, nil, r.stdout, r.stderr)
+}
+
+// TestSyncPushNotPushedAfterCommit: a remote that refuses the push after the
+// commit is made leaves the commit local, says so in one line, exits 1;
+// the next sync pushes it.
+func TestSyncPushNotPushedAfterCommit(t *testing.T) {
+	url, bare := startGitServer(t, "x-access-token", pushToken)
+	t.Setenv("GITHUB_TOKEN", pushToken)
+	e := startEmulator(t, basicFixture(t), emulator.Options{}, nil)
+	dir := newRepoDir(t)
+	e.sync(t, dir, exitOK, "--push", "--remote", url)
+	remoteBefore := git(t, bare, "rev-parse", "main")
+
+	git(t, bare, "config", "http.receivepack", "false") // a read-only token
+	if err := e.SetTitle(releaseID, "Changelog"); err != nil {
+		t.Fatal(err)
+	}
+	r := e.sync(t, dir, exitError, "--push", "--remote", url)
+	lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
+	local := strings.TrimSpace(git(t, dir, "rev-parse", "main"))
+	if last := lines[len(lines)-1]; !strings.Contains(last, local[:12]+" on main is local and not pushed") {
+		t.Errorf("the last line does not say the commit is local:\n%s", r)
+	}
+	if git(t, bare, "rev-parse", "main") != remoteBefore {
+		t.Error("the remote moved")
+	}
+	if commitCount(t, dir) != 2 {
+		t.Error("the commit was not kept")
+	}
+
+	// Nothing new in Notion, but the commit is still to push.
+	git(t, bare, "config", "http.receivepack", "true")
+	e.sync(t, dir, exitOK, "--push", "--remote", url)
+	if got := strings.TrimSpace(git(t, bare, "rev-parse", "main")); got != local {
+		t.Errorf("remote main %s, want the local commit %s", got, local)
+	}
+	remoteHistory(t, bare, "main")
+}
+
+// TestSyncPushTwoClonesInTurn: two clones of the same remote sync and push
+// in turn. In the last round, the other clone pushes while this one's sync
+// is crawling: its push is refused, it takes the remote's tip, syncs again
+// on top of it and pushes. The remote's history is a line of complete
+// snapshots, and the last holds every edit.
+func TestSyncPushTwoClonesInTurn(t *testing.T) {
+	url, bare, counts := startCountingGitServer(t, "x-access-token", pushToken)
+	t.Setenv("GITHUB_TOKEN", pushToken)
+	var during atomic.Pointer[func()]
+	e := startEmulator(t, basicFixture(t), emulator.Options{}, func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if f := during.Swap(nil); f != nil {
+				(*f)()
+			}
+			h.ServeHTTP(w, r)
+		})
+	})
+
+	a := newRepoDir(t)
+	e.sync(t, a, exitOK, "--push", "--remote", url)
+	b := cloneRemote(t, url, 1) // as a CI job checks out
+
+	// In turn: each starts from the other's push.
+	if err := e.SetTitle(releaseID, "Changelog"); err != nil {
+		t.Fatal(err)
+	}
+	e.sync(t, b, exitOK, "--push")
+	if err := e.SetTitle(onboardingID, "Welcome aboard"); err != nil {
+		t.Fatal(err)
+	}
+	e.sync(t, a, exitOK, "--push", "--remote", url)
+	if got, want := git(t, a, "rev-parse", "main^"), git(t, b, "rev-parse", "main"); got != want {
+		t.Errorf("a's commit is not on top of b's: parent %q, b's %q", got, want)
+	}
+
+	// The race: b crawls; meanwhile a syncs an edit and pushes.
+	if err := e.SetTitle(releaseID, "Release log"); err != nil {
+		t.Fatal(err)
+	}
+	var aRun result
+	race := func() {
+		aRun = runArgs(context.Background(), e.syncArgs(a, "--push", "--remote", url)...)
+		if err := e.SetTitle(homeID, "Team Space"); err != nil {
+			t.Error(err)
+		}
+	}
+	during.Store(&race)
+	adverts := counts.pushAdverts.Load()
+	r := e.sync(t, b, exitOK, "--push")
+	if aRun.code != exitOK {
+		t.Fatalf("a's sync during b's: %s", aRun)
+	}
+	if !strings.Contains(r.stderr, "syncing again on top of it (attempt 2 of 3)") {
+		t.Errorf("b's sync does not say it redid its commit:\n%s", r)
+	}
+	if n := strings.Count(r.stdout, "committed "); n != 1 {
+		t.Errorf("b's sync printed %d commit lines, want 1 (the pushed one):\n%s", n, r)
+	}
+	// a's push, b's refused one (refused on the listing, before any
+	// objects were sent) and b's second.
+	if n := counts.pushAdverts.Load() - adverts; n != 3 {
+		t.Errorf("%d pushes begun during the race, want 3", n)
+	}
+
+	commits := remoteHistory(t, bare, "main")
+	if len(commits) != 5 {
+		t.Errorf("%d commits on the remote, want 5 (a, b, a, a, b)", len(commits))
+	}
+	if got, want := git(t, bare, "rev-parse", "main"), git(t, b, "rev-parse", "main"); got != want {
+		t.Errorf("remote main %q, b's %q", got, want)
+	}
+	if got, want := git(t, b, "rev-parse", "main^"), git(t, a, "rev-parse", "main"); got != want {
+		t.Errorf("b's commit is not on top of a's: parent %q, a's %q", got, want)
+	}
+	// b's commit holds a's edit (read again, not reverted) and its own.
+	for id, title := range map[string]string{releaseID: "Release log", onboardingID: "Welcome aboard", homeID: "Team Space"} {
+		if !strings.Contains(git(t, bare, "show", "main:"+layout.PagePath(id)), title) {
+			t.Errorf("the remote's tip does not hold %q", title)
+		}
+	}
+	// a, in turn again, fast-forwards to b's commit and has nothing new.
+	r2 := e.sync(t, a, exitOK, "--push", "--remote", url)
+	if got, want := git(t, a, "rev-parse", "main"), git(t, bare, "rev-parse", "main"); got != want {
+		t.Errorf("a did not take b's commit: %q, remote %q", got, want)
+	}
+	assertNoToken(t, pushToken, []string{a, b, bare}, r.stdout, r.stderr, aRun.stdout, aRun.stderr, r2.stdout, r2.stderr)
+}
+
+// TestSyncPushDiverged: a branch with commits of its own, behind a remote
+// that moved too, is not merged or overwritten: one line, exit 1.
+func TestSyncPushDiverged(t *testing.T) {
+	url, bare := startGitServer(t, "x-access-token", pushToken)
+	t.Setenv("GITHUB_TOKEN", pushToken)
+	e := startEmulator(t, basicFixture(t), emulator.Options{}, nil)
+	a := newRepoDir(t)
+	e.sync(t, a, exitOK, "--push", "--remote", url)
+	b := cloneRemote(t, url, 0)
+	if err := e.SetTitle(releaseID, "Changelog"); err != nil {
+		t.Fatal(err)
+	}
+	e.sync(t, a, exitOK, "--push", "--remote", url)
+	if err := e.SetTitle(releaseID, "Release log"); err != nil {
+		t.Fatal(err)
+	}
+	e.sync(t, b, exitOK) // committed, not pushed
+	if err := e.SetTitle(onboardingID, "Welcome aboard"); err != nil {
+		t.Fatal(err)
+	}
+	local := git(t, b, "rev-parse", "main")
+	r := e.sync(t, b, exitError, "--push")
+	if lines := strings.Split(strings.TrimSpace(r.stderr), "\n"); len(lines) != 1 || !strings.Contains(lines[0], "does not merge snapshots") {
+		t.Errorf("want one line:\n%s", r)
+	}
+	if git(t, b, "rev-parse", "main") != local {
+		t.Error("the branch moved")
+	}
+	remoteHistory(t, bare, "main")
+}
