@@ -187,8 +187,13 @@ func pageLine(p *review.PageChange) string {
 		what = append(what, "moved to "+to)
 	}
 	line := strings.Join(what, ", ") + ": " + title
-	if p.LinesAdded+p.LinesRemoved > 0 {
+	switch {
+	case p.LinesAdded+p.LinesRemoved > 0:
 		line += fmt.Sprintf(" (+%d −%d lines)", p.LinesAdded, p.LinesRemoved)
+	case !p.Renamed() && !p.Moved():
+		// A property the Markdown does not show, an attachment, or
+		// Notion's bookkeeping (an edit time).
+		line += " (its text is the same)"
 	}
 	return line
 }
