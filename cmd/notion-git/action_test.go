@@ -240,9 +240,19 @@ func TestWorkflowPinsTheAction(t *testing.T) {
 			t.Errorf("%s at %q: pinned at %q (%q), want %q (%q)", c.version, c.revision, ref, comment, c.ref, c.says)
 		}
 	}
-	r := runArgs(context.Background(), "init", "--repo", t.TempDir(), "--github")
+	// The test binary has no version and no commit: init says so.
+	dir := t.TempDir()
+	r := runArgs(context.Background(), "init", "--repo", dir, "--github")
 	if r.code != exitOK {
 		t.Fatal(r)
+	}
+	w, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(workflowPath)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, _ := actionRef(version(), buildRevision())
+	if !strings.Contains(string(w), "      - uses: notion-git/notion-git@"+ref+"\n") || !strings.Contains(string(w), "pin a release tag") {
+		t.Errorf("the workflow of a development build, pinned at %q:\n%s", ref, w)
 	}
 }
 
