@@ -5,6 +5,7 @@ go 1.26.0
 require (
 	github.com/jomei/notionapi v1.13.3
 	golang.org/x/time v0.16.0
+	gopkg.in/yaml.v3 v3.0.1
 )
 
 require (

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime/debug"
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -80,6 +81,9 @@ Run 'notion-git init --github --repo %s' to sync on a schedule with GitHub Actio
 	}
 	if !ok {
 		return errors.New("HEAD is detached: check out the branch that syncs should commit to first")
+	}
+	if !safeBranch.MatchString(branch) {
+		return fmt.Errorf("branch %q: the workflow takes a branch named with letters, digits, '.', '_', '/' and '-' only; check out such a branch first", branch)
 	}
 	if err := repo.RemoveStaleFiles(); err != nil {
 		return err
@@ -182,17 +186,17 @@ func commitWorkflow(repo *gitrepo.Repo, branch string, content []byte, force boo
 	return commit, nil
 }
 
-// workflowYAML is the scheduled sync. The checkout keeps full history so
-// that the sync commits on top of the branch and the push fast-forwards;
-// the concurrency group queues a run behind a running one, since two syncs
-// of one branch would race for it.
+// workflowYAML is the scheduled sync: the notion-git action (action.yml at
+// the repository's root), pinned at the version of notion-git that writes
+// the workflow. The concurrency group queues a run behind a running one,
+// since two syncs of one branch would race for it. branch holds only
+// safeBranch's characters, schedule only cronField's: neither can break
+// out of its YAML string nor form a ${{ }} expression.
 func workflowYAML(schedule, branch string) []byte {
-	syncFlags := ""
-	if branch != gitrepo.DefaultBranch {
-		syncFlags = " --branch " + branch
-	}
+	ref, pin := actionRef(version(), buildRevision())
 	return []byte(`# Syncs the Notion workspace into this repository on a schedule and pushes
-# the commit. The integration's secret is the repository secret NOTION_TOKEN.
+# the commit, with the notion-git action (see "GitHub Action" in notion-git's
+# README). The integration's secret is the repository secret NOTION_TOKEN.
 name: notion-git sync
 
 on:
@@ -200,46 +204,86 @@ on:
     - cron: "` + schedule + `"
   workflow_dispatch:
 
+# The push is all the job writes: this repository's contents, nothing else.
 permissions:
   contents: write
 
 concurrency:
-  group: notion-git-sync
+  group: notion-git-sync-` + branch + `
   cancel-in-progress: false
 
 jobs:
   sync:
     runs-on: ubuntu-latest
-    # GitHub stops a job after 6 hours. The sync stops itself before its
-    # time box (NOTION_GIT_MAX_DURATION), keeps what it crawled as a
-    # checkpoint under refs/notion-git/, and the next run continues it.
+    # GitHub stops a job after 6 hours by default. The sync stops itself at
+    # max-duration, well before this, keeps what it crawled as a checkpoint
+    # under refs/notion-git/, and the next run continues it; the margin is
+    # for the build (on a new version), the push and the caches.
     timeout-minutes: 350
     steps:
+      # The branch tip is all a sync needs. The token is not kept in
+      # .git/config: the action pushes with it from the environment.
       - uses: actions/checkout@v4
         with:
-          fetch-depth: 0
-      - name: Fetch the checkpoint of an unfinished sync
-        run: git fetch origin '+refs/notion-git/*:refs/notion-git/*' || true
-      - uses: actions/setup-go@v5
+          ref: "` + branch + `"
+          fetch-depth: 1
+          persist-credentials: false
+      # ` + strings.ReplaceAll(pin, "\n", "\n      # ") + `
+      - uses: notion-git/notion-git@` + ref + `
         with:
-          go-version: stable
-          cache: false
-      # Exit 5: the time box ended the crawl; its progress is kept and the
-      # next scheduled run goes on, so the job succeeds.
-      - name: Sync Notion
-        env:
-          NOTION_TOKEN: ${{ secrets.NOTION_TOKEN }}
-          NOTION_GIT_MAX_DURATION: 5h20m
-        run: code=0; go run github.com/notion-git/notion-git/cmd/notion-git@latest sync --repo .` + syncFlags + ` || code=$?; if [ "$code" = 5 ]; then echo "::notice::incomplete; the next run continues from the checkpoint"; exit 0; fi; exit "$code"
-      # A partial sync (exit 3) committed what it could read: push it too,
-      # and let the run show as failed.
-      - name: Push
-        if: ${{ !cancelled() }}
-        run: git push origin HEAD:` + branch + `
-      # The checkpoint goes with the repository, and leaves with it once
-      # a sync completed the snapshot.
-      - name: Push the checkpoint
-        if: ${{ !cancelled() }}
-        run: git push --prune origin '+refs/notion-git/*:refs/notion-git/*'
+          notion-token: ${{ secrets.NOTION_TOKEN }}
+          branch: "` + branch + `"
+          max-duration: 5h20m
+          # GitHub disables a schedule after 60 days without activity in the
+          # repository; a quiet workspace makes no commits. After 50 days
+          # without a change, a sync commits the same snapshot again.
+          keepalive: 50d
 `)
+}
+
+// safeBranch is a branch name that can be written into the workflow as it
+// is: YAML and GitHub's expressions give none of its characters a meaning.
+var safeBranch = regexp.MustCompile(`^[A-Za-z0-9._/-]+$`)
+
+// releaseVersion is a release's version, which the repository has a tag for.
+var releaseVersion = regexp.MustCompile(`^v[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.]+)?$`)
+
+// pseudoVersion is the module version Go gives a commit without a tag
+// (v0.0.0-20260102150405-abcdef123456): no tag to pin.
+var pseudoVersion = regexp.MustCompile(`[.-](0\.)?[0-9]{14}-[0-9a-f]{12}$`)
+
+// actionRef is the ref the workflow pins the action at, given the version
+// this notion-git reports and the commit it was built from (40 hex digits,
+// or ""), and the comment that says which it is. A release pins its tag.
+// A development build pins its commit (uses: takes only a full commit id),
+// and with neither the workflow follows main: each says to pin a release.
+func actionRef(v, revision string) (ref, comment string) {
+	switch {
+	case releaseVersion.MatchString(v) && !pseudoVersion.MatchString(v):
+		return v, "notion-git " + v + " wrote this workflow and pins its version of the action;\nto upgrade, change the version."
+	case len(revision) == 40:
+		return revision, "A development build of notion-git (" + v + ") wrote this: pinned to the commit\nit was built from; pin a release tag such as v1.2.3 instead."
+	default:
+		return "main", "A development build of notion-git (" + v + ") wrote this: it follows main,\nunpinned; pin a release tag such as v1.2.3 instead."
+	}
+}
+
+// buildRevision is the commit the binary was built from, as the Go
+// toolchain recorded it; "" if it did not, or if the build had changes
+// that commit does not hold.
+func buildRevision() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return ""
+	}
+	rev := ""
+	for _, s := range info.Settings {
+		switch {
+		case s.Key == "vcs.revision":
+			rev = s.Value
+		case s.Key == "vcs.modified" && s.Value == "true":
+			return ""
+		}
+	}
+	return rev
 }

@@ -51,6 +51,11 @@ type syncCmd struct {
 	CheckpointEvery  time.Duration `name:"checkpoint-interval" hidden:"" default:"1m" help:"Least time between two checkpoints of a long crawl."`
 	CheckpointBudget float64       `name:"checkpoint-budget" hidden:"" default:"0.03" help:"Share of the crawl's time checkpoints may take."`
 
+	StepSummary string       `name:"step-summary" env:"NOTION_GIT_STEP_SUMMARY" placeholder:"FILE" help:"Append what the run did, in Markdown, to FILE (a GitHub Actions job summary: $GITHUB_STEP_SUMMARY), whether it succeeds or not."`
+	Keepalive   longDuration `name:"keepalive" env:"NOTION_GIT_KEEPALIVE" placeholder:"D" help:"When nothing changed and the branch's last commit is older than D (e.g. 50d), commit the same snapshot again, so that a scheduled workflow sees activity (GitHub disables schedules after 60 days without any)."`
+	// summary is what --step-summary needs to know of the run.
+	summary runSummary
+
 	// failpoint is handed to the repository (gitrepo.OpenOptions.Failpoint):
 	// tests stop or fail a sync's publication with it.
 	failpoint func(gitrepo.Failpoint) error
@@ -66,10 +71,13 @@ type syncCmd struct {
 }
 
 func (c *syncCmd) Run(g *Globals, env *Env) error {
+	var err error
 	if c.Push {
-		return syncAndPush(env.Ctx, g, c, env)
+		err = syncAndPush(env.Ctx, g, c, env)
+	} else {
+		_, err = runSync(env.Ctx, g, c, env)
 	}
-	_, err := runSync(env.Ctx, g, c, env)
+	c.writeStepSummary(env, err)
 	return err
 }
 
@@ -154,6 +162,7 @@ func runSync(ctx context.Context, g *Globals, c *syncCmd, env *Env) (report *exp
 	if err != nil {
 		return nil, err
 	}
+	c.summary.base, c.summary.opened = head, true
 	if head.IsZero() || c.Full {
 		// The whole workspace is crawled: see fullSyncMemoryLimit.
 		defer limitFullSyncMemory()()
@@ -221,6 +230,9 @@ func runSync(ctx context.Context, g *Globals, c *syncCmd, env *Env) (report *exp
 	opts.Progress = progress.update
 	res, err := exporter.Sync(ctx, client, crawlFrom, sink, opts)
 	progress.done()
+	if res != nil {
+		c.summary.report = res.Report
+	}
 	var inc *exporter.IncompleteError
 	if errors.As(err, &inc) {
 		// The checkpoint holds the progress: a first sync's repository
@@ -259,6 +271,11 @@ func runSync(ctx context.Context, g *Globals, c *syncCmd, env *Env) (report *exp
 	default:
 		commitStart := time.Now()
 		commit, changed, err := commitSync(repo, builder, prev, tip, c, res, env.Stderr)
+		keptAlive := false
+		if err == nil && !changed {
+			commit, keptAlive, err = keepAlive(repo, prev, c, report, env.now())
+			changed = keptAlive
+		}
 		report.Commit = time.Since(commitStart)
 		if errors.As(err, new(worktreeError)) {
 			unrefreshed, err = err, nil
@@ -272,12 +289,15 @@ func runSync(ctx context.Context, g *Globals, c *syncCmd, env *Env) (report *exp
 			base = commit
 			c.committed = commit
 			outcome = fmt.Sprintf("committed %s on %s", commit.String()[:12], c.Branch)
+			if keptAlive {
+				outcome = fmt.Sprintf("no change in Notion; committed %s on %s to keep the schedule alive", commit.String()[:12], c.Branch)
+			}
 		} else {
 			outcome = "no change in Notion: no commit"
 		}
 		// The commit holds this state's objects; a run without one may
 		// have changed none of them (unchanged objects keep their entries).
-		inTree := changed || tip.loaded && tip.err == nil && sameObjects(tip.known, res.State)
+		inTree := changed && !keptAlive || tip.loaded && tip.err == nil && sameObjects(tip.known, res.State)
 		if err := saveLocalState(repo.GitDir(), base, res.State, inTree); err != nil {
 			if !changed {
 				return report, fmt.Errorf("keep the sync state: %w", err)
