@@ -288,6 +288,12 @@ func (p *pusher) publish(ctx context.Context, serr error) error {
 	}
 	if err := repo.PushRefs(ctx, p.remote, p.auth, updates); err != nil {
 		err = p.transportError("push to", err)
+		if branch == nil && incomplete {
+			// Not exit 5: on a CI runner the checkpoint dies with the
+			// machine, and a run that reports success while its progress
+			// is lost would repeat the same crawl forever.
+			return fmt.Errorf("the sync stopped at its time box, and its checkpoint is local and not pushed (a run here continues from it, a fresh clone starts again): %w", err)
+		}
 		if branch == nil {
 			return errors.Join(serr, fmt.Errorf("the checkpoint is local and not pushed: %w", err))
 		}

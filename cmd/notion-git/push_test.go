@@ -471,3 +471,26 @@ func TestSyncPushCheckpointContinuesInAFreshClone(t *testing.T) {
 		}
 	}
 }
+
+// TestSyncPushCheckpointThatCannotBePushedFails: a time-boxed sync whose
+// checkpoint the remote refuses exits 1, not 5. On a CI runner the
+// checkpoint dies with the machine; a run reported as a success would
+// repeat the same crawl on every schedule.
+func TestSyncPushCheckpointThatCannotBePushedFails(t *testing.T) {
+	url, bare := startGitServer(t, "x-access-token", pushToken)
+	t.Setenv("GITHUB_TOKEN", pushToken)
+	git(t, bare, "config", "http.receivepack", "false")
+	clock := &requestClock{now: fixtureTime, step: 100 * time.Millisecond}
+	e := startEmulator(t, workspace.Generate(workspace.Small()), emulator.Options{}, clock.wrap)
+	a := newRepoDir(t)
+	r := e.syncOn(t, clock, a, exitError, "--push", "--remote", url, "--max-duration", "25s", "--checkpoint-interval", "5s")
+	if !strings.Contains(r.stderr, "checkpoint is local and not pushed") {
+		t.Errorf("stderr does not say the checkpoint stayed local:\n%s", r)
+	}
+	if !hasRef(a, checkpointRef) {
+		t.Error("the local checkpoint is gone")
+	}
+	if hasRef(bare, checkpointRef) {
+		t.Error("the remote holds a checkpoint it refused")
+	}
+}
