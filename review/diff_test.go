@@ -102,8 +102,7 @@ func TestCompareRenameEditAndSchema(t *testing.T) {
 		t.Errorf("+%d -%d, want +2 -2 (the title and a line)", p.LinesAdded, p.LinesRemoved)
 	}
 	want := []Hunk{{OldStart: 1, OldCount: 7, NewStart: 1, NewCount: 7, Lines: []Line{
-		{Op: '-', Text: "# Guide", Words: []Span{{"# ", false}, {"Guide", true}}},
-		{Op: '+', Text: "# Handbook", Words: []Span{{"# ", false}, {"Handbook", true}}},
+		{Op: '-', Text: "# Guide"}, {Op: '+', Text: "# Handbook"}, // nothing but "# " kept: not marked
 		{Op: ' ', Text: ""}, {Op: ' ', Text: "Read this first."}, {Op: ' ', Text: ""},
 		{Op: '-', Text: "Then this.", Words: []Span{{"Then ", false}, {"this", true}, {".", false}}},
 		{Op: '+', Text: "Then that.", Words: []Span{{"Then ", false}, {"that", true}, {".", false}}},

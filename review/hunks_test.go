@@ -95,6 +95,7 @@ func TestWords(t *testing.T) {
 		{"a rewrapped paragraph", "alpha beta gamma delta\n", "alpha beta\ngamma epsilon\n",
 			"-alpha beta[- -]gamma [-delta-]\n+alpha beta\n+gamma {+epsilon+}\n"},
 		{"no word in common but spaces", "x y\n", "p q\n", "-x y\n+p q\n"},
+		{"no word in common but Markdown", "# Guide\n", "# Handbook\n", "-# Guide\n+# Handbook\n"},
 		{"words beyond the basic plane", "emoji 🎉 here\n", "emoji 🚀 here\n", "-emoji [-🎉-] here\n+emoji {+🚀+} here\n"},
 	} {
 		if got := marks(LineDiff(c.old, c.cur)); got != c.want {

@@ -134,6 +134,8 @@ func appendTokens(out []string, s string) []string {
 	return out
 }
 
+func isWordRune(r rune) bool { return tokenClass(r) == 1 }
+
 // tokenClass is 1 for a character of a word, 2 for a space, 0 for one
 // that stands alone.
 func tokenClass(r rune) int {
@@ -187,7 +189,9 @@ func (s *spanLines) add(tok string, changed bool) {
 }
 
 // set gives the lines at indexes their spans, leaving a line unmarked when
-// it kept no word or changed none.
+// it kept no word or changed none: "# Guide" to "# Handbook" keeps only
+// Markdown's marks, and marking the rest says nothing the '-' and '+' do
+// not.
 func (s *spanLines) set(lines []Line, indexes []int) {
 	for k, i := range indexes {
 		if k >= len(s.lines) {
@@ -198,7 +202,7 @@ func (s *spanLines) set(lines []Line, indexes []int) {
 		for _, sp := range spans {
 			if sp.Changed {
 				changed = true
-			} else if strings.TrimSpace(sp.Text) != "" {
+			} else if strings.IndexFunc(sp.Text, isWordRune) >= 0 {
 				kept = true
 			}
 		}

@@ -219,8 +219,8 @@ func TestReviewCommands(t *testing.T) {
 			"+++ b/"+layout.PageReadmePath(releaseID),
 			`-# Release notes`,
 			`+# Changelog`,
-			`-- [ ] Read the handbook`,
-			`+- [x] Read the whole handbook`,
+			`-- [[- -]] Read the handbook`, // the words it changed, marked as git's --word-diff=plain does
+			`+- [{+x+}] Read the {+whole +}handbook`,
 			` - [x] Set up your laptop`, // context
 		)
 		if strings.Contains(out, `changed: "Changelog"`) {
