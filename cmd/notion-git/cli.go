@@ -45,6 +45,9 @@ type CLI struct {
 	Diff    diffCmd    `cmd:"" help:"What changed in Notion between two snapshots: pages added, removed, renamed, moved and edited, and schemas."`
 	Init    initCmd    `cmd:"" help:"Create the repository and, with --github, a scheduled GitHub Actions workflow that syncs and pushes."`
 	Version versionCmd `cmd:"" help:"Print the version of notion-git and the Notion API version it speaks."`
+
+	// For git, not for people: the diff driver of init's .gitattributes.
+	Textconv textconvCmd `cmd:"" help:"Print a snapshot file as git diff should show it: a page, block or comment file as Markdown (the diff driver that init sets up)."`
 }
 
 // Globals are the settings every command shares. Each may also come from the
