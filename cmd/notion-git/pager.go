@@ -104,15 +104,24 @@ func pagerCommand() string {
 	return "less"
 }
 
-// shellCommand runs a pager setting, which may hold arguments ("less -S"),
-// through the shell, as git does.
+// shellCommand runs a pager setting as git does: a bare program name
+// directly, so that one that is not installed fails to start (and the
+// output goes to the terminal), and anything else ("less -S", a pipe)
+// through the shell.
 func shellCommand(command string) *exec.Cmd {
 	if runtime.GOOS == "windows" {
 		f := strings.Fields(command)
 		return exec.Command(f[0], f[1:]...)
 	}
+	if !strings.ContainsAny(command, shellMetachars) {
+		return exec.Command(command)
+	}
 	return exec.Command("sh", "-c", command)
 }
+
+// shellMetachars are the characters that make git hand a command to the
+// shell.
+const shellMetachars = "|&;<>()$`\\\"' \t\n*?[#~=%"
 
 // Close ends the output and waits for the pager to quit. The pager's own
 // exit status is not the command's: a user who quits less before the end
