@@ -128,6 +128,9 @@ func TestOneWordEdit(t *testing.T) {
 		if strings.Contains(out, "\x1b[") {
 			t.Errorf("colour without a terminal:\n%q", out)
 		}
+		// One of each, in the singular.
+		stat := runReview(t, "diff", "--repo", dir, "--stat")
+		wantLines(t, "diff --stat", stat, `"Team Home" | +1 -1`, "1 page changed (0 added, 0 removed), 1 line added, 1 removed")
 	})
 
 	t.Run("colour", func(t *testing.T) {
