@@ -102,8 +102,11 @@ func TestCompareRenameEditAndSchema(t *testing.T) {
 		t.Errorf("+%d -%d, want +2 -2 (the title and a line)", p.LinesAdded, p.LinesRemoved)
 	}
 	want := []Hunk{{OldStart: 1, OldCount: 7, NewStart: 1, NewCount: 7, Lines: []Line{
-		{'-', "# Guide"}, {'+', "# Handbook"}, {' ', ""}, {' ', "Read this first."}, {' ', ""},
-		{'-', "Then this."}, {'+', "Then that."}, {' ', ""}, {' ', "And this."},
+		{Op: '-', Text: "# Guide"}, {Op: '+', Text: "# Handbook"}, // nothing but "# " kept: not marked
+		{Op: ' ', Text: ""}, {Op: ' ', Text: "Read this first."}, {Op: ' ', Text: ""},
+		{Op: '-', Text: "Then this.", Words: []Span{{"Then ", false}, {"this", true}, {".", false}}},
+		{Op: '+', Text: "Then that.", Words: []Span{{"Then ", false}, {"that", true}, {".", false}}},
+		{Op: ' ', Text: ""}, {Op: ' ', Text: "And this."},
 	}}}
 	if !reflect.DeepEqual(p.Hunks, want) {
 		t.Errorf("hunks:\n%+v\nwant\n%+v", p.Hunks, want)

@@ -14,6 +14,20 @@ const Context = 3
 type Line struct {
 	Op   byte   // ' ' in both texts, '-' only in the old, '+' only in the new
 	Text string // without its newline
+	// Words cut a changed line into the words it shares with the lines
+	// that replace it (or that it replaces) and those it does not, so that
+	// a reader sees which word of a long paragraph changed. Their texts
+	// join into Text. Nil for an unchanged line, for a line only added or
+	// only removed, and for a line no word of which was kept: marking all
+	// of it would say nothing the '-' or '+' does not.
+	Words []Span
+}
+
+// Span is a run of a changed line: words the other side has too, or
+// (Changed) words only this side has.
+type Span struct {
+	Text    string
+	Changed bool
 }
 
 // Hunk is one run of changes with the unchanged lines around it, numbered
@@ -42,10 +56,11 @@ func LineDiff(a, b string) []Line {
 		}
 		for _, line := range strings.SplitAfter(d.Text, "\n") {
 			if line != "" {
-				out = append(out, Line{op, strings.TrimSuffix(line, "\n")})
+				out = append(out, Line{Op: op, Text: strings.TrimSuffix(line, "\n")})
 			}
 		}
 	}
+	markWords(out)
 	return out
 }
 

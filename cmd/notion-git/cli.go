@@ -49,6 +49,8 @@ type CLI struct {
 
 	Completion completionCmd `cmd:"" help:"Print a shell completion script: source <(notion-git completion bash), or zsh, or fish."`
 	Man        manCmd        `cmd:"" help:"Print the manual page (roff): notion-git man > ~/.local/share/man/man1/notion-git.1"`
+	// For git, not for people: the diff driver of init's .gitattributes.
+	Textconv textconvCmd `cmd:"" help:"Print a snapshot file as git diff should show it: a page, block or comment file as Markdown (the diff driver that init sets up)."`
 }
 
 // Globals are the settings every command shares. Each may also come from the

@@ -16,17 +16,22 @@ import (
 type diffCmd struct {
 	Repo string `short:"r" placeholder:"DIR" help:"Git repository holding the snapshots (default: the current directory)."`
 	Stat bool   `help:"One line per changed page (title, lines added and removed, what happened) instead of the Markdown diff."`
+	JSON bool   `name:"json" help:"Print the comparison as one JSON document (pages with their hunks, schemas, views) for scripts."`
+	colorFlag
+	pagerFlag
 	From string `arg:"" optional:"" placeholder:"REV1" help:"Older snapshot (default HEAD~1); alone, it is compared with HEAD."`
 	To   string `arg:"" optional:"" placeholder:"REV2" help:"Newer snapshot (default HEAD)."`
 }
 
 // Run runs the diff command for the CLI.
 func (c *diffCmd) Run(env *Env) error {
-	return runDiff(env.Ctx, c, env.Stdout)
+	return runDiff(env.Ctx, c, env.Stdout, env.Stderr)
 }
 
 // runDiff is the diff command without the CLI around it; tests call it.
-func runDiff(ctx context.Context, c *diffCmd, out io.Writer) error {
+// The pager starts only once the comparison is made, so that an error is
+// a line on the terminal rather than a screen of less.
+func runDiff(ctx context.Context, c *diffCmd, stdout, stderr io.Writer) error {
 	repo, err := openHistory(c.Repo)
 	if err != nil {
 		return err
@@ -56,11 +61,18 @@ func runDiff(ctx context.Context, c *diffCmd, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if c.JSON {
+		return printDiffJSON(stdout, d, fromName, from, toName, to)
+	}
+	pg := startPager(stdout, stderr, c.NoPager)
+	defer pg.Close()
+	out := io.Writer(pg)
+	pal := palette(useColor(c.Color, stdout))
 	fromLabel := fmt.Sprintf("%s (%s)", fromName, short(from))
 	if from.IsZero() {
 		fromLabel = "nothing" // the first commit: everything in it is new
 	}
-	fmt.Fprintf(out, "diff %s .. %s (%s)\n", fromLabel, toName, short(to))
+	fmt.Fprintln(out, pal.paint(colorHeader, fmt.Sprintf("diff %s .. %s (%s)", fromLabel, toName, short(to))))
 	if d.Empty() {
 		fmt.Fprintln(out, "no change in Notion")
 		return nil
@@ -70,7 +82,7 @@ func runDiff(ctx context.Context, c *diffCmd, out io.Writer) error {
 		return nil
 	}
 	printSummary(out, d)
-	printPages(out, d)
+	printPages(out, d, pal)
 	return nil
 }
 
@@ -191,7 +203,7 @@ func parentName(p review.Parent) string {
 }
 
 // printPages prints each page's Markdown diff as unified hunks.
-func printPages(out io.Writer, d *review.Diff) {
+func printPages(out io.Writer, d *review.Diff, pal palette) {
 	for _, p := range d.Pages {
 		if len(p.Hunks) == 0 {
 			continue
@@ -203,8 +215,9 @@ func printPages(out io.Writer, d *review.Diff) {
 		if p.Removed() {
 			b = "/dev/null"
 		}
-		fmt.Fprintf(out, "\npage %s (%s)\n--- %s\n+++ %s\n", quoted(p.Title()), p.ID, a, b)
-		printHunks(out, p.Hunks)
+		fmt.Fprintf(out, "\n%s\n%s\n%s\n", pal.paint(colorHeader, fmt.Sprintf("page %s (%s)", quoted(p.Title()), p.ID)),
+			pal.paint(colorHeader, "--- "+a), pal.paint(colorHeader, "+++ "+b))
+		printHunksIn(out, p.Hunks, pal)
 	}
 }
 
@@ -238,18 +251,74 @@ func printStat(out io.Writer, d *review.Diff) {
 		fmt.Fprintln(out, line)
 	}
 	printSchemas(out, d)
-	fmt.Fprintf(out, "%s (%d added, %d removed), %d lines added, %d removed\n",
-		plural(len(d.Pages), "page")+" changed", added, removed, plus, minus)
+	fmt.Fprintf(out, "%s changed (%d added, %d removed), %s added, %d removed\n",
+		plural(len(d.Pages), "page"), added, removed, plural(plus, "line"), minus)
 }
 
-// printHunks prints hunks in the unified diff format.
-func printHunks(out io.Writer, hunks []review.Hunk) {
+// printHunks prints hunks in the unified diff format, without colour.
+func printHunks(out io.Writer, hunks []review.Hunk) { printHunksIn(out, hunks, false) }
+
+// printHunksIn prints hunks in the unified diff format. The words a changed
+// line changed are marked: in reverse video with colour, as git's
+// diff-highlight does, and otherwise between git's --word-diff=plain marks,
+// [-removed-] and {+added+}, so that a pipe or a log file shows them too.
+func printHunksIn(out io.Writer, hunks []review.Hunk, pal palette) {
+	var b strings.Builder
 	for _, h := range hunks {
-		fmt.Fprintf(out, "@@ -%s +%s @@\n", hunkRange(h.OldStart, h.OldCount), hunkRange(h.NewStart, h.NewCount))
+		fmt.Fprintln(out, pal.paint(colorHunk, fmt.Sprintf("@@ -%s +%s @@", hunkRange(h.OldStart, h.OldCount), hunkRange(h.NewStart, h.NewCount))))
 		for _, l := range h.Lines {
-			fmt.Fprintf(out, "%c%s\n", l.Op, l.Text)
+			b.Reset()
+			lineColor, open, shut := "", "", ""
+			switch l.Op {
+			case '-':
+				lineColor, open, shut = colorRemoved, "[-", "-]"
+			case '+':
+				lineColor, open, shut = colorAdded, "{+", "+}"
+			}
+			if pal && lineColor != "" {
+				b.WriteString(escape + lineColor + "m")
+				open, shut = escape+colorWord+"m", escape+colorWordOff+"m"
+			}
+			b.WriteByte(l.Op)
+			if l.Words == nil {
+				b.WriteString(l.Text)
+			}
+			for _, w := range l.Words {
+				if w.Changed {
+					b.WriteString(open + w.Text + shut)
+				} else {
+					b.WriteString(w.Text)
+				}
+			}
+			if pal && lineColor != "" {
+				b.WriteString(escape + "m")
+			}
+			fmt.Fprintln(out, b.String())
 		}
 	}
+}
+
+// Colours of the diff, git's defaults: bold headers, cyan hunk headers,
+// red and green lines, changed words in reverse video.
+const (
+	escape       = "\x1b["
+	colorHeader  = "1"
+	colorHunk    = "36"
+	colorRemoved = "31"
+	colorAdded   = "32"
+	colorWord    = "7"
+	colorWordOff = "27"
+)
+
+// palette is whether output is coloured.
+type palette bool
+
+// paint wraps s in the SGR code, when colouring.
+func (p palette) paint(code, s string) string {
+	if !p {
+		return s
+	}
+	return escape + code + "m" + s + escape + "m"
 }
 
 // hunkRange is "start,count", or "start" alone for one line, as git writes it.

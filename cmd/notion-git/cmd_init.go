@@ -60,6 +60,9 @@ func runInit(ctx context.Context, c *initCmd, out io.Writer) error {
 	} else {
 		fmt.Fprintf(out, "%s is already a git repository; kept as it is.\n", dir)
 	}
+	if err := setUpGitDiff(repo, out); err != nil {
+		return err
+	}
 	if !c.GitHub {
 		fmt.Fprintf(out, `
 Next:

@@ -223,8 +223,8 @@ func TestReviewCommands(t *testing.T) {
 			"+++ b/"+layout.PageReadmePath(releaseID),
 			`-# Release notes`,
 			`+# Changelog`,
-			`-- [ ] Read the handbook`,
-			`+- [x] Read the whole handbook`,
+			`-- [[- -]] Read the handbook`, // the words it changed, marked as git's --word-diff=plain does
+			`+- [{+x+}] Read the {+whole +}handbook`,
 			` - [x] Set up your laptop`, // context
 		)
 		if strings.Contains(out, `changed: "Changelog"`) {
@@ -392,7 +392,7 @@ func TestInit(t *testing.T) {
 			t.Errorf("init does not say %q:\n%s", want, out)
 		}
 	}
-	if log := git(t, dir, "log", "--format=%s", "--name-only"); log != "Add the notion-git sync workflow\n\n"+workflowPath+"\n" {
+	if log := git(t, dir, "log", "--format=%s", "--name-only"); log != "Add the notion-git sync workflow\n\n"+workflowPath+"\n"+attributesLog {
 		t.Errorf("git log after init:\n%s", log)
 	}
 	if b := strings.TrimSpace(git(t, dir, "symbolic-ref", "HEAD")); b != "refs/heads/main" {
@@ -412,7 +412,7 @@ func TestInit(t *testing.T) {
 		if r.code != exitError || !strings.Contains(r.stderr, workflowPath+" exists; pass --force") {
 			t.Errorf("second init: %s", r)
 		}
-		if n := commitCount(t, dir); n != 1 {
+		if n := commitCount(t, dir); n != 2 {
 			t.Errorf("%d commits after a refused init", n)
 		}
 		if b, _ := os.ReadFile(workflow); !bytes.Equal(b, content) {
@@ -426,8 +426,8 @@ func TestInit(t *testing.T) {
 
 	t.Run("force", func(t *testing.T) {
 		runReview(t, "init", "--repo", dir, "--github", "--schedule", "0 3 * * *", "--force")
-		if n := commitCount(t, dir); n != 2 {
-			t.Errorf("%d commits after init --force, want 2", n)
+		if n := commitCount(t, dir); n != 3 {
+			t.Errorf("%d commits after init --force, want 3", n)
 		}
 		got := git(t, dir, "show", "HEAD:"+workflowPath)
 		checkWorkflow(t, got, "0 3 * * *")
@@ -444,8 +444,8 @@ func TestInit(t *testing.T) {
 			t.Errorf("after a sync, HEAD holds %d files, the workflow: %v, the layout: %v",
 				len(files), slices.Contains(files, workflowPath), slices.Contains(files, layout.MetaPath))
 		}
-		if n := commitCount(t, dir); n != 3 {
-			t.Errorf("%d commits, want 3", n)
+		if n := commitCount(t, dir); n != 4 {
+			t.Errorf("%d commits, want 4", n)
 		}
 		out := runReview(t, "log", "--repo", dir)
 		if !strings.Contains(out, "Add the notion-git sync workflow") || !strings.Contains(out, "6 pages: 6 added") {
@@ -462,8 +462,8 @@ func TestInit(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(plain, ".git")); err != nil {
 			t.Errorf("no repository: %v", err)
 		}
-		if n := commitCount(t, plain); n != 0 {
-			t.Errorf("%d commits in a plain init", n)
+		if log := git(t, plain, "log", "--format=%s", "--name-only"); log != attributesLog {
+			t.Errorf("git log after a plain init:\n%s", log)
 		}
 	})
 }
