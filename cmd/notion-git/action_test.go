@@ -389,12 +389,18 @@ func TestActionSyncsAndPushes(t *testing.T) {
 		}
 	}
 
+	// init's own commits (the workflow, the diff drivers) come first.
+	initCommits, err := strconv.Atoi(strings.TrimSpace(git(t, bare, "rev-list", "--count", "refs/heads/main")))
+	if err != nil {
+		t.Fatal(err)
+	}
+
 	// The first run adds the workspace.
 	r := a.run()
 	if r.code != 0 || strings.Contains(r.output, "::error") || !strings.Contains(r.outputs, "exit-code=0\n") {
 		t.Fatalf("first run:\n%s", r)
 	}
-	checkPushed(r, 2)
+	checkPushed(r, initCommits+1)
 	wantInSummary(t, r.summary, "## notion-git sync: complete\n", "Committed `"+remoteTip()[:12]+"` on `main`.",
 		"### Pages changed (6)\n", "- added: **Team Home**\n", "- added: **Release notes**\n", "### Requests\n")
 
@@ -411,7 +417,7 @@ func TestActionSyncsAndPushes(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("second run:\n%s", r)
 	}
-	checkPushed(r, 3)
+	checkPushed(r, initCommits+2)
 	// Team Home's files change with its child's edit time.
 	wantInSummary(t, r.summary, "### Pages changed (2)\n", "- changed: **Onboarding** (+1 −1 lines)\n", "- changed: **Team Home** (its text is the same)\n")
 
@@ -422,7 +428,7 @@ func TestActionSyncsAndPushes(t *testing.T) {
 		t.Fatalf("a time-boxed run:\n%s", r)
 	}
 	wantInSummary(t, r.summary, "## notion-git sync: incomplete, will resume\n", "The next run continues from the checkpoint.")
-	checkPushed(r, 3)
+	checkPushed(r, initCommits+2)
 
 	// Partial: one page cannot be read, another changed. The change is
 	// committed and pushed, and then the job fails with an error
@@ -435,7 +441,7 @@ func TestActionSyncsAndPushes(t *testing.T) {
 	if r.code != exitPartial || !strings.Contains(r.output, "::error title=notion-git sync partial::") || !strings.Contains(r.outputs, "exit-code=3\n") {
 		t.Fatalf("a partial run:\n%s", r)
 	}
-	checkPushed(r, 4)
+	checkPushed(r, initCommits+3)
 	wantInSummary(t, r.summary, "## notion-git sync: partial\n", "renamed from **Onboarding**: **Onboarding guide**",
 		"### Unreadable (1, kept their previous version)\n", "- page `"+releaseID+"`: ")
 	h.armed.Store(false)
