@@ -7,6 +7,8 @@ require (
 	golang.org/x/time v0.16.0
 )
 
+require github.com/yuin/goldmark v1.7.13
+
 require (
 	dario.cat/mergo v1.0.0 // indirect
 	github.com/Microsoft/go-winio v0.6.2 // indirect

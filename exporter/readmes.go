@@ -97,7 +97,6 @@ func (n finalNames) Title(id string) (string, bool) {
 	return o.Title, ok && !o.Pending()
 }
 
-
 // initMirror indexes the stored attachments and, when the previous snapshot
 // is of format 1, renames its attachments to names with extensions. A
 // rename puts the same bytes under the new name: git stores the blob once,

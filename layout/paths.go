@@ -132,23 +132,23 @@ type PathKind uint8
 
 // The kinds of file in the layout (see FORMAT.md).
 const (
-	PathUnknown    PathKind = iota // not a file of the layout
-	PathMeta                       // notion-git.json
-	PathState                      // .notion-git/state.json
-	PathScope                      // .notion-git/scope.json
-	PathIndex                      // README.md at the root
-	PathPage                       // pages/<page-id>/page.json
-	PathPageReadme                 // pages/<page-id>/README.md
-	PathBlock                      // pages/<page-id>/blocks/<block-id>.json
-	PathComment                    // pages/<page-id>/comments/<comment-id>.json
-	PathDatabase                   // databases/<database-id>/database.json
-	PathDataSource                 // data_sources/<data-source-id>/data_source.json
-	PathUser                       // users/<user-id>.json
-	PathFile                       // files/<sha256[:2]>/<sha256>[.<ext>]
-	PathView                       // databases/<database-id>/views/<view-id>.json
-	PathStateShard                 // .notion-git/state/<two hex digits>.json
-	PathDatabaseReadme             // databases/<database-id>/README.md
-	PathDataSourceReadme           // data_sources/<data-source-id>/README.md
+	PathUnknown          PathKind = iota // not a file of the layout
+	PathMeta                             // notion-git.json
+	PathState                            // .notion-git/state.json
+	PathScope                            // .notion-git/scope.json
+	PathIndex                            // README.md at the root
+	PathPage                             // pages/<page-id>/page.json
+	PathPageReadme                       // pages/<page-id>/README.md
+	PathBlock                            // pages/<page-id>/blocks/<block-id>.json
+	PathComment                          // pages/<page-id>/comments/<comment-id>.json
+	PathDatabase                         // databases/<database-id>/database.json
+	PathDataSource                       // data_sources/<data-source-id>/data_source.json
+	PathUser                             // users/<user-id>.json
+	PathFile                             // files/<sha256[:2]>/<sha256>[.<ext>]
+	PathView                             // databases/<database-id>/views/<view-id>.json
+	PathStateShard                       // .notion-git/state/<two hex digits>.json
+	PathDatabaseReadme                   // databases/<database-id>/README.md
+	PathDataSourceReadme                 // data_sources/<data-source-id>/README.md
 )
 
 var pathKindNames = [...]string{

@@ -102,7 +102,6 @@ func (r *renderer) note(indent, text string) {
 	r.blank(indent)
 }
 
-
 // blocks renders a run of sibling blocks, every line prefixed by indent.
 func (r *renderer) blocks(ids []string, indent string) {
 	number := 0
