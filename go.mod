@@ -8,7 +8,10 @@ require (
 	gopkg.in/yaml.v3 v3.0.1
 )
 
-require golang.org/x/term v0.45.0
+require (
+	github.com/yuin/goldmark v1.7.13
+	golang.org/x/term v0.45.0
+)
 
 require (
 	dario.cat/mergo v1.0.0 // indirect

@@ -44,8 +44,11 @@ func TestAttachmentsAreStoredOnceByContent(t *testing.T) {
 
 	w := newWorld(t, f, emulator.Options{})
 	first, rep := w.syncMemory(nil, exporter.Options{})
-	if got := first[layout.FilePath(sha)]; !bytes.Equal(got, data) {
-		t.Fatalf("%s holds %d bytes, want the %d of diagram.png", layout.FilePath(sha), len(got), len(data))
+	// Stored under the extension of its name in Notion, so that GitHub
+	// shows it inline.
+	stored := layout.FilePathExt(sha, "png")
+	if got := first[stored]; !bytes.Equal(got, data) {
+		t.Fatalf("%s holds %d bytes, want the %d of diagram.png", stored, len(got), len(data))
 	}
 	if a := rep.Attachments; a.Downloaded != 1 || a.Bytes != int64(len(data)) || a.Reused != 0 || a.Skipped != 0 {
 		t.Errorf("attachments of the first sync: %+v, want 1 downloaded, %d bytes", a, len(data))
@@ -63,7 +66,7 @@ func TestAttachmentsAreStoredOnceByContent(t *testing.T) {
 	if a := rep.Attachments; a.Downloaded != 0 || a.Reused != 1 {
 		t.Errorf("attachments of the second sync: %+v, want 1 reused, none downloaded", a)
 	}
-	if !bytes.Equal(second[blockPath], first[blockPath]) || !bytes.Equal(second[layout.FilePath(sha)], data) {
+	if !bytes.Equal(second[blockPath], first[blockPath]) || !bytes.Equal(second[stored], data) {
 		t.Error("the second sync changed the block or the file")
 	}
 
@@ -87,5 +90,64 @@ func TestAttachmentsAreStoredOnceByContent(t *testing.T) {
 	}
 	if size := fmt.Sprint(m["size"]); size != strconv.Itoa(len(data)) {
 		t.Errorf("%s records the skipped file's size as %s, want %d", blockPath, size, len(data))
+	}
+}
+
+// TestUpgradeNamesFilesWithExtensions: a tree of format 1, whose
+// attachments have no extension, is upgraded by the next sync: the bytes
+// move to a name with the extension of their content (format 1 kept no
+// name for them), nothing is downloaded, and every README links the new
+// name. The move is a rename: the bytes, and so git's blob, are the same.
+func TestUpgradeNamesFilesWithExtensions(t *testing.T) {
+	t.Parallel()
+	f := basicFixture(t)
+	data := f.Files["diagram.png"]
+	sum := sha256.Sum256(data)
+	sha := hex.EncodeToString(sum[:])
+	w := newWorld(t, f, emulator.Options{})
+	first, _ := w.syncMemory(nil, exporter.Options{})
+
+	// Make it the tree a format 1 notion-git wrote.
+	old := exporter.MemoryTree{}
+	for p, b := range first {
+		old[p] = b
+	}
+	delete(old, layout.FilePathExt(sha, "png"))
+	old[layout.FilePath(sha)] = data
+	old[layout.MetaPath] = bytes.Replace(old[layout.MetaPath], []byte(`"format_version": 2`), []byte(`"format_version": 1`), 1)
+	for p, b := range old {
+		if strings.HasSuffix(p, "/README.md") {
+			old[p] = bytes.ReplaceAll(b, []byte(sha+".png"), []byte(sha))
+		}
+	}
+
+	w.clock.Advance(time.Hour)
+	mark := len(w.server.Log())
+	up, rep := w.syncMemory(old, exporter.Options{})
+	if n := fileDownloads(w.server, mark); n != 0 || rep.Attachments.Downloaded != 0 {
+		t.Errorf("the upgrade downloaded %d files", n)
+	}
+	if _, ok := up[layout.FilePath(sha)]; ok {
+		t.Errorf("%s is still stored under its format 1 name", layout.FilePath(sha))
+	}
+	if got := up[layout.FilePathExt(sha, "png")]; !bytes.Equal(got, data) {
+		t.Errorf("the upgrade stored %d bytes under the png name, want %d", len(got), len(data))
+	}
+	for p, b := range up {
+		if strings.HasSuffix(p, "/README.md") && bytes.Contains(b, []byte(sha+")")) {
+			t.Errorf("%s still links the format 1 name", p)
+		}
+	}
+	if !bytes.Equal(up[layout.MetaPath], first[layout.MetaPath]) {
+		t.Errorf("notion-git.json after the upgrade:\n%s", up[layout.MetaPath])
+	}
+	// The upgrade gives the tree a sync from nothing gives.
+	w.clock.Advance(time.Hour)
+	again, _ := w.syncMemory(up, exporter.Options{})
+	fresh, _ := w.syncMemory(nil, exporter.Options{Full: true})
+	for p, b := range fresh {
+		if strings.HasSuffix(p, ".md") && !bytes.Equal(again[p], b) {
+			t.Errorf("%s differs from a sync from nothing", p)
+		}
 	}
 }

@@ -275,7 +275,7 @@ func (x *exporter) processPage(ctx context.Context, id string, obj layout.Object
 	if err != nil {
 		return err
 	}
-	files, err := layout.EncodePage(page)
+	files, err := x.encodePage(page)
 	if err != nil {
 		return fmt.Errorf("page %s: %w", id, err)
 	}

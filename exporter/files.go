@@ -52,7 +52,7 @@ func (x *exporter) storeObjectFiles(ctx context.Context, path string, obj layout
 	}
 	previous := x.previousFiles(path)
 	for _, ref := range refs {
-		info, err := x.storeFile(ctx, ref, previous)
+		info, err := x.storeFile(ctx, obj, ref, previous)
 		if err != nil {
 			return err
 		}
@@ -68,8 +68,8 @@ func (x *exporter) storeObjectFiles(ctx context.Context, path string, obj layout
 }
 
 // storeFile stores one attachment and says what was stored.
-func (x *exporter) storeFile(ctx context.Context, ref layout.FileRef, previous map[string]layout.FileInfo) (layout.FileInfo, error) {
-	if old, ok := previous[stableURL(ref.URL)]; ok && (old.SHA256 == "" || x.prev.Has(layout.FilePath(old.SHA256))) {
+func (x *exporter) storeFile(ctx context.Context, obj layout.Object, ref layout.FileRef, previous map[string]layout.FileInfo) (layout.FileInfo, error) {
+	if old, ok := previous[stableURL(ref.URL)]; ok && (old.SHA256 == "" || x.fileStored(old.SHA256)) {
 		if old.SHA256 != "" || strings.HasPrefix(old.Skipped, "larger than") {
 			x.mu.Lock()
 			x.report.Attachments.Reused++
@@ -96,7 +96,7 @@ func (x *exporter) storeFile(ctx context.Context, ref layout.FileRef, previous m
 	}
 	sum := sha256.Sum256(data)
 	sha := hex.EncodeToString(sum[:])
-	path := layout.FilePath(sha)
+	path := x.filePathFor(sha, obj, ref, data)
 	x.mu.Lock()
 	x.report.Attachments.Downloaded++
 	x.report.Attachments.Bytes += int64(len(data))
@@ -222,15 +222,19 @@ func (x *exporter) removeUnreferencedFiles() error {
 		}
 	}
 	// A checkpoint can hold files of pages that were still being crawled
-	// when it was written: stored, but in no page's state.
-	for _, p := range x.prev.PathsUnder(layout.FilesDir + "/") {
-		if info, ok := layout.ParsePath(p); ok && info.Kind == layout.PathFile {
-			old[info.FileHash] = true
-		}
+	// when it was written: stored, but in no page's state. The index has
+	// every stored file, under the name it has now (an upgrade renamed
+	// those of format 1).
+	x.mirror.mu.Lock()
+	stored := make(map[string]string, len(x.mirror.files))
+	for sha, p := range x.mirror.files {
+		stored[sha] = p
+		old[sha] = true
 	}
+	x.mirror.mu.Unlock()
 	for _, sha := range sortedKeys(old) {
-		if !used[sha] && x.prev.Has(layout.FilePath(sha)) {
-			if err := x.delete(layout.FilePath(sha)); err != nil {
+		if p, ok := stored[sha]; ok && !used[sha] && (x.prev.Has(p) || x.written[p]) {
+			if err := x.delete(p); err != nil {
 				return err
 			}
 		}
@@ -295,6 +299,10 @@ func (x *exporter) syncUsers(ctx context.Context) error {
 		}
 		seen[id] = true
 		x.report.Users++
+		name, _ := u["name"].(string)
+		x.mirror.mu.Lock()
+		x.mirror.users[id] = name
+		x.mirror.mu.Unlock()
 		return x.putAll(files)
 	})
 	x.release()

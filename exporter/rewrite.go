@@ -57,7 +57,7 @@ func (x *exporter) rewritePage(ctx context.Context, id string, page *layout.Page
 			return err
 		}
 	}
-	files, err := layout.EncodePage(page)
+	files, err := x.encodePage(page)
 	if err != nil {
 		return fmt.Errorf("page %s: %w", id, err)
 	}

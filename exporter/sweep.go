@@ -375,7 +375,7 @@ func (x *exporter) sweepPage(ctx context.Context, id string) error {
 			return err
 		}
 	}
-	files, err := layout.EncodePage(page)
+	files, err := x.encodePage(page)
 	if err != nil {
 		return fmt.Errorf("page %s: %w", id, err)
 	}

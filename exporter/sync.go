@@ -174,6 +174,8 @@ type exporter struct {
 	// digests holds the digest of each page as listed this run (set by
 	// plan on an incremental sync).
 	digests map[string]string
+	// mirror is what the READMEs need (see readmes.go).
+	mirror mirror
 }
 
 // A Previous is read by layout too (the sync state, single objects).
@@ -183,6 +185,9 @@ func (x *exporter) run(ctx context.Context) error {
 	bot, err := x.get(ctx, "users/me")
 	if err != nil {
 		return fmt.Errorf("identify the integration: %w", err)
+	}
+	if err := x.initMirror(); err != nil {
+		return err
 	}
 	if err := x.listWorkspace(ctx); err != nil {
 		return err
@@ -200,13 +205,18 @@ func (x *exporter) run(ctx context.Context) error {
 	if err := x.confirmVanished(ctx); err != nil {
 		return err
 	}
-	if err := x.crawlPages(ctx); err != nil {
-		return err
-	}
+	// Users before pages: a page's README names the people in it, and a
+	// people property or created_by carries only an id.
 	if err := x.syncUsers(ctx); err != nil {
 		return err
 	}
+	if err := x.crawlPages(ctx); err != nil {
+		return err
+	}
 	if err := x.removeUnreferencedFiles(); err != nil {
+		return err
+	}
+	if err := x.writeReadmes(); err != nil {
 		return err
 	}
 	return x.writeTop(bot)

@@ -65,7 +65,7 @@ func TestRoundTripCommentAttachments(t *testing.T) {
 	}
 	for _, w := range want {
 		sum := w[strings.LastIndex(w, " ")+1:]
-		if _, ok := tree[layout.FilePath(sum)]; !ok {
+		if _, ok := tree[src.snap.StoredFile(sum)]; !ok {
 			t.Errorf("file %s of a comment is not in files/", sum)
 		}
 	}

@@ -50,7 +50,9 @@ func (r *restorer) upload(ctx context.Context, ptr string, info layout.FileInfo,
 	if r.opts.Files == nil {
 		return "", nil
 	}
-	data, err := r.opts.Files.Read(layout.FilePath(info.SHA256))
+	// Format 2 names the bytes with an extension, format 1 without: the
+	// snapshot knows which.
+	data, err := r.opts.Files.Read(r.snap.StoredFile(info.SHA256))
 	if err != nil {
 		return "", fmt.Errorf("read attachment %s: %w", info.SHA256, err)
 	}

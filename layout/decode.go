@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -99,7 +100,7 @@ func decodeSnapshot(src Source, lazy bool) (*Snapshot, error) {
 		info, known := ParsePath(path)
 		var err error
 		switch info.Kind {
-		case PathIndex, PathPageReadme:
+		case PathIndex, PathPageReadme, PathDatabaseReadme, PathDataSourceReadme:
 			// Derived from the objects; never read back.
 		case PathMeta:
 			haveMeta = true
@@ -150,6 +151,9 @@ func decodeSnapshot(src Source, lazy bool) (*Snapshot, error) {
 			}
 		case PathFile:
 			s.Files[info.FileHash], err = sizeOf(src, path)
+			if old, dup := s.FilePaths[info.FileHash]; !dup || path < old {
+				s.FilePaths[info.FileHash] = path
+			}
 		}
 		switch {
 		case known:
@@ -415,8 +419,8 @@ func DecodeMeta(b []byte) (Meta, error) {
 	if v.FormatVersion == "" {
 		return Meta{}, errors.New("no format_version")
 	}
-	if v.FormatVersion.String() != fmt.Sprint(FormatVersion) {
-		return Meta{}, fmt.Errorf("format version %q: this notion-git reads format %d; a newer notion-git wrote this tree", v.FormatVersion, FormatVersion)
+	if n, err := strconv.Atoi(v.FormatVersion.String()); err != nil || n < MinFormatVersion || n > FormatVersion {
+		return Meta{}, fmt.Errorf("format version %q: this notion-git reads formats %d to %d; a newer notion-git wrote this tree", v.FormatVersion, MinFormatVersion, FormatVersion)
 	}
 	var m Meta
 	if err := decodeStrict(b, &m); err != nil {

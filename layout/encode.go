@@ -13,8 +13,13 @@ import (
 // EncodePage returns every file of the page's directory (page.json, one file
 // per block and per comment, README.md) keyed by repository-relative path.
 // Objects are written normalised without being copied or changed; p is not
-// modified.
-func EncodePage(p *Page) (map[string][]byte, error) {
+// modified. Its README knows nothing around the page (RenderPage);
+// EncodePageNamed names what it links to.
+func EncodePage(p *Page) (map[string][]byte, error) { return EncodePageNamed(p, nil) }
+
+// EncodePageNamed is EncodePage with the README rendered by
+// RenderPageNamed.
+func EncodePageNamed(p *Page, names Names) (map[string][]byte, error) {
 	if !IsID(p.ID) {
 		return nil, fmt.Errorf("page %q: %w", truncate(p.ID, 80), ErrBadID)
 	}
@@ -53,7 +58,7 @@ func EncodePage(p *Page) (map[string][]byte, error) {
 		}
 		files[path] = b
 	}
-	files[PageReadmePath(p.ID)] = RenderPage(p)
+	files[PageReadmePath(p.ID)] = RenderPageNamed(p, names)
 	return files, nil
 }
 
@@ -140,11 +145,14 @@ func EncodeSnapshot(s *Snapshot) (map[string][]byte, error) {
 		}
 		return err
 	}
-	b, err := EncodeMeta(s.Meta)
+	meta := s.Meta
+	meta.FormatVersion = FormatVersion // a tree read in an older format is written in this one
+	b, err := EncodeMeta(meta)
 	if err != nil {
 		return nil, err
 	}
 	files[MetaPath] = b
+	names := s.Names()
 	if s.State != nil {
 		state, err := EncodeStateFiles(s.State)
 		if err != nil {
@@ -158,7 +166,7 @@ func EncodeSnapshot(s *Snapshot) (map[string][]byte, error) {
 		if p.ID != id {
 			return nil, fmt.Errorf("page %s is filed under id %s", p.ID, id)
 		}
-		if err := add(EncodePage(p)); err != nil {
+		if err := add(EncodePageNamed(p, names)); err != nil {
 			return nil, err
 		}
 	}
@@ -169,6 +177,23 @@ func EncodeSnapshot(s *Snapshot) (map[string][]byte, error) {
 		if err := add(EncodeDatabase(d)); err != nil {
 			return nil, err
 		}
+	}
+	tables := s.Tables()
+	for id, d := range s.Databases {
+		var ts []RowsTable
+		for _, ds := range DatabaseSources(d.Object) {
+			if t, ok := tables[ds]; ok {
+				ts = append(ts, t)
+			}
+		}
+		files[DatabaseReadmePath(id)] = RenderDatabase(d, ts, names)
+	}
+	for id, t := range tables {
+		dbID := ""
+		if parent, _ := t.Source.Object["parent"].(map[string]any); parent["type"] == "database_id" {
+			dbID, _ = ParseID(scalarText(parent["database_id"]))
+		}
+		files[DataSourceReadmePath(id)] = RenderDataSource(t, s.Databases[dbID], names)
 	}
 	for id, ds := range s.DataSources {
 		if ds.ID != id {

@@ -124,7 +124,7 @@ func FuzzDecodeSnapshot(f *testing.F) {
 			t.Fatalf("a decoded snapshot does not encode: %v", err)
 		}
 		for p := range s.Files {
-			files[FilePath(p)] = src[FilePath(p)]
+			files[s.StoredFile(p)] = src[s.StoredFile(p)]
 		}
 		s2, err := DecodeSnapshot(MapSource(files))
 		if err != nil {

@@ -61,9 +61,9 @@ func indexEntry(id string, o ObjectState) string {
 	var target, kind string
 	switch o.Kind {
 	case KindDatabase:
-		target, kind = DatabasePath(id), " (database)"
+		target, kind = DatabaseReadmePath(id), " (database)"
 	case KindDataSource:
-		target, kind = DataSourcePath(id), " (data source)"
+		target, kind = DataSourceReadmePath(id), " (data source)"
 	default:
 		target = PageReadmePath(id)
 	}

@@ -22,14 +22,16 @@ const goldenDir = "../testdata/layout/sample"
 func sampleTree(t testing.TB) (*Snapshot, MapSource) {
 	t.Helper()
 	s := sampleSnapshot(t)
+	s.Files[imageSHA] = 4
+	s.Files[attachSHA] = 3
+	s.FilePaths[imageSHA] = FilePathExt(imageSHA, "png")
+	s.FilePaths[attachSHA] = FilePathExt(attachSHA, "txt")
 	files, err := EncodeSnapshot(s)
 	if err != nil {
 		t.Fatalf("EncodeSnapshot: %v", err)
 	}
-	files[FilePath(imageSHA)] = []byte("test")
-	files[FilePath(attachSHA)] = []byte("foo")
-	s.Files[imageSHA] = 4
-	s.Files[attachSHA] = 3
+	files[s.FilePaths[imageSHA]] = []byte("test")
+	files[s.FilePaths[attachSHA]] = []byte("foo")
 	return s, MapSource(files)
 }
 
@@ -329,7 +331,7 @@ func TestDecodeSnapshotErrorsNamePath(t *testing.T) {
 		}, PagePath(rowID) + ": notion_git: files: "},
 		{"misfiled attachment", func(m MapSource) { m["files/00/"+imageSHA] = nil }, "files/00/" + imageSHA + ": unknown path"},
 		{"page without page.json", func(m MapSource) { delete(m, PagePath(rootID)) }, PagePath(rootID) + ": missing"},
-		{"future format", func(m MapSource) { m[MetaPath] = []byte(`{"format_version":2,"api_version":"2030-01-01"}`) }, MetaPath + `: format version "2": this notion-git reads format 1`},
+		{"future format", func(m MapSource) { m[MetaPath] = []byte(`{"format_version":3,"api_version":"2030-01-01"}`) }, MetaPath + `: format version "3": this notion-git reads formats 1 to 2`},
 		{"bad state", func(m MapSource) { m[StatePath] = []byte(`{"version":1,"objects":{"..":{"kind":"page"}}}`) }, StatePath + `: objects: "..": not a Notion id`},
 	}
 	for _, c := range cases {

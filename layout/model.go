@@ -1,7 +1,13 @@
 package layout
 
-// FormatVersion is the version of the layout this package reads and writes.
-const FormatVersion = 1
+// FormatVersion is the version of the layout this package writes. It reads
+// it and every version from MinFormatVersion on (see FORMAT.md).
+const FormatVersion = 2
+
+// MinFormatVersion is the oldest version of the layout this package reads:
+// format 1 differs only in attachment names (no extension) and in its
+// READMEs, which are derived.
+const MinFormatVersion = 1
 
 // APIVersion is the Notion API version whose JSON the layout stores.
 const APIVersion = "2025-09-03"
@@ -19,6 +25,9 @@ type Snapshot struct {
 	DataSources map[string]*DataSource
 	Users       map[string]Object
 	Files       map[string]int64 // sha256 -> size of each file under files/
+	// FilePaths maps the sha256 of each file under files/ to its path, which
+	// holds its extension (see StoredFile); set by the decoders.
+	FilePaths map[string]string
 
 	// lazy is set by OpenSnapshot: the pages' blocks and comments stay in
 	// the source and are decoded one page at a time (see PageContent).
@@ -34,6 +43,7 @@ func NewSnapshot(meta Meta) *Snapshot {
 		DataSources: map[string]*DataSource{},
 		Users:       map[string]Object{},
 		Files:       map[string]int64{},
+		FilePaths:   map[string]string{},
 	}
 }
 

@@ -58,6 +58,13 @@ func DatabaseDir(id string) string { return databasesDir + "/" + id }
 // DatabasePath is the path of a database's database.json.
 func DatabasePath(id string) string { return DatabaseDir(id) + "/" + databaseFile }
 
+// DatabaseReadmePath is the path of a database's rendered Markdown: its
+// rows, by data source.
+func DatabaseReadmePath(id string) string { return DatabaseDir(id) + "/" + readmeFile }
+
+// DataSourceReadmePath is the path of a data source's rendered Markdown.
+func DataSourceReadmePath(id string) string { return DataSourceDir(id) + "/" + readmeFile }
+
 // ViewsDir is the directory holding a database's views.
 func ViewsDir(databaseID string) string { return DatabaseDir(databaseID) + "/" + viewsDir }
 
@@ -84,9 +91,20 @@ func UserPath(id string) string { return usersDir + "/" + id + jsonExt }
 // FilesDir is the directory holding every attachment's bytes.
 const FilesDir = filesDir
 
-// FilePath is the path of an attachment's bytes, named by their SHA-256 in
-// lowercase hex, fanned out by its first two digits.
+// FilePath is the format 1 path of an attachment's bytes, named by their
+// SHA-256 in lowercase hex, fanned out by its first two digits, without an
+// extension. Format 2 writes FilePathExt; both are read.
 func FilePath(sha string) string { return filesDir + "/" + sha[:2] + "/" + sha }
+
+// FilePathExt is the path of an attachment's bytes under an extension
+// (CleanExt): files/<sha256[:2]>/<sha256>.<ext>. An empty ext gives the
+// format 1 name.
+func FilePathExt(sha, ext string) string {
+	if ext == "" {
+		return FilePath(sha)
+	}
+	return FilePath(sha) + "." + ext
+}
 
 // StateShard is the shard of the sync state that holds an object's entry:
 // the first two hex digits of its id.
@@ -114,21 +132,23 @@ type PathKind uint8
 
 // The kinds of file in the layout (see FORMAT.md).
 const (
-	PathUnknown    PathKind = iota // not a file of the layout
-	PathMeta                       // notion-git.json
-	PathState                      // .notion-git/state.json
-	PathScope                      // .notion-git/scope.json
-	PathIndex                      // README.md at the root
-	PathPage                       // pages/<page-id>/page.json
-	PathPageReadme                 // pages/<page-id>/README.md
-	PathBlock                      // pages/<page-id>/blocks/<block-id>.json
-	PathComment                    // pages/<page-id>/comments/<comment-id>.json
-	PathDatabase                   // databases/<database-id>/database.json
-	PathDataSource                 // data_sources/<data-source-id>/data_source.json
-	PathUser                       // users/<user-id>.json
-	PathFile                       // files/<sha256[:2]>/<sha256>
-	PathView                       // databases/<database-id>/views/<view-id>.json
-	PathStateShard                 // .notion-git/state/<two hex digits>.json
+	PathUnknown          PathKind = iota // not a file of the layout
+	PathMeta                             // notion-git.json
+	PathState                            // .notion-git/state.json
+	PathScope                            // .notion-git/scope.json
+	PathIndex                            // README.md at the root
+	PathPage                             // pages/<page-id>/page.json
+	PathPageReadme                       // pages/<page-id>/README.md
+	PathBlock                            // pages/<page-id>/blocks/<block-id>.json
+	PathComment                          // pages/<page-id>/comments/<comment-id>.json
+	PathDatabase                         // databases/<database-id>/database.json
+	PathDataSource                       // data_sources/<data-source-id>/data_source.json
+	PathUser                             // users/<user-id>.json
+	PathFile                             // files/<sha256[:2]>/<sha256>[.<ext>]
+	PathView                             // databases/<database-id>/views/<view-id>.json
+	PathStateShard                       // .notion-git/state/<two hex digits>.json
+	PathDatabaseReadme                   // databases/<database-id>/README.md
+	PathDataSourceReadme                 // data_sources/<data-source-id>/README.md
 )
 
 var pathKindNames = [...]string{
@@ -136,6 +156,7 @@ var pathKindNames = [...]string{
 	PathIndex: "index", PathPage: "page", PathPageReadme: "page readme", PathBlock: "block",
 	PathComment: "comment", PathDatabase: "database", PathDataSource: "data source",
 	PathUser: "user", PathFile: "file", PathView: "view", PathStateShard: "state shard",
+	PathDatabaseReadme: "database readme", PathDataSourceReadme: "data source readme",
 }
 
 // String names the kind for messages and tests.
@@ -158,6 +179,7 @@ type PathInfo struct {
 	DataSourceID string
 	UserID       string
 	FileHash     string // lowercase hex SHA-256 of an attachment
+	FileExt      string // its extension, "" for a format 1 name
 	ViewID       string
 	StateShard   string // two lowercase hex digits: the ids whose entries the shard holds
 }
@@ -196,6 +218,9 @@ func ParsePath(p string) (info PathInfo, ok bool) {
 		if id, ok := idFolder(rest, databaseFile); ok {
 			return PathInfo{Kind: PathDatabase, DatabaseID: id}, true
 		}
+		if id, ok := idFolder(rest, readmeFile); ok {
+			return PathInfo{Kind: PathDatabaseReadme, DatabaseID: id}, true
+		}
 		db, inside, _ := strings.Cut(rest, "/")
 		dir, name, _ := strings.Cut(inside, "/")
 		if view, ok := idFile(name); ok && dir == viewsDir && IsID(db) {
@@ -205,14 +230,18 @@ func ParsePath(p string) (info PathInfo, ok bool) {
 		if id, ok := idFolder(rest, dataSourceFile); ok {
 			return PathInfo{Kind: PathDataSource, DataSourceID: id}, true
 		}
+		if id, ok := idFolder(rest, readmeFile); ok {
+			return PathInfo{Kind: PathDataSourceReadme, DataSourceID: id}, true
+		}
 	case usersDir:
 		if id, ok := idFile(rest); ok {
 			return PathInfo{Kind: PathUser, UserID: id}, true
 		}
 	case filesDir:
-		fan, sha, _ := strings.Cut(rest, "/")
-		if isSHA256(sha) && fan == sha[:2] {
-			return PathInfo{Kind: PathFile, FileHash: sha}, true
+		fan, name, _ := strings.Cut(rest, "/")
+		sha, ext, dotted := strings.Cut(name, ".")
+		if isSHA256(sha) && fan == sha[:2] && (!dotted || ext != "" && CleanExt(ext) == ext) {
+			return PathInfo{Kind: PathFile, FileHash: sha, FileExt: ext}, true
 		}
 	}
 	return PathInfo{}, false
@@ -285,11 +314,15 @@ func (info PathInfo) Path() string {
 	case PathUser:
 		return UserPath(info.UserID)
 	case PathFile:
-		return FilePath(info.FileHash)
+		return FilePathExt(info.FileHash, info.FileExt)
 	case PathView:
 		return ViewPath(info.DatabaseID, info.ViewID)
 	case PathStateShard:
 		return StateShardPath(info.StateShard)
+	case PathDatabaseReadme:
+		return DatabaseReadmePath(info.DatabaseID)
+	case PathDataSourceReadme:
+		return DataSourceReadmePath(info.DataSourceID)
 	}
 	return ""
 }

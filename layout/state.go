@@ -62,6 +62,10 @@ type ObjectState struct {
 	// new last_edited_time (e.g. "mention"): the rolling refresh verifies
 	// it more often. Set when the page is crawled.
 	Volatile string `json:"volatile,omitempty"`
+	// Links lists, for a page, the ids of the pages, databases and data
+	// sources its README names: a sync that renames or removes one of them
+	// writes those READMEs again without reading every page.
+	Links []string `json:"links,omitempty"`
 }
 
 // Pending reports whether the object was listed by a sync that stopped
@@ -73,6 +77,9 @@ func (o ObjectState) Pending() bool { return o.Crawled == "" }
 func (o ObjectState) Equal(p ObjectState) bool {
 	if len(o.Files) == 0 && len(p.Files) == 0 {
 		o.Files, p.Files = nil, nil
+	}
+	if len(o.Links) == 0 && len(p.Links) == 0 {
+		o.Links, p.Links = nil, nil
 	}
 	return reflect.DeepEqual(o, p)
 }
@@ -333,6 +340,11 @@ func validateObjects(objects map[string]ObjectState) error {
 		for _, sha := range o.Files {
 			if !isSHA256(sha) {
 				return fmt.Errorf("objects: %s: file %q is not a SHA-256", id, truncate(sha, 80))
+			}
+		}
+		for _, l := range o.Links {
+			if !IsID(l) {
+				return fmt.Errorf("objects: %s: link %q: %w", id, truncate(l, 80), ErrBadID)
 			}
 		}
 		if o.Parent != "" && !IsID(o.Parent) {

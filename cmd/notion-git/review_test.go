@@ -241,8 +241,8 @@ func TestReviewCommands(t *testing.T) {
 			`moved:   "Changelog" from "Team Home" to "Onboarding" (`+releaseID+`)`,
 			`changed: "Onboarding" +2 -0 (`+onboardingID+`)`,
 			`changed: "Team Home" +0 -2 (`+homeID+`)`,
-			`+[Changelog](../`+releaseID+`/README.md)`, // the child page in its new parent
-			`-[Changelog](../`+releaseID+`/README.md)`, // and in its old one
+			`+[Changelog](../../`+layout.PageReadmePath(releaseID)+`)`, // the child page in its new parent
+			`-[Changelog](../../`+layout.PageReadmePath(releaseID)+`)`, // and in its old one
 		)
 		if strings.Contains(out, `changed: "Changelog"`) || strings.Contains(out, "+++ b/"+layout.PageReadmePath(releaseID)) {
 			t.Errorf("a move changes the Markdown of the moved page:\n%s", out)
