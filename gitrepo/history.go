@@ -64,6 +64,11 @@ func (r *Repo) entryAt(commit plumbing.Hash, path string) (plumbing.Hash, filemo
 	if err != nil {
 		return plumbing.ZeroHash, 0, false, err
 	}
+	return r.entryIn(h, path)
+}
+
+// entryIn finds path in the root tree h.
+func (r *Repo) entryIn(h plumbing.Hash, path string) (plumbing.Hash, filemode.FileMode, bool, error) {
 	mode := filemode.Dir
 	path = strings.Trim(path, "/")
 	if path == "" {
@@ -95,13 +100,31 @@ func (r *Repo) SnapshotOf(commit plumbing.Hash, paths []string) (*Snapshot, erro
 	if err != nil {
 		return nil, fmt.Errorf("snapshot %s: %w", commit, err)
 	}
+	return r.snapshotOf(commit, tree, paths)
+}
+
+// SnapshotOfTree is SnapshotOf for a root tree that no commit holds yet (a
+// tree about to be committed, compared with its parent to word the commit
+// message); its Commit is zero, and the zero hash is the empty tree.
+func (r *Repo) SnapshotOfTree(tree plumbing.Hash, paths []string) (*Snapshot, error) {
+	if tree.IsZero() {
+		tree = emptyTree
+	}
+	return r.snapshotOf(plumbing.ZeroHash, tree, paths)
+}
+
+func (r *Repo) snapshotOf(commit, tree plumbing.Hash, paths []string) (*Snapshot, error) {
+	name := commit
+	if commit.IsZero() {
+		name = tree
+	}
 	s := &Snapshot{repo: r, commit: commit, tree: tree}
 	for _, p := range paths {
 		p = strings.Trim(p, "/")
-		h, mode, ok, err := r.entryAt(commit, p)
+		h, mode, ok, err := r.entryIn(tree, p)
 		switch {
 		case err != nil:
-			return nil, fmt.Errorf("snapshot %s: %w", commit, err)
+			return nil, fmt.Errorf("snapshot %s: %w", name, err)
 		case !ok:
 		case mode == filemode.Dir:
 			prefix := p + "/"
@@ -109,7 +132,7 @@ func (r *Repo) SnapshotOf(commit plumbing.Hash, paths []string) (*Snapshot, erro
 				prefix = ""
 			}
 			if err := s.walk(prefix, h); err != nil {
-				return nil, fmt.Errorf("snapshot %s: %w", commit, err)
+				return nil, fmt.Errorf("snapshot %s: %w", name, err)
 			}
 		case isFileMode(mode):
 			s.add(p, h)
