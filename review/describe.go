@@ -85,15 +85,15 @@ func primary(pages []*PageChange) *PageChange {
 func phrase(p *PageChange) []any {
 	switch event(p) {
 	case eventAdded:
-		return []any{title(p.NewTitle), " added"}
+		return []any{titled(p.NewTitle), " added"}
 	case eventRemoved:
-		return []any{title(p.OldTitle), " removed"}
+		return []any{titled(p.OldTitle), " removed"}
 	case eventRenamed:
-		return []any{title(p.OldTitle), " renamed to ", title(p.NewTitle)}
+		return []any{titled(p.OldTitle), " renamed to ", titled(p.NewTitle)}
 	case eventMoved:
-		return []any{title(p.NewTitle), " moved to ", parentTitle(p.NewParent)}
+		return []any{titled(p.NewTitle), " moved to ", parentTitle(p.NewParent)}
 	}
-	return []any{title(p.NewTitle), " changed"}
+	return []any{titled(p.NewTitle), " changed"}
 }
 
 // verb is the one word that two pages of the same simple event share
@@ -120,13 +120,13 @@ func changeSubject(d *Diff) string {
 		parts := []any{schemaKind(s.Kind) + " "}
 		switch {
 		case !s.InOld:
-			parts = append(parts, title(s.NewTitle), " added")
+			parts = append(parts, titled(s.NewTitle), " added")
 		case !s.InNew:
-			parts = append(parts, title(s.OldTitle), " removed")
+			parts = append(parts, titled(s.OldTitle), " removed")
 		case s.Renamed() && len(s.Properties) == 0:
-			parts = append(parts, title(s.OldTitle), " renamed to ", title(s.NewTitle))
+			parts = append(parts, titled(s.OldTitle), " renamed to ", titled(s.NewTitle))
 		default:
-			parts = append(parts, title(s.NewTitle), " changed")
+			parts = append(parts, titled(s.NewTitle), " changed")
 		}
 		return withMore(parts, len(d.Schemas)-1, "database or data source", "databases or data sources", width)
 	case len(d.Views) > 0:
@@ -134,13 +134,13 @@ func changeSubject(d *Diff) string {
 		parts := []any{"view "}
 		switch {
 		case !v.InOld:
-			parts = append(parts, title(v.NewName), " added to ", title(v.DatabaseTitle))
+			parts = append(parts, titled(v.NewName), " added to ", titled(v.DatabaseTitle))
 		case !v.InNew:
-			parts = append(parts, title(v.OldName), " removed from ", title(v.DatabaseTitle))
+			parts = append(parts, titled(v.OldName), " removed from ", titled(v.DatabaseTitle))
 		case v.Renamed() && !v.SettingsChanged:
-			parts = append(parts, title(v.OldName), " renamed to ", title(v.NewName))
+			parts = append(parts, titled(v.OldName), " renamed to ", titled(v.NewName))
 		default:
-			parts = append(parts, title(v.NewName), " of ", title(v.DatabaseTitle), " changed")
+			parts = append(parts, titled(v.NewName), " of ", titled(v.DatabaseTitle), " changed")
 		}
 		return withMore(parts, len(d.Views)-1, "view", "views", width)
 	}
@@ -189,15 +189,15 @@ func firstSubject(d *Diff) string {
 	case 0:
 		return "first sync, no pages"
 	case 1:
-		s, _ := fit(width, "first sync, ", title(added[0].NewTitle))
+		s, _ := fit(width, "first sync, ", titled(added[0].NewTitle))
 		return s
 	case 2:
-		if s, ok := fit(width, "first sync, ", title(added[0].NewTitle), " and ", title(added[1].NewTitle)); ok {
+		if s, ok := fit(width, "first sync, ", titled(added[0].NewTitle), " and ", titled(added[1].NewTitle)); ok {
 			return s
 		}
 	}
 	top := roots(added, d.Schemas)
-	return withMore([]any{"first sync, ", title(top[0].NewTitle)}, len(added)-1, "page", "pages", width)
+	return withMore([]any{"first sync, ", titled(top[0].NewTitle)}, len(added)-1, "page", "pages", width)
 }
 
 // roots are the pages whose parent is not among pages or schemas: the tops
@@ -377,8 +377,8 @@ func parentName(p Parent) string {
 	return quoteTitle(p.Title, bodyTitleWidth)
 }
 
-// title marks a title for fit, which cuts it to the room left.
-type title string
+// titled marks a title for fit, which cuts it to the room left.
+type titled string
 
 // parentTitle is what a subject calls a parent; fit does not cut it when
 // it is no title.
@@ -386,7 +386,7 @@ func parentTitle(p Parent) any {
 	if p.ID == "" {
 		return "the top of the workspace"
 	}
-	return title(p.Title)
+	return titled(p.Title)
 }
 
 // fit joins parts, strings as they are and titles quoted, cutting the
@@ -398,7 +398,7 @@ func fit(width int, parts ...any) (string, bool) {
 		switch p := p.(type) {
 		case string:
 			fixed += columns(p)
-		case title:
+		case titled:
 			titles++
 		}
 	}
@@ -408,7 +408,7 @@ func fit(width int, parts ...any) (string, bool) {
 	left := titles
 	for pass := 0; pass < 2; pass++ {
 		for i, p := range parts {
-			t, ok := p.(title)
+			t, ok := p.(titled)
 			if !ok || quoted[i] != "" {
 				continue
 			}

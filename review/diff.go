@@ -164,6 +164,11 @@ type CompareOptions struct {
 	// then reads 10,000 small files, not every block. A page on both sides
 	// is still rendered, to tell an edit from a rename.
 	Outline bool
+	// Titles reads every page from its page.json alone, on both sides: a
+	// page in both whose folder differs is changed, with no word on whether
+	// its Markdown is (Edited stays false). Log names the pages of each
+	// commit so, at a few small reads per page.
+	Titles bool
 }
 
 // CompareTrees is Compare for two root trees (zero for the empty tree), one
@@ -228,6 +233,7 @@ func compareRoots(ctx context.Context, repo *gitrepo.Repo, fromName string, from
 		return nil, err
 	}
 	old.outline, cur.outline = opts.Outline, opts.Outline
+	old.titles, cur.titles = opts.Titles, opts.Titles
 
 	d := &Diff{First: !old.snap.Has(layout.MetaPath)}
 	for _, id := range pageIDs {
@@ -330,8 +336,9 @@ func compareView(old, cur side, info layout.PathInfo) (*ViewChange, error) {
 type side struct {
 	name    string // the commit or tree, for errors
 	snap    *gitrepo.Snapshot
-	state   *layout.State // nil when the snapshot has none
-	outline bool          // see CompareOptions.Outline
+	state   *lazyState
+	outline bool // see CompareOptions.Outline
+	titles  bool // see CompareOptions.Titles
 }
 
 func openSide(repo *gitrepo.Repo, name string, tree plumbing.Hash, paths []string) (side, error) {
@@ -339,24 +346,68 @@ func openSide(repo *gitrepo.Repo, name string, tree plumbing.Hash, paths []strin
 	if err != nil {
 		return side{}, err
 	}
-	state, err := layout.ReadState(snap)
-	if err != nil {
-		return side{}, err
-	}
-	return side{name: name, snap: snap, state: state}, nil
+	return side{name: name, snap: snap, state: &lazyState{snap: snap, read: map[string]bool{}}}, nil
 }
+
+// lazyState is a side's sync state, read a shard at a time as the pages
+// compared need their parents' titles: a comparison of two pages of a
+// 10,000-page workspace reads a few shards, not all 256 twice.
+type lazyState struct {
+	snap  *gitrepo.Snapshot
+	state *layout.State   // the entries read so far; nil while none
+	read  map[string]bool // the shards read
+	whole bool            // a state of version 1, whose entries are all inline
+}
+
+// of returns the state holding at least id's entry; nil when the side has
+// no state.
+func (l *lazyState) of(id string) (*layout.State, error) {
+	if !layout.IsID(id) {
+		return l.state, nil
+	}
+	shard := layout.StateShard(id)
+	if l.whole || l.read[shard] {
+		return l.state, nil
+	}
+	l.read[shard] = true
+	part, err := layout.ReadState(onlyPaths{l.snap, []string{layout.StatePath, layout.StateShardPath(shard)}})
+	if err != nil || part == nil {
+		return l.state, err
+	}
+	if len(l.snap.PathsUnder(layout.StateDir)) == 0 {
+		l.whole = true
+	}
+	if l.state == nil {
+		l.state = &layout.State{Version: part.Version, LastSync: part.LastSync, Objects: map[string]layout.ObjectState{}}
+	}
+	maps.Copy(l.state.Objects, part.Objects)
+	return l.state, nil
+}
+
+// onlyPaths is a snapshot seen through some of its paths.
+type onlyPaths struct {
+	snap  *gitrepo.Snapshot
+	paths []string
+}
+
+func (o onlyPaths) Has(p string) bool { return slices.Contains(o.paths, p) && o.snap.Has(p) }
+
+func (o onlyPaths) Read(p string) ([]byte, error) { return o.snap.Read(p) }
 
 // comparePage compares page id's folder on both sides; nil when neither
 // has the page (stray files beside a page.json that neither side has).
 func comparePage(old, cur side, id string) (*PageChange, error) {
 	p := &PageChange{ID: id}
-	if inOld, inNew := old.snap.Has(layout.PagePath(id)), cur.snap.Has(layout.PagePath(id)); old.outline && inOld != inNew {
+	if inOld, inNew := old.snap.Has(layout.PagePath(id)), cur.snap.Has(layout.PagePath(id)); old.titles || (old.outline && inOld != inNew) {
 		var err error
 		if p.InOld, p.OldTitle, p.OldParent, err = old.header(id); err != nil {
 			return nil, err
 		}
 		if p.InNew, p.NewTitle, p.NewParent, err = cur.header(id); err != nil {
 			return nil, err
+		}
+		if !p.InOld && !p.InNew {
+			return nil, nil
 		}
 		return p, nil
 	}
@@ -396,17 +447,22 @@ func (s side) header(id string) (ok bool, title string, parent Parent, err error
 	if err != nil || !ok {
 		return false, "", Parent{}, err
 	}
-	return true, layout.Title(obj), s.parent(id, obj), nil
+	parent, err = s.parent(id, obj)
+	return err == nil, layout.Title(obj), parent, err
 }
 
 // parent is parentOf's, named by its title in the sync state.
-func (s side) parent(id string, page layout.Object) Parent {
+func (s side) parent(id string, page layout.Object) (Parent, error) {
 	var parent Parent
-	parent.ID, _ = parentOf(id, page, func() (*layout.State, error) { return s.state, nil })
-	if s.state != nil && parent.ID != "" {
-		parent.Title = s.state.Objects[parent.ID].Title
+	var err error
+	if parent.ID, err = parentOf(id, page, func() (*layout.State, error) { return s.state.of(id) }); err != nil || parent.ID == "" {
+		return parent, err
 	}
-	return parent
+	state, err := s.state.of(parent.ID)
+	if state != nil {
+		parent.Title = state.Objects[parent.ID].Title
+	}
+	return parent, err
 }
 
 // render decodes page id and renders it. The parent is parentOf's, named
@@ -419,7 +475,10 @@ func (s side) render(id string) (ok bool, title string, parent Parent, md string
 	if err != nil {
 		return false, "", Parent{}, "", fmt.Errorf("%s: %w", s.name, err)
 	}
-	return true, layout.Title(p.Object), s.parent(id, p.Object), string(layout.RenderPage(p)), nil
+	if parent, err = s.parent(id, p.Object); err != nil {
+		return false, "", Parent{}, "", fmt.Errorf("%s: %w", s.name, err)
+	}
+	return true, layout.Title(p.Object), parent, string(layout.RenderPage(p)), nil
 }
 
 // compareSchema compares a database or data source; nil when nothing a
