@@ -2,6 +2,7 @@ package review
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -161,7 +162,7 @@ func pagesSubject(pages []*PageChange, width int) string {
 		} else {
 			parts = append(append(phrase(first), ", "), phrase(other)...)
 		}
-		if s, ok := fit(width, parts...); ok {
+		if s, ok := fitWhole(width, parts...); ok {
 			return s
 		}
 	}
@@ -192,7 +193,7 @@ func firstSubject(d *Diff) string {
 		s, _ := fit(width, "first sync, ", titled(added[0].NewTitle))
 		return s
 	case 2:
-		if s, ok := fit(width, "first sync, ", titled(added[0].NewTitle), " and ", titled(added[1].NewTitle)); ok {
+		if s, ok := fitWhole(width, "first sync, ", titled(added[0].NewTitle), " and ", titled(added[1].NewTitle)); ok {
 			return s
 		}
 	}
@@ -426,6 +427,20 @@ func fit(width int, parts ...any) (string, bool) {
 			b.WriteString(s)
 		} else {
 			b.WriteString(quoted[i])
+		}
+	}
+	return b.String(), columns(b.String()) <= width
+}
+
+// fitWhole is fit where no title may be cut: two pages are named only if
+// both read whole, else one is, and the other counted.
+func fitWhole(width int, parts ...any) (string, bool) {
+	var b strings.Builder
+	for _, p := range parts {
+		if t, ok := p.(titled); ok {
+			b.WriteString(quoteTitle(string(t), math.MaxInt))
+		} else {
+			b.WriteString(p.(string))
 		}
 	}
 	return b.String(), columns(b.String()) <= width
