@@ -3,6 +3,7 @@ package review
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -268,4 +269,50 @@ func FuzzDescribe(f *testing.F) {
 			t.Errorf("body:\n%q", body)
 		}
 	})
+}
+
+// TestLazyState: a comparison reads the sync state a shard at a time, as
+// its pages need their parents' titles, and finds what ReadState finds.
+func TestLazyState(t *testing.T) {
+	t.Parallel()
+	r := newTestRepo(t)
+	w := newWorkspace()
+	var ids []string
+	for i := range 300 {
+		id := fmt.Sprintf("%02x000000-0000-4000-8000-%012d", i%256, i)
+		ids = append(ids, id)
+		w.page(id, pageParent(homeID), fmt.Sprintf("Page %d", i), "Text.")
+	}
+	c := r.commit(t, w, "many")
+	tree, err := rootOf(r.Repo, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := openSide(r.Repo, "many", tree, []string{layout.StatePath, layout.StateDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	whole, err := layout.ReadState(s.snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{ids[7], ids[263]} { // the same shard, 07
+		st, err := s.state.of(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := st.Objects[id], whole.Objects[id]; want.Title == "" || !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: %+v, want %+v", id, st.Objects[id], whole.Objects[id])
+		}
+	}
+	if len(s.state.read) != 1 {
+		t.Errorf("two entries of one shard read %d shards", len(s.state.read))
+	}
+	p, err := s.parent(ids[1], w.snap.Pages[ids[1]].Object)
+	if err != nil || p != (Parent{ID: homeID, Title: "Home"}) {
+		t.Errorf("parent of a page: %+v, %v", p, err)
+	}
+	if len(s.state.read) != 2 { // 07, then 10 for Home's title: a page under a page needs no entry of its own
+		t.Errorf("%d shards read, want 2", len(s.state.read))
+	}
 }
