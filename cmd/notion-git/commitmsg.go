@@ -44,8 +44,14 @@ func commitMessage(repo *gitrepo.Repo, from, to plumbing.Hash, first string, r *
 		b.WriteString(body + "\n")
 	}
 	fmt.Fprintf(&b, "%s in the snapshot: %d added, %d changed, %d removed.\n", plural(r.Pages.Total, "page"), r.Pages.Added, r.Pages.Changed, r.Pages.Removed)
-	if len(r.Removed) > 0 {
-		fmt.Fprintf(&b, "Removed %s: %s.\n", plural(len(r.Removed), "page"), removedWhy(r.Removed))
+	// Why each page went, by id, which the description does not know;
+	// capped like it, so that a mass removal stays a short message.
+	for i, p := range r.Removed {
+		if i == maxRemovedLines {
+			fmt.Fprintf(&b, "And %d more removed (%s).\n", len(r.Removed)-i, removedWhy(r.Removed[i:]))
+			break
+		}
+		fmt.Fprintf(&b, "Removed %s %q: %s.\n", p.ID, p.Title, p.Why)
 	}
 	fmt.Fprintf(&b, "Crawled %s (%d by the rolling refresh, %s); carried %d without a request.\n", plural(r.Pages.Crawled, "page"), r.Pages.Refreshed, plural(r.Refresh.Requests, "request"), r.Pages.Carried)
 	if r.Sweep.Pages > 0 {
@@ -68,15 +74,14 @@ func commitMessage(repo *gitrepo.Repo, from, to plumbing.Hash, first string, r *
 	return b.String()
 }
 
-// removedWhy counts the removed pages by the exporter's reason: the list
-// of their titles is the description's.
+// maxRemovedLines is the most removed pages the message gives a line each.
+const maxRemovedLines = 10
+
+// removedWhy counts removed pages by the exporter's reason.
 func removedWhy(removed []exporter.RemovedPage) string {
 	by := map[string]int{}
 	for _, p := range removed {
 		by[p.Why]++
-	}
-	if len(by) == 1 {
-		return removed[0].Why
 	}
 	var parts []string
 	for _, why := range slices.Sorted(maps.Keys(by)) {

@@ -150,7 +150,7 @@ func TestCommitMessageEvents(t *testing.T) {
 		"Moved:", `- "Changelog" from "Team Home" to "Onboarding"`,
 		"Changed (2):", `- "Onboarding"`, `- "Team Home"`,
 		"6 pages in the snapshot: 1 added, 3 changed, 1 removed.",
-		"Removed 1 page: in the trash.",
+		`Removed `+stateFileRowID+` "Write the sync state file": in the trash.`,
 	)
 	if tr, ok := review.ParseTrailers(msg); !ok || tr.Pages != 6 || tr.PagesAdded != 1 || tr.PagesRemoved != 1 {
 		t.Errorf("trailers: %+v, %v", tr, ok)
