@@ -6,6 +6,7 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/object"
 )
 
 // CommitInfo is a commit as a history view shows it.
@@ -64,11 +65,13 @@ func (r *Repo) entryAt(commit plumbing.Hash, path string) (plumbing.Hash, filemo
 	if err != nil {
 		return plumbing.ZeroHash, 0, false, err
 	}
-	return r.entryIn(h, path)
+	return r.entryIn(h, path, nil)
 }
 
-// entryIn finds path in the root tree h.
-func (r *Repo) entryIn(h plumbing.Hash, path string) (plumbing.Hash, filemode.FileMode, bool, error) {
+// entryIn finds path in the root tree h. seen, if not nil, keeps the trees
+// read on the way for the next call: SnapshotOf looks up thousands of page
+// folders in one "pages" tree, whose entries are mapped once, not per path.
+func (r *Repo) entryIn(h plumbing.Hash, path string, seen map[plumbing.Hash]map[string]object.TreeEntry) (plumbing.Hash, filemode.FileMode, bool, error) {
 	mode := filemode.Dir
 	path = strings.Trim(path, "/")
 	if path == "" {
@@ -78,9 +81,15 @@ func (r *Repo) entryIn(h plumbing.Hash, path string) (plumbing.Hash, filemode.Fi
 		if mode != filemode.Dir {
 			return plumbing.ZeroHash, 0, false, nil // a file on the way
 		}
-		entries, err := r.treeEntries(h)
-		if err != nil {
-			return plumbing.ZeroHash, 0, false, err
+		entries, ok := seen[h]
+		if !ok {
+			var err error
+			if entries, err = r.treeEntries(h); err != nil {
+				return plumbing.ZeroHash, 0, false, err
+			}
+			if seen != nil {
+				seen[h] = entries
+			}
 		}
 		e, ok := entries[name]
 		if !ok {
@@ -119,9 +128,10 @@ func (r *Repo) snapshotOf(commit, tree plumbing.Hash, paths []string) (*Snapshot
 		name = tree
 	}
 	s := &Snapshot{repo: r, commit: commit, tree: tree}
+	seen := map[plumbing.Hash]map[string]object.TreeEntry{}
 	for _, p := range paths {
 		p = strings.Trim(p, "/")
-		h, mode, ok, err := r.entryIn(tree, p)
+		h, mode, ok, err := r.entryIn(tree, p, seen)
 		switch {
 		case err != nil:
 			return nil, fmt.Errorf("snapshot %s: %w", name, err)

@@ -206,11 +206,13 @@ func compareRoots(ctx context.Context, repo *gitrepo.Repo, fromName string, from
 	var pageIDs, databaseIDs, dataSourceIDs []string
 	var views []layout.PathInfo
 	read := []string{layout.MetaPath, layout.StatePath, layout.StateDir}
+	pageSeen := map[string]bool{}
 	for _, p := range changed {
 		info, ok := layout.ParsePath(p)
 		switch {
-		case info.PageID != "" && !slices.Contains(pageIDs, info.PageID):
+		case info.PageID != "" && !pageSeen[info.PageID]:
 			// Any file of the folder, a stray one included, is the page's.
+			pageSeen[info.PageID] = true
 			pageIDs = append(pageIDs, info.PageID)
 			read = append(read, layout.PageDir(info.PageID))
 		case ok && info.Kind == layout.PathDatabase:
