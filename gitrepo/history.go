@@ -6,6 +6,7 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/object"
 )
 
 // CommitInfo is a commit as a history view shows it.
@@ -64,6 +65,13 @@ func (r *Repo) entryAt(commit plumbing.Hash, path string) (plumbing.Hash, filemo
 	if err != nil {
 		return plumbing.ZeroHash, 0, false, err
 	}
+	return r.entryIn(h, path, nil)
+}
+
+// entryIn finds path in the root tree h. seen, if not nil, keeps the trees
+// read on the way for the next call: SnapshotOf looks up thousands of page
+// folders in one "pages" tree, whose entries are mapped once, not per path.
+func (r *Repo) entryIn(h plumbing.Hash, path string, seen map[plumbing.Hash]map[string]object.TreeEntry) (plumbing.Hash, filemode.FileMode, bool, error) {
 	mode := filemode.Dir
 	path = strings.Trim(path, "/")
 	if path == "" {
@@ -73,9 +81,15 @@ func (r *Repo) entryAt(commit plumbing.Hash, path string) (plumbing.Hash, filemo
 		if mode != filemode.Dir {
 			return plumbing.ZeroHash, 0, false, nil // a file on the way
 		}
-		entries, err := r.treeEntries(h)
-		if err != nil {
-			return plumbing.ZeroHash, 0, false, err
+		entries, ok := seen[h]
+		if !ok {
+			var err error
+			if entries, err = r.treeEntries(h); err != nil {
+				return plumbing.ZeroHash, 0, false, err
+			}
+			if seen != nil {
+				seen[h] = entries
+			}
 		}
 		e, ok := entries[name]
 		if !ok {
@@ -95,13 +109,32 @@ func (r *Repo) SnapshotOf(commit plumbing.Hash, paths []string) (*Snapshot, erro
 	if err != nil {
 		return nil, fmt.Errorf("snapshot %s: %w", commit, err)
 	}
+	return r.snapshotOf(commit, tree, paths)
+}
+
+// SnapshotOfTree is SnapshotOf for a root tree that no commit holds yet (a
+// tree about to be committed, compared with its parent to word the commit
+// message); its Commit is zero, and the zero hash is the empty tree.
+func (r *Repo) SnapshotOfTree(tree plumbing.Hash, paths []string) (*Snapshot, error) {
+	if tree.IsZero() {
+		tree = emptyTree
+	}
+	return r.snapshotOf(plumbing.ZeroHash, tree, paths)
+}
+
+func (r *Repo) snapshotOf(commit, tree plumbing.Hash, paths []string) (*Snapshot, error) {
+	name := commit
+	if commit.IsZero() {
+		name = tree
+	}
 	s := &Snapshot{repo: r, commit: commit, tree: tree}
+	seen := map[plumbing.Hash]map[string]object.TreeEntry{}
 	for _, p := range paths {
 		p = strings.Trim(p, "/")
-		h, mode, ok, err := r.entryAt(commit, p)
+		h, mode, ok, err := r.entryIn(tree, p, seen)
 		switch {
 		case err != nil:
-			return nil, fmt.Errorf("snapshot %s: %w", commit, err)
+			return nil, fmt.Errorf("snapshot %s: %w", name, err)
 		case !ok:
 		case mode == filemode.Dir:
 			prefix := p + "/"
@@ -109,7 +142,7 @@ func (r *Repo) SnapshotOf(commit plumbing.Hash, paths []string) (*Snapshot, erro
 				prefix = ""
 			}
 			if err := s.walk(prefix, h); err != nil {
-				return nil, fmt.Errorf("snapshot %s: %w", commit, err)
+				return nil, fmt.Errorf("snapshot %s: %w", name, err)
 			}
 		case isFileMode(mode):
 			s.add(p, h)

@@ -17,6 +17,10 @@ import (
 
 // Diff is what changed between two snapshots, in Notion terms.
 type Diff struct {
+	// First reports that the older side holds no snapshot: the first sync,
+	// compared with nothing (or with a commit made before it, such as the
+	// workflow that init writes).
+	First   bool
 	Pages   []*PageChange   // by title, then id
 	Schemas []*SchemaChange // databases, then data sources, each by id
 	Views   []*ViewChange   // by database, then view id
@@ -141,18 +145,74 @@ func (p PropertyChange) Name() string {
 // first sync is compared with nothing). Only the folders that differ are
 // read, so the cost follows the change, not the workspace.
 func Compare(ctx context.Context, repo *gitrepo.Repo, from, to plumbing.Hash) (*Diff, error) {
-	changed, err := repo.ChangedPaths(from, to)
+	a, err := rootOf(repo, from)
 	if err != nil {
 		return nil, err
 	}
+	b, err := rootOf(repo, to)
+	if err != nil {
+		return nil, err
+	}
+	return compareRoots(ctx, repo, sideName(from, a), a, sideName(to, b), b, CompareOptions{})
+}
+
+// CompareOptions tunes CompareTrees.
+type CompareOptions struct {
+	// Outline reads a page that only one side has from its page.json alone
+	// (title and parent): no Markdown, no hunks, no line counts. A commit
+	// message names pages and needs no more; a first sync of 10,000 pages
+	// then reads 10,000 small files, not every block. A page on both sides
+	// is still rendered, to tell an edit from a rename.
+	Outline bool
+	// Titles reads every page from its page.json alone, on both sides: a
+	// page in both whose folder differs is changed, with no word on whether
+	// its Markdown is (Edited stays false). Log names the pages of each
+	// commit so, at a few small reads per page.
+	Titles bool
+}
+
+// CompareTrees is Compare for two root trees (zero for the empty tree), one
+// of which no commit holds yet: sync words the message of the commit it is
+// about to make from the tree it wrote.
+func CompareTrees(ctx context.Context, repo *gitrepo.Repo, from, to plumbing.Hash, opts CompareOptions) (*Diff, error) {
+	return compareRoots(ctx, repo, sideName(plumbing.ZeroHash, from), from, sideName(plumbing.ZeroHash, to), to, opts)
+}
+
+// rootOf is a commit's root tree; zero for the zero commit.
+func rootOf(repo *gitrepo.Repo, commit plumbing.Hash) (plumbing.Hash, error) {
+	if commit.IsZero() {
+		return plumbing.ZeroHash, nil
+	}
+	ci, err := repo.ReadCommit(commit)
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	return ci.Tree, nil
+}
+
+// sideName names a side in errors: its commit, else its tree.
+func sideName(commit, tree plumbing.Hash) string {
+	if commit.IsZero() {
+		commit = tree
+	}
+	return commit.String()[:12]
+}
+
+func compareRoots(ctx context.Context, repo *gitrepo.Repo, fromName string, from plumbing.Hash, toName string, to plumbing.Hash, opts CompareOptions) (*Diff, error) {
+	changed, err := repo.ChangedTreePaths(from, to)
+	if err != nil {
+		return nil, fmt.Errorf("diff %s %s: %w", fromName, toName, err)
+	}
 	var pageIDs, databaseIDs, dataSourceIDs []string
 	var views []layout.PathInfo
-	read := []string{layout.StatePath, layout.StateDir}
+	read := []string{layout.MetaPath, layout.StatePath, layout.StateDir}
+	pageSeen := map[string]bool{}
 	for _, p := range changed {
 		info, ok := layout.ParsePath(p)
 		switch {
-		case info.PageID != "" && !slices.Contains(pageIDs, info.PageID):
+		case info.PageID != "" && !pageSeen[info.PageID]:
 			// Any file of the folder, a stray one included, is the page's.
+			pageSeen[info.PageID] = true
 			pageIDs = append(pageIDs, info.PageID)
 			read = append(read, layout.PageDir(info.PageID))
 		case ok && info.Kind == layout.PathDatabase:
@@ -166,16 +226,18 @@ func Compare(ctx context.Context, repo *gitrepo.Repo, from, to plumbing.Hash) (*
 			read = append(read, p, layout.DatabasePath(info.DatabaseID))
 		}
 	}
-	old, err := openSide(repo, from, read)
+	old, err := openSide(repo, fromName, from, read)
 	if err != nil {
 		return nil, err
 	}
-	cur, err := openSide(repo, to, read)
+	cur, err := openSide(repo, toName, to, read)
 	if err != nil {
 		return nil, err
 	}
+	old.outline, cur.outline = opts.Outline, opts.Outline
+	old.titles, cur.titles = opts.Titles, opts.Titles
 
-	d := &Diff{}
+	d := &Diff{First: !old.snap.Has(layout.MetaPath)}
 	for _, id := range pageIDs {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -274,26 +336,83 @@ func compareView(old, cur side, info layout.PathInfo) (*ViewChange, error) {
 
 // side is one of the two snapshots, limited to the paths compared.
 type side struct {
-	snap  *gitrepo.Snapshot
-	state *layout.State // nil when the snapshot has none
+	name    string // the commit or tree, for errors
+	snap    *gitrepo.Snapshot
+	state   *lazyState
+	outline bool // see CompareOptions.Outline
+	titles  bool // see CompareOptions.Titles
 }
 
-func openSide(repo *gitrepo.Repo, commit plumbing.Hash, paths []string) (side, error) {
-	snap, err := repo.SnapshotOf(commit, paths)
+func openSide(repo *gitrepo.Repo, name string, tree plumbing.Hash, paths []string) (side, error) {
+	snap, err := repo.SnapshotOfTree(tree, paths)
 	if err != nil {
 		return side{}, err
 	}
-	state, err := layout.ReadState(snap)
-	if err != nil {
-		return side{}, err
-	}
-	return side{snap, state}, nil
+	return side{name: name, snap: snap, state: &lazyState{snap: snap, read: map[string]bool{}}}, nil
 }
+
+// lazyState is a side's sync state, read a shard at a time as the pages
+// compared need their parents' titles: a comparison of two pages of a
+// 10,000-page workspace reads a few shards, not all 256 twice.
+type lazyState struct {
+	snap  *gitrepo.Snapshot
+	state *layout.State   // the entries read so far; nil while none
+	read  map[string]bool // the shards read
+	whole bool            // a state of version 1, whose entries are all inline
+}
+
+// of returns the state holding at least id's entry; nil when the side has
+// no state.
+func (l *lazyState) of(id string) (*layout.State, error) {
+	if !layout.IsID(id) {
+		return l.state, nil
+	}
+	shard := layout.StateShard(id)
+	if l.whole || l.read[shard] {
+		return l.state, nil
+	}
+	l.read[shard] = true
+	part, err := layout.ReadState(onlyPaths{l.snap, []string{layout.StatePath, layout.StateShardPath(shard)}})
+	if err != nil || part == nil {
+		return l.state, err
+	}
+	if len(l.snap.PathsUnder(layout.StateDir)) == 0 {
+		l.whole = true
+	}
+	if l.state == nil {
+		l.state = &layout.State{Version: part.Version, LastSync: part.LastSync, Objects: map[string]layout.ObjectState{}}
+	}
+	maps.Copy(l.state.Objects, part.Objects)
+	return l.state, nil
+}
+
+// onlyPaths is a snapshot seen through some of its paths.
+type onlyPaths struct {
+	snap  *gitrepo.Snapshot
+	paths []string
+}
+
+func (o onlyPaths) Has(p string) bool { return slices.Contains(o.paths, p) && o.snap.Has(p) }
+
+func (o onlyPaths) Read(p string) ([]byte, error) { return o.snap.Read(p) }
 
 // comparePage compares page id's folder on both sides; nil when neither
 // has the page (stray files beside a page.json that neither side has).
 func comparePage(old, cur side, id string) (*PageChange, error) {
 	p := &PageChange{ID: id}
+	if inOld, inNew := old.snap.Has(layout.PagePath(id)), cur.snap.Has(layout.PagePath(id)); old.titles || (old.outline && inOld != inNew) {
+		var err error
+		if p.InOld, p.OldTitle, p.OldParent, err = old.header(id); err != nil {
+			return nil, err
+		}
+		if p.InNew, p.NewTitle, p.NewParent, err = cur.header(id); err != nil {
+			return nil, err
+		}
+		if !p.InOld && !p.InNew {
+			return nil, nil
+		}
+		return p, nil
+	}
 	var oldMD, newMD string
 	var err error
 	if p.InOld, p.OldTitle, p.OldParent, oldMD, err = old.render(id); err != nil {
@@ -323,6 +442,31 @@ func comparePage(old, cur side, id string) (*PageChange, error) {
 	return p, nil
 }
 
+// header reads page id's page.json alone: whether the side has the page,
+// its title and its parent, as render gives them.
+func (s side) header(id string) (ok bool, title string, parent Parent, err error) {
+	obj, ok, err := layout.ReadObject(s.snap, layout.PagePath(id))
+	if err != nil || !ok {
+		return false, "", Parent{}, err
+	}
+	parent, err = s.parent(id, obj)
+	return err == nil, layout.Title(obj), parent, err
+}
+
+// parent is parentOf's, named by its title in the sync state.
+func (s side) parent(id string, page layout.Object) (Parent, error) {
+	var parent Parent
+	var err error
+	if parent.ID, err = parentOf(id, page, func() (*layout.State, error) { return s.state.of(id) }); err != nil || parent.ID == "" {
+		return parent, err
+	}
+	state, err := s.state.of(parent.ID)
+	if state != nil {
+		parent.Title = state.Objects[parent.ID].Title
+	}
+	return parent, err
+}
+
 // render decodes page id and renders it. The parent is parentOf's, named
 // by its title in the sync state.
 func (s side) render(id string) (ok bool, title string, parent Parent, md string, err error) {
@@ -331,11 +475,10 @@ func (s side) render(id string) (ok bool, title string, parent Parent, md string
 	}
 	p, err := layout.DecodePage(s.snap, id, s.snap.PathsUnder(layout.PageDir(id)))
 	if err != nil {
-		return false, "", Parent{}, "", fmt.Errorf("%s: %w", s.snap.Commit().String()[:12], err)
+		return false, "", Parent{}, "", fmt.Errorf("%s: %w", s.name, err)
 	}
-	parent.ID, _ = parentOf(id, p.Object, func() (*layout.State, error) { return s.state, nil })
-	if s.state != nil && parent.ID != "" {
-		parent.Title = s.state.Objects[parent.ID].Title
+	if parent, err = s.parent(id, p.Object); err != nil {
+		return false, "", Parent{}, "", fmt.Errorf("%s: %w", s.name, err)
 	}
 	return true, layout.Title(p.Object), parent, string(layout.RenderPage(p)), nil
 }

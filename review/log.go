@@ -16,6 +16,10 @@ type LogOptions struct {
 	Page string
 	// Max is the most entries Log gives; 0 for all.
 	Max int
+	// Pages fills Entry.Pages for each sync: what the commit did to each
+	// page, compared with its first parent by page.json alone
+	// (CompareOptions.Titles), so the cost follows each commit's change.
+	Pages bool
 }
 
 // Entry is one commit of a sync history.
@@ -24,6 +28,7 @@ type Entry struct {
 	Trailers Trailers // the sync's counts, when Synced
 	Synced   bool     // the commit message carries a sync's trailers
 	Page     *PageEvent
+	Pages    *Diff // with LogOptions.Pages, for a sync; nil otherwise
 }
 
 // PageEvent is what one commit did to the page that Log follows, as its
@@ -75,6 +80,15 @@ func Log(ctx context.Context, repo *gitrepo.Repo, head plumbing.Hash, opts LogOp
 			}
 		}
 		e.Trailers, e.Synced = ParseTrailers(ci.Message)
+		if opts.Pages && e.Synced {
+			from, err := rootOf(repo, parent)
+			if err != nil {
+				return err
+			}
+			if e.Pages, err = compareRoots(ctx, repo, sideName(parent, from), from, sideName(h, ci.Tree), ci.Tree, CompareOptions{Titles: true}); err != nil {
+				return err
+			}
+		}
 		if err := fn(e); err != nil {
 			return err
 		}

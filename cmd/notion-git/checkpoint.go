@@ -208,9 +208,9 @@ func (k *syncCheckpoint) write(_ context.Context, state *layout.State) error {
 		}
 	}
 	msg := fmt.Sprintf("Checkpoint of an incomplete sync of %s\n\n"+
-		"%d pages crawled so far. Not a snapshot: the next sync continues from\n"+
+		"%s crawled so far. Not a snapshot: the next sync continues from\n"+
 		"here and moves the branch once the snapshot is complete.\n\n%s%s\n",
-		k.branch, pages, checkpointTrailer, k.options)
+		k.branch, plural(pages, "page"), checkpointTrailer, k.options)
 	commit, err := k.repo.Commit(gitrepo.CommitOptions{Tree: tree, Parents: parents, Message: msg, Author: signature()})
 	if err != nil {
 		return err

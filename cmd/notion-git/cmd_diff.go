@@ -57,6 +57,9 @@ func runDiff(ctx context.Context, c *diffCmd, stdout, stderr io.Writer) error {
 	} else if from, err = resolveRevision(repo, fromName); err != nil {
 		return err
 	}
+	if err := checkDiffSides(repo, fromName, from, c.From == "", toName, to); err != nil {
+		return err
+	}
 	d, err := review.Compare(ctx, repo, from, to)
 	if err != nil {
 		return err

@@ -66,8 +66,13 @@ func runRestore(ctx context.Context, g *Globals, c *restoreCmd, env *Env) (*impo
 	}
 	commit, err := repo.Resolve(c.Revision)
 	if err != nil {
-		if c.Demo {
-			return nil, fmt.Errorf("no snapshot %q in %s: run 'notion-git sync --demo' first", c.Revision, repoDir)
+		// Only a repository without commits wants a first demo sync; a
+		// revision it does not know is a typo or a commit of elsewhere.
+		if _, herr := repo.Resolve("HEAD"); c.Demo && herr != nil {
+			return nil, fmt.Errorf("no snapshot %q in %s: it has no commits yet; run 'notion-git sync --demo' first", c.Revision, repoDir)
+		}
+		if errors.Is(err, gitrepo.ErrUnknownRevision) {
+			return nil, fmt.Errorf("%w %q in %s ('notion-git log --repo %s' lists the syncs)", gitrepo.ErrUnknownRevision, c.Revision, repoDir, repoDir)
 		}
 		return nil, fmt.Errorf("revision %q: %w", c.Revision, err)
 	}

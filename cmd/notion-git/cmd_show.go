@@ -56,7 +56,7 @@ func runShow(ctx context.Context, c *showCmd, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	commit, err := resolveRevision(repo, rev)
+	commit, err := resolveSnapshot(repo, rev)
 	if err != nil {
 		return err
 	}

@@ -20,7 +20,6 @@ import (
 	"github.com/notion-git/notion-git/gitrepo"
 	"github.com/notion-git/notion-git/layout"
 	"github.com/notion-git/notion-git/notion"
-	"github.com/notion-git/notion-git/review"
 )
 
 type syncCmd struct {
@@ -517,7 +516,7 @@ func commitSync(repo *gitrepo.Repo, builder *gitrepo.TreeBuilder, prev *gitrepo.
 		parents = []plumbing.Hash{prev.Commit()}
 	}
 	commit, err := repo.Commit(gitrepo.CommitOptions{
-		Tree: tree, Parents: parents, Message: commitMessage(c.Message, res.Report),
+		Tree: tree, Parents: parents, Message: commitMessage(repo, prev.TreeHash(), tree, c.Message, res.Report),
 		Author: signature(),
 	})
 	if err != nil {
@@ -655,34 +654,6 @@ func signature() gitrepo.Signature {
 		email = "notion-git@localhost"
 	}
 	return gitrepo.Signature{Name: name, Email: email, When: time.Now()}
-}
-
-// commitMessage summarises the sync for people and, in trailers, for tools.
-func commitMessage(first string, r *exporter.Report) string {
-	if first == "" {
-		first = fmt.Sprintf("Sync Notion: %d added, %d changed, %d removed", r.Pages.Added, r.Pages.Changed, r.Pages.Removed)
-	}
-	var b strings.Builder
-	b.WriteString(strings.TrimSpace(first) + "\n\n")
-	fmt.Fprintf(&b, "%d pages in the snapshot: %d added, %d changed, %d removed.\n", r.Pages.Total, r.Pages.Added, r.Pages.Changed, r.Pages.Removed)
-	for _, p := range r.Removed {
-		fmt.Fprintf(&b, "Removed %s %q: %s.\n", p.ID, p.Title, p.Why)
-	}
-	fmt.Fprintf(&b, "Crawled %d pages (%d by the rolling refresh, %d requests); carried %d without a request.\n", r.Pages.Crawled, r.Pages.Refreshed, r.Refresh.Requests, r.Pages.Carried)
-	if r.Sweep.Pages > 0 {
-		fmt.Fprintf(&b, "Comment sweep: %d pages, %d blocks, %d comments found, %d removed (%d requests).\n", r.Sweep.Pages, r.Sweep.Blocks, r.Sweep.Comments, r.Sweep.Removed, r.Sweep.Requests)
-	}
-	fmt.Fprintf(&b, "Attachments: %d downloaded (%s), %d unchanged, %d skipped.\n", r.Attachments.Downloaded, humanBytes(r.Attachments.Bytes), r.Attachments.Reused, r.Attachments.Skipped)
-	fmt.Fprintf(&b, "Requests: %d (%d retries, %d rate limited) in %s.\n", r.Requests.Total, r.Requests.Retries, r.Requests.RateLimited, r.Duration.Round(time.Second))
-	for _, e := range r.Errors {
-		fmt.Fprintf(&b, "Could not read %s %s (kept its previous version): %s\n", e.Kind, e.ID, e.Reason)
-	}
-	b.WriteString("\n" + review.Trailers{
-		Pages: r.Pages.Total, PagesAdded: r.Pages.Added, PagesChanged: r.Pages.Changed, PagesRemoved: r.Pages.Removed,
-		AttachmentsDownloaded: r.Attachments.Downloaded, Requests: r.Requests.Total,
-		Duration: r.Duration.Round(time.Second), Unreadable: len(r.Errors), Full: r.Full,
-	}.Encode())
-	return b.String()
 }
 
 func writeReport(path string, r *exporter.Report) error {

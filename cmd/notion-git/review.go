@@ -9,6 +9,7 @@ import (
 
 	"github.com/notion-git/notion-git/gitrepo"
 	"github.com/notion-git/notion-git/layout"
+	"github.com/notion-git/notion-git/review"
 )
 
 // What log, show and diff share: they read a repository that sync wrote,
@@ -36,6 +37,44 @@ func resolveRevision(repo *gitrepo.Repo, rev string) (plumbing.Hash, error) {
 		}
 	}
 	return plumbing.ZeroHash, err // "unknown revision X" says it all
+}
+
+// resolveSnapshot is resolveRevision for a commit that must be a snapshot
+// this notion-git reads (see checkSnapshot).
+func resolveSnapshot(repo *gitrepo.Repo, rev string) (plumbing.Hash, error) {
+	h, err := resolveRevision(repo, rev)
+	if err != nil {
+		return h, err
+	}
+	return h, checkSnapshot(repo, rev, h)
+}
+
+// checkSnapshot refuses, in one line naming the revision, a commit that is
+// not a notion-git snapshot or is of a newer format: show, diff and log
+// all ask here, so they refuse the same commits in the same words.
+func checkSnapshot(repo *gitrepo.Repo, rev string, h plumbing.Hash) error {
+	if err := review.CheckSnapshot(repo, h); err != nil {
+		return fmt.Errorf("%s (%s) %w", rev, short(h), err)
+	}
+	return nil
+}
+
+// checkDiffSides checks both sides of a diff. The older side, when diff
+// chose it (the first parent), may be a commit before the first sync, such
+// as the workflow init commits: the first sync is then compared with it,
+// which holds no page, rather than refused.
+func checkDiffSides(repo *gitrepo.Repo, fromName string, from plumbing.Hash, chosen bool, toName string, to plumbing.Hash) error {
+	if err := checkSnapshot(repo, toName, to); err != nil {
+		return err
+	}
+	if from.IsZero() {
+		return nil
+	}
+	err := checkSnapshot(repo, fromName, from)
+	if chosen && errors.Is(err, review.ErrNotSnapshot) {
+		return nil
+	}
+	return err
 }
 
 // parsePage turns a page argument (id or URL) into a canonical id.

@@ -118,10 +118,10 @@ func TestReviewCommands(t *testing.T) {
 		if len(subjects) != 4 {
 			t.Fatalf("log shows %d commits, want 4:\n%s", len(subjects), out)
 		}
-		if got := subjects[0][1]; got != "Sync Notion: 0 added, 0 changed, 1 removed" {
+		if got := subjects[0][1]; got != `Sync Notion: "Write the sync state file" removed` {
 			t.Errorf("newest first: top commit %q", got)
 		}
-		if got := subjects[3][1]; got != "Sync Notion: 6 added, 0 changed, 0 removed" {
+		if got := subjects[3][1]; got != `Sync Notion: first sync, "Team Home" and 5 more pages` {
 			t.Errorf("oldest last: bottom commit %q", got)
 		}
 		first := strings.Index(out, "    6 pages: 6 added, 0 changed, 0 removed; ")
@@ -159,7 +159,7 @@ func TestReviewCommands(t *testing.T) {
 	t.Run("show", func(t *testing.T) {
 		out := runReview(t, "show", "--repo", dir)
 		wantLines(t, "show", out,
-			"    Sync Notion: 0 added, 0 changed, 1 removed",
+			`    Sync Notion: "Write the sync state file" removed`,
 			"5 pages (2 of them database rows), 1 database, 1 data source, 3 users, 1 attachment",
 			"# Basic fixture",
 		)
