@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -234,7 +235,7 @@ func TestNotASnapshot(t *testing.T) {
 		out := runReview(t, "log", "--repo", dir)
 		wantLines(t, "log", out, "    not a sync")
 		var entries []logEntry
-		if err := json.Unmarshal([]byte(runReview(t, "log", "--repo", dir, "--json")), &entries); err != nil || len(entries) != 2 || entries[1].Sync || entries[1].Counts != nil {
+		if err := json.Unmarshal([]byte(runReview(t, "log", "--repo", dir, "--json")), &entries); err != nil || len(entries) < 2 || !entries[0].Sync || entries[1].Sync || entries[1].Counts != nil {
 			t.Errorf("log --json after init and sync: %v %+v", err, entries)
 		}
 		// diff chooses the workflow commit as the first sync's parent and
@@ -254,7 +255,12 @@ func TestNotASnapshot(t *testing.T) {
 		dir := newRepoDir(t)
 		e.sync(t, dir, exitOK)
 		// A commit of the same tree with notion-git.json at the next format.
-		meta := strings.Replace(git(t, dir, "show", "HEAD:"+layout.MetaPath), `"format_version": 1`, `"format_version": 2`, 1)
+		cur, next := fmt.Sprintf(`"format_version": %d`, layout.FormatVersion), fmt.Sprintf(`"format_version": %d`, layout.FormatVersion+1)
+		meta := git(t, dir, "show", "HEAD:"+layout.MetaPath)
+		if !strings.Contains(meta, cur) {
+			t.Fatalf("%s has no %s:\n%s", layout.MetaPath, cur, meta)
+		}
+		meta = strings.Replace(meta, cur, next, 1)
 		blob := strings.TrimSpace(gitIn(t, dir, meta, nil, "hash-object", "-w", "--stdin"))
 		index := []string{"GIT_INDEX_FILE=" + filepath.Join(t.TempDir(), "index")}
 		gitIn(t, dir, "", index, "read-tree", "HEAD")
@@ -264,7 +270,7 @@ func TestNotASnapshot(t *testing.T) {
 			"commit-tree", tree, "-p", "HEAD", "-m", "From the future"))
 		git(t, dir, "branch", "future", commit)
 
-		const want = "was written by a newer notion-git (format version 2; this one reads 1)"
+		want := fmt.Sprintf("was written by a newer notion-git (format version %d; this one reads %d)", layout.FormatVersion+1, layout.FormatVersion)
 		refuse(t, "future ("+commit[:12]+") "+want, "show", "--repo", dir, "future")
 		refuse(t, want, "show", "--repo", dir, "future", homeID)
 		refuse(t, want, "diff", "--repo", dir, "main", "future")

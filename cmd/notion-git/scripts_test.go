@@ -119,7 +119,7 @@ func TestRepoFromEnvironment(t *testing.T) {
 	if r.code != exitOK || commitCount(t, dir) != 1 {
 		t.Fatalf("sync with %s=%s: %s", repoEnv, dir, r)
 	}
-	if out := runReview(t, "log"); !strings.Contains(out, "Sync Notion: 6 added") {
+	if out := runReview(t, "log"); !strings.Contains(out, "Sync Notion: first sync") || !strings.Contains(out, "6 pages: 6 added") {
 		t.Errorf("log with %s: %s", repoEnv, out)
 	}
 	if out := runReview(t, "show"); !strings.Contains(out, "6 pages") {
