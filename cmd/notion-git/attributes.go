@@ -205,6 +205,19 @@ func commitAttributes(repo *gitrepo.Repo, out io.Writer) error {
 	return nil
 }
 
+// putFirstAttributes adds .gitattributes to the first snapshot of a branch
+// with a working tree, so that a repository a sync created (the demo's, a
+// first backup without init) shows its diffs in Notion's terms as init's
+// does. It reports whether it did; the drivers are then set once the
+// commit stands. Later syncs carry the file over as the owner's.
+func putFirstAttributes(repo *gitrepo.Repo, builder *gitrepo.TreeBuilder, prev *gitrepo.Snapshot) (bool, error) {
+	if repo.Bare() || !prev.Commit().IsZero() || prev.Has(attributesPath) {
+		return false, nil
+	}
+	content, _ := withAttributes(nil)
+	return true, builder.Put(attributesPath, content)
+}
+
 // withAttributes is .gitattributes with the lines of attributeLines it
 // lacks appended (after the comment that explains them), and those lines.
 func withAttributes(cur []byte) ([]byte, []string) {

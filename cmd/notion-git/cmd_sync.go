@@ -499,6 +499,10 @@ func commitSync(repo *gitrepo.Repo, builder *gitrepo.TreeBuilder, prev *gitrepo.
 	if _, err := putState(builder, prev, old, res.State); err != nil {
 		return plumbing.ZeroHash, false, err
 	}
+	firstAttributes, err := putFirstAttributes(repo, builder, prev)
+	if err != nil {
+		return plumbing.ZeroHash, false, err
+	}
 	tree, err := builder.Write()
 	if err != nil {
 		return plumbing.ZeroHash, false, err
@@ -539,6 +543,11 @@ func commitSync(repo *gitrepo.Repo, builder *gitrepo.TreeBuilder, prev *gitrepo.
 	}
 	if err := refresh.Apply(); err != nil {
 		return commit, true, worktreeError{commit: commit, branch: c.Branch, err: err}
+	}
+	if firstAttributes {
+		if err := configureDrivers(repo, io.Discard); err != nil {
+			fmt.Fprintf(stderr, "notion-git: warning: the diff drivers of .gitattributes are not set (run notion-git init): %v\n", oneLine(err))
+		}
 	}
 	maintainPacks(repo, stderr)
 	return commit, true, nil

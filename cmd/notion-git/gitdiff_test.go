@@ -379,3 +379,44 @@ func TestTextconvCommandLine(t *testing.T) {
 		t.Errorf("command line of a program on the PATH: %s", textconvCommand("notion-git", "textconv"))
 	}
 }
+
+// TestFirstSyncSetsUpGitDiff: a repository the first sync creates, without
+// init, gets init's .gitattributes in its first snapshot and the drivers
+// in its configuration, so git log -p shows the page files as Markdown
+// there too; the next sync leaves the file as it is.
+func TestFirstSyncSetsUpGitDiff(t *testing.T) {
+	t.Parallel()
+	bin := buildBinary(t)
+	e := startEmulator(t, basicFixture(t), emulator.Options{}, nil)
+	dir := newRepoDir(t)
+	e.sync(t, dir, exitOK)
+	if n := commitCount(t, dir); n != 1 {
+		t.Fatalf("%d commits after a first sync, want 1", n)
+	}
+	want, _ := withAttributes(nil)
+	if got := git(t, dir, "show", "HEAD:"+attributesPath); got != string(want) {
+		t.Fatalf("the first snapshot's %s:\n%s", attributesPath, got)
+	}
+	if got := strings.TrimSpace(git(t, dir, "config", "--get", "diff."+pageDriver+".textconv")); !strings.Contains(got, "textconv") {
+		t.Fatalf("diff.%s.textconv is %q", pageDriver, got)
+	}
+	if err := e.EditBlock(askBlockID, func(b map[string]any) {
+		text := b["paragraph"].(map[string]any)["rich_text"].([]any)[0].(map[string]any)
+		text["plain_text"] = "Ask in the #help channel."
+		text["text"].(map[string]any)["content"] = "Ask in the #help channel."
+	}); err != nil {
+		t.Fatal(err)
+	}
+	e.sync(t, dir, exitOK)
+	if out := git(t, dir, "diff", "--name-only", "HEAD~1", "HEAD", "--", attributesPath); out != "" {
+		t.Errorf("the second sync changed %s", attributesPath)
+	}
+	code, out, errOut := runBinary(t, "git", filepath.Dir(bin)+string(os.PathListSeparator)+os.Getenv("PATH"), "-C", dir, "log", "-p", "-1")
+	if code != 0 {
+		t.Fatalf("git log -p: exit %d: %s", code, errOut)
+	}
+	added := changedLines(out, "+")
+	if !slices.Contains(added, "+Ask in the \\#help channel.") || jsonLineAdded(out) || strings.Contains(out, "crawled") {
+		t.Errorf("git log -p after a sync without init:\n%s", out)
+	}
+}
