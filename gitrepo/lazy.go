@@ -27,6 +27,12 @@ func (r *Repo) LazySnapshot(commit plumbing.Hash) (*Snapshot, error) {
 	return &Snapshot{repo: r, commit: commit, tree: tree, lazy: &lazyTree{dirs: map[string]*lazyDir{}}}, nil
 }
 
+// LazySnapshotOfTree is LazySnapshot of a tree that no commit may hold yet
+// (a sync's tree before its commit, a review's side).
+func (r *Repo) LazySnapshotOfTree(tree plumbing.Hash) *Snapshot {
+	return &Snapshot{repo: r, tree: tree, lazy: &lazyTree{dirs: map[string]*lazyDir{}}}
+}
+
 // lazyTree holds the folders read so far, by path ("" for the root).
 type lazyTree struct {
 	mu    sync.Mutex

@@ -10,9 +10,11 @@ import "strings"
 // comment as its line under "Comments". ok is false for any other file,
 // and for one that is not a valid object file.
 //
-// It goes through RenderPage, with a page holding only that object, so
-// that a block reads exactly as it does in README.md.
-func RenderObject(b []byte) (md []byte, ok bool) {
+// It goes through RenderPageNamed, with a page holding only that object,
+// so that a block reads exactly as it does in README.md; names are what
+// the README names around it (nil: nothing is known, links carry no
+// titles).
+func RenderObject(b []byte, names Names) (md []byte, ok bool) {
 	obj, err := Decode(b)
 	if err != nil {
 		return nil, false
@@ -30,14 +32,14 @@ func RenderObject(b []byte) (md []byte, ok bool) {
 	skip := 0 // paragraphs of the carrier page before the object's own
 	switch kind {
 	case "page":
-		return RenderPage(&Page{ID: id, Object: object, Extra: extra}), true
+		return RenderPageNamed(&Page{ID: id, Object: object, Extra: extra}, names), true
 	case "block":
-		out = RenderPage(&Page{Object: Object{}, Children: []string{id}, Blocks: map[string]*Block{
+		out = RenderPageNamed(&Page{Object: Object{}, Children: []string{id}, Blocks: map[string]*Block{
 			id: {ID: id, Object: object, Extra: extra},
-		}})
+		}}, names)
 		skip = 1 // the title
 	case "comment":
-		out = RenderPage(&Page{Object: Object{}, Comments: []*Comment{{ID: id, Object: object, Extra: extra}}})
+		out = RenderPageNamed(&Page{Object: Object{}, Comments: []*Comment{{ID: id, Object: object, Extra: extra}}}, names)
 		skip = 2 // the title and the heading of the comments
 	default:
 		return nil, false

@@ -28,7 +28,7 @@ func TestRenderObject(t *testing.T) {
 	}
 	readme := string(RenderPage(p))
 	for name, want := range map[string]string{"para": "The slow fox\n", "heading": "### Plans\n", "todo": "- [x] Ship it\n"} {
-		got, ok := RenderObject([]byte(blocks[name]))
+		got, ok := RenderObject([]byte(blocks[name]), nil)
 		if !ok || string(got) != want {
 			t.Errorf("%s renders %q (%v), want %q", name, got, ok, want)
 		}
@@ -36,15 +36,15 @@ func TestRenderObject(t *testing.T) {
 			t.Errorf("%s: %q is not how README.md shows it:\n%s", name, want, readme)
 		}
 	}
-	if got, ok := RenderObject([]byte(page)); !ok || string(got) != "# Roadmap\n" {
+	if got, ok := RenderObject([]byte(page), nil); !ok || string(got) != "# Roadmap\n" {
 		t.Errorf("page.json renders %q (%v)", got, ok)
 	}
 	comment := `{"object":"comment","id":"` + b(4) + `","created_time":"2025-01-01T00:00:00.000Z","created_by":{"object":"user","id":"` + b(5) + `"},"rich_text":` + text("Looks good") + `}`
-	if got, ok := RenderObject([]byte(comment)); !ok || !strings.HasPrefix(string(got), "- ") || !strings.Contains(string(got), "Looks good") {
+	if got, ok := RenderObject([]byte(comment), nil); !ok || !strings.HasPrefix(string(got), "- ") || !strings.Contains(string(got), "Looks good") {
 		t.Errorf("a comment renders %q (%v)", got, ok)
 	}
 	for _, bad := range []string{``, `[]`, `{"object":"user","id":"` + b(1) + `"}`, `{"object":"block"}`, `{"object":"block","id":"x"}`, "not json"} {
-		if got, ok := RenderObject([]byte(bad)); ok {
+		if got, ok := RenderObject([]byte(bad), nil); ok {
 			t.Errorf("%q renders %q", bad, got)
 		}
 	}

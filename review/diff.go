@@ -341,6 +341,9 @@ type side struct {
 	state   *lazyState
 	outline bool // see CompareOptions.Outline
 	titles  bool // see CompareOptions.Titles
+	// names are what the side's READMEs show around a page, so that a
+	// page is compared as its README reads.
+	names layout.Names
 }
 
 func openSide(repo *gitrepo.Repo, name string, tree plumbing.Hash, paths []string) (side, error) {
@@ -348,7 +351,8 @@ func openSide(repo *gitrepo.Repo, name string, tree plumbing.Hash, paths []strin
 	if err != nil {
 		return side{}, err
 	}
-	return side{name: name, snap: snap, state: &lazyState{snap: snap, read: map[string]bool{}}}, nil
+	return side{name: name, snap: snap, state: &lazyState{snap: snap, read: map[string]bool{}},
+		names: NamesOf(repo.LazySnapshotOfTree(tree))}, nil
 }
 
 // lazyState is a side's sync state, read a shard at a time as the pages
@@ -480,7 +484,7 @@ func (s side) render(id string) (ok bool, title string, parent Parent, md string
 	if parent, err = s.parent(id, p.Object); err != nil {
 		return false, "", Parent{}, "", fmt.Errorf("%s: %w", s.name, err)
 	}
-	return true, layout.Title(p.Object), parent, string(layout.RenderPage(p)), nil
+	return true, layout.Title(p.Object), parent, string(layout.RenderPageNamed(p, s.names)), nil
 }
 
 // compareSchema compares a database or data source; nil when nothing a

@@ -83,7 +83,10 @@ func showPage(repo *gitrepo.Repo, commit plumbing.Hash, rev, id string, asJSON b
 	} else {
 		var p *layout.Page
 		if p, err = review.PageAt(repo, commit, id); err == nil {
-			b = layout.RenderPage(p)
+			var names layout.Names
+			if names, err = review.NamesAt(repo, commit); err == nil {
+				b = layout.RenderPageNamed(p, names)
+			}
 		}
 	}
 	switch {
@@ -165,9 +168,13 @@ func showPageJSON(repo *gitrepo.Repo, commit plumbing.Hash, rev, id string, out 
 	if err != nil {
 		return fmt.Errorf("%s (%s): %w", rev, short(commit), err)
 	}
+	names, err := review.NamesAt(repo, commit)
+	if err != nil {
+		return err
+	}
 	return printJSON(out, pageJSON{
 		Commit: commit.String(), ID: id, Title: layout.Title(p.Object), Path: layout.PagePath(id),
-		Page: raw, Markdown: string(layout.RenderPage(p)),
+		Page: raw, Markdown: string(layout.RenderPageNamed(p, names)),
 	})
 }
 

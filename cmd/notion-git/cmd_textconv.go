@@ -1,9 +1,13 @@
 package main
 
 import (
+	"io/fs"
 	"os"
+	"path/filepath"
+	"sort"
 
 	"github.com/notion-git/notion-git/layout"
+	"github.com/notion-git/notion-git/review"
 )
 
 type textconvCmd struct {
@@ -17,8 +21,41 @@ func (c *textconvCmd) Run(env *Env) error {
 	if err != nil {
 		return err
 	}
-	_, err = env.Stdout.Write(textconv(b, c.State))
+	_, err = env.Stdout.Write(textconv(b, c.State, workTreeNames()))
 	return err
+}
+
+// workTreeNames are the names the READMEs of the working tree show, when
+// git runs the driver there (it runs it from the top of the working
+// tree): a block of any version then names the pages and people it links
+// to as they are called now. nil elsewhere.
+func workTreeNames() layout.Names {
+	if _, err := os.Stat(layout.MetaPath); err != nil {
+		return nil
+	}
+	return review.NamesOf(dirTree{})
+}
+
+// dirTree is the current directory as a review.Tree.
+type dirTree struct{}
+
+func (dirTree) Has(p string) bool {
+	fi, err := os.Stat(filepath.FromSlash(p))
+	return err == nil && fi.Mode().IsRegular()
+}
+
+func (dirTree) Read(p string) ([]byte, error) { return os.ReadFile(filepath.FromSlash(p)) }
+
+func (dirTree) PathsUnder(dir string) []string {
+	var out []string
+	filepath.WalkDir(filepath.FromSlash(dir), func(p string, d fs.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			out = append(out, filepath.ToSlash(p))
+		}
+		return nil
+	})
+	sort.Strings(out)
+	return out
 }
 
 // textconv is what git shows of a snapshot file in place of its bytes.
@@ -26,11 +63,11 @@ func (c *textconvCmd) Run(env *Env) error {
 // says what it is: a page, block or comment file prints as the Markdown of
 // its page's README.md. Anything it does not recognise prints unchanged,
 // never an error: a textconv that fails stops git diff and git log -p.
-func textconv(b []byte, state bool) []byte {
+func textconv(b []byte, state bool, names layout.Names) []byte {
 	if state {
 		return stateTextconv(b)
 	}
-	if md, ok := layout.RenderObject(b); ok {
+	if md, ok := layout.RenderObject(b, names); ok {
 		return md
 	}
 	return b

@@ -334,15 +334,15 @@ func TestInitAttributes(t *testing.T) {
 func TestStateTextconv(t *testing.T) {
 	t.Parallel()
 	shard := `{"10000000-0000-4000-8000-000000000001":{"crawled":"2026-01-01T00:00:00Z","digest":"0123456789abcdef0123456789abcdef","kind":"page","last_edited":"2026-01-01T00:00:00.000Z","title":"Team Home"}}`
-	got := string(textconv([]byte(shard), true))
+	got := string(textconv([]byte(shard), true, nil))
 	if strings.Contains(got, "crawled") || strings.Contains(got, "digest") || strings.Contains(got, "last_edited") || !strings.Contains(got, `"title": "Team Home"`) {
 		t.Errorf("shard:\n%s", got)
 	}
-	if got := string(textconv([]byte(`{"last_sync":"2026-01-01T00:00:00Z","version":2}`), true)); got != "{\n  \"version\": 2\n}\n" {
+	if got := string(textconv([]byte(`{"last_sync":"2026-01-01T00:00:00Z","version":2}`), true, nil)); got != "{\n  \"version\": 2\n}\n" {
 		t.Errorf("header:\n%s", got)
 	}
 	v1 := `{"last_sync":"x","objects":{"10000000-0000-4000-8000-000000000001":{"crawled":"x","kind":"page","title":"T"}},"version":1}`
-	if got := string(textconv([]byte(v1), true)); strings.Contains(got, "crawled") || strings.Contains(got, "last_sync") || !strings.Contains(got, `"title": "T"`) {
+	if got := string(textconv([]byte(v1), true, nil)); strings.Contains(got, "crawled") || strings.Contains(got, "last_sync") || !strings.Contains(got, `"title": "T"`) {
 		t.Errorf("version 1:\n%s", got)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -502,5 +503,29 @@ func checkWorkflow(t *testing.T, content, cron string) {
 	}
 	if strings.Contains(content, "\t") {
 		t.Errorf("the workflow has tabs, which YAML refuses")
+	}
+}
+
+// TestShowReadsAsTheREADME: show prints a page as its README in the tree
+// reads, titles and people's names included, for every page of the
+// snapshot; so does the page's side of a diff.
+func TestShowReadsAsTheREADME(t *testing.T) {
+	e := startEmulator(t, basicFixture(t), emulator.Options{}, nil)
+	dir := newRepoDir(t)
+	e.sync(t, dir, exitOK)
+	pages := 0
+	for _, p := range strings.Fields(git(t, dir, "ls-tree", "-r", "--name-only", "HEAD", layout.PagesDir)) {
+		if path.Base(p) != "README.md" {
+			continue
+		}
+		pages++
+		id := path.Base(path.Dir(p))
+		want := git(t, dir, "show", "HEAD:"+p)
+		if got := runReview(t, "show", "--repo", dir, "HEAD", id); got != want {
+			t.Errorf("show %s differs from %s:\n%s\n---\n%s", id, p, got, want)
+		}
+	}
+	if pages < 6 {
+		t.Fatalf("%d page READMEs", pages)
 	}
 }

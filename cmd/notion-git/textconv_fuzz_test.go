@@ -30,8 +30,8 @@ func FuzzTextconv(f *testing.F) {
 		f.Add([]byte(seed), true)
 	}
 	f.Fuzz(func(t *testing.T, b []byte, state bool) {
-		out := textconv(b, state)
-		if again := textconv(b, state); !bytes.Equal(out, again) {
+		out := textconv(b, state, nil)
+		if again := textconv(b, state, nil); !bytes.Equal(out, again) {
 			t.Fatalf("two runs differ:\n%q\n%q", out, again)
 		}
 		if _, err := layout.Decode(b); err != nil && !bytes.Equal(out, b) {
