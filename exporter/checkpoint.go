@@ -30,7 +30,7 @@ type IncompleteError struct {
 }
 
 func (e *IncompleteError) Error() string {
-	msg := fmt.Sprintf("%s: %d of %d pages crawled", ErrIncomplete, e.PagesDone, e.PagesKnown)
+	msg := fmt.Sprintf("%s: %d of %d %s crawled", ErrIncomplete, e.PagesDone, e.PagesKnown, plural(e.PagesKnown, "page", "pages"))
 	if !e.Checkpointed {
 		msg = ErrIncomplete.Error() + ": stopped before the crawl began"
 	}

@@ -171,21 +171,23 @@ func (r *Report) Partial() bool { return len(r.Errors) > 0 }
 
 // Summary is the one-line summary printed at the end of a sync.
 func (r *Report) Summary() string {
-	s := fmt.Sprintf("%d pages: %d added, %d changed, %d removed, %d crawled, %d carried over; %d attachments downloaded; %d requests in %s",
-		r.Pages.Total, r.Pages.Added, r.Pages.Changed, r.Pages.Removed, r.Pages.Crawled, r.Pages.Carried,
-		r.Attachments.Downloaded, r.Requests.Total, r.Duration.Round(time.Second))
+	n := func(k int, one, many string) string { return fmt.Sprintf("%d %s", k, plural(k, one, many)) }
+	s := fmt.Sprintf("%s: %d added, %d changed, %d removed, %d crawled, %d carried over; %s downloaded; %s in %s",
+		n(r.Pages.Total, "page", "pages"), r.Pages.Added, r.Pages.Changed, r.Pages.Removed, r.Pages.Crawled, r.Pages.Carried,
+		n(r.Attachments.Downloaded, "attachment", "attachments"), n(r.Requests.Total, "request", "requests"), r.Duration.Round(time.Second))
 	if r.Refresh.Pages > 0 {
-		s += fmt.Sprintf("; refresh: %d pages (%d volatile, %d changed), %d requests", r.Refresh.Pages, r.Refresh.Volatile, r.Refresh.Changed, r.Refresh.Requests)
+		s += fmt.Sprintf("; refresh: %s (%d volatile, %d changed), %s", n(r.Refresh.Pages, "page", "pages"), r.Refresh.Volatile, r.Refresh.Changed, n(r.Refresh.Requests, "request", "requests"))
 	}
 	if r.Sweep.Pages > 0 {
-		s += fmt.Sprintf("; comment sweep: %d pages, %d blocks, %d requests, %d comments found", r.Sweep.Pages, r.Sweep.Blocks, r.Sweep.Requests, r.Sweep.Comments)
+		s += fmt.Sprintf("; comment sweep: %s, %s, %s, %s found", n(r.Sweep.Pages, "page", "pages"), n(r.Sweep.Blocks, "block", "blocks"),
+			n(r.Sweep.Requests, "request", "requests"), n(r.Sweep.Comments, "comment", "comments"))
 	}
 	if n := r.Pages.Settling; n > 0 {
 		s += fmt.Sprintf("; %d %s edited in the minute of the last read, read again by a sync from %s (Notion dates edits to the minute)",
 			n, plural(n, "page", "pages"), r.Pages.SettledBy.UTC().Format("15:04:05 UTC"))
 	}
 	if n := len(r.Errors); n > 0 {
-		s += fmt.Sprintf("; %d objects could not be read (kept their previous version)", n)
+		s += fmt.Sprintf("; %d %s could not be read (kept %s previous version)", n, plural(n, "object", "objects"), plural(n, "its", "their"))
 	}
 	return s
 }

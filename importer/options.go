@@ -104,8 +104,10 @@ func newReport() *Report {
 
 // Summary is the one-line summary printed at the end of a restore.
 func (r *Report) Summary() string {
-	s := fmt.Sprintf("restored %d pages, %d rows, %d databases (%d data sources), %d blocks, %d comments, %d attachments; %d requests in %s",
-		r.Pages, r.Rows, r.Databases, r.DataSources, r.Blocks, r.Comments, r.Uploads, r.Requests.Total, r.Duration.Round(time.Second))
+	s := fmt.Sprintf("restored %s, %s, %s (%s), %s, %s, %s; %s in %s",
+		plural(r.Pages, "page", "pages"), plural(r.Rows, "row", "rows"), plural(r.Databases, "database", "databases"),
+		plural(r.DataSources, "data source", "data sources"), plural(r.Blocks, "block", "blocks"), plural(r.Comments, "comment", "comments"),
+		plural(r.Uploads, "attachment", "attachments"), plural(r.Requests.Total, "request", "requests"), r.Duration.Round(time.Second))
 	if n := sum(r.Substituted); n > 0 {
 		s += fmt.Sprintf("; %d substituted", n)
 	}

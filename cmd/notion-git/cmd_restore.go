@@ -348,15 +348,16 @@ func verifyRestore(ctx context.Context, client *notion.Client, snap *layout.Snap
 		for _, b := range bad {
 			fmt.Fprintln(env.Stderr, "differs:", b)
 		}
-		return partialError{fmt.Errorf("restored, but %d kinds of objects differ from the snapshot (see above)", len(bad))}
+		return partialError{fmt.Errorf("restored, but %s of objects differ from the snapshot (see above)", pluralWord(len(bad), "kind", "kinds"))}
 	}
 	return nil
 }
 
 func printPlan(env *Env, est *importer.Estimate, blocks int, rate float64, rev, commit string) {
 	r := est.Report
-	fmt.Fprintf(env.Stdout, "plan for restoring %s (%s): %d pages, %d rows, %d databases (%d data sources, %d views), %d blocks, %d comments, %d attachments\n",
-		rev, commit, r.Pages, r.Rows, r.Databases, r.DataSources, r.Views, r.Blocks, r.Comments, r.Uploads)
+	fmt.Fprintf(env.Stdout, "plan for restoring %s (%s): %s, %s, %s (%s, %s), %s, %s, %s\n",
+		rev, commit, plural(r.Pages, "page"), plural(r.Rows, "row"), plural(r.Databases, "database"), plural(r.DataSources, "data source"),
+		plural(r.Views, "view"), plural(r.Blocks, "block"), plural(r.Comments, "comment"), plural(r.Uploads, "attachment"))
 	fmt.Fprintf(env.Stdout, "blocks to create through the API: %d (pages and databases included)\n", blocks)
 	if w := importer.FreeLimitWarning(blocks); w != "" {
 		fmt.Fprintln(env.Stdout, w)

@@ -144,6 +144,14 @@ func plural(n int, noun string) string {
 	return fmt.Sprintf("%d %ss", n, noun)
 }
 
+// pluralWord writes a count with the word for one or for many.
+func pluralWord(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
 // pageJSON is what show --json prints of one page: the page.json as the
 // commit stores it, not re-encoded, and the Markdown show prints.
 type pageJSON struct {

@@ -266,7 +266,8 @@ func runSync(ctx context.Context, g *Globals, c *syncCmd, env *Env) (report *exp
 	var unrefreshed error // committed, but the working tree lags behind
 	switch {
 	case c.DryRun:
-		outcome = fmt.Sprintf("dry run: %d files would be written, %d folders or files removed; nothing was written", sink.(*countingSink).puts, sink.(*countingSink).deletes)
+		outcome = fmt.Sprintf("dry run: %s would be written, %s removed; nothing was written",
+			plural(sink.(*countingSink).puts, "file"), pluralWord(sink.(*countingSink).deletes, "folder or file", "folders or files"))
 	default:
 		commitStart := time.Now()
 		commit, changed, err := commitSync(repo, builder, prev, tip, c, res, env.Stderr)
@@ -441,7 +442,7 @@ func dryRunFirstSync(ctx context.Context, g *Globals, c *syncCmd, env *Env, clie
 		return res.Report, err
 	}
 	if !g.Quiet {
-		fmt.Fprintf(env.Stdout, "%s; dry run: a first sync would write %d files; nothing was written\n", res.Report.Summary(), sink.puts)
+		fmt.Fprintf(env.Stdout, "%s; dry run: a first sync would write %s; nothing was written\n", res.Report.Summary(), plural(sink.puts, "file"))
 	}
 	if res.Report.Partial() {
 		return res.Report, partialError{fmt.Errorf("%d objects could not be read", len(res.Report.Errors))}

@@ -159,7 +159,7 @@ func writeSummaryPages(b *strings.Builder, d *review.Diff) {
 		b.WriteString("\n")
 	}
 	if n := len(d.Schemas) + len(d.Views); n > 0 {
-		fmt.Fprintf(b, "Also %d database or data source schemas and %d views changed.\n\n", len(d.Schemas), len(d.Views))
+		fmt.Fprintf(b, "Also %s and %s changed.\n\n", pluralWord(len(d.Schemas), "database or data source schema", "database or data source schemas"), plural(len(d.Views), "view"))
 	}
 }
 
@@ -189,7 +189,11 @@ func pageLine(p *review.PageChange) string {
 	line := strings.Join(what, ", ") + ": " + title
 	switch {
 	case p.LinesAdded+p.LinesRemoved > 0:
-		line += fmt.Sprintf(" (+%d −%d lines)", p.LinesAdded, p.LinesRemoved)
+		word := "lines"
+		if p.LinesAdded+p.LinesRemoved == 1 {
+			word = "line"
+		}
+		line += fmt.Sprintf(" (+%d −%d %s)", p.LinesAdded, p.LinesRemoved, word)
 	case !p.Renamed() && !p.Moved():
 		// A property the Markdown does not show, an attachment, or
 		// Notion's bookkeeping (an edit time).
