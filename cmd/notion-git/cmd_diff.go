@@ -284,13 +284,13 @@ func printHunksIn(out io.Writer, hunks []review.Hunk, pal palette) {
 			}
 			b.WriteByte(l.Op)
 			if l.Words == nil {
-				b.WriteString(l.Text)
+				b.WriteString(visible(l.Text))
 			}
 			for _, w := range l.Words {
 				if w.Changed {
-					b.WriteString(open + w.Text + shut)
+					b.WriteString(open + visible(w.Text) + shut)
 				} else {
-					b.WriteString(w.Text)
+					b.WriteString(visible(w.Text))
 				}
 			}
 			if pal && lineColor != "" {

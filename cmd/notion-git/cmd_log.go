@@ -165,7 +165,7 @@ func jsonLogEntry(e *review.Entry, page string) logEntry {
 // counts from its trailers, then what happened to the page if log follows one.
 func printLogEntry(out io.Writer, e *review.Entry) {
 	ci := e.Commit
-	fmt.Fprintf(out, "%s  %s  %s\n", short(ci.Hash), commitDate(ci.Committer.When), ci.Subject())
+	fmt.Fprintf(out, "%s  %s  %s\n", short(ci.Hash), commitDate(ci.Committer.When), visible(ci.Subject()))
 	if t := e.Trailers; e.Synced {
 		line := fmt.Sprintf("%s: %d added, %d changed, %d removed; %s",
 			plural(t.Pages, "page"), t.PagesAdded, t.PagesChanged, t.PagesRemoved, plural(t.Requests, "request"))

@@ -97,6 +97,9 @@ func showPage(repo *gitrepo.Repo, commit plumbing.Hash, rev, id string, asJSON b
 	case err != nil:
 		return err
 	}
+	if !asJSON && isTerminal(out) {
+		b = []byte(visible(string(b)))
+	}
 	_, err = out.Write(b)
 	return err
 }

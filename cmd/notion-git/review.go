@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -98,6 +100,37 @@ func short(h plumbing.Hash) string {
 func commitDate(t time.Time) string { return t.Format("2006-01-02 15:04:05 -0700") }
 
 // quoted shows a title for people, "Untitled" when empty.
+// visible is text from Notion as it may go to a terminal: control
+// characters other than tab and newline (an escape sequence in a page
+// could otherwise move the cursor, retitle the window or hide lines of the
+// diff) are written as Go escapes, \x1b, and everything else as it is.
+func visible(s string) string {
+	clean := true
+	for _, r := range s {
+		if isControl(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if isControl(r) {
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		} else {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func isControl(r rune) bool {
+	return r != '\t' && r != '\n' && (r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0))
+}
+
 func quoted(title string) string {
 	if title == "" {
 		title = "Untitled"
