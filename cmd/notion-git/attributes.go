@@ -69,6 +69,10 @@ func configureDrivers(repo *gitrepo.Repo, out io.Writer) error {
 		fmt.Fprintln(out, "git is not on the PATH: git diff will show the page files as JSON (run init again once it is installed).")
 		return nil
 	}
+	// No cachetextconv: git stores that cache as notes commits, and a
+	// commit needs an identity, so git log -p would stop with "Author
+	// identity unknown" wherever none is set (a CI runner, a fresh
+	// machine). The driver costs a process a file instead.
 	bin := textconvProgram()
 	changed := false
 	for _, d := range []struct{ driver, args string }{{pageDriver, "textconv"}, {stateDriver, "textconv --state"}} {
