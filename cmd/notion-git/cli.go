@@ -197,6 +197,7 @@ func runWith(env *Env, args []string, prepare func(*CLI)) (code int) {
 			cli.NotionVersion, strings.Join(notion.Versions, " or "))
 		return exitUsage
 	}
+	demoOnlyByFlag(&cli, kctx)
 	if prepare != nil {
 		prepare(&cli)
 	}
@@ -316,4 +317,28 @@ func repoDirFor(repo string, demo bool) string {
 		return "notion-demo"
 	}
 	return "."
+}
+
+// demoOnlyByFlag keeps the environment's NOTION_GIT_REPO and
+// NOTION_GIT_PUSH away from --demo: a variable set for the real backup
+// would otherwise commit the sample workspace into it, and push it. Given
+// on the command line, they still apply.
+func demoOnlyByFlag(cli *CLI, kctx *kong.Context) {
+	given := map[string]bool{}
+	for _, p := range kctx.Path {
+		if p.Flag != nil {
+			given[p.Flag.Name] = true
+		}
+	}
+	if cli.Sync.Demo {
+		if !given["repo"] {
+			cli.Sync.Repo = ""
+		}
+		if !given["push"] {
+			cli.Sync.Push = false
+		}
+	}
+	if cli.Restore.Demo && !given["repo"] {
+		cli.Restore.Repo = ""
+	}
 }

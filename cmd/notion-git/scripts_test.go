@@ -326,3 +326,26 @@ func TestManPage(t *testing.T) {
 }
 
 func sorted(s []string) []string { slices.Sort(s); return s }
+
+// TestDemoIgnoresTheRepoVariable: NOTION_GIT_REPO names the real backup;
+// sync --demo and restore --demo keep to ./notion-demo unless --repo is
+// given on the command line.
+func TestDemoIgnoresTheRepoVariable(t *testing.T) {
+	backup := newRepoDir(t)
+	t.Setenv(repoEnv, backup)
+	t.Setenv("NOTION_GIT_PUSH", "1")
+	t.Chdir(t.TempDir())
+	if r := runArgs(t.Context(), "sync", "--demo", "-q", "--comments", "pages"); r.code != exitOK {
+		t.Fatalf("sync --demo: %s", r)
+	}
+	if _, err := os.Stat(filepath.Join(backup, ".git")); err == nil {
+		t.Errorf("sync --demo wrote into %s=%s", repoEnv, backup)
+	}
+	if _, err := os.Stat(filepath.Join("notion-demo", ".git")); err != nil {
+		t.Errorf("sync --demo did not make ./notion-demo: %v", err)
+	}
+	explicit := filepath.Join(t.TempDir(), "d")
+	if r := runArgs(t.Context(), "sync", "--demo", "-q", "--comments", "pages", "--repo", explicit); r.code != exitOK || commitCount(t, explicit) != 1 {
+		t.Fatalf("sync --demo --repo: %s", r)
+	}
+}
