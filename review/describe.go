@@ -120,7 +120,20 @@ func changeSubject(d *Diff) string {
 		if d.Empty() {
 			return head
 		}
-		return head + "; " + whatChanged(d, width-len(head)-2)
+		room := width - len(head) - 2
+		rest := whatChanged(d, room)
+		if columns(rest) > room {
+			// No title fits beside the upgrade: the count alone.
+			switch {
+			case len(d.Pages) > 0:
+				rest = count(len(d.Pages), "page", "pages") + " changed"
+			case len(d.Schemas) > 0:
+				rest = count(len(d.Schemas), "database or data source", "databases or data sources") + " changed"
+			default:
+				rest = count(len(d.Views), "view", "views") + " changed"
+			}
+		}
+		return head + "; " + rest
 	}
 	return whatChanged(d, width)
 }
