@@ -155,3 +155,28 @@ func TestCompareFormatUpgrade(t *testing.T) {
 		t.Errorf("a first sync: %+v, %v", d, err)
 	}
 }
+
+// TestLogPageSkipsRelinks: log of a page leaves out the commits that
+// rewrote its README alone, which Compare does not count as its changes.
+func TestLogPageSkipsRelinks(t *testing.T) {
+	t.Parallel()
+	r := newTestRepo(t)
+	w := newWorkspace()
+	w.snap.Pages[notesID].Blocks[block(notesID, 1)].Object["paragraph"].(map[string]any)["rich_text"] = mention(guideID, "Guide")
+	r.commit(t, w, "first")
+	w.setTitle(guideID, "Handbook")
+	r.commit(t, w, "Guide renamed")
+	w.setLine(notesID, 1, "Something.")
+	last := r.commit(t, w, "Notes edited")
+	var got []string
+	err := Log(context.Background(), r.Repo, last, LogOptions{Page: notesID}, func(e *Entry) error {
+		got = append(got, strings.TrimSpace(e.Commit.Message))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"Notes edited", "first"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("log of Notes: %q, want %q", got, want)
+	}
+}
