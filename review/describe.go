@@ -113,6 +113,42 @@ func verb(p *PageChange) string {
 
 func changeSubject(d *Diff) string {
 	width := SubjectWidth - len(subjectPrefix)
+	if u := d.FormatUpgrade; u != nil {
+		// What the upgrade rewrote is no change in Notion; what else the
+		// sync brought is, after it.
+		head := upgradeWords(u)
+		if d.Empty() {
+			return head
+		}
+		room := width - len(head) - 2
+		rest := whatChanged(d, room)
+		if columns(rest) > room {
+			// No title fits beside the upgrade: the count alone.
+			switch {
+			case len(d.Pages) > 0:
+				rest = count(len(d.Pages), "page", "pages") + " changed"
+			case len(d.Schemas) > 0:
+				rest = count(len(d.Schemas), "database or data source", "databases or data sources") + " changed"
+			default:
+				rest = count(len(d.Views), "view", "views") + " changed"
+			}
+		}
+		return head + "; " + rest
+	}
+	return whatChanged(d, width)
+}
+
+// upgradeWords is how the subject says a format upgrade.
+func upgradeWords(u *FormatUpgrade) string {
+	if u.To < u.From { // a comparison backwards, not a sync
+		return "layout downgraded to format " + strconv.Itoa(u.To)
+	}
+	return "layout upgraded to format " + strconv.Itoa(u.To)
+}
+
+// whatChanged is the subject's account of what changed in Notion, in width
+// columns.
+func whatChanged(d *Diff, width int) string {
 	switch {
 	case len(d.Pages) > 0:
 		return pagesSubject(d.Pages, width)
@@ -331,6 +367,17 @@ func changeBody(d *Diff) string {
 		}
 	}
 	var b strings.Builder
+	if u := d.FormatUpgrade; u != nil {
+		how := "upgraded"
+		if u.To < u.From {
+			how = "downgraded"
+		}
+		fmt.Fprintf(&b, "Layout %s from format %d to format %d", how, u.From, u.To)
+		if len(d.Relinked) > 0 {
+			fmt.Fprintf(&b, "; the READMEs of %s rendered again", count(len(d.Relinked), "page", "pages"))
+		}
+		b.WriteString(".\n")
+	}
 	for _, sec := range []struct {
 		head  string
 		lines []string
@@ -348,7 +395,37 @@ func changeBody(d *Diff) string {
 		}
 		list(&b, sec.lines)
 	}
+	if len(d.Relinked) > 0 && d.FormatUpgrade == nil {
+		// Counted, never named: each is a page that links to one that
+		// changed, not a change of its own.
+		fmt.Fprintf(&b, "%s updated in %s.\n", relinkCause(d), count(len(d.Relinked), "page", "pages"))
+	}
 	return b.String()
+}
+
+// relinkCause says why the READMEs of d.Relinked changed, as far as d
+// tells: a page renamed or removed, a database renamed or removed, else
+// something else they name (a person, say, which a Diff does not compare).
+func relinkCause(d *Diff) string {
+	renamed, removed := false, false
+	for _, p := range d.Pages {
+		renamed = renamed || p.Renamed()
+		removed = removed || p.Removed()
+	}
+	switch {
+	case renamed && removed:
+		return "Links to renamed or removed pages"
+	case renamed:
+		return "Links to renamed pages"
+	case removed:
+		return "Links to removed pages"
+	}
+	for _, s := range d.Schemas {
+		if s.Renamed() || !s.InNew {
+			return "Links to renamed or removed databases"
+		}
+	}
+	return "Names of what they link to"
 }
 
 // list writes lines as "- " items, at most listed of them and then how

@@ -62,6 +62,13 @@ func TestDescribeSubjects(t *testing.T) {
 		{"view only", &Diff{Views: []*ViewChange{{Database: databaseID, ID: "v", DatabaseTitle: "Tasks", InOld: true, InNew: true, OldName: "Board", NewName: "Board", SettingsChanged: true}}},
 			`Sync Notion: view "Board" of "Tasks" changed`},
 		{"nothing", &Diff{}, `Sync Notion: no page, database or view changed`},
+		{"renamed, others relinked", &Diff{Pages: []*PageChange{renamed}, Relinked: []*PageChange{edited(homeID, "Home"), edited(notesID, "Notes")}}, `Sync Notion: "Guide" renamed to "Handbook"`},
+		{"upgrade alone", &Diff{FormatUpgrade: &FormatUpgrade{From: 1, To: 2}, Relinked: []*PageChange{edited(homeID, "Home")}}, `Sync Notion: layout upgraded to format 2`},
+		{"upgrade and an edit", &Diff{FormatUpgrade: &FormatUpgrade{From: 1, To: 2}, Pages: []*PageChange{edited(homeID, "Roadmap")}}, `Sync Notion: layout upgraded to format 2; "Roadmap" changed`},
+		{"upgrade and a long title", &Diff{FormatUpgrade: &FormatUpgrade{From: 1, To: 2}, Pages: []*PageChange{edited(homeID, strings.Repeat("a", 80)), edited(guideID, "b")}},
+			`Sync Notion: layout upgraded to format 2; 2 pages changed`},
+		{"upgrade and a title that fits", &Diff{FormatUpgrade: &FormatUpgrade{From: 1, To: 2}, Pages: []*PageChange{edited(homeID, strings.Repeat("a", 40))}},
+			`Sync Notion: layout upgraded to format 2; "` + strings.Repeat("a", 19) + `…" changed`}, // 72 columns
 		{"first sync of one", &Diff{First: true, Pages: []*PageChange{added(homeID, "Home")}}, `Sync Notion: first sync, "Home"`},
 		{"first sync of two", &Diff{First: true, Pages: []*PageChange{added(homeID, "Home"), added(guideID, "Guide")}}, `Sync Notion: first sync, "Home" and "Guide"`},
 		{"first sync of none", &Diff{First: true}, `Sync Notion: first sync, no pages`},

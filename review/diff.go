@@ -3,8 +3,10 @@ package review
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"fmt"
 	"maps"
+	"math"
 	"reflect"
 	"slices"
 	"strings"
@@ -24,9 +26,26 @@ type Diff struct {
 	Pages   []*PageChange   // by title, then id
 	Schemas []*SchemaChange // databases, then data sources, each by id
 	Views   []*ViewChange   // by database, then view id
+	// Relinked are the pages whose README alone changed, by title, then
+	// id: nothing of the page did (page.json, blocks, comments), only
+	// what its Markdown shows of others (the title of a page it links to,
+	// a person's name, an attachment's name) or how the layout renders
+	// it. They are not changed pages: renaming one page rewrites the
+	// READMEs of every page that links to it, and a commit that names
+	// them all would bury the rename.
+	Relinked []*PageChange
+	// FormatUpgrade is set when the two sides' notion-git.json differ in
+	// format_version: the upgrade that renames files and renders every
+	// README again (layout/FORMAT.md). nil when both are the same, and on
+	// a first sync.
+	FormatUpgrade *FormatUpgrade
 }
 
-// Empty reports whether nothing changed that Notion shows.
+// FormatUpgrade is the layout's format version on each side.
+type FormatUpgrade struct{ From, To int }
+
+// Empty reports whether nothing changed that Notion shows. Pages only
+// relinked, and a format upgrade, are no change in Notion.
 func (d *Diff) Empty() bool { return len(d.Pages) == 0 && len(d.Schemas) == 0 && len(d.Views) == 0 }
 
 // ViewChange is a database view that was added, removed, renamed, or
@@ -58,6 +77,10 @@ type PageChange struct {
 	// show, an attachment, Notion's own bookkeeping).
 	Hunks                    []Hunk
 	LinesAdded, LinesRemoved int
+	// Relinked reports a page of Diff.Relinked: its README alone changed.
+	// Its Hunks are then those of the README files as stored (none with
+	// CompareOptions.Outline or Titles), and its two titles are the same.
+	Relinked bool
 }
 
 // Parent is the page, database or data source above a page.
@@ -206,15 +229,28 @@ func compareRoots(ctx context.Context, repo *gitrepo.Repo, fromName string, from
 	var pageIDs, databaseIDs, dataSourceIDs []string
 	var views []layout.PathInfo
 	read := []string{layout.MetaPath, layout.StatePath, layout.StateDir}
+	// own marks the pages with a changed file other than their README:
+	// any file of the folder, a stray one included, is the page's.
+	own := map[string]bool{}
+	for _, p := range changed {
+		if info, _ := layout.ParsePath(p); info.PageID != "" && info.Kind != layout.PathPageReadme {
+			own[info.PageID] = true
+		}
+	}
 	pageSeen := map[string]bool{}
 	for _, p := range changed {
 		info, ok := layout.ParsePath(p)
 		switch {
 		case info.PageID != "" && !pageSeen[info.PageID]:
-			// Any file of the folder, a stray one included, is the page's.
 			pageSeen[info.PageID] = true
 			pageIDs = append(pageIDs, info.PageID)
-			read = append(read, layout.PageDir(info.PageID))
+			if own[info.PageID] {
+				read = append(read, layout.PageDir(info.PageID))
+			} else {
+				// Relinked: its title and parent, and the README itself,
+				// not its blocks.
+				read = append(read, layout.PagePath(info.PageID), layout.PageReadmePath(info.PageID))
+			}
 		case ok && info.Kind == layout.PathDatabase:
 			databaseIDs = append(databaseIDs, info.DatabaseID)
 			read = append(read, p)
@@ -238,21 +274,36 @@ func compareRoots(ctx context.Context, repo *gitrepo.Repo, fromName string, from
 	old.titles, cur.titles = opts.Titles, opts.Titles
 
 	d := &Diff{First: !old.snap.Has(layout.MetaPath)}
+	if !d.First {
+		from, to := formatOf(old.snap), formatOf(cur.snap)
+		if from != 0 && to != 0 && from != to {
+			d.FormatUpgrade = &FormatUpgrade{From: from, To: to}
+		}
+	}
 	for _, id := range pageIDs {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		p, err := comparePage(old, cur, id)
-		if err != nil {
-			return nil, err
+		var p *PageChange
+		if own[id] {
+			p, err = comparePage(old, cur, id)
+		} else {
+			p, err = relinkedPage(old, cur, id)
 		}
-		if p != nil {
+		switch {
+		case err != nil:
+			return nil, err
+		case p != nil && p.Relinked:
+			d.Relinked = append(d.Relinked, p)
+		case p != nil:
 			d.Pages = append(d.Pages, p)
 		}
 	}
-	slices.SortFunc(d.Pages, func(a, b *PageChange) int {
-		return cmp.Or(strings.Compare(a.Title(), b.Title()), strings.Compare(a.ID, b.ID))
-	})
+	for _, pages := range [][]*PageChange{d.Pages, d.Relinked} {
+		slices.SortFunc(pages, func(a, b *PageChange) int {
+			return cmp.Or(strings.Compare(a.Title(), b.Title()), strings.Compare(a.ID, b.ID))
+		})
+	}
 	for _, c := range []struct {
 		kind string
 		ids  []string
@@ -430,20 +481,90 @@ func comparePage(old, cur side, id string) (*PageChange, error) {
 	}
 	if oldMD != newMD {
 		lines := LineDiff(oldMD, newMD)
-		for _, l := range lines {
-			switch l.Op {
-			case '+':
-				p.LinesAdded++
-			case '-':
-				p.LinesRemoved++
-			}
-		}
+		p.LinesAdded, p.LinesRemoved = countLines(lines)
 		p.Hunks = Hunks(lines, Context)
 	}
 	_, oldBody, _ := strings.Cut(oldMD, "\n")
 	_, newBody, _ := strings.Cut(newMD, "\n")
 	p.Edited = p.InOld && p.InNew && oldBody != newBody
 	return p, nil
+}
+
+// relinkedPage is the change of page id when its README is the only file of
+// its folder that changed; nil when neither side has the page (a README
+// beside no page.json). A page on one side only (a README left behind, or
+// written before its page.json) is compared as any other page.
+func relinkedPage(old, cur side, id string) (*PageChange, error) {
+	if inOld, inNew := old.snap.Has(layout.PagePath(id)), cur.snap.Has(layout.PagePath(id)); !inOld || !inNew {
+		if !inOld && !inNew {
+			return nil, nil
+		}
+		return comparePage(old, cur, id)
+	}
+	p := &PageChange{ID: id, Relinked: true}
+	var err error
+	if p.InOld, p.OldTitle, p.OldParent, err = old.header(id); err != nil {
+		return nil, err
+	}
+	if p.InNew, p.NewTitle, p.NewParent, err = cur.header(id); err != nil {
+		return nil, err
+	}
+	if old.outline || old.titles {
+		return p, nil
+	}
+	// The README as stored, not as rendered now: the files this commit
+	// rewrote, rendered with the names each side had.
+	var before, after string
+	for _, r := range []struct {
+		s  side
+		md *string
+	}{{old, &before}, {cur, &after}} {
+		if !r.s.snap.Has(layout.PageReadmePath(id)) {
+			continue
+		}
+		b, err := r.s.snap.Read(layout.PageReadmePath(id))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", r.s.name, err)
+		}
+		*r.md = string(b)
+	}
+	lines := LineDiff(before, after)
+	p.LinesAdded, p.LinesRemoved = countLines(lines)
+	p.Hunks = Hunks(lines, Context)
+	return p, nil
+}
+
+// countLines counts the lines a diff adds and removes.
+func countLines(lines []Line) (added, removed int) {
+	for _, l := range lines {
+		switch l.Op {
+		case '+':
+			added++
+		case '-':
+			removed++
+		}
+	}
+	return added, removed
+}
+
+// formatOf is a side's format_version; 0 when it has no notion-git.json or
+// one that does not say.
+func formatOf(snap *gitrepo.Snapshot) int {
+	b, err := snap.Read(layout.MetaPath)
+	if err != nil {
+		return 0
+	}
+	var v struct {
+		FormatVersion json.Number `json:"format_version"`
+	}
+	if json.Unmarshal(b, &v) != nil {
+		return 0
+	}
+	n, err := v.FormatVersion.Int64()
+	if err != nil || n <= 0 || n > math.MaxInt32 {
+		return 0
+	}
+	return int(n)
 }
 
 // header reads page id's page.json alone: whether the side has the page,

@@ -2,6 +2,7 @@ package review
 
 import (
 	"context"
+	"path"
 
 	"github.com/go-git/go-git/v5/plumbing"
 
@@ -12,7 +13,8 @@ import (
 // LogOptions chooses the commits that Log visits.
 type LogOptions struct {
 	// Page, a canonical id, keeps only the commits that changed that page's
-	// folder; "" keeps every commit.
+	// folder, other than by rewriting its README alone; "" keeps every
+	// commit.
 	Page string
 	// Max is the most entries Log gives; 0 for all.
 	Max int
@@ -134,6 +136,17 @@ func (f *pageFolder) change(commit, parent plumbing.Hash) (*PageEvent, error) {
 	f.next, f.nextHash, f.nextFound = parent, old, inOld
 	if cur == old && inCur == inOld {
 		return nil, nil
+	}
+	if inCur && inOld {
+		// A commit that rewrote the page's README alone (a page it links
+		// to was renamed) did nothing to the page, as in Compare.
+		changed, err := f.repo.ChangedTreePaths(old, cur)
+		if err != nil {
+			return nil, err
+		}
+		if len(changed) == 1 && changed[0] == path.Base(layout.PageReadmePath(f.id)) {
+			return nil, nil
+		}
 	}
 	e := &PageEvent{InOld: inOld, InNew: inCur}
 	var oldParent, newParent string

@@ -76,9 +76,14 @@ func runDiff(ctx context.Context, c *diffCmd, stdout, stderr io.Writer) error {
 		fromLabel = "nothing" // the first commit: everything in it is new
 	}
 	fmt.Fprintln(out, pal.paint(colorHeader, fmt.Sprintf("diff %s .. %s (%s)", fromLabel, toName, short(to))))
+	if u := d.FormatUpgrade; u != nil {
+		fmt.Fprintf(out, "layout %s from format %d to format %d\n", upgradeVerb(u), u.From, u.To)
+	}
 	if d.Empty() {
 		fmt.Fprintln(out, "no change in Notion")
-		return nil
+		if len(d.Relinked) == 0 {
+			return nil
+		}
 	}
 	if c.Stat {
 		printStat(out, d)
@@ -123,7 +128,52 @@ func printSummary(out io.Writer, d *review.Diff) {
 			fmt.Fprintf(out, "changed: %s, nothing its Markdown shows (%s)\n", quoted(p.NewTitle), p.ID)
 		}
 	}
+	for _, p := range d.Relinked {
+		fmt.Fprintf(out, "%s %s (%s)\n", relinkHead(d), quoted(p.NewTitle), p.ID)
+	}
 	printSchemas(out, d)
+}
+
+// upgradeVerb is how a format change is said: upgraded, or downgraded for
+// a comparison backwards.
+func upgradeVerb(u *review.FormatUpgrade) string {
+	if u.To < u.From {
+		return "downgraded"
+	}
+	return "upgraded"
+}
+
+// relinkHead is what diff calls the pages of d.Relinked, whose README alone
+// changed: their links, when a page or database they may link to was
+// renamed or went, else the rendering, when the layout's format changed.
+func relinkHead(d *review.Diff) string {
+	if d.FormatUpgrade != nil {
+		return "rendered again:"
+	}
+	return "links updated:"
+}
+
+// relinkWhy says why, as far as d tells, for the heading of their hunks.
+func relinkWhy(d *review.Diff) string {
+	if u := d.FormatUpgrade; u != nil {
+		return fmt.Sprintf("layout %s to format %d", upgradeVerb(u), u.To)
+	}
+	for _, p := range d.Pages {
+		if p.Renamed() {
+			return "a page it links to was renamed"
+		}
+	}
+	for _, p := range d.Pages {
+		if p.Removed() {
+			return "a page it links to was removed"
+		}
+	}
+	for _, s := range d.Schemas {
+		if s.Renamed() || !s.InNew {
+			return "a database it links to was renamed or removed"
+		}
+	}
+	return "a name it shows changed"
 }
 
 // printSchemas prints one line per database or data source that changed,
@@ -205,30 +255,38 @@ func parentName(p review.Parent) string {
 	return p.ID
 }
 
-// printPages prints each page's Markdown diff as unified hunks.
+// printPages prints each page's Markdown diff as unified hunks, then the
+// README diff of each page only relinked, under a heading that says so.
 func printPages(out io.Writer, d *review.Diff, pal palette) {
 	for _, p := range d.Pages {
-		if len(p.Hunks) == 0 {
-			continue
-		}
-		a, b := "a/"+layout.PageReadmePath(p.ID), "b/"+layout.PageReadmePath(p.ID)
-		if p.Added() {
-			a = "/dev/null"
-		}
-		if p.Removed() {
-			b = "/dev/null"
-		}
-		fmt.Fprintf(out, "\n%s\n%s\n%s\n", pal.paint(colorHeader, fmt.Sprintf("page %s (%s)", quoted(p.Title()), p.ID)),
-			pal.paint(colorHeader, "--- "+a), pal.paint(colorHeader, "+++ "+b))
-		printHunksIn(out, p.Hunks, pal)
+		printPage(out, p, fmt.Sprintf("page %s (%s)", quoted(p.Title()), p.ID), pal)
 	}
+	for _, p := range d.Relinked {
+		printPage(out, p, fmt.Sprintf("%s %s (%s) (%s)", relinkHead(d), quoted(p.Title()), relinkWhy(d), p.ID), pal)
+	}
+}
+
+func printPage(out io.Writer, p *review.PageChange, heading string, pal palette) {
+	if len(p.Hunks) == 0 {
+		return
+	}
+	a, b := "a/"+layout.PageReadmePath(p.ID), "b/"+layout.PageReadmePath(p.ID)
+	if p.Added() {
+		a = "/dev/null"
+	}
+	if p.Removed() {
+		b = "/dev/null"
+	}
+	fmt.Fprintf(out, "\n%s\n%s\n%s\n", pal.paint(colorHeader, heading),
+		pal.paint(colorHeader, "--- "+a), pal.paint(colorHeader, "+++ "+b))
+	printHunksIn(out, p.Hunks, pal)
 }
 
 // printStat prints one line per page: title, lines added and removed, and
 // what happened to it besides edits.
 func printStat(out io.Writer, d *review.Diff) {
 	width := 0
-	for _, p := range d.Pages {
+	for _, p := range slices.Concat(d.Pages, d.Relinked) {
 		width = max(width, min(len(quoted(p.Title())), 48))
 	}
 	added, removed, plus, minus := 0, 0, 0, 0
@@ -253,9 +311,17 @@ func printStat(out io.Writer, d *review.Diff) {
 		}
 		fmt.Fprintln(out, line)
 	}
+	for _, p := range d.Relinked {
+		fmt.Fprintf(out, "%-*s | +%d -%d  %s\n", width, quoted(p.Title()), p.LinesAdded, p.LinesRemoved, strings.TrimSuffix(relinkHead(d), ":"))
+	}
 	printSchemas(out, d)
 	fmt.Fprintf(out, "%s changed (%d added, %d removed), %s added, %d removed\n",
 		plural(len(d.Pages), "page"), added, removed, plural(plus, "line"), minus)
+	if len(d.Relinked) > 0 {
+		// Not changes of their own: counted apart, so that the total is
+		// the pages that changed in Notion.
+		fmt.Fprintf(out, "%s whose README alone changed (%s)\n", pluralWord(len(d.Relinked), "more page", "more pages"), strings.TrimSuffix(relinkHead(d), ":"))
+	}
 }
 
 // printHunks prints hunks in the unified diff format, without colour.

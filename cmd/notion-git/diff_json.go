@@ -18,6 +18,18 @@ type diffDoc struct {
 	Pages   []diffPageDoc   `json:"pages"`
 	Schemas []diffSchemaDoc `json:"schemas"`
 	Views   []diffViewDoc   `json:"views"`
+	// Relinked are the pages whose README alone changed (review.Diff's
+	// Relinked): no change of the page, so not among pages; each has
+	// changes ["relinked"] and the hunks of its README file.
+	Relinked []diffPageDoc `json:"relinked"`
+	// FormatUpgrade is the layout's format_version on each side when they
+	// differ; null when they do not.
+	FormatUpgrade *diffFormatDoc `json:"format_upgrade"`
+}
+
+type diffFormatDoc struct {
+	From int `json:"from"`
+	To   int `json:"to"`
 }
 
 // diffRev is a side of the comparison: the revision as typed, and its
@@ -34,7 +46,8 @@ type diffPageDoc struct {
 	NewTitle string `json:"new_title,omitempty"`
 	// Changes: added, removed, renamed, moved, edited (its Markdown
 	// changed), or changed alone (something its Markdown does not show: a
-	// hidden property, an attachment, Notion's bookkeeping).
+	// hidden property, an attachment, Notion's bookkeeping); relinked
+	// alone for a page of relinked.
 	Changes      []string       `json:"changes"`
 	OldParent    *diffParentDoc `json:"old_parent,omitempty"`
 	NewParent    *diffParentDoc `json:"new_parent,omitempty"`
@@ -106,45 +119,19 @@ func printDiffJSON(out io.Writer, d *review.Diff, fromName string, from plumbing
 	doc := diffDoc{
 		From:  diffRev{Rev: fromName},
 		To:    diffRev{Rev: toName, Commit: to.String()},
-		Pages: []diffPageDoc{}, Schemas: []diffSchemaDoc{}, Views: []diffViewDoc{},
+		Pages: []diffPageDoc{}, Schemas: []diffSchemaDoc{}, Views: []diffViewDoc{}, Relinked: []diffPageDoc{},
 	}
 	if !from.IsZero() {
 		doc.From.Commit = from.String()
 	}
+	if u := d.FormatUpgrade; u != nil {
+		doc.FormatUpgrade = &diffFormatDoc{From: u.From, To: u.To}
+	}
 	for _, p := range d.Pages {
-		pd := diffPageDoc{
-			ID: p.ID, Title: p.Title(), OldTitle: p.OldTitle, NewTitle: p.NewTitle,
-			LinesAdded: p.LinesAdded, LinesRemoved: p.LinesRemoved, Changes: []string{}, Hunks: []diffHunkDoc{},
-		}
-		if p.InOld {
-			pd.OldParent = &diffParentDoc{ID: p.OldParent.ID, Title: p.OldParent.Title}
-		}
-		if p.InNew {
-			pd.NewParent = &diffParentDoc{ID: p.NewParent.ID, Title: p.NewParent.Title}
-		}
-		for _, c := range []struct {
-			is   bool
-			name string
-		}{{p.Added(), "added"}, {p.Removed(), "removed"}, {p.Renamed(), "renamed"}, {p.Moved(), "moved"}, {p.Edited, "edited"}} {
-			if c.is {
-				pd.Changes = append(pd.Changes, c.name)
-			}
-		}
-		if len(pd.Changes) == 0 {
-			pd.Changes = append(pd.Changes, "changed")
-		}
-		for _, h := range p.Hunks {
-			hd := diffHunkDoc{OldStart: h.OldStart, OldCount: h.OldCount, NewStart: h.NewStart, NewCount: h.NewCount}
-			for _, l := range h.Lines {
-				ld := diffLineDoc{Op: string(l.Op), Text: l.Text}
-				for _, w := range l.Words {
-					ld.Words = append(ld.Words, diffWordDoc{Text: w.Text, Changed: w.Changed})
-				}
-				hd.Lines = append(hd.Lines, ld)
-			}
-			pd.Hunks = append(pd.Hunks, hd)
-		}
-		doc.Pages = append(doc.Pages, pd)
+		doc.Pages = append(doc.Pages, pageDoc(p))
+	}
+	for _, p := range d.Relinked {
+		doc.Relinked = append(doc.Relinked, pageDoc(p))
 	}
 	for _, s := range d.Schemas {
 		sd := diffSchemaDoc{Kind: s.Kind, ID: s.ID, Change: change(s.InOld, s.InNew), OldTitle: s.OldTitle, NewTitle: s.NewTitle}
@@ -170,6 +157,43 @@ func printDiffJSON(out io.Writer, d *review.Diff, fromName string, from plumbing
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	return enc.Encode(doc)
+}
+
+// pageDoc is one page of the document.
+func pageDoc(p *review.PageChange) diffPageDoc {
+	pd := diffPageDoc{
+		ID: p.ID, Title: p.Title(), OldTitle: p.OldTitle, NewTitle: p.NewTitle,
+		LinesAdded: p.LinesAdded, LinesRemoved: p.LinesRemoved, Changes: []string{}, Hunks: []diffHunkDoc{},
+	}
+	if p.InOld {
+		pd.OldParent = &diffParentDoc{ID: p.OldParent.ID, Title: p.OldParent.Title}
+	}
+	if p.InNew {
+		pd.NewParent = &diffParentDoc{ID: p.NewParent.ID, Title: p.NewParent.Title}
+	}
+	for _, c := range []struct {
+		is   bool
+		name string
+	}{{p.Added(), "added"}, {p.Removed(), "removed"}, {p.Renamed(), "renamed"}, {p.Moved(), "moved"}, {p.Edited, "edited"}, {p.Relinked, "relinked"}} {
+		if c.is {
+			pd.Changes = append(pd.Changes, c.name)
+		}
+	}
+	if len(pd.Changes) == 0 {
+		pd.Changes = append(pd.Changes, "changed")
+	}
+	for _, h := range p.Hunks {
+		hd := diffHunkDoc{OldStart: h.OldStart, OldCount: h.OldCount, NewStart: h.NewStart, NewCount: h.NewCount}
+		for _, l := range h.Lines {
+			ld := diffLineDoc{Op: string(l.Op), Text: l.Text}
+			for _, w := range l.Words {
+				ld.Words = append(ld.Words, diffWordDoc{Text: w.Text, Changed: w.Changed})
+			}
+			hd.Lines = append(hd.Lines, ld)
+		}
+		pd.Hunks = append(pd.Hunks, hd)
+	}
+	return pd
 }
 
 // change names what happened to something in one snapshot or both.

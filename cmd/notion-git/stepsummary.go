@@ -128,7 +128,7 @@ func (c *syncCmd) summaryDiff(env *Env) (tip plumbing.Hash, diff *review.Diff, k
 	if err != nil {
 		return plumbing.ZeroHash, nil, false, err
 	}
-	parent := info.FirstParent()
+	parent, from := info.FirstParent(), plumbing.ZeroHash
 	if !parent.IsZero() {
 		p, err := repo.ReadCommit(parent)
 		if err != nil {
@@ -137,8 +137,13 @@ func (c *syncCmd) summaryDiff(env *Env) (tip plumbing.Hash, diff *review.Diff, k
 		if p.Tree == info.Tree {
 			return tip, nil, true, nil
 		}
+		from = p.Tree
 	}
-	diff, err = review.Compare(env.Ctx, repo, parent, tip)
+	// Titles and line counts are all the summary shows: the outline reads
+	// a page that only one side has from its page.json, so a first sync of
+	// the whole workspace renders nothing (its pages are "added", without
+	// counts), while a page on both sides is still rendered and counted.
+	diff, err = review.CompareTrees(env.Ctx, repo, from, info.Tree, review.CompareOptions{Outline: true})
 	return tip, diff, false, err
 }
 
