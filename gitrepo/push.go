@@ -73,6 +73,23 @@ func (m *Remote) String() string {
 // auth applies.
 func (m *Remote) HTTP() bool { return m.ep.Protocol == "http" || m.ep.Protocol == "https" }
 
+// Address is where the remote is reached: its URL's scheme, host (lower
+// case, an IPv6 address without brackets) and port (the scheme's default
+// when the URL has none; 0 for a path).
+func (m *Remote) Address() (scheme, host string, port int) {
+	host = strings.ToLower(strings.Trim(m.ep.Host, "[]"))
+	port = m.ep.Port
+	if port == 0 {
+		switch m.ep.Protocol {
+		case "http":
+			port = 80
+		case "https":
+			port = 443
+		}
+	}
+	return m.ep.Protocol, host, port
+}
+
 // ResolveRemote returns the remote named nameOrURL in the repository's
 // configuration, or else nameOrURL taken as a URL (or a path). A URL with a
 // password is refused (ErrCredentialsInURL), and the error does not repeat

@@ -5,7 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -31,22 +33,88 @@ const maxPushAttempts = 3
 // fast-forward): enough for the runs that pushed since the clone.
 const pushFetchDepth = 8
 
-// pushAuth is the basic auth a push over HTTP(S) sends: GITHUB_TOKEN (as
-// the user GitHub expects for it), else GIT_TOKEN with GIT_USERNAME. It is
-// handed to go-git in memory only: nothing writes it to the repository's
-// configuration, a URL, a commit or a message.
-func pushAuth() (auth transport.AuthMethod, from, token string) {
-	if t := strings.TrimSpace(os.Getenv("GITHUB_TOKEN")); t != "" {
-		return &githttp.BasicAuth{Username: "x-access-token", Password: t}, "GITHUB_TOKEN", t
+// defaultGitHubServer is where GITHUB_TOKEN is valid when
+// GITHUB_SERVER_URL does not say (GitHub Actions sets it, also on GitHub
+// Enterprise Server).
+const defaultGitHubServer = "https://github.com"
+
+// pushAuth is the basic auth a fetch and push to remote m send, and the
+// variable it came from; withheld says why a token that is set is not
+// sent, for the line when the remote then asks for credentials.
+//
+// A token goes only where it is meant for, and never in clear:
+// GITHUB_TOKEN (as the user GitHub expects for it) to the host of
+// GITHUB_SERVER_URL, GIT_TOKEN with GIT_USERNAME to the remote it is used
+// with, both over https, or plain http to this machine (a loopback host,
+// which no one else can listen on). An origin on another host, a
+// scheduled job's GITHUB_TOKEN exported for other tools, must not receive
+// it. It is handed to go-git in memory only: nothing writes it to the
+// repository's configuration, a URL, a commit or a message.
+func pushAuth(m *gitrepo.Remote, getenv func(string) string) (auth transport.AuthMethod, from, withheld string) {
+	if !m.HTTP() {
+		// ssh has its own keys, and go-git refuses a password there; a
+		// path needs nothing.
+		return nil, "", ""
 	}
-	if t := strings.TrimSpace(os.Getenv("GIT_TOKEN")); t != "" {
-		user := strings.TrimSpace(os.Getenv("GIT_USERNAME"))
-		if user == "" {
-			user = "x-access-token"
+	scheme, host, port := m.Address()
+	var why []string
+	clear := scheme != "https" && !loopbackHost(host)
+	if t := strings.TrimSpace(getenv("GITHUB_TOKEN")); t != "" {
+		server := strings.TrimSpace(getenv("GITHUB_SERVER_URL"))
+		if server == "" {
+			server = defaultGitHubServer
 		}
-		return &githttp.BasicAuth{Username: user, Password: t}, "GIT_TOKEN", t
+		var shost string
+		var sport int
+		if sm, err := gitrepo.ParseRemoteURL(server); err == nil {
+			_, shost, sport = sm.Address()
+		}
+		switch {
+		case clear:
+			why = append(why, "GITHUB_TOKEN is not sent over plain http")
+		case shost != host || sport != port:
+			why = append(why, fmt.Sprintf("GITHUB_TOKEN is for %s (GITHUB_SERVER_URL), not %s", safeRemoteArg(server), hostPort(host, port)))
+		default:
+			return &githttp.BasicAuth{Username: "x-access-token", Password: t}, "GITHUB_TOKEN", ""
+		}
 	}
-	return nil, "", ""
+	if t := strings.TrimSpace(getenv("GIT_TOKEN")); t != "" {
+		if clear {
+			why = append(why, "GIT_TOKEN is not sent over plain http (only https, or http to this machine)")
+		} else {
+			user := strings.TrimSpace(getenv("GIT_USERNAME"))
+			if user == "" {
+				user = "x-access-token"
+			}
+			return &githttp.BasicAuth{Username: user, Password: t}, "GIT_TOKEN", ""
+		}
+	}
+	return nil, "", strings.Join(why, "; ")
+}
+
+// loopbackHost reports whether host is this machine.
+func loopbackHost(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func hostPort(host string, port int) string {
+	return net.JoinHostPort(host, strconv.Itoa(port))
+}
+
+// envTokens are the tokens set in the environment, sent or not: no
+// message may hold any of them.
+func envTokens(getenv func(string) string) []string {
+	var ts []string
+	for _, v := range []string{"GITHUB_TOKEN", "GIT_TOKEN"} {
+		if t := strings.TrimSpace(getenv(v)); t != "" {
+			ts = append(ts, t)
+		}
+	}
+	return ts
 }
 
 // pusher is one run of sync --push.
@@ -58,8 +126,9 @@ type pusher struct {
 	dir      string
 	remote   *gitrepo.Remote
 	auth     transport.AuthMethod
-	authFrom string // the variable the token came from; "" if none
-	token    string // only to make sure no message ever holds it
+	authFrom string   // the variable the token came from; "" if none
+	withheld string   // why a token that is set was not sent to this remote
+	tokens   []string // only to make sure no message ever holds them
 
 	// base is the remote branch's tip the sync builds on (zero: the remote
 	// has no such branch); start is the local branch's tip when the sync
@@ -77,18 +146,15 @@ func syncAndPush(ctx context.Context, g *Globals, c *syncCmd, env *Env) error {
 		return usageError{errors.New("--push cannot be used with --dry-run: a dry run commits nothing to push")}
 	}
 	p := &pusher{g: g, c: c, env: env, dir: repoDirFor(c.Repo, c.Demo)}
-	p.auth, p.authFrom, p.token = pushAuth()
+	p.tokens = envTokens(os.Getenv)
 	err := p.run(ctx)
 	return p.scrub(err)
 }
 
-// useRemote sets the remote; basic auth is for HTTP(S) only (ssh has its
-// own keys, and go-git refuses a password there).
+// useRemote sets the remote, and the token it gets (see pushAuth).
 func (p *pusher) useRemote(m *gitrepo.Remote) {
 	p.remote = m
-	if !m.HTTP() {
-		p.auth, p.authFrom = nil, ""
-	}
+	p.auth, p.authFrom, p.withheld = pushAuth(m, os.Getenv)
 }
 
 func (p *pusher) run(ctx context.Context) error {
@@ -376,6 +442,8 @@ func (p *pusher) redo(ctx context.Context) error {
 // variable when the remote refuses the credentials.
 func (p *pusher) transportError(what string, err error) error {
 	switch {
+	case errors.Is(err, transport.ErrAuthenticationRequired) && p.authFrom == "" && p.withheld != "":
+		return fmt.Errorf("%s %s: the remote asks for credentials, and no token was sent to it: %s", what, p.remote, p.withheld)
 	case errors.Is(err, transport.ErrAuthenticationRequired) && p.authFrom == "":
 		return fmt.Errorf("%s %s: the remote asks for credentials: set GITHUB_TOKEN or GIT_TOKEN", what, p.remote)
 	case errors.Is(err, transport.ErrAuthenticationRequired), errors.Is(err, transport.ErrAuthorizationFailed):
@@ -403,10 +471,16 @@ func (p *pusher) remoteError(err error) error {
 // scrub makes sure that no message holds the token, whatever a library
 // put in an error.
 func (p *pusher) scrub(err error) error {
-	if err == nil || p.token == "" || !strings.Contains(err.Error(), p.token) {
+	if err == nil {
 		return err
 	}
-	msg := strings.ReplaceAll(err.Error(), p.token, "***")
+	msg := err.Error()
+	for _, t := range p.tokens {
+		msg = strings.ReplaceAll(msg, t, "***")
+	}
+	if msg == err.Error() {
+		return err
+	}
 	switch {
 	case errors.As(err, new(usageError)):
 		return usageError{errors.New(msg)}

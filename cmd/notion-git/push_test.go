@@ -33,6 +33,25 @@ func gitAuthHeader(user, pass string) []string {
 	return []string{"-c", "http.extraHeader=Authorization: Basic " + b}
 }
 
+// setGitHubToken sets GITHUB_TOKEN for a test, with GITHUB_SERVER_URL the
+// loopback git server at url, as GitHub Actions sets both: the token is
+// sent to that server only.
+func setGitHubToken(t *testing.T, url, token string) {
+	t.Helper()
+	t.Setenv("GITHUB_TOKEN", token)
+	t.Setenv("GITHUB_SERVER_URL", gitServerOrigin(url))
+}
+
+// gitServerOrigin is url's scheme, host and port.
+func gitServerOrigin(url string) string {
+	i := strings.Index(url, "://")
+	j := strings.Index(url[i+3:], "/")
+	if j < 0 {
+		return url
+	}
+	return url[:i+3+j]
+}
+
 // cloneRemote clones url into a new folder (checked by fsck at the end),
 // depth commits deep if depth > 0.
 func cloneRemote(t *testing.T, url string, depth int) string {
@@ -122,7 +141,7 @@ func remoteHistory(t *testing.T, bare, branch string) []string {
 // nowhere in any repository nor in what was printed.
 func TestSyncPushWithTokenFromEnv(t *testing.T) {
 	url, bare, counts := startCountingGitServer(t, "x-access-token", pushToken)
-	t.Setenv("GITHUB_TOKEN", pushToken)
+	setGitHubToken(t, url, pushToken)
 	e := startEmulator(t, basicFixture(t), emulator.Options{}, nil)
 
 	first := newRepoDir(t)
@@ -170,7 +189,7 @@ func TestSyncPushWithTokenFromEnv(t *testing.T) {
 func TestSyncPushWrongToken(t *testing.T) {
 	url, bare, counts := startCountingGitServer(t, "x-access-token", pushToken)
 	e := startEmulator(t, basicFixture(t), emulator.Options{}, nil)
-	t.Setenv("GITHUB_TOKEN", pushToken)
+	setGitHubToken(t, url, pushToken)
 	dir := newRepoDir(t)
 	e.sync(t, dir, exitOK, "--push", "--remote", url)
 	git(t, dir, "remote", "add", "origin", url)
@@ -244,7 +263,7 @@ func TestSyncPushRefusesCredentialsInURL(t *testing.T) {
 // the next sync pushes it.
 func TestSyncPushNotPushedAfterCommit(t *testing.T) {
 	url, bare := startGitServer(t, "x-access-token", pushToken)
-	t.Setenv("GITHUB_TOKEN", pushToken)
+	setGitHubToken(t, url, pushToken)
 	e := startEmulator(t, basicFixture(t), emulator.Options{}, nil)
 	dir := newRepoDir(t)
 	e.sync(t, dir, exitOK, "--push", "--remote", url)
@@ -283,7 +302,7 @@ func TestSyncPushNotPushedAfterCommit(t *testing.T) {
 // snapshots, and the last holds every edit.
 func TestSyncPushTwoClonesInTurn(t *testing.T) {
 	url, bare, counts := startCountingGitServer(t, "x-access-token", pushToken)
-	t.Setenv("GITHUB_TOKEN", pushToken)
+	setGitHubToken(t, url, pushToken)
 	var during atomic.Pointer[func()]
 	e := startEmulator(t, basicFixture(t), emulator.Options{}, func(h http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -368,7 +387,7 @@ func TestSyncPushTwoClonesInTurn(t *testing.T) {
 // that moved too, is not merged or overwritten: one line, exit 1.
 func TestSyncPushDiverged(t *testing.T) {
 	url, bare := startGitServer(t, "x-access-token", pushToken)
-	t.Setenv("GITHUB_TOKEN", pushToken)
+	setGitHubToken(t, url, pushToken)
 	e := startEmulator(t, basicFixture(t), emulator.Options{}, nil)
 	a := newRepoDir(t)
 	e.sync(t, a, exitOK, "--push", "--remote", url)
@@ -399,7 +418,7 @@ func TestSyncPushDiverged(t *testing.T) {
 // still exits 3.
 func TestSyncPushPartial(t *testing.T) {
 	url, bare := startGitServer(t, "x-access-token", pushToken)
-	t.Setenv("GITHUB_TOKEN", pushToken)
+	setGitHubToken(t, url, pushToken)
 	refuse := &refuser{}
 	e := startEmulator(t, basicFixture(t), emulator.Options{}, refuse.wrap)
 	dir := newRepoDir(t)
@@ -426,7 +445,7 @@ func TestSyncPushPartial(t *testing.T) {
 // it, pushes the complete snapshot and deletes the remote's checkpoint.
 func TestSyncPushCheckpointContinuesInAFreshClone(t *testing.T) {
 	url, bare := startGitServer(t, "x-access-token", pushToken)
-	t.Setenv("GITHUB_TOKEN", pushToken)
+	setGitHubToken(t, url, pushToken)
 	clock := &requestClock{now: fixtureTime, step: 100 * time.Millisecond}
 	e := startEmulator(t, workspace.Generate(workspace.Small()), emulator.Options{}, clock.wrap)
 
@@ -478,7 +497,7 @@ func TestSyncPushCheckpointContinuesInAFreshClone(t *testing.T) {
 // repeat the same crawl on every schedule.
 func TestSyncPushCheckpointThatCannotBePushedFails(t *testing.T) {
 	url, bare := startGitServer(t, "x-access-token", pushToken)
-	t.Setenv("GITHUB_TOKEN", pushToken)
+	setGitHubToken(t, url, pushToken)
 	git(t, bare, "config", "http.receivepack", "false")
 	clock := &requestClock{now: fixtureTime, step: 100 * time.Millisecond}
 	e := startEmulator(t, workspace.Generate(workspace.Small()), emulator.Options{}, clock.wrap)
@@ -492,5 +511,125 @@ func TestSyncPushCheckpointThatCannotBePushedFails(t *testing.T) {
 	}
 	if hasRef(bare, checkpointRef) {
 		t.Error("the remote holds a checkpoint it refused")
+	}
+}
+
+// TestPushAuthScope: a token goes to the host it is for, over https or to
+// this machine, and nowhere else.
+func TestPushAuthScope(t *testing.T) {
+	env := func(kv ...string) func(string) string {
+		return func(k string) string {
+			for i := 0; i < len(kv); i += 2 {
+				if kv[i] == k {
+					return kv[i+1]
+				}
+			}
+			return ""
+		}
+	}
+	gh := "ghs_scope"
+	for _, tc := range []struct {
+		name, url string
+		env       func(string) string
+		from      string // the variable sent; "" none
+		withheld  string // part of the reason when none is sent
+	}{
+		{"GitHub", "https://github.com/o/r.git", env("GITHUB_TOKEN", gh), "GITHUB_TOKEN", ""},
+		{"GitHub, explicit port", "https://github.com:443/o/r.git", env("GITHUB_TOKEN", gh), "GITHUB_TOKEN", ""},
+		{"GitHub host in another case", "https://GitHub.com/o/r.git", env("GITHUB_TOKEN", gh), "GITHUB_TOKEN", ""},
+		{"another host", "https://git.invalid/o/r.git", env("GITHUB_TOKEN", gh), "", "GITHUB_TOKEN is for https://github.com (GITHUB_SERVER_URL), not git.invalid:443"},
+		{"GitHub over http", "http://github.com/o/r.git", env("GITHUB_TOKEN", gh), "", "GITHUB_TOKEN is not sent over plain http"},
+		{"Enterprise Server", "https://ghe.invalid/o/r.git", env("GITHUB_TOKEN", gh, "GITHUB_SERVER_URL", "https://ghe.invalid"), "GITHUB_TOKEN", ""},
+		{"github.com beside an Enterprise Server", "https://github.com/o/r.git", env("GITHUB_TOKEN", gh, "GITHUB_SERVER_URL", "https://ghe.invalid"), "", "not github.com:443"},
+		{"same host, other port", "https://ghe.invalid:8443/o/r.git", env("GITHUB_TOKEN", gh, "GITHUB_SERVER_URL", "https://ghe.invalid"), "", "not ghe.invalid:8443"},
+		{"GIT_TOKEN to any https remote", "https://git.invalid/o/r.git", env("GITHUB_TOKEN", gh, "GIT_TOKEN", "t"), "GIT_TOKEN", ""},
+		{"GIT_TOKEN not over plain http", "http://git.invalid/o/r.git", env("GIT_TOKEN", "t"), "", "GIT_TOKEN is not sent over plain http"},
+		{"GIT_TOKEN over http to loopback", "http://127.0.0.1:8080/r.git", env("GIT_TOKEN", "t"), "GIT_TOKEN", ""},
+		{"GIT_TOKEN over http to localhost", "http://localhost:8080/r.git", env("GIT_TOKEN", "t"), "GIT_TOKEN", ""},
+		{"GIT_TOKEN over http to ::1", "http://[::1]:8080/r.git", env("GIT_TOKEN", "t"), "GIT_TOKEN", ""},
+		{"GITHUB_TOKEN over http to its loopback server", "http://127.0.0.1:8080/r.git", env("GITHUB_TOKEN", gh, "GITHUB_SERVER_URL", "http://127.0.0.1:8080"), "GITHUB_TOKEN", ""},
+		{"GITHUB_TOKEN to another loopback name", "http://localhost:8080/r.git", env("GITHUB_TOKEN", gh, "GITHUB_SERVER_URL", "http://127.0.0.1:8080"), "", "not localhost:8080"},
+		{"ssh", "ssh://git@github.com/o/r.git", env("GITHUB_TOKEN", gh, "GIT_TOKEN", "t"), "", ""},
+		{"no token", "https://github.com/o/r.git", env(), "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m, err := gitrepo.ParseRemoteURL(tc.url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			auth, from, withheld := pushAuth(m, tc.env)
+			if from != tc.from || (auth == nil) != (tc.from == "") {
+				t.Errorf("sent %q (auth %v), want %q", from, auth != nil, tc.from)
+			}
+			if !strings.Contains(withheld, tc.withheld) || (tc.withheld == "") != (withheld == "") {
+				t.Errorf("withheld %q, want %q", withheld, tc.withheld)
+			}
+			for _, tok := range []string{gh, "t"} {
+				if strings.Contains(withheld, tok) && len(tok) > 1 {
+					t.Errorf("the reason holds the token: %q", withheld)
+				}
+			}
+		})
+	}
+}
+
+// TestSyncPushTokenNotSentElsewhere: with GITHUB_TOKEN for another host
+// (as a user who exported it for other tools has), a remote on this
+// machine never sees it, in any request; the remote then asking for
+// credentials gets one line saying why none was sent. The token for the
+// remote's own host is sent.
+func TestSyncPushTokenNotSentElsewhere(t *testing.T) {
+	url, bare, counts := startCountingGitServer(t, "x-access-token", pushToken)
+	e := startEmulator(t, basicFixture(t), emulator.Options{}, nil)
+	dir := newRepoDir(t)
+	basic := "Basic " + base64.StdEncoding.EncodeToString([]byte("x-access-token:"+pushToken))
+	sawToken := func() bool {
+		for _, a := range counts.authorizations() {
+			if a != "" {
+				return true
+			}
+		}
+		return false
+	}
+
+	t.Setenv("GITHUB_TOKEN", pushToken)
+	t.Setenv("GITHUB_SERVER_URL", "")
+	r := e.sync(t, dir, exitError, "--push", "--remote", url)
+	lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
+	if len(lines) != 1 || !strings.Contains(lines[0], "no token was sent to it: GITHUB_TOKEN is for https://github.com (GITHUB_SERVER_URL), not 127.0.0.1:") {
+		t.Errorf("want one line saying why the token was not sent:\n%s", r)
+	}
+	if counts.requests.Load() == 0 || sawToken() {
+		t.Errorf("%d requests, Authorization headers %q: want some, none with a token", counts.requests.Load(), counts.authorizations())
+	}
+
+	// The same server under another of this machine's names is another
+	// host.
+	t.Setenv("GITHUB_SERVER_URL", strings.Replace(gitServerOrigin(url), "127.0.0.1", "localhost", 1))
+	r = e.sync(t, dir, exitError, "--push", "--remote", url)
+	if !strings.Contains(r.stderr, "GITHUB_TOKEN is for http://localhost:") || sawToken() {
+		t.Errorf("GITHUB_TOKEN for localhost went to 127.0.0.1 (%q):\n%s", counts.authorizations(), r)
+	}
+	assertNoToken(t, pushToken, []string{dir, bare}, r.stdout, r.stderr)
+
+	// GIT_TOKEN is for the remote it is used with.
+	t.Setenv("GIT_TOKEN", pushToken)
+	e.sync(t, dir, exitOK, "--push", "--remote", url)
+	if got, want := git(t, bare, "rev-parse", "main"), git(t, dir, "rev-parse", "main"); got != want {
+		t.Errorf("push with GIT_TOKEN: remote %q, local %q", got, want)
+	}
+	t.Setenv("GIT_TOKEN", "")
+
+	// GITHUB_TOKEN for this server's host and port is sent.
+	setGitHubToken(t, url, pushToken)
+	before := len(counts.authorizations())
+	if err := e.SetTitle(releaseID, "Changelog"); err != nil {
+		t.Fatal(err)
+	}
+	e.sync(t, dir, exitOK, "--push", "--remote", url)
+	for _, a := range counts.authorizations()[before:] {
+		if a != basic {
+			t.Errorf("a request with GITHUB_TOKEN for this server had Authorization %q", a)
+		}
 	}
 }
