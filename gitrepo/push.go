@@ -431,15 +431,26 @@ func (r *Repo) sendPackLocked(ctx context.Context, s transport.ReceivePackSessio
 
 // objectsToPushLocked lists the commits from news back to what the remote
 // holds (haves, and the repository's shallow boundary), with the trees and
-// blobs each brings: those of its tree that its first parent's tree does
-// not hold at the same path. The remote holds the parent's, either already
-// or by this same push. An object that moved is sent again, which git
-// accepts; a walk of the remote's whole history to avoid that is not worth
-// its cost.
+// blobs each brings: those of its tree that no base tree holds at the same
+// path. The bases are its first parent's tree (the remote holds it, either
+// already or by this same push) and the trees of every have: a checkpoint
+// is made on top of the branch's tip, not of the checkpoint it continues,
+// and without the remote's checkpoint as a base each push of a long sync
+// would send again all that the ones before it sent. An object that moved
+// is sent again, which git accepts; a walk of the remote's whole history
+// to avoid that is not worth its cost.
 func (r *Repo) objectsToPushLocked(news, haves []plumbing.Hash) ([]plumbing.Hash, error) {
 	stop := map[plumbing.Hash]bool{}
+	var haveTrees []plumbing.Hash
 	for _, h := range haves {
 		stop[h] = true
+		t, err := r.commitTreeLocked(h)
+		if err != nil {
+			continue // a tag, or not a commit
+		}
+		if !slices.Contains(haveTrees, t) {
+			haveTrees = append(haveTrees, t)
+		}
 	}
 	shallows, err := r.store.Shallow()
 	if err != nil {
@@ -475,16 +486,16 @@ func (r *Repo) objectsToPushLocked(news, haves []plumbing.Hash) ([]plumbing.Hash
 			return nil, fmt.Errorf("read commit %s: %w", h, err)
 		}
 		add(h)
-		base := emptyTree
+		bases := slices.Clone(haveTrees)
 		if len(c.ParentHashes) > 0 && !shallow[h] {
 			pc, err := r.commitTreeLocked(c.ParentHashes[0])
 			if err != nil {
 				return nil, err
 			}
-			base = pc
+			bases = append(bases, pc)
 			todo = append(todo, c.ParentHashes...)
 		}
-		if err := r.treeDeltaLocked(c.TreeHash, base, add); err != nil {
+		if err := r.treeDeltaLocked(c.TreeHash, bases, add); err != nil {
 			return nil, err
 		}
 	}
@@ -514,36 +525,42 @@ func (r *Repo) treeLocked(h plumbing.Hash) (*object.Tree, error) {
 	return object.DecodeTree(r.store, obj)
 }
 
-// treeDeltaLocked adds tree and what it holds that base does not hold at
-// the same path.
-func (r *Repo) treeDeltaLocked(tree, base plumbing.Hash, add func(plumbing.Hash) bool) error {
-	if tree == base || !add(tree) {
+// treeDeltaLocked adds tree and what it holds that no base holds at the
+// same path.
+func (r *Repo) treeDeltaLocked(tree plumbing.Hash, bases []plumbing.Hash, add func(plumbing.Hash) bool) error {
+	if slices.Contains(bases, tree) || !add(tree) {
 		return nil
 	}
 	t, err := r.treeLocked(tree)
 	if err != nil {
 		return err
 	}
-	old := map[string]object.TreeEntry{}
-	if !base.IsZero() {
+	// old holds, per name, the entries the bases have there.
+	old := map[string][]object.TreeEntry{}
+	for _, base := range bases {
+		if base.IsZero() {
+			continue
+		}
 		b, err := r.treeLocked(base)
 		if err != nil {
 			return err
 		}
 		for _, e := range b.Entries {
-			old[e.Name] = e
+			old[e.Name] = append(old[e.Name], e)
 		}
 	}
 	for _, e := range t.Entries {
-		o, had := old[e.Name]
+		had := old[e.Name]
 		switch {
-		case had && o.Hash == e.Hash:
+		case slices.ContainsFunc(had, func(o object.TreeEntry) bool { return o.Hash == e.Hash }):
 		case e.Mode == filemode.Dir:
-			sub := plumbing.ZeroHash
-			if had && o.Mode == filemode.Dir {
-				sub = o.Hash
+			var subs []plumbing.Hash
+			for _, o := range had {
+				if o.Mode == filemode.Dir && !slices.Contains(subs, o.Hash) {
+					subs = append(subs, o.Hash)
+				}
 			}
-			if err := r.treeDeltaLocked(e.Hash, sub, add); err != nil {
+			if err := r.treeDeltaLocked(e.Hash, subs, add); err != nil {
 				return err
 			}
 		case e.Mode == filemode.Submodule:

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"fmt"
 	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -631,5 +633,62 @@ func TestSyncPushTokenNotSentElsewhere(t *testing.T) {
 		if a != basic {
 			t.Errorf("a request with GITHUB_TOKEN for this server had Authorization %q", a)
 		}
+	}
+}
+
+// remoteObjects counts the objects the bare repository received (every
+// push kept as its own pack: receive.unpackLimit=1, no gc) and the
+// distinct ones among them.
+func remoteObjects(t *testing.T, bare string) (received, unique int) {
+	t.Helper()
+	for _, l := range strings.Split(git(t, bare, "count-objects", "-v"), "\n") {
+		k, v, _ := strings.Cut(l, ": ")
+		if k == "in-pack" || k == "count" {
+			n, err := strconv.Atoi(strings.TrimSpace(v))
+			if err != nil {
+				t.Fatal(err)
+			}
+			received += n
+		}
+	}
+	unique = strings.Count(git(t, bare, "cat-file", "--batch-all-objects", "--batch-check"), "\n")
+	return received, unique
+}
+
+// TestSyncPushCheckpointsSendOnlyWhatTheRemoteLacks: time-boxed runs in
+// fresh clones, each going on from the checkpoint the one before pushed,
+// then a run without a time box that completes the snapshot: the remote
+// receives no object twice (each checkpoint is made on the branch's tip,
+// so the one the run took over from the remote must be a base of the push
+// too).
+func TestSyncPushCheckpointsSendOnlyWhatTheRemoteLacks(t *testing.T) {
+	url, bare := startGitServer(t, "x-access-token", pushToken)
+	setGitHubToken(t, url, pushToken)
+	git(t, bare, "config", "receive.unpackLimit", "1")
+	git(t, bare, "config", "gc.auto", "0")
+	clock := &requestClock{now: fixtureTime, step: 100 * time.Millisecond}
+	e := startEmulator(t, workspace.Generate(workspace.Small()), emulator.Options{}, clock.wrap)
+	boxed := []string{"--push", "--max-duration", "15s", "--checkpoint-interval", "3s"}
+
+	e.syncOn(t, clock, newRepoDir(t), exitIncomplete, append(boxed, "--remote", url)...)
+	prev, prevUnique := remoteObjects(t, bare)
+	runs := []string{fmt.Sprintf("run 1: %d objects", prev)}
+	for run := 2; run <= 4; run++ {
+		args, want := boxed, exitIncomplete
+		if run == 4 {
+			args, want = []string{"--push"}, exitOK
+		}
+		e.syncOn(t, clock, cloneRemote(t, url, 1), want, args...)
+		received, unique := remoteObjects(t, bare)
+		runs = append(runs, fmt.Sprintf("run %d: exit %d, %d objects received, %d new", run, want, received-prev, unique-prevUnique))
+		if received != unique {
+			t.Errorf("after run %d the remote received %d objects for %d distinct ones", run, received, unique)
+		}
+		prev, prevUnique = received, unique
+	}
+	t.Log(strings.Join(runs, "\n"))
+	remoteHistory(t, bare, "main")
+	if _, err := tryGit(bare, "rev-parse", "--verify", "--quiet", checkpointRef); err == nil {
+		t.Error("the remote's checkpoint is left after the complete sync")
 	}
 }
