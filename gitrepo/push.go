@@ -143,6 +143,25 @@ func ParseRemoteURL(url string) (*Remote, error) {
 // fetched reference, so that the objects sent are complete for what the
 // repository holds; elsewhere depth is not used.
 func (r *Repo) Fetch(ctx context.Context, m *Remote, auth transport.AuthMethod, names []string, depth int) (map[string]plumbing.Hash, error) {
+	return r.fetch(ctx, m, auth, names, depth, false)
+}
+
+// Deepen fetches the history of the named references (full names) of a
+// shallow repository depth commits deep from their tips, also of those it
+// already holds: their commits the shallow boundary hid, so that it can tell
+// whether one commit is another's ancestor. A depth of 0 fetches the whole
+// history. It returns what Fetch does.
+func (r *Repo) Deepen(ctx context.Context, m *Remote, auth transport.AuthMethod, names []string, depth int) (map[string]plumbing.Hash, error) {
+	if depth <= 0 {
+		depth = infiniteDepth
+	}
+	return r.fetch(ctx, m, auth, names, depth, true)
+}
+
+// infiniteDepth is the depth git asks for to unshallow a repository.
+const infiniteDepth = 1<<31 - 1
+
+func (r *Repo) fetch(ctx context.Context, m *Remote, auth transport.AuthMethod, names []string, depth int, deepen bool) (map[string]plumbing.Hash, error) {
 	c, err := client.NewClient(m.ep)
 	if err != nil {
 		return nil, err
@@ -172,7 +191,7 @@ func (r *Repo) Fetch(ctx context.Context, m *Remote, auth transport.AuthMethod, 
 			continue
 		}
 		got[n] = ref.Hash()
-		if !r.hasObjectLocked(ref.Hash()) && !slices.Contains(wants, ref.Hash()) {
+		if (deepen || !r.hasObjectLocked(ref.Hash())) && !slices.Contains(wants, ref.Hash()) {
 			wants = append(wants, ref.Hash())
 		}
 	}
@@ -188,6 +207,10 @@ func (r *Repo) Fetch(ctx context.Context, m *Remote, auth transport.AuthMethod, 
 	shallows, err := r.store.Shallow()
 	if err != nil {
 		return nil, err
+	}
+	if deepen && len(shallows) == 0 {
+		// Nothing is hidden: there is nothing to deepen.
+		return got, nil
 	}
 	if len(shallows) > 0 {
 		// Without its shallow commits, the remote would take the
@@ -227,6 +250,14 @@ func (r *Repo) Fetch(ctx context.Context, m *Remote, auth transport.AuthMethod, 
 	}
 	if err := packfile.UpdateObjectStorage(r.store, rd); err != nil {
 		return nil, fmt.Errorf("receive objects: %w", err)
+	}
+	if len(resp.Unshallows) > 0 {
+		// A deepening sent the parents of these: once they are stored,
+		// and not before, the commits are whole.
+		shallows = slices.DeleteFunc(shallows, func(h plumbing.Hash) bool { return slices.Contains(resp.Unshallows, h) })
+		if err := r.store.SetShallow(shallows); err != nil {
+			return nil, err
+		}
 	}
 	r.packs.reset()
 	if s, ok := r.store.(interface{ Reindex() }); ok {
@@ -570,6 +601,102 @@ func (r *Repo) treeDeltaLocked(tree plumbing.Hash, bases []plumbing.Hash, add fu
 		}
 	}
 	return nil
+}
+
+// Histories is how two commits' histories relate, as far as a shallow
+// repository can see.
+type Histories struct {
+	// Common is the newest commit found in both histories: local when it
+	// is remote's ancestor, remote when it is local's; zero if none was
+	// found.
+	Common plumbing.Hash
+	// LocalOnly are the commits of local's first-parent chain down to
+	// Common, newest first: those remote's history lacks. Nil when Common
+	// is not on that chain (a merge) or was not found.
+	LocalOnly []plumbing.Hash
+	// Hidden says that no common commit was found and a shallow boundary
+	// stopped a walk: one may lie beyond it.
+	Hidden bool
+}
+
+// CompareHistories walks local's and remote's histories by turns until it
+// finds a commit both hold, so that a branch a few commits behind or
+// ahead costs a few commits read, not its whole history.
+func (r *Repo) CompareHistories(local, remote plumbing.Hash) (*Histories, error) {
+	shallows, err := r.store.Shallow()
+	if err != nil {
+		return nil, err
+	}
+	boundary := map[plumbing.Hash]bool{}
+	for _, h := range shallows {
+		boundary[h] = true
+	}
+	type walk struct {
+		todo []plumbing.Hash
+		seen map[plumbing.Hash]bool
+		hit  bool // stopped at the shallow boundary
+	}
+	l := &walk{todo: []plumbing.Hash{local}, seen: map[plumbing.Hash]bool{local: true}}
+	m := &walk{todo: []plumbing.Hash{remote}, seen: map[plumbing.Hash]bool{remote: true}}
+	step := func(w, other *walk) (plumbing.Hash, error) {
+		h := w.todo[0]
+		w.todo = w.todo[1:]
+		if other.seen[h] {
+			return h, nil
+		}
+		if boundary[h] {
+			w.hit = true
+			return plumbing.ZeroHash, nil
+		}
+		c, err := r.readCommit(h)
+		if err != nil {
+			return plumbing.ZeroHash, err
+		}
+		for _, p := range c.ParentHashes {
+			if !w.seen[p] {
+				w.seen[p] = true
+				w.todo = append(w.todo, p)
+			}
+		}
+		return plumbing.ZeroHash, nil
+	}
+	var common plumbing.Hash
+	for common.IsZero() && (len(l.todo) > 0 || len(m.todo) > 0) {
+		for _, w := range [][2]*walk{{m, l}, {l, m}} {
+			if len(w[0].todo) == 0 || !common.IsZero() {
+				continue
+			}
+			if common, err = step(w[0], w[1]); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if common.IsZero() {
+		return &Histories{Hidden: l.hit || m.hit}, nil
+	}
+	h := &Histories{Common: common}
+	for c := local; c != common; {
+		h.LocalOnly = append(h.LocalOnly, c)
+		if boundary[c] {
+			return &Histories{Common: common}, nil
+		}
+		info, err := r.readCommit(c)
+		if err != nil {
+			return nil, err
+		}
+		if len(info.ParentHashes) == 0 {
+			return &Histories{Common: common}, nil
+		}
+		c = info.ParentHashes[0]
+	}
+	return h, nil
+}
+
+// IsShallow reports whether commit h is on the repository's shallow
+// boundary: held, but not its parents.
+func (r *Repo) IsShallow(h plumbing.Hash) (bool, error) {
+	shallows, err := r.store.Shallow()
+	return slices.Contains(shallows, h), err
 }
 
 // IsAncestor reports whether commit a is b or one of b's ancestors, as far

@@ -236,22 +236,73 @@ func (p *pusher) prepare(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	switch {
-	case remoteTip.IsZero() || remoteTip == local:
-	case p.isAncestor(repo, local, remoteTip):
-		if err := moveBranch(repo, p.c.Branch, local, remoteTip); err != nil {
-			return err
-		}
-		local = remoteTip
-	case p.isAncestor(repo, remoteTip, local):
-		// Commits an earlier run could not push: this push takes them.
-	default:
-		return fmt.Errorf("%s has commits that %s's %s lacks, and %s's has commits this repository lacks: notion-git does not merge snapshots; "+
-			"to keep the remote's, run git fetch %s %s && git reset --hard FETCH_HEAD, then sync again",
-			p.c.Branch, p.remote, p.c.Branch, p.remote, p.remote, p.c.Branch)
+	if local, err = p.catchUp(ctx, repo, local, remoteTip); err != nil {
+		return err
 	}
 	p.base, p.start = remoteTip, local
 	return p.adoptCheckpoint(ctx, repo, local)
+}
+
+// catchUp sets the branch, at local, to build on the remote's tip: moved
+// to it when local is one of its ancestors, or local's own tip (a shallow
+// clone's, with nothing of this repository on top); left when it holds
+// commits the remote lacks on top of the remote's tip, which the push
+// takes. It returns the branch's tip.
+func (p *pusher) catchUp(ctx context.Context, repo *gitrepo.Repo, local, remoteTip plumbing.Hash) (plumbing.Hash, error) {
+	if remoteTip.IsZero() || remoteTip == local {
+		return local, nil
+	}
+	h, err := p.histories(ctx, repo, local, remoteTip)
+	if err != nil {
+		return local, err
+	}
+	switch h.Common {
+	case remoteTip:
+		// Commits an earlier run could not push: this push takes them.
+		return local, nil
+	case local:
+	default:
+		shallow, err := repo.IsShallow(local)
+		if err != nil {
+			return local, err
+		}
+		if h.Common.IsZero() && h.Hidden && shallow {
+			// The tip of a shallow clone, with nothing of this
+			// repository on top: it came from a remote, which this run
+			// follows.
+			break
+		}
+		return local, fmt.Errorf("%s has commits that %s's %s lacks, and %s's has commits this repository lacks: notion-git does not merge snapshots; "+
+			"to keep the remote's, run git fetch %s %s && git reset --hard FETCH_HEAD, then sync again",
+			p.c.Branch, p.remote, p.c.Branch, p.remote, p.remote, p.c.Branch)
+	}
+	if err := moveBranch(repo, p.c.Branch, local, remoteTip); err != nil {
+		return local, err
+	}
+	return remoteTip, nil
+}
+
+// deepenSteps are the depths a shallow repository deepens its history to,
+// in turn, when its shallow boundary hides how its branch and the
+// remote's relate; 0 fetches the whole history.
+var deepenSteps = []int{64, 512, 0}
+
+// histories compares local with the remote's tip, deepening a shallow
+// repository's history until the answer is known, or local is a shallow
+// clone's own tip (see catchUp).
+func (p *pusher) histories(ctx context.Context, repo *gitrepo.Repo, local, remoteTip plumbing.Hash) (*gitrepo.Histories, error) {
+	for i := 0; ; i++ {
+		h, err := repo.CompareHistories(local, remoteTip)
+		if err != nil || !h.Hidden || i == len(deepenSteps) {
+			return h, err
+		}
+		if shallow, err := repo.IsShallow(local); err != nil || shallow {
+			return h, err
+		}
+		if _, err := repo.Deepen(ctx, p.remote, p.auth, []string{"refs/heads/" + p.c.Branch}, deepenSteps[i]); err != nil {
+			return nil, p.transportError("fetch from", err)
+		}
+	}
 }
 
 // adoptCheckpoint fetches the remote's checkpoint and makes it the local
@@ -284,11 +335,6 @@ func (p *pusher) adoptCheckpoint(ctx context.Context, repo *gitrepo.Repo, tip pl
 func continues(repo *gitrepo.Repo, k, tip plumbing.Hash) bool {
 	info, err := repo.ReadCommit(k)
 	return err == nil && info.FirstParent() == tip
-}
-
-func (p *pusher) isAncestor(repo *gitrepo.Repo, a, b plumbing.Hash) bool {
-	ok, err := repo.IsAncestor(a, b)
-	return err == nil && ok
 }
 
 // moveBranch moves branch from old to new by compare-and-swap, with the

@@ -692,3 +692,52 @@ func TestSyncPushCheckpointsSendOnlyWhatTheRemoteLacks(t *testing.T) {
 		t.Error("the remote's checkpoint is left after the complete sync")
 	}
 }
+
+// TestSyncPushShallowCloneFarBehind: shallow clones more commits behind the
+// remote than the first fetch reaches (pushFetchDepth) sync and push: a
+// depth-1 clone's tip, with nothing on top, takes the remote's tip; a
+// depth-2 clone, whose tip is below its shallow boundary no longer,
+// deepens its history until it sees that its tip is the remote's ancestor.
+func TestSyncPushShallowCloneFarBehind(t *testing.T) {
+	url, bare, counts := startCountingGitServer(t, "x-access-token", pushToken)
+	setGitHubToken(t, url, pushToken)
+	e := startEmulator(t, basicFixture(t), emulator.Options{}, nil)
+	a := newRepoDir(t)
+	e.sync(t, a, exitOK, "--push", "--remote", url)
+	if err := e.SetTitle(releaseID, "Changelog 0"); err != nil {
+		t.Fatal(err)
+	}
+	e.sync(t, a, exitOK, "--push", "--remote", url)
+	depth1 := cloneRemote(t, url, 1)
+	depth2 := newRepoDir(t)
+	git(t, filepath.Dir(depth2), append(gitAuthHeader("x-access-token", pushToken), "clone", "--quiet", "--depth", "2", url, depth2)...)
+	behind := pushFetchDepth + 2
+	for i := 1; i <= behind; i++ {
+		if err := e.SetTitle(releaseID, fmt.Sprintf("Changelog %d", i)); err != nil {
+			t.Fatal(err)
+		}
+		e.sync(t, a, exitOK, "--push", "--remote", url)
+	}
+	for i, clone := range []string{depth1, depth2} {
+		name := fmt.Sprintf("the depth-%d clone", i+1)
+		tip := strings.TrimSpace(git(t, bare, "rev-parse", "main"))
+		if err := e.SetTitle(homeID, "Home of "+name); err != nil {
+			t.Fatal(err)
+		}
+		fetches := counts.fetchPacks.Load()
+		r := e.sync(t, clone, exitOK, "--push")
+		if got := strings.TrimSpace(git(t, bare, "rev-parse", "main^")); got != tip {
+			t.Errorf("%s: the pushed commit's parent is %s, not the remote's tip %s\n%s", name, got, tip, r)
+		}
+		// The depth-2 clone deepens once (to 64 commits) after the first
+		// fetch; the depth-1 clone's tip needs no deepening.
+		if n, want := counts.fetchPacks.Load()-fetches, int64(i+1); n != want {
+			t.Errorf("%s fetched objects %d times, want %d", name, n, want)
+		}
+		// Again, now level with the remote: nothing to do.
+		e.sync(t, clone, exitOK, "--push")
+	}
+	if n := len(remoteHistory(t, bare, "main")); n != behind+4 {
+		t.Errorf("the remote has %d commits, want %d", n, behind+4)
+	}
+}
