@@ -15,6 +15,7 @@ import (
 	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
 
 	"github.com/notion-git/notion-git/gitrepo"
+	"github.com/notion-git/notion-git/review"
 )
 
 // sync --push: the branch goes to the remote after each sync, and the sync
@@ -272,6 +273,12 @@ func (p *pusher) catchUp(ctx context.Context, repo *gitrepo.Repo, local, remoteT
 			// follows.
 			break
 		}
+		if p.syncsOnly(repo, h.LocalOnly) {
+			if err := p.keepReplaced(ctx, repo, local, len(h.LocalOnly)); err != nil {
+				return local, err
+			}
+			break
+		}
 		return local, fmt.Errorf("%s has commits that %s's %s lacks, and %s's has commits this repository lacks: notion-git does not merge snapshots; "+
 			"to keep the remote's, run git fetch %s %s && git reset --hard FETCH_HEAD, then sync again",
 			p.c.Branch, p.remote, p.c.Branch, p.remote, p.remote, p.c.Branch)
@@ -280,6 +287,67 @@ func (p *pusher) catchUp(ctx context.Context, repo *gitrepo.Repo, local, remoteT
 		return local, err
 	}
 	return remoteTip, nil
+}
+
+// replacedRefPrefix begins the references that keep the commits of a
+// branch that the remote's branch replaced: refs/notion-git/replaced/
+// <branch>/<short hash of the tip>.
+const replacedRefPrefix = "refs/notion-git/replaced/"
+
+// syncsOnly reports whether commits (the branch's, which the remote's
+// lacks, down to one it has) are all notion-git syncs: snapshots of Notion
+// that nothing but a sync would miss, not a person's work.
+func (p *pusher) syncsOnly(repo *gitrepo.Repo, commits []plumbing.Hash) bool {
+	if len(commits) == 0 {
+		return false
+	}
+	for _, h := range commits {
+		info, err := repo.ReadCommit(h)
+		if err != nil {
+			return false
+		}
+		if _, ok := review.ParseTrailers(info.Message); !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// keepReplaced keeps the branch's n syncs that the remote's branch lacks,
+// at tip, under a reference of their own, here and on the remote, before
+// the branch takes the remote's tip and the sync is made again on top of
+// it. They were made by a run whose push failed, while another machine's
+// went through: dropping them would lose the versions they hold of pages
+// Notion may no longer have, and keeping them on the branch would make
+// every later run refuse to merge. The branch does not move unless the
+// remote holds them.
+func (p *pusher) keepReplaced(ctx context.Context, repo *gitrepo.Repo, tip plumbing.Hash, n int) error {
+	ref := replacedRefPrefix + p.c.Branch + "/" + short(tip)
+	cur, err := repo.Ref(ref)
+	if err != nil {
+		return err
+	}
+	if cur != tip {
+		if err := repo.UpdateRef(ref, cur, tip); err != nil {
+			return fmt.Errorf("keep %s as %s: %w", short(tip), ref, err)
+		}
+	}
+	u := &gitrepo.RefUpdate{Name: ref, New: tip}
+	err = repo.PushRefs(ctx, p.remote, p.auth, []*gitrepo.RefUpdate{u})
+	if err != nil {
+		err = p.transportError("push to", err)
+	} else {
+		err = u.Err
+	}
+	if err != nil {
+		return fmt.Errorf("%s's %s moved on without %s of %s, kept as %s but not pushed, so %s stays: %w",
+			p.remote, p.c.Branch, plural(n, "sync"), p.c.Branch, ref, p.c.Branch, err)
+	}
+	if !p.g.Quiet {
+		fmt.Fprintf(p.env.Stderr, "notion-git: %s's %s moved on without %s of %s; kept as %s (here and on %s), and syncing again on top of %s's %s\n",
+			p.remote, p.c.Branch, plural(n, "sync"), p.c.Branch, ref, p.remote, p.remote, p.c.Branch)
+	}
+	return nil
 }
 
 // deepenSteps are the depths a shallow repository deepens its history to,
@@ -412,12 +480,8 @@ func (p *pusher) publish(ctx context.Context, serr error) error {
 		return notPushed(err)
 	}
 	if branch != nil && branch.Err != nil {
-		if errors.Is(branch.Err, gitrepo.ErrRemoteMoved) && complete && p.ownCommit(repo, tip) {
+		if errors.Is(branch.Err, gitrepo.ErrRemoteMoved) && complete {
 			return errRedo
-		}
-		if errors.Is(branch.Err, gitrepo.ErrRemoteMoved) {
-			return notPushed(fmt.Errorf("%s's %s moved meanwhile, and this repository holds commits that it lacks besides this run's: notion-git does not merge snapshots (%v)",
-				p.remote, p.c.Branch, branch.Err))
 		}
 		return notPushed(branch.Err)
 	}
@@ -473,11 +537,19 @@ func (p *pusher) redo(ctx context.Context) error {
 		return err
 	}
 	remoteTip := got[branchRef]
-	if !remoteTip.IsZero() {
+	switch {
+	case remoteTip.IsZero():
+	case p.ownCommit(repo, tip):
 		if err := moveBranch(repo, p.c.Branch, tip, remoteTip); err != nil {
 			return fmt.Errorf("%s on %s is local and not pushed: %w", short(tip), p.c.Branch, err)
 		}
 		p.start = remoteTip
+	default:
+		// Syncs of earlier runs that could not push are under this
+		// run's: kept (see keepReplaced), or a person's commit refused.
+		if p.start, err = p.catchUp(ctx, repo, tip, remoteTip); err != nil {
+			return fmt.Errorf("%s on %s is local and not pushed: %w", short(tip), p.c.Branch, err)
+		}
 	}
 	// A remote branch gone since the refusal: the next push creates it.
 	p.base = remoteTip

@@ -398,10 +398,13 @@ func TestSyncPushDiverged(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.sync(t, a, exitOK, "--push", "--remote", url)
-	if err := e.SetTitle(releaseID, "Release log"); err != nil {
+	// A person's commit, not pushed: not a sync, so not for notion-git
+	// to set aside.
+	if err := os.WriteFile(filepath.Join(b, "NOTES.md"), []byte("notes\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	e.sync(t, b, exitOK) // committed, not pushed
+	git(t, b, "add", "NOTES.md")
+	git(t, b, "-c", "user.name=t", "-c", "user.email=t@localhost", "commit", "--quiet", "-m", "Notes")
 	if err := e.SetTitle(onboardingID, "Welcome aboard"); err != nil {
 		t.Fatal(err)
 	}
@@ -413,7 +416,68 @@ func TestSyncPushDiverged(t *testing.T) {
 	if git(t, b, "rev-parse", "main") != local {
 		t.Error("the branch moved")
 	}
+	if refs := git(t, bare, "for-each-ref", replacedRefPrefix); refs != "" {
+		t.Errorf("a person's commit was set aside:\n%s", refs)
+	}
 	remoteHistory(t, bare, "main")
+}
+
+// TestSyncPushKeepsReplacedSyncs: a run commits but cannot push, another
+// machine pushes meanwhile. The next run keeps the unpushed sync under
+// refs/notion-git/replaced/main/<hash>, here and on the remote, syncs
+// again on top of the remote's tip and pushes: the scheduled backup goes
+// on without anyone, and the versions the unpushed sync read travel with
+// the backup.
+func TestSyncPushKeepsReplacedSyncs(t *testing.T) {
+	url, bare := startGitServer(t, "x-access-token", pushToken)
+	setGitHubToken(t, url, pushToken)
+	e := startEmulator(t, basicFixture(t), emulator.Options{}, nil)
+	a := newRepoDir(t)
+	e.sync(t, a, exitOK, "--push", "--remote", url)
+	b := cloneRemote(t, url, 1)
+
+	git(t, bare, "config", "http.receivepack", "false")
+	if err := e.SetTitle(releaseID, "Changelog"); err != nil {
+		t.Fatal(err)
+	}
+	e.sync(t, a, exitError, "--push", "--remote", url) // committed, not pushed
+	if err := e.SetTitle(releaseID, "Changelog, again"); err != nil {
+		t.Fatal(err)
+	}
+	e.sync(t, a, exitError, "--push", "--remote", url) // a second one
+	unpushed := strings.TrimSpace(git(t, a, "rev-parse", "main"))
+	git(t, bare, "config", "http.receivepack", "true")
+	if err := e.SetTitle(homeID, "Team Space"); err != nil {
+		t.Fatal(err)
+	}
+	e.sync(t, b, exitOK, "--push")
+	other := strings.TrimSpace(git(t, bare, "rev-parse", "main"))
+	if err := e.SetTitle(onboardingID, "Welcome aboard"); err != nil {
+		t.Fatal(err)
+	}
+
+	r := e.sync(t, a, exitOK, "--push", "--remote", url)
+	ref := replacedRefPrefix + "main/" + unpushed[:12]
+	if !strings.Contains(r.stderr, "moved on without 2 syncs of main; kept as "+ref) {
+		t.Errorf("no line says the syncs were kept:\n%s", r)
+	}
+	for _, repo := range []string{a, bare} {
+		if got := strings.TrimSpace(git(t, repo, "rev-parse", ref)); got != unpushed {
+			t.Errorf("%s: %s is %q, want %s", repo, ref, got, unpushed)
+		}
+	}
+	if !strings.Contains(git(t, bare, "show", ref+"~1:"+layout.PagePath(releaseID)), "Changelog") {
+		t.Error("the kept commits on the remote do not hold the version they read")
+	}
+	if got := strings.TrimSpace(git(t, bare, "rev-parse", "main^")); got != other {
+		t.Errorf("the run's commit is on %s, not on the other machine's %s", got, other)
+	}
+	if got, want := git(t, bare, "rev-parse", "main"), git(t, a, "rev-parse", "main"); got != want {
+		t.Errorf("remote main %q, local %q", got, want)
+	}
+	remoteHistory(t, bare, "main")
+	// And the run after it is an ordinary one.
+	e.sync(t, a, exitOK, "--push", "--remote", url)
 }
 
 // TestSyncPushPartial: a partial sync (exit 3) pushes what it committed and
