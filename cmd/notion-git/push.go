@@ -492,12 +492,19 @@ func (p *pusher) publish(ctx context.Context, serr error) error {
 		}
 	}
 	if ckpt != nil {
-		if ckpt.Err != nil {
-			// The branch is what matters; a checkpoint that stays local
-			// costs the next run on another machine its head start only.
-			fmt.Fprintf(p.env.Stderr, "notion-git: warning: %s's checkpoint was not updated: %v\n", p.remote, oneLine(ckpt.Err))
-		} else {
+		switch {
+		case ckpt.Err == nil:
 			p.ckpt = ckpt.New
+		case incomplete:
+			// As when the push fails as a whole (above): the progress of
+			// a run stopped at its time box is the checkpoint, and one
+			// that did not reach the remote dies with a CI runner.
+			return fmt.Errorf("the sync stopped at its time box, and its checkpoint is local and not pushed (a run here continues from it, a fresh clone starts again): %s's checkpoint was not updated: %v",
+				p.remote, oneLine(ckpt.Err))
+		default:
+			// The snapshot is on the branch: the remote's checkpoint,
+			// left undeleted, is set aside by the next run.
+			fmt.Fprintf(p.env.Stderr, "notion-git: warning: %s's checkpoint was not deleted: %v\n", p.remote, oneLine(ckpt.Err))
 		}
 	}
 	return serr

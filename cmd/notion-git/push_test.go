@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -803,5 +804,48 @@ func TestSyncPushShallowCloneFarBehind(t *testing.T) {
 	}
 	if n := len(remoteHistory(t, bare, "main")); n != behind+4 {
 		t.Errorf("the remote has %d commits, want %d", n, behind+4)
+	}
+}
+
+// TestSyncPushCheckpointMovedOnTheRemoteFails: a run stopped at its time
+// box whose checkpoint the remote no longer takes (another run pushed one
+// meanwhile: the compare-and-swap fails) exits 1, not 5: its progress is
+// not on the remote, and a CI runner loses it.
+func TestSyncPushCheckpointMovedOnTheRemoteFails(t *testing.T) {
+	url, bare := startGitServer(t, "x-access-token", pushToken)
+	setGitHubToken(t, url, pushToken)
+	clock := &requestClock{now: fixtureTime, step: 100 * time.Millisecond}
+	var during atomic.Pointer[func()]
+	e := startEmulator(t, workspace.Generate(workspace.Small()), emulator.Options{}, func(h http.Handler) http.Handler {
+		return clock.wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if f := during.Swap(nil); f != nil {
+				(*f)()
+			}
+			h.ServeHTTP(w, r)
+		}))
+	})
+	a := newRepoDir(t)
+	boxed := []string{"--push", "--remote", url, "--max-duration", "15s", "--checkpoint-interval", "3s"}
+	e.syncOn(t, clock, a, exitIncomplete, boxed...)
+	first := strings.TrimSpace(git(t, bare, "rev-parse", checkpointRef))
+
+	// Another run's checkpoint lands on the remote while this one crawls.
+	otherCkpt := strings.TrimSpace(git(t, bare, "-c", "user.name=t", "-c", "user.email=t@localhost", "commit-tree", first+"^{tree}", "-p", first, "-m", "another run's checkpoint"))
+	var moved error
+	other := func() { moved = exec.Command("git", "-C", bare, "update-ref", checkpointRef, otherCkpt).Run() }
+	during.Store(&other)
+	r := e.syncOn(t, clock, a, exitError, boxed...)
+	if moved != nil {
+		t.Fatal(moved)
+	}
+	lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
+	if last := lines[len(lines)-1]; !strings.Contains(last, "checkpoint is local and not pushed") || !strings.Contains(last, "checkpoint was not updated") {
+		t.Errorf("the last line does not say the checkpoint is not on the remote:\n%s", r)
+	}
+	if got := strings.TrimSpace(git(t, bare, "rev-parse", checkpointRef)); got != otherCkpt {
+		t.Errorf("the remote's checkpoint is %s: the other run's was overwritten", got)
+	}
+	if !hasRef(a, checkpointRef) {
+		t.Error("the local checkpoint is gone")
 	}
 }
