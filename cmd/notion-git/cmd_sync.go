@@ -67,6 +67,9 @@ type syncCmd struct {
 	// last report it wrote, for --json (syncjson.go).
 	committed plumbing.Hash
 	kept      *exporter.Report
+	// jsonReport is the report of the last sync, for the document
+	// syncAndPush prints after the push.
+	jsonReport *exporter.Report
 }
 
 func (c *syncCmd) Run(g *Globals, env *Env) error {

@@ -14,6 +14,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/transport"
 	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
 
+	"github.com/notion-git/notion-git/exporter"
 	"github.com/notion-git/notion-git/gitrepo"
 	"github.com/notion-git/notion-git/review"
 )
@@ -131,6 +132,13 @@ type pusher struct {
 	withheld string   // why a token that is set was not sent to this remote
 	tokens   []string // only to make sure no message ever holds them
 
+	// pushed says the remote took a reference from this run; pushErr is
+	// the error the fetching or pushing failed with; earlier are the
+	// reports of the syncs dropped because another run pushed first.
+	pushed  bool
+	pushErr error
+	earlier []*exporter.Report
+
 	// base is the remote branch's tip the sync builds on (zero: the remote
 	// has no such branch); start is the local branch's tip when the sync
 	// starts; ckpt is the remote's checkpoint ref as last seen.
@@ -141,15 +149,48 @@ type pusher struct {
 // this run's commit is to be made again on top of the remote's tip.
 var errRedo = errors.New("redo the sync on top of the remote's tip")
 
-// syncAndPush is sync --push.
-func syncAndPush(ctx context.Context, g *Globals, c *syncCmd, env *Env) error {
+// syncAndPush is sync --push. With --json it prints the document once
+// the push is decided, whatever path the run ended by, and tells
+// --step-summary the push's outcome.
+func syncAndPush(ctx context.Context, g *Globals, c *syncCmd, env *Env) (err error) {
+	p := &pusher{g: g, c: c, env: env, dir: repoDirFor(c.Repo, c.Demo)}
+	p.tokens = envTokens(os.Getenv)
+	defer func() {
+		err = p.scrub(err)
+		c.summary.push = p.outcome(err)
+		c.summary.earlier = p.earlier
+		if c.syncJSONOut() {
+			doc := c.syncDoc(c.jsonReport, err)
+			doc.Push = c.summary.push
+			err = errors.Join(err, printJSON(env.Stdout, doc))
+		}
+	}()
 	if c.DryRun {
 		return usageError{errors.New("--push cannot be used with --dry-run: a dry run commits nothing to push")}
 	}
-	p := &pusher{g: g, c: c, env: env, dir: repoDirFor(c.Repo, c.Demo)}
-	p.tokens = envTokens(os.Getenv)
-	err := p.run(ctx)
-	return p.scrub(err)
+	return p.run(ctx)
+}
+
+// outcome is what the push did, for --json and --step-summary, given the
+// run's error.
+func (p *pusher) outcome(err error) *pushJSON {
+	o := &pushJSON{Remote: safeRemoteArg(p.c.Remote)}
+	if p.remote != nil {
+		o.Remote = p.remote.String()
+	}
+	complete := err == nil || errors.As(err, new(partialError)) || errors.As(err, new(worktreeError)) || errors.As(err, new(incompleteError))
+	switch {
+	case p.pushErr != nil:
+		o.Status, o.Error = "not_pushed", oneLine(p.scrub(p.pushErr))
+	case !complete:
+		// The sync failed: nothing to push.
+		o.Status = "not_pushed"
+	case p.pushed:
+		o.Status = "pushed"
+	default:
+		o.Status = "up_to_date"
+	}
+	return o
 }
 
 // useRemote sets the remote, and the token it gets (see pushAuth).
@@ -160,6 +201,7 @@ func (p *pusher) useRemote(m *gitrepo.Remote) {
 
 func (p *pusher) run(ctx context.Context) error {
 	if err := p.prepare(ctx); err != nil {
+		p.pushErr = err
 		return err
 	}
 	for attempt := 1; ; attempt++ {
@@ -168,14 +210,21 @@ func (p *pusher) run(ctx context.Context) error {
 		var out bytes.Buffer
 		env := *p.env
 		env.Stdout = &out
+		p.c.newAttempt()
 		_, serr := runSync(ctx, p.g, p.c, &env)
 		err := p.publish(ctx, serr)
 		if errors.Is(err, errRedo) {
 			if attempt == maxPushAttempts {
-				return fmt.Errorf("%s's %s moved again before each of %d pushes (other runs are pushing); the last commit is local and not pushed; run again",
+				p.flush(out.Bytes())
+				p.pushErr = fmt.Errorf("%s's %s moved again before each of %d pushes (other runs are pushing); the last commit is local and not pushed; run again",
 					p.remote, p.c.Branch, maxPushAttempts)
+				return p.pushErr
+			}
+			if p.c.summary.report != nil {
+				p.earlier = append(p.earlier, p.c.summary.report)
 			}
 			if err := p.redo(ctx); err != nil {
+				p.pushErr = err
 				return err
 			}
 			if !p.g.Quiet {
@@ -184,9 +233,30 @@ func (p *pusher) run(ctx context.Context) error {
 			}
 			continue
 		}
-		p.env.Stdout.Write(out.Bytes())
+		if err != serr {
+			p.pushErr = err
+		}
+		p.flush(out.Bytes())
 		return err
 	}
+}
+
+// flush writes what the sync that stays said for people: on stdout, or on
+// stderr when stdout is for the JSON document.
+func (p *pusher) flush(b []byte) {
+	w := p.env.Stdout
+	if p.c.syncJSONOut() {
+		w = p.env.Stderr
+	}
+	w.Write(b)
+}
+
+// newAttempt forgets what an earlier sync of this run (dropped, and made
+// again) left, so that the document and the summary tell of this one.
+func (c *syncCmd) newAttempt() {
+	c.committed, c.kept, c.jsonReport = plumbing.ZeroHash, nil, nil
+	c.summary = runSummary{}
+	c.resumed = false
 }
 
 // prepare resolves the remote and brings the branch up to the remote's tip
@@ -343,6 +413,7 @@ func (p *pusher) keepReplaced(ctx context.Context, repo *gitrepo.Repo, tip plumb
 		return fmt.Errorf("%s's %s moved on without %s of %s, kept as %s but not pushed, so %s stays: %w",
 			p.remote, p.c.Branch, plural(n, "sync"), p.c.Branch, ref, p.c.Branch, err)
 	}
+	p.pushed = true
 	if !p.g.Quiet {
 		fmt.Fprintf(p.env.Stderr, "notion-git: %s's %s moved on without %s of %s; kept as %s (here and on %s), and syncing again on top of %s's %s\n",
 			p.remote, p.c.Branch, plural(n, "sync"), p.c.Branch, ref, p.remote, p.remote, p.c.Branch)
@@ -486,7 +557,7 @@ func (p *pusher) publish(ctx context.Context, serr error) error {
 		return notPushed(branch.Err)
 	}
 	if branch != nil {
-		p.base = tip
+		p.base, p.pushed = tip, true
 		if !p.g.Quiet {
 			fmt.Fprintf(p.env.Stderr, "notion-git: pushed %s to %s (%s)\n", p.c.Branch, p.remote, short(tip))
 		}
@@ -494,7 +565,7 @@ func (p *pusher) publish(ctx context.Context, serr error) error {
 	if ckpt != nil {
 		switch {
 		case ckpt.Err == nil:
-			p.ckpt = ckpt.New
+			p.ckpt, p.pushed = ckpt.New, true
 		case incomplete:
 			// As when the push fails as a whole (above): the progress of
 			// a run stopped at its time box is the checkpoint, and one
