@@ -73,6 +73,23 @@ func (m *Remote) String() string {
 // auth applies.
 func (m *Remote) HTTP() bool { return m.ep.Protocol == "http" || m.ep.Protocol == "https" }
 
+// Address is where the remote is reached: its URL's scheme, host (lower
+// case, an IPv6 address without brackets) and port (the scheme's default
+// when the URL has none; 0 for a path).
+func (m *Remote) Address() (scheme, host string, port int) {
+	host = strings.ToLower(strings.Trim(m.ep.Host, "[]"))
+	port = m.ep.Port
+	if port == 0 {
+		switch m.ep.Protocol {
+		case "http":
+			port = 80
+		case "https":
+			port = 443
+		}
+	}
+	return m.ep.Protocol, host, port
+}
+
 // ResolveRemote returns the remote named nameOrURL in the repository's
 // configuration, or else nameOrURL taken as a URL (or a path). A URL with a
 // password is refused (ErrCredentialsInURL), and the error does not repeat
@@ -126,6 +143,25 @@ func ParseRemoteURL(url string) (*Remote, error) {
 // fetched reference, so that the objects sent are complete for what the
 // repository holds; elsewhere depth is not used.
 func (r *Repo) Fetch(ctx context.Context, m *Remote, auth transport.AuthMethod, names []string, depth int) (map[string]plumbing.Hash, error) {
+	return r.fetch(ctx, m, auth, names, depth, false)
+}
+
+// Deepen fetches the history of the named references (full names) of a
+// shallow repository depth commits deep from their tips, also of those it
+// already holds: their commits the shallow boundary hid, so that it can tell
+// whether one commit is another's ancestor. A depth of 0 fetches the whole
+// history. It returns what Fetch does.
+func (r *Repo) Deepen(ctx context.Context, m *Remote, auth transport.AuthMethod, names []string, depth int) (map[string]plumbing.Hash, error) {
+	if depth <= 0 {
+		depth = infiniteDepth
+	}
+	return r.fetch(ctx, m, auth, names, depth, true)
+}
+
+// infiniteDepth is the depth git asks for to unshallow a repository.
+const infiniteDepth = 1<<31 - 1
+
+func (r *Repo) fetch(ctx context.Context, m *Remote, auth transport.AuthMethod, names []string, depth int, deepen bool) (map[string]plumbing.Hash, error) {
 	c, err := client.NewClient(m.ep)
 	if err != nil {
 		return nil, err
@@ -155,7 +191,7 @@ func (r *Repo) Fetch(ctx context.Context, m *Remote, auth transport.AuthMethod, 
 			continue
 		}
 		got[n] = ref.Hash()
-		if !r.hasObjectLocked(ref.Hash()) && !slices.Contains(wants, ref.Hash()) {
+		if (deepen || !r.hasObjectLocked(ref.Hash())) && !slices.Contains(wants, ref.Hash()) {
 			wants = append(wants, ref.Hash())
 		}
 	}
@@ -171,6 +207,10 @@ func (r *Repo) Fetch(ctx context.Context, m *Remote, auth transport.AuthMethod, 
 	shallows, err := r.store.Shallow()
 	if err != nil {
 		return nil, err
+	}
+	if deepen && len(shallows) == 0 {
+		// Nothing is hidden: there is nothing to deepen.
+		return got, nil
 	}
 	if len(shallows) > 0 {
 		// Without its shallow commits, the remote would take the
@@ -210,6 +250,14 @@ func (r *Repo) Fetch(ctx context.Context, m *Remote, auth transport.AuthMethod, 
 	}
 	if err := packfile.UpdateObjectStorage(r.store, rd); err != nil {
 		return nil, fmt.Errorf("receive objects: %w", err)
+	}
+	if len(resp.Unshallows) > 0 {
+		// A deepening sent the parents of these: once they are stored,
+		// and not before, the commits are whole.
+		shallows = slices.DeleteFunc(shallows, func(h plumbing.Hash) bool { return slices.Contains(resp.Unshallows, h) })
+		if err := r.store.SetShallow(shallows); err != nil {
+			return nil, err
+		}
 	}
 	r.packs.reset()
 	if s, ok := r.store.(interface{ Reindex() }); ok {
@@ -414,15 +462,26 @@ func (r *Repo) sendPackLocked(ctx context.Context, s transport.ReceivePackSessio
 
 // objectsToPushLocked lists the commits from news back to what the remote
 // holds (haves, and the repository's shallow boundary), with the trees and
-// blobs each brings: those of its tree that its first parent's tree does
-// not hold at the same path. The remote holds the parent's, either already
-// or by this same push. An object that moved is sent again, which git
-// accepts; a walk of the remote's whole history to avoid that is not worth
-// its cost.
+// blobs each brings: those of its tree that no base tree holds at the same
+// path. The bases are its first parent's tree (the remote holds it, either
+// already or by this same push) and the trees of every have: a checkpoint
+// is made on top of the branch's tip, not of the checkpoint it continues,
+// and without the remote's checkpoint as a base each push of a long sync
+// would send again all that the ones before it sent. An object that moved
+// is sent again, which git accepts; a walk of the remote's whole history
+// to avoid that is not worth its cost.
 func (r *Repo) objectsToPushLocked(news, haves []plumbing.Hash) ([]plumbing.Hash, error) {
 	stop := map[plumbing.Hash]bool{}
+	var haveTrees []plumbing.Hash
 	for _, h := range haves {
 		stop[h] = true
+		t, err := r.commitTreeLocked(h)
+		if err != nil {
+			continue // a tag, or not a commit
+		}
+		if !slices.Contains(haveTrees, t) {
+			haveTrees = append(haveTrees, t)
+		}
 	}
 	shallows, err := r.store.Shallow()
 	if err != nil {
@@ -458,16 +517,16 @@ func (r *Repo) objectsToPushLocked(news, haves []plumbing.Hash) ([]plumbing.Hash
 			return nil, fmt.Errorf("read commit %s: %w", h, err)
 		}
 		add(h)
-		base := emptyTree
+		bases := slices.Clone(haveTrees)
 		if len(c.ParentHashes) > 0 && !shallow[h] {
 			pc, err := r.commitTreeLocked(c.ParentHashes[0])
 			if err != nil {
 				return nil, err
 			}
-			base = pc
+			bases = append(bases, pc)
 			todo = append(todo, c.ParentHashes...)
 		}
-		if err := r.treeDeltaLocked(c.TreeHash, base, add); err != nil {
+		if err := r.treeDeltaLocked(c.TreeHash, bases, add); err != nil {
 			return nil, err
 		}
 	}
@@ -497,36 +556,42 @@ func (r *Repo) treeLocked(h plumbing.Hash) (*object.Tree, error) {
 	return object.DecodeTree(r.store, obj)
 }
 
-// treeDeltaLocked adds tree and what it holds that base does not hold at
-// the same path.
-func (r *Repo) treeDeltaLocked(tree, base plumbing.Hash, add func(plumbing.Hash) bool) error {
-	if tree == base || !add(tree) {
+// treeDeltaLocked adds tree and what it holds that no base holds at the
+// same path.
+func (r *Repo) treeDeltaLocked(tree plumbing.Hash, bases []plumbing.Hash, add func(plumbing.Hash) bool) error {
+	if slices.Contains(bases, tree) || !add(tree) {
 		return nil
 	}
 	t, err := r.treeLocked(tree)
 	if err != nil {
 		return err
 	}
-	old := map[string]object.TreeEntry{}
-	if !base.IsZero() {
+	// old holds, per name, the entries the bases have there.
+	old := map[string][]object.TreeEntry{}
+	for _, base := range bases {
+		if base.IsZero() {
+			continue
+		}
 		b, err := r.treeLocked(base)
 		if err != nil {
 			return err
 		}
 		for _, e := range b.Entries {
-			old[e.Name] = e
+			old[e.Name] = append(old[e.Name], e)
 		}
 	}
 	for _, e := range t.Entries {
-		o, had := old[e.Name]
+		had := old[e.Name]
 		switch {
-		case had && o.Hash == e.Hash:
+		case slices.ContainsFunc(had, func(o object.TreeEntry) bool { return o.Hash == e.Hash }):
 		case e.Mode == filemode.Dir:
-			sub := plumbing.ZeroHash
-			if had && o.Mode == filemode.Dir {
-				sub = o.Hash
+			var subs []plumbing.Hash
+			for _, o := range had {
+				if o.Mode == filemode.Dir && !slices.Contains(subs, o.Hash) {
+					subs = append(subs, o.Hash)
+				}
 			}
-			if err := r.treeDeltaLocked(e.Hash, sub, add); err != nil {
+			if err := r.treeDeltaLocked(e.Hash, subs, add); err != nil {
 				return err
 			}
 		case e.Mode == filemode.Submodule:
@@ -536,6 +601,102 @@ func (r *Repo) treeDeltaLocked(tree, base plumbing.Hash, add func(plumbing.Hash)
 		}
 	}
 	return nil
+}
+
+// Histories is how two commits' histories relate, as far as a shallow
+// repository can see.
+type Histories struct {
+	// Common is the newest commit found in both histories: local when it
+	// is remote's ancestor, remote when it is local's; zero if none was
+	// found.
+	Common plumbing.Hash
+	// LocalOnly are the commits of local's first-parent chain down to
+	// Common, newest first: those remote's history lacks. Nil when Common
+	// is not on that chain (a merge) or was not found.
+	LocalOnly []plumbing.Hash
+	// Hidden says that no common commit was found and a shallow boundary
+	// stopped a walk: one may lie beyond it.
+	Hidden bool
+}
+
+// CompareHistories walks local's and remote's histories by turns until it
+// finds a commit both hold, so that a branch a few commits behind or
+// ahead costs a few commits read, not its whole history.
+func (r *Repo) CompareHistories(local, remote plumbing.Hash) (*Histories, error) {
+	shallows, err := r.store.Shallow()
+	if err != nil {
+		return nil, err
+	}
+	boundary := map[plumbing.Hash]bool{}
+	for _, h := range shallows {
+		boundary[h] = true
+	}
+	type walk struct {
+		todo []plumbing.Hash
+		seen map[plumbing.Hash]bool
+		hit  bool // stopped at the shallow boundary
+	}
+	l := &walk{todo: []plumbing.Hash{local}, seen: map[plumbing.Hash]bool{local: true}}
+	m := &walk{todo: []plumbing.Hash{remote}, seen: map[plumbing.Hash]bool{remote: true}}
+	step := func(w, other *walk) (plumbing.Hash, error) {
+		h := w.todo[0]
+		w.todo = w.todo[1:]
+		if other.seen[h] {
+			return h, nil
+		}
+		if boundary[h] {
+			w.hit = true
+			return plumbing.ZeroHash, nil
+		}
+		c, err := r.readCommit(h)
+		if err != nil {
+			return plumbing.ZeroHash, err
+		}
+		for _, p := range c.ParentHashes {
+			if !w.seen[p] {
+				w.seen[p] = true
+				w.todo = append(w.todo, p)
+			}
+		}
+		return plumbing.ZeroHash, nil
+	}
+	var common plumbing.Hash
+	for common.IsZero() && (len(l.todo) > 0 || len(m.todo) > 0) {
+		for _, w := range [][2]*walk{{m, l}, {l, m}} {
+			if len(w[0].todo) == 0 || !common.IsZero() {
+				continue
+			}
+			if common, err = step(w[0], w[1]); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if common.IsZero() {
+		return &Histories{Hidden: l.hit || m.hit}, nil
+	}
+	h := &Histories{Common: common}
+	for c := local; c != common; {
+		h.LocalOnly = append(h.LocalOnly, c)
+		if boundary[c] {
+			return &Histories{Common: common}, nil
+		}
+		info, err := r.readCommit(c)
+		if err != nil {
+			return nil, err
+		}
+		if len(info.ParentHashes) == 0 {
+			return &Histories{Common: common}, nil
+		}
+		c = info.ParentHashes[0]
+	}
+	return h, nil
+}
+
+// IsShallow reports whether commit h is on the repository's shallow
+// boundary: held, but not its parents.
+func (r *Repo) IsShallow(h plumbing.Hash) (bool, error) {
+	shallows, err := r.store.Shallow()
+	return slices.Contains(shallows, h), err
 }
 
 // IsAncestor reports whether commit a is b or one of b's ancestors, as far

@@ -361,6 +361,7 @@ func TestActionSyncsAndPushes(t *testing.T) {
 		"NOTION_GIT_RATE=1000",
 		"NOTION_GIT_BURST=100",
 		"GITHUB_TOKEN="+token,
+		"GITHUB_SERVER_URL="+gitServerOrigin(url),
 		"NOTION_GIT_ACTION_REPOSITORY="+clone,
 		"NOTION_GIT_ACTION_BRANCH=",
 		"NOTION_GIT_ACTION_REMOTE=origin",

@@ -40,7 +40,7 @@ type syncCmd struct {
 	Refresh     time.Duration `name:"refresh-period" default:"2160h" placeholder:"D" help:"Crawl every page again within D (default 90 days) even if Notion shows it unchanged; pages whose text follows other pages or people, within D/4; 0 turns the refresh off."`
 	Sweep       time.Duration `name:"comment-sweep-period" default:"3600h" placeholder:"D" help:"Read the comments of pages that did not change again within D (default 150 days), a slice each run; 0 turns the sweep off (a full sync then reads every block's comments at once)."`
 	AllowShrink bool          `name:"allow-shrink" help:"Commit even if the snapshot loses more than half of its pages."`
-	Push        bool          `env:"NOTION_GIT_PUSH" help:"Start from the remote branch's tip and push the branch after committing (never forced; redone on top when another run pushed first). The token comes from GITHUB_TOKEN or GIT_TOKEN (user GIT_USERNAME)."`
+	Push        bool          `env:"NOTION_GIT_PUSH" help:"Start from the remote branch's tip and push the branch after committing (never forced; redone on top when another run pushed first). The token comes from GITHUB_TOKEN (for the host of GITHUB_SERVER_URL) or GIT_TOKEN (user GIT_USERNAME), over https or to this machine."`
 	Remote      string        `default:"origin" env:"NOTION_GIT_REMOTE" placeholder:"NAME|URL" help:"Remote to push to with --push: a configured remote's name or a URL without credentials."`
 
 	MaxDuration time.Duration `name:"max-duration" env:"NOTION_GIT_MAX_DURATION" placeholder:"D" help:"Stop the crawl cleanly before D (e.g. 5h50m) and keep what it crawled as a checkpoint outside the branch; exit 5 says run again to continue."`
@@ -67,6 +67,9 @@ type syncCmd struct {
 	// last report it wrote, for --json (syncjson.go).
 	committed plumbing.Hash
 	kept      *exporter.Report
+	// jsonReport is the report of the last sync, for the document
+	// syncAndPush prints after the push.
+	jsonReport *exporter.Report
 }
 
 func (c *syncCmd) Run(g *Globals, env *Env) error {

@@ -8,7 +8,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 )
@@ -33,6 +35,16 @@ type gitServerCounts struct {
 	receivePacks atomic.Int64 // pushes that reached git-receive-pack
 	pushAdverts  atomic.Int64 // pushes begun: receive-pack's reference advertisements
 	fetchPacks   atomic.Int64 // fetches that asked git-upload-pack for objects
+
+	mu    sync.Mutex
+	auths []string // the Authorization header of every request ("" if none)
+}
+
+// authorizations is the Authorization header of every request so far.
+func (c *gitServerCounts) authorizations() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Clone(c.auths)
 }
 
 // startCountingGitServer is startGitServer that also says what the server
@@ -58,6 +70,9 @@ func startCountingGitServer(t *testing.T, user, pass string) (url, bare string, 
 	h := &cgi.Handler{Path: backend, Root: "/", Dir: root, Env: cgiEnv, Stderr: testLog{t}}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		counts.requests.Add(1)
+		counts.mu.Lock()
+		counts.auths = append(counts.auths, r.Header.Get("Authorization"))
+		counts.mu.Unlock()
 		u, p, ok := r.BasicAuth()
 		if !ok || subtle.ConstantTimeCompare([]byte(u), []byte(user)) != 1 || subtle.ConstantTimeCompare([]byte(p), []byte(pass)) != 1 {
 			counts.unauthorized.Add(1)

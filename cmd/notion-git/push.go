@@ -5,14 +5,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/transport"
 	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
 
+	"github.com/notion-git/notion-git/exporter"
 	"github.com/notion-git/notion-git/gitrepo"
+	"github.com/notion-git/notion-git/review"
 )
 
 // sync --push: the branch goes to the remote after each sync, and the sync
@@ -31,22 +35,88 @@ const maxPushAttempts = 3
 // fast-forward): enough for the runs that pushed since the clone.
 const pushFetchDepth = 8
 
-// pushAuth is the basic auth a push over HTTP(S) sends: GITHUB_TOKEN (as
-// the user GitHub expects for it), else GIT_TOKEN with GIT_USERNAME. It is
-// handed to go-git in memory only: nothing writes it to the repository's
-// configuration, a URL, a commit or a message.
-func pushAuth() (auth transport.AuthMethod, from, token string) {
-	if t := strings.TrimSpace(os.Getenv("GITHUB_TOKEN")); t != "" {
-		return &githttp.BasicAuth{Username: "x-access-token", Password: t}, "GITHUB_TOKEN", t
+// defaultGitHubServer is where GITHUB_TOKEN is valid when
+// GITHUB_SERVER_URL does not say (GitHub Actions sets it, also on GitHub
+// Enterprise Server).
+const defaultGitHubServer = "https://github.com"
+
+// pushAuth is the basic auth a fetch and push to remote m send, and the
+// variable it came from; withheld says why a token that is set is not
+// sent, for the line when the remote then asks for credentials.
+//
+// A token goes only where it is meant for, and never in clear:
+// GITHUB_TOKEN (as the user GitHub expects for it) to the host of
+// GITHUB_SERVER_URL, GIT_TOKEN with GIT_USERNAME to the remote it is used
+// with, both over https, or plain http to this machine (a loopback host,
+// which no one else can listen on). An origin on another host, a
+// scheduled job's GITHUB_TOKEN exported for other tools, must not receive
+// it. It is handed to go-git in memory only: nothing writes it to the
+// repository's configuration, a URL, a commit or a message.
+func pushAuth(m *gitrepo.Remote, getenv func(string) string) (auth transport.AuthMethod, from, withheld string) {
+	if !m.HTTP() {
+		// ssh has its own keys, and go-git refuses a password there; a
+		// path needs nothing.
+		return nil, "", ""
 	}
-	if t := strings.TrimSpace(os.Getenv("GIT_TOKEN")); t != "" {
-		user := strings.TrimSpace(os.Getenv("GIT_USERNAME"))
-		if user == "" {
-			user = "x-access-token"
+	scheme, host, port := m.Address()
+	var why []string
+	clear := scheme != "https" && !loopbackHost(host)
+	if t := strings.TrimSpace(getenv("GITHUB_TOKEN")); t != "" {
+		server := strings.TrimSpace(getenv("GITHUB_SERVER_URL"))
+		if server == "" {
+			server = defaultGitHubServer
 		}
-		return &githttp.BasicAuth{Username: user, Password: t}, "GIT_TOKEN", t
+		var shost string
+		var sport int
+		if sm, err := gitrepo.ParseRemoteURL(server); err == nil {
+			_, shost, sport = sm.Address()
+		}
+		switch {
+		case clear:
+			why = append(why, "GITHUB_TOKEN is not sent over plain http")
+		case shost != host || sport != port:
+			why = append(why, fmt.Sprintf("GITHUB_TOKEN is for %s (GITHUB_SERVER_URL), not %s", safeRemoteArg(server), hostPort(host, port)))
+		default:
+			return &githttp.BasicAuth{Username: "x-access-token", Password: t}, "GITHUB_TOKEN", ""
+		}
 	}
-	return nil, "", ""
+	if t := strings.TrimSpace(getenv("GIT_TOKEN")); t != "" {
+		if clear {
+			why = append(why, "GIT_TOKEN is not sent over plain http (only https, or http to this machine)")
+		} else {
+			user := strings.TrimSpace(getenv("GIT_USERNAME"))
+			if user == "" {
+				user = "x-access-token"
+			}
+			return &githttp.BasicAuth{Username: user, Password: t}, "GIT_TOKEN", ""
+		}
+	}
+	return nil, "", strings.Join(why, "; ")
+}
+
+// loopbackHost reports whether host is this machine.
+func loopbackHost(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func hostPort(host string, port int) string {
+	return net.JoinHostPort(host, strconv.Itoa(port))
+}
+
+// envTokens are the tokens set in the environment, sent or not: no
+// message may hold any of them.
+func envTokens(getenv func(string) string) []string {
+	var ts []string
+	for _, v := range []string{"GITHUB_TOKEN", "GIT_TOKEN"} {
+		if t := strings.TrimSpace(getenv(v)); t != "" {
+			ts = append(ts, t)
+		}
+	}
+	return ts
 }
 
 // pusher is one run of sync --push.
@@ -58,8 +128,16 @@ type pusher struct {
 	dir      string
 	remote   *gitrepo.Remote
 	auth     transport.AuthMethod
-	authFrom string // the variable the token came from; "" if none
-	token    string // only to make sure no message ever holds it
+	authFrom string   // the variable the token came from; "" if none
+	withheld string   // why a token that is set was not sent to this remote
+	tokens   []string // only to make sure no message ever holds them
+
+	// pushed says the remote took a reference from this run; pushErr is
+	// the error the fetching or pushing failed with; earlier are the
+	// reports of the syncs dropped because another run pushed first.
+	pushed  bool
+	pushErr error
+	earlier []*exporter.Report
 
 	// base is the remote branch's tip the sync builds on (zero: the remote
 	// has no such branch); start is the local branch's tip when the sync
@@ -71,28 +149,59 @@ type pusher struct {
 // this run's commit is to be made again on top of the remote's tip.
 var errRedo = errors.New("redo the sync on top of the remote's tip")
 
-// syncAndPush is sync --push.
-func syncAndPush(ctx context.Context, g *Globals, c *syncCmd, env *Env) error {
+// syncAndPush is sync --push. With --json it prints the document once
+// the push is decided, whatever path the run ended by, and tells
+// --step-summary the push's outcome.
+func syncAndPush(ctx context.Context, g *Globals, c *syncCmd, env *Env) (err error) {
+	p := &pusher{g: g, c: c, env: env, dir: repoDirFor(c.Repo, c.Demo)}
+	p.tokens = envTokens(os.Getenv)
+	defer func() {
+		err = p.scrub(err)
+		c.summary.push = p.outcome(err)
+		c.summary.earlier = p.earlier
+		if c.syncJSONOut() {
+			doc := c.syncDoc(c.jsonReport, err)
+			doc.Push = c.summary.push
+			err = errors.Join(err, printJSON(env.Stdout, doc))
+		}
+	}()
 	if c.DryRun {
 		return usageError{errors.New("--push cannot be used with --dry-run: a dry run commits nothing to push")}
 	}
-	p := &pusher{g: g, c: c, env: env, dir: repoDirFor(c.Repo, c.Demo)}
-	p.auth, p.authFrom, p.token = pushAuth()
-	err := p.run(ctx)
-	return p.scrub(err)
+	return p.run(ctx)
 }
 
-// useRemote sets the remote; basic auth is for HTTP(S) only (ssh has its
-// own keys, and go-git refuses a password there).
+// outcome is what the push did, for --json and --step-summary, given the
+// run's error.
+func (p *pusher) outcome(err error) *pushJSON {
+	o := &pushJSON{Remote: safeRemoteArg(p.c.Remote)}
+	if p.remote != nil {
+		o.Remote = p.remote.String()
+	}
+	complete := err == nil || errors.As(err, new(partialError)) || errors.As(err, new(worktreeError)) || errors.As(err, new(incompleteError))
+	switch {
+	case p.pushErr != nil:
+		o.Status, o.Error = "not_pushed", oneLine(p.scrub(p.pushErr))
+	case !complete:
+		// The sync failed: nothing to push.
+		o.Status = "not_pushed"
+	case p.pushed:
+		o.Status = "pushed"
+	default:
+		o.Status = "up_to_date"
+	}
+	return o
+}
+
+// useRemote sets the remote, and the token it gets (see pushAuth).
 func (p *pusher) useRemote(m *gitrepo.Remote) {
 	p.remote = m
-	if !m.HTTP() {
-		p.auth, p.authFrom = nil, ""
-	}
+	p.auth, p.authFrom, p.withheld = pushAuth(m, os.Getenv)
 }
 
 func (p *pusher) run(ctx context.Context) error {
 	if err := p.prepare(ctx); err != nil {
+		p.pushErr = err
 		return err
 	}
 	for attempt := 1; ; attempt++ {
@@ -101,14 +210,21 @@ func (p *pusher) run(ctx context.Context) error {
 		var out bytes.Buffer
 		env := *p.env
 		env.Stdout = &out
+		p.c.newAttempt()
 		_, serr := runSync(ctx, p.g, p.c, &env)
 		err := p.publish(ctx, serr)
 		if errors.Is(err, errRedo) {
 			if attempt == maxPushAttempts {
-				return fmt.Errorf("%s's %s moved again before each of %d pushes (other runs are pushing); the last commit is local and not pushed; run again",
+				p.flush(out.Bytes())
+				p.pushErr = fmt.Errorf("%s's %s moved again before each of %d pushes (other runs are pushing); the last commit is local and not pushed; run again",
 					p.remote, p.c.Branch, maxPushAttempts)
+				return p.pushErr
+			}
+			if p.c.summary.report != nil {
+				p.earlier = append(p.earlier, p.c.summary.report)
 			}
 			if err := p.redo(ctx); err != nil {
+				p.pushErr = err
 				return err
 			}
 			if !p.g.Quiet {
@@ -117,9 +233,30 @@ func (p *pusher) run(ctx context.Context) error {
 			}
 			continue
 		}
-		p.env.Stdout.Write(out.Bytes())
+		if err != serr {
+			p.pushErr = err
+		}
+		p.flush(out.Bytes())
 		return err
 	}
+}
+
+// flush writes what the sync that stays said for people: on stdout, or on
+// stderr when stdout is for the JSON document.
+func (p *pusher) flush(b []byte) {
+	w := p.env.Stdout
+	if p.c.syncJSONOut() {
+		w = p.env.Stderr
+	}
+	w.Write(b)
+}
+
+// newAttempt forgets what an earlier sync of this run (dropped, and made
+// again) left, so that the document and the summary tell of this one.
+func (c *syncCmd) newAttempt() {
+	c.committed, c.kept, c.jsonReport = plumbing.ZeroHash, nil, nil
+	c.summary = runSummary{}
+	c.resumed = false
 }
 
 // prepare resolves the remote and brings the branch up to the remote's tip
@@ -170,22 +307,141 @@ func (p *pusher) prepare(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	switch {
-	case remoteTip.IsZero() || remoteTip == local:
-	case p.isAncestor(repo, local, remoteTip):
-		if err := moveBranch(repo, p.c.Branch, local, remoteTip); err != nil {
-			return err
-		}
-		local = remoteTip
-	case p.isAncestor(repo, remoteTip, local):
-		// Commits an earlier run could not push: this push takes them.
-	default:
-		return fmt.Errorf("%s has commits that %s's %s lacks, and %s's has commits this repository lacks: notion-git does not merge snapshots; "+
-			"to keep the remote's, run git fetch %s %s && git reset --hard FETCH_HEAD, then sync again",
-			p.c.Branch, p.remote, p.c.Branch, p.remote, p.remote, p.c.Branch)
+	if local, err = p.catchUp(ctx, repo, local, remoteTip); err != nil {
+		return err
 	}
 	p.base, p.start = remoteTip, local
 	return p.adoptCheckpoint(ctx, repo, local)
+}
+
+// catchUp sets the branch, at local, to build on the remote's tip: moved
+// to it when local is one of its ancestors, or local's own tip (a shallow
+// clone's, with nothing of this repository on top); left when it holds
+// commits the remote lacks on top of the remote's tip, which the push
+// takes. It returns the branch's tip.
+func (p *pusher) catchUp(ctx context.Context, repo *gitrepo.Repo, local, remoteTip plumbing.Hash) (plumbing.Hash, error) {
+	if remoteTip.IsZero() || remoteTip == local {
+		return local, nil
+	}
+	h, err := p.histories(ctx, repo, local, remoteTip)
+	if err != nil {
+		return local, err
+	}
+	switch h.Common {
+	case remoteTip:
+		// Commits an earlier run could not push: this push takes them.
+		return local, nil
+	case local:
+	default:
+		shallow, err := repo.IsShallow(local)
+		if err != nil {
+			return local, err
+		}
+		if h.Common.IsZero() && h.Hidden && shallow {
+			// The tip of a shallow clone, with nothing of this
+			// repository on top: it came from a remote, which this run
+			// follows.
+			break
+		}
+		if p.syncsOnly(repo, h.LocalOnly) {
+			if err := p.keepReplaced(ctx, repo, local, len(h.LocalOnly)); err != nil {
+				return local, err
+			}
+			break
+		}
+		return local, fmt.Errorf("%s has commits that %s's %s lacks, and %s's has commits this repository lacks: notion-git does not merge snapshots; "+
+			"to keep the remote's, run git fetch %s %s && git reset --hard FETCH_HEAD, then sync again",
+			p.c.Branch, p.remote, p.c.Branch, p.remote, p.remote, p.c.Branch)
+	}
+	if err := moveBranch(repo, p.c.Branch, local, remoteTip); err != nil {
+		return local, err
+	}
+	return remoteTip, nil
+}
+
+// replacedRefPrefix begins the references that keep the commits of a
+// branch that the remote's branch replaced: refs/notion-git/replaced/
+// <branch>/<short hash of the tip>.
+const replacedRefPrefix = "refs/notion-git/replaced/"
+
+// syncsOnly reports whether commits (the branch's, which the remote's
+// lacks, down to one it has) are all notion-git syncs: snapshots of Notion
+// that nothing but a sync would miss, not a person's work.
+func (p *pusher) syncsOnly(repo *gitrepo.Repo, commits []plumbing.Hash) bool {
+	if len(commits) == 0 {
+		return false
+	}
+	for _, h := range commits {
+		info, err := repo.ReadCommit(h)
+		if err != nil {
+			return false
+		}
+		if _, ok := review.ParseTrailers(info.Message); !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// keepReplaced keeps the branch's n syncs that the remote's branch lacks,
+// at tip, under a reference of their own, here and on the remote, before
+// the branch takes the remote's tip and the sync is made again on top of
+// it. They were made by a run whose push failed, while another machine's
+// went through: dropping them would lose the versions they hold of pages
+// Notion may no longer have, and keeping them on the branch would make
+// every later run refuse to merge. The branch does not move unless the
+// remote holds them.
+func (p *pusher) keepReplaced(ctx context.Context, repo *gitrepo.Repo, tip plumbing.Hash, n int) error {
+	ref := replacedRefPrefix + p.c.Branch + "/" + short(tip)
+	cur, err := repo.Ref(ref)
+	if err != nil {
+		return err
+	}
+	if cur != tip {
+		if err := repo.UpdateRef(ref, cur, tip); err != nil {
+			return fmt.Errorf("keep %s as %s: %w", short(tip), ref, err)
+		}
+	}
+	u := &gitrepo.RefUpdate{Name: ref, New: tip}
+	err = repo.PushRefs(ctx, p.remote, p.auth, []*gitrepo.RefUpdate{u})
+	if err != nil {
+		err = p.transportError("push to", err)
+	} else {
+		err = u.Err
+	}
+	if err != nil {
+		return fmt.Errorf("%s's %s moved on without %s of %s, kept as %s but not pushed, so %s stays: %w",
+			p.remote, p.c.Branch, plural(n, "sync"), p.c.Branch, ref, p.c.Branch, err)
+	}
+	p.pushed = true
+	if !p.g.Quiet {
+		fmt.Fprintf(p.env.Stderr, "notion-git: %s's %s moved on without %s of %s; kept as %s (here and on %s), and syncing again on top of %s's %s\n",
+			p.remote, p.c.Branch, plural(n, "sync"), p.c.Branch, ref, p.remote, p.remote, p.c.Branch)
+	}
+	return nil
+}
+
+// deepenSteps are the depths a shallow repository deepens its history to,
+// in turn, when its shallow boundary hides how its branch and the
+// remote's relate; 0 fetches the whole history.
+var deepenSteps = []int{64, 512, 0}
+
+// histories compares local with the remote's tip, deepening a shallow
+// repository's history until the answer is known, or local is a shallow
+// clone's own tip (see catchUp).
+func (p *pusher) histories(ctx context.Context, repo *gitrepo.Repo, local, remoteTip plumbing.Hash) (*gitrepo.Histories, error) {
+	for i := 0; ; i++ {
+		h, err := repo.CompareHistories(local, remoteTip)
+		if err != nil || !h.Hidden || i == len(deepenSteps) {
+			return h, err
+		}
+		if shallow, err := repo.IsShallow(local); err != nil || shallow {
+			return h, err
+		}
+		if _, err := repo.Deepen(ctx, p.remote, p.auth, []string{"refs/heads/" + p.c.Branch}, deepenSteps[i]); err != nil {
+			return nil, p.transportError("fetch from", err)
+		}
+	}
 }
 
 // adoptCheckpoint fetches the remote's checkpoint and makes it the local
@@ -218,11 +474,6 @@ func (p *pusher) adoptCheckpoint(ctx context.Context, repo *gitrepo.Repo, tip pl
 func continues(repo *gitrepo.Repo, k, tip plumbing.Hash) bool {
 	info, err := repo.ReadCommit(k)
 	return err == nil && info.FirstParent() == tip
-}
-
-func (p *pusher) isAncestor(repo *gitrepo.Repo, a, b plumbing.Hash) bool {
-	ok, err := repo.IsAncestor(a, b)
-	return err == nil && ok
 }
 
 // moveBranch moves branch from old to new by compare-and-swap, with the
@@ -300,28 +551,31 @@ func (p *pusher) publish(ctx context.Context, serr error) error {
 		return notPushed(err)
 	}
 	if branch != nil && branch.Err != nil {
-		if errors.Is(branch.Err, gitrepo.ErrRemoteMoved) && complete && p.ownCommit(repo, tip) {
+		if errors.Is(branch.Err, gitrepo.ErrRemoteMoved) && complete {
 			return errRedo
-		}
-		if errors.Is(branch.Err, gitrepo.ErrRemoteMoved) {
-			return notPushed(fmt.Errorf("%s's %s moved meanwhile, and this repository holds commits that it lacks besides this run's: notion-git does not merge snapshots (%v)",
-				p.remote, p.c.Branch, branch.Err))
 		}
 		return notPushed(branch.Err)
 	}
 	if branch != nil {
-		p.base = tip
+		p.base, p.pushed = tip, true
 		if !p.g.Quiet {
 			fmt.Fprintf(p.env.Stderr, "notion-git: pushed %s to %s (%s)\n", p.c.Branch, p.remote, short(tip))
 		}
 	}
 	if ckpt != nil {
-		if ckpt.Err != nil {
-			// The branch is what matters; a checkpoint that stays local
-			// costs the next run on another machine its head start only.
-			fmt.Fprintf(p.env.Stderr, "notion-git: warning: %s's checkpoint was not updated: %v\n", p.remote, oneLine(ckpt.Err))
-		} else {
-			p.ckpt = ckpt.New
+		switch {
+		case ckpt.Err == nil:
+			p.ckpt, p.pushed = ckpt.New, true
+		case incomplete:
+			// As when the push fails as a whole (above): the progress of
+			// a run stopped at its time box is the checkpoint, and one
+			// that did not reach the remote dies with a CI runner.
+			return fmt.Errorf("the sync stopped at its time box, and its checkpoint is local and not pushed (a run here continues from it, a fresh clone starts again): %s's checkpoint was not updated: %v",
+				p.remote, oneLine(ckpt.Err))
+		default:
+			// The snapshot is on the branch: the remote's checkpoint,
+			// left undeleted, is set aside by the next run.
+			fmt.Fprintf(p.env.Stderr, "notion-git: warning: %s's checkpoint was not deleted: %v\n", p.remote, oneLine(ckpt.Err))
 		}
 	}
 	return serr
@@ -361,11 +615,19 @@ func (p *pusher) redo(ctx context.Context) error {
 		return err
 	}
 	remoteTip := got[branchRef]
-	if !remoteTip.IsZero() {
+	switch {
+	case remoteTip.IsZero():
+	case p.ownCommit(repo, tip):
 		if err := moveBranch(repo, p.c.Branch, tip, remoteTip); err != nil {
 			return fmt.Errorf("%s on %s is local and not pushed: %w", short(tip), p.c.Branch, err)
 		}
 		p.start = remoteTip
+	default:
+		// Syncs of earlier runs that could not push are under this
+		// run's: kept (see keepReplaced), or a person's commit refused.
+		if p.start, err = p.catchUp(ctx, repo, tip, remoteTip); err != nil {
+			return fmt.Errorf("%s on %s is local and not pushed: %w", short(tip), p.c.Branch, err)
+		}
 	}
 	// A remote branch gone since the refusal: the next push creates it.
 	p.base = remoteTip
@@ -376,6 +638,8 @@ func (p *pusher) redo(ctx context.Context) error {
 // variable when the remote refuses the credentials.
 func (p *pusher) transportError(what string, err error) error {
 	switch {
+	case errors.Is(err, transport.ErrAuthenticationRequired) && p.authFrom == "" && p.withheld != "":
+		return fmt.Errorf("%s %s: the remote asks for credentials, and no token was sent to it: %s", what, p.remote, p.withheld)
 	case errors.Is(err, transport.ErrAuthenticationRequired) && p.authFrom == "":
 		return fmt.Errorf("%s %s: the remote asks for credentials: set GITHUB_TOKEN or GIT_TOKEN", what, p.remote)
 	case errors.Is(err, transport.ErrAuthenticationRequired), errors.Is(err, transport.ErrAuthorizationFailed):
@@ -403,10 +667,16 @@ func (p *pusher) remoteError(err error) error {
 // scrub makes sure that no message holds the token, whatever a library
 // put in an error.
 func (p *pusher) scrub(err error) error {
-	if err == nil || p.token == "" || !strings.Contains(err.Error(), p.token) {
+	if err == nil {
 		return err
 	}
-	msg := strings.ReplaceAll(err.Error(), p.token, "***")
+	msg := err.Error()
+	for _, t := range p.tokens {
+		msg = strings.ReplaceAll(msg, t, "***")
+	}
+	if msg == err.Error() {
+		return err
+	}
 	switch {
 	case errors.As(err, new(usageError)):
 		return usageError{errors.New(msg)}

@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"fmt"
 	"io/fs"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -31,6 +34,25 @@ const pushToken = "ghs_pushTestToken0123456789abcdef"
 func gitAuthHeader(user, pass string) []string {
 	b := base64.StdEncoding.EncodeToString([]byte(user + ":" + pass))
 	return []string{"-c", "http.extraHeader=Authorization: Basic " + b}
+}
+
+// setGitHubToken sets GITHUB_TOKEN for a test, with GITHUB_SERVER_URL the
+// loopback git server at url, as GitHub Actions sets both: the token is
+// sent to that server only.
+func setGitHubToken(t *testing.T, url, token string) {
+	t.Helper()
+	t.Setenv("GITHUB_TOKEN", token)
+	t.Setenv("GITHUB_SERVER_URL", gitServerOrigin(url))
+}
+
+// gitServerOrigin is url's scheme, host and port.
+func gitServerOrigin(url string) string {
+	i := strings.Index(url, "://")
+	j := strings.Index(url[i+3:], "/")
+	if j < 0 {
+		return url
+	}
+	return url[:i+3+j]
 }
 
 // cloneRemote clones url into a new folder (checked by fsck at the end),
@@ -122,7 +144,7 @@ func remoteHistory(t *testing.T, bare, branch string) []string {
 // nowhere in any repository nor in what was printed.
 func TestSyncPushWithTokenFromEnv(t *testing.T) {
 	url, bare, counts := startCountingGitServer(t, "x-access-token", pushToken)
-	t.Setenv("GITHUB_TOKEN", pushToken)
+	setGitHubToken(t, url, pushToken)
 	e := startEmulator(t, basicFixture(t), emulator.Options{}, nil)
 
 	first := newRepoDir(t)
@@ -170,7 +192,7 @@ func TestSyncPushWithTokenFromEnv(t *testing.T) {
 func TestSyncPushWrongToken(t *testing.T) {
 	url, bare, counts := startCountingGitServer(t, "x-access-token", pushToken)
 	e := startEmulator(t, basicFixture(t), emulator.Options{}, nil)
-	t.Setenv("GITHUB_TOKEN", pushToken)
+	setGitHubToken(t, url, pushToken)
 	dir := newRepoDir(t)
 	e.sync(t, dir, exitOK, "--push", "--remote", url)
 	git(t, dir, "remote", "add", "origin", url)
@@ -244,7 +266,7 @@ func TestSyncPushRefusesCredentialsInURL(t *testing.T) {
 // the next sync pushes it.
 func TestSyncPushNotPushedAfterCommit(t *testing.T) {
 	url, bare := startGitServer(t, "x-access-token", pushToken)
-	t.Setenv("GITHUB_TOKEN", pushToken)
+	setGitHubToken(t, url, pushToken)
 	e := startEmulator(t, basicFixture(t), emulator.Options{}, nil)
 	dir := newRepoDir(t)
 	e.sync(t, dir, exitOK, "--push", "--remote", url)
@@ -283,7 +305,7 @@ func TestSyncPushNotPushedAfterCommit(t *testing.T) {
 // snapshots, and the last holds every edit.
 func TestSyncPushTwoClonesInTurn(t *testing.T) {
 	url, bare, counts := startCountingGitServer(t, "x-access-token", pushToken)
-	t.Setenv("GITHUB_TOKEN", pushToken)
+	setGitHubToken(t, url, pushToken)
 	var during atomic.Pointer[func()]
 	e := startEmulator(t, basicFixture(t), emulator.Options{}, func(h http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -368,7 +390,7 @@ func TestSyncPushTwoClonesInTurn(t *testing.T) {
 // that moved too, is not merged or overwritten: one line, exit 1.
 func TestSyncPushDiverged(t *testing.T) {
 	url, bare := startGitServer(t, "x-access-token", pushToken)
-	t.Setenv("GITHUB_TOKEN", pushToken)
+	setGitHubToken(t, url, pushToken)
 	e := startEmulator(t, basicFixture(t), emulator.Options{}, nil)
 	a := newRepoDir(t)
 	e.sync(t, a, exitOK, "--push", "--remote", url)
@@ -377,10 +399,13 @@ func TestSyncPushDiverged(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.sync(t, a, exitOK, "--push", "--remote", url)
-	if err := e.SetTitle(releaseID, "Release log"); err != nil {
+	// A person's commit, not pushed: not a sync, so not for notion-git
+	// to set aside.
+	if err := os.WriteFile(filepath.Join(b, "NOTES.md"), []byte("notes\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	e.sync(t, b, exitOK) // committed, not pushed
+	git(t, b, "add", "NOTES.md")
+	git(t, b, "-c", "user.name=t", "-c", "user.email=t@localhost", "commit", "--quiet", "-m", "Notes")
 	if err := e.SetTitle(onboardingID, "Welcome aboard"); err != nil {
 		t.Fatal(err)
 	}
@@ -392,14 +417,75 @@ func TestSyncPushDiverged(t *testing.T) {
 	if git(t, b, "rev-parse", "main") != local {
 		t.Error("the branch moved")
 	}
+	if refs := git(t, bare, "for-each-ref", replacedRefPrefix); refs != "" {
+		t.Errorf("a person's commit was set aside:\n%s", refs)
+	}
 	remoteHistory(t, bare, "main")
+}
+
+// TestSyncPushKeepsReplacedSyncs: a run commits but cannot push, another
+// machine pushes meanwhile. The next run keeps the unpushed sync under
+// refs/notion-git/replaced/main/<hash>, here and on the remote, syncs
+// again on top of the remote's tip and pushes: the scheduled backup goes
+// on without anyone, and the versions the unpushed sync read travel with
+// the backup.
+func TestSyncPushKeepsReplacedSyncs(t *testing.T) {
+	url, bare := startGitServer(t, "x-access-token", pushToken)
+	setGitHubToken(t, url, pushToken)
+	e := startEmulator(t, basicFixture(t), emulator.Options{}, nil)
+	a := newRepoDir(t)
+	e.sync(t, a, exitOK, "--push", "--remote", url)
+	b := cloneRemote(t, url, 1)
+
+	git(t, bare, "config", "http.receivepack", "false")
+	if err := e.SetTitle(releaseID, "Changelog"); err != nil {
+		t.Fatal(err)
+	}
+	e.sync(t, a, exitError, "--push", "--remote", url) // committed, not pushed
+	if err := e.SetTitle(releaseID, "Changelog, again"); err != nil {
+		t.Fatal(err)
+	}
+	e.sync(t, a, exitError, "--push", "--remote", url) // a second one
+	unpushed := strings.TrimSpace(git(t, a, "rev-parse", "main"))
+	git(t, bare, "config", "http.receivepack", "true")
+	if err := e.SetTitle(homeID, "Team Space"); err != nil {
+		t.Fatal(err)
+	}
+	e.sync(t, b, exitOK, "--push")
+	other := strings.TrimSpace(git(t, bare, "rev-parse", "main"))
+	if err := e.SetTitle(onboardingID, "Welcome aboard"); err != nil {
+		t.Fatal(err)
+	}
+
+	r := e.sync(t, a, exitOK, "--push", "--remote", url)
+	ref := replacedRefPrefix + "main/" + unpushed[:12]
+	if !strings.Contains(r.stderr, "moved on without 2 syncs of main; kept as "+ref) {
+		t.Errorf("no line says the syncs were kept:\n%s", r)
+	}
+	for _, repo := range []string{a, bare} {
+		if got := strings.TrimSpace(git(t, repo, "rev-parse", ref)); got != unpushed {
+			t.Errorf("%s: %s is %q, want %s", repo, ref, got, unpushed)
+		}
+	}
+	if !strings.Contains(git(t, bare, "show", ref+"~1:"+layout.PagePath(releaseID)), "Changelog") {
+		t.Error("the kept commits on the remote do not hold the version they read")
+	}
+	if got := strings.TrimSpace(git(t, bare, "rev-parse", "main^")); got != other {
+		t.Errorf("the run's commit is on %s, not on the other machine's %s", got, other)
+	}
+	if got, want := git(t, bare, "rev-parse", "main"), git(t, a, "rev-parse", "main"); got != want {
+		t.Errorf("remote main %q, local %q", got, want)
+	}
+	remoteHistory(t, bare, "main")
+	// And the run after it is an ordinary one.
+	e.sync(t, a, exitOK, "--push", "--remote", url)
 }
 
 // TestSyncPushPartial: a partial sync (exit 3) pushes what it committed and
 // still exits 3.
 func TestSyncPushPartial(t *testing.T) {
 	url, bare := startGitServer(t, "x-access-token", pushToken)
-	t.Setenv("GITHUB_TOKEN", pushToken)
+	setGitHubToken(t, url, pushToken)
 	refuse := &refuser{}
 	e := startEmulator(t, basicFixture(t), emulator.Options{}, refuse.wrap)
 	dir := newRepoDir(t)
@@ -426,7 +512,7 @@ func TestSyncPushPartial(t *testing.T) {
 // it, pushes the complete snapshot and deletes the remote's checkpoint.
 func TestSyncPushCheckpointContinuesInAFreshClone(t *testing.T) {
 	url, bare := startGitServer(t, "x-access-token", pushToken)
-	t.Setenv("GITHUB_TOKEN", pushToken)
+	setGitHubToken(t, url, pushToken)
 	clock := &requestClock{now: fixtureTime, step: 100 * time.Millisecond}
 	e := startEmulator(t, workspace.Generate(workspace.Small()), emulator.Options{}, clock.wrap)
 
@@ -478,7 +564,7 @@ func TestSyncPushCheckpointContinuesInAFreshClone(t *testing.T) {
 // repeat the same crawl on every schedule.
 func TestSyncPushCheckpointThatCannotBePushedFails(t *testing.T) {
 	url, bare := startGitServer(t, "x-access-token", pushToken)
-	t.Setenv("GITHUB_TOKEN", pushToken)
+	setGitHubToken(t, url, pushToken)
 	git(t, bare, "config", "http.receivepack", "false")
 	clock := &requestClock{now: fixtureTime, step: 100 * time.Millisecond}
 	e := startEmulator(t, workspace.Generate(workspace.Small()), emulator.Options{}, clock.wrap)
@@ -492,5 +578,274 @@ func TestSyncPushCheckpointThatCannotBePushedFails(t *testing.T) {
 	}
 	if hasRef(bare, checkpointRef) {
 		t.Error("the remote holds a checkpoint it refused")
+	}
+}
+
+// TestPushAuthScope: a token goes to the host it is for, over https or to
+// this machine, and nowhere else.
+func TestPushAuthScope(t *testing.T) {
+	env := func(kv ...string) func(string) string {
+		return func(k string) string {
+			for i := 0; i < len(kv); i += 2 {
+				if kv[i] == k {
+					return kv[i+1]
+				}
+			}
+			return ""
+		}
+	}
+	gh := "ghs_scope"
+	for _, tc := range []struct {
+		name, url string
+		env       func(string) string
+		from      string // the variable sent; "" none
+		withheld  string // part of the reason when none is sent
+	}{
+		{"GitHub", "https://github.com/o/r.git", env("GITHUB_TOKEN", gh), "GITHUB_TOKEN", ""},
+		{"GitHub, explicit port", "https://github.com:443/o/r.git", env("GITHUB_TOKEN", gh), "GITHUB_TOKEN", ""},
+		{"GitHub host in another case", "https://GitHub.com/o/r.git", env("GITHUB_TOKEN", gh), "GITHUB_TOKEN", ""},
+		{"another host", "https://git.invalid/o/r.git", env("GITHUB_TOKEN", gh), "", "GITHUB_TOKEN is for https://github.com (GITHUB_SERVER_URL), not git.invalid:443"},
+		{"GitHub over http", "http://github.com/o/r.git", env("GITHUB_TOKEN", gh), "", "GITHUB_TOKEN is not sent over plain http"},
+		{"Enterprise Server", "https://ghe.invalid/o/r.git", env("GITHUB_TOKEN", gh, "GITHUB_SERVER_URL", "https://ghe.invalid"), "GITHUB_TOKEN", ""},
+		{"github.com beside an Enterprise Server", "https://github.com/o/r.git", env("GITHUB_TOKEN", gh, "GITHUB_SERVER_URL", "https://ghe.invalid"), "", "not github.com:443"},
+		{"same host, other port", "https://ghe.invalid:8443/o/r.git", env("GITHUB_TOKEN", gh, "GITHUB_SERVER_URL", "https://ghe.invalid"), "", "not ghe.invalid:8443"},
+		{"GIT_TOKEN to any https remote", "https://git.invalid/o/r.git", env("GITHUB_TOKEN", gh, "GIT_TOKEN", "t"), "GIT_TOKEN", ""},
+		{"GIT_TOKEN not over plain http", "http://git.invalid/o/r.git", env("GIT_TOKEN", "t"), "", "GIT_TOKEN is not sent over plain http"},
+		{"GIT_TOKEN over http to loopback", "http://127.0.0.1:8080/r.git", env("GIT_TOKEN", "t"), "GIT_TOKEN", ""},
+		{"GIT_TOKEN over http to localhost", "http://localhost:8080/r.git", env("GIT_TOKEN", "t"), "GIT_TOKEN", ""},
+		{"GIT_TOKEN over http to ::1", "http://[::1]:8080/r.git", env("GIT_TOKEN", "t"), "GIT_TOKEN", ""},
+		{"GITHUB_TOKEN over http to its loopback server", "http://127.0.0.1:8080/r.git", env("GITHUB_TOKEN", gh, "GITHUB_SERVER_URL", "http://127.0.0.1:8080"), "GITHUB_TOKEN", ""},
+		{"GITHUB_TOKEN to another loopback name", "http://localhost:8080/r.git", env("GITHUB_TOKEN", gh, "GITHUB_SERVER_URL", "http://127.0.0.1:8080"), "", "not localhost:8080"},
+		{"ssh", "ssh://git@github.com/o/r.git", env("GITHUB_TOKEN", gh, "GIT_TOKEN", "t"), "", ""},
+		{"no token", "https://github.com/o/r.git", env(), "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m, err := gitrepo.ParseRemoteURL(tc.url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			auth, from, withheld := pushAuth(m, tc.env)
+			if from != tc.from || (auth == nil) != (tc.from == "") {
+				t.Errorf("sent %q (auth %v), want %q", from, auth != nil, tc.from)
+			}
+			if !strings.Contains(withheld, tc.withheld) || (tc.withheld == "") != (withheld == "") {
+				t.Errorf("withheld %q, want %q", withheld, tc.withheld)
+			}
+			for _, tok := range []string{gh, "t"} {
+				if strings.Contains(withheld, tok) && len(tok) > 1 {
+					t.Errorf("the reason holds the token: %q", withheld)
+				}
+			}
+		})
+	}
+}
+
+// TestSyncPushTokenNotSentElsewhere: with GITHUB_TOKEN for another host
+// (as a user who exported it for other tools has), a remote on this
+// machine never sees it, in any request; the remote then asking for
+// credentials gets one line saying why none was sent. The token for the
+// remote's own host is sent.
+func TestSyncPushTokenNotSentElsewhere(t *testing.T) {
+	url, bare, counts := startCountingGitServer(t, "x-access-token", pushToken)
+	e := startEmulator(t, basicFixture(t), emulator.Options{}, nil)
+	dir := newRepoDir(t)
+	basic := "Basic " + base64.StdEncoding.EncodeToString([]byte("x-access-token:"+pushToken))
+	sawToken := func() bool {
+		for _, a := range counts.authorizations() {
+			if a != "" {
+				return true
+			}
+		}
+		return false
+	}
+
+	t.Setenv("GITHUB_TOKEN", pushToken)
+	t.Setenv("GITHUB_SERVER_URL", "")
+	r := e.sync(t, dir, exitError, "--push", "--remote", url)
+	lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
+	if len(lines) != 1 || !strings.Contains(lines[0], "no token was sent to it: GITHUB_TOKEN is for https://github.com (GITHUB_SERVER_URL), not 127.0.0.1:") {
+		t.Errorf("want one line saying why the token was not sent:\n%s", r)
+	}
+	if counts.requests.Load() == 0 || sawToken() {
+		t.Errorf("%d requests, Authorization headers %q: want some, none with a token", counts.requests.Load(), counts.authorizations())
+	}
+
+	// The same server under another of this machine's names is another
+	// host.
+	t.Setenv("GITHUB_SERVER_URL", strings.Replace(gitServerOrigin(url), "127.0.0.1", "localhost", 1))
+	r = e.sync(t, dir, exitError, "--push", "--remote", url)
+	if !strings.Contains(r.stderr, "GITHUB_TOKEN is for http://localhost:") || sawToken() {
+		t.Errorf("GITHUB_TOKEN for localhost went to 127.0.0.1 (%q):\n%s", counts.authorizations(), r)
+	}
+	assertNoToken(t, pushToken, []string{dir, bare}, r.stdout, r.stderr)
+
+	// GIT_TOKEN is for the remote it is used with.
+	t.Setenv("GIT_TOKEN", pushToken)
+	e.sync(t, dir, exitOK, "--push", "--remote", url)
+	if got, want := git(t, bare, "rev-parse", "main"), git(t, dir, "rev-parse", "main"); got != want {
+		t.Errorf("push with GIT_TOKEN: remote %q, local %q", got, want)
+	}
+	t.Setenv("GIT_TOKEN", "")
+
+	// GITHUB_TOKEN for this server's host and port is sent.
+	setGitHubToken(t, url, pushToken)
+	before := len(counts.authorizations())
+	if err := e.SetTitle(releaseID, "Changelog"); err != nil {
+		t.Fatal(err)
+	}
+	e.sync(t, dir, exitOK, "--push", "--remote", url)
+	for _, a := range counts.authorizations()[before:] {
+		if a != basic {
+			t.Errorf("a request with GITHUB_TOKEN for this server had Authorization %q", a)
+		}
+	}
+}
+
+// remoteObjects counts the objects the bare repository received (every
+// push kept as its own pack: receive.unpackLimit=1, no gc) and the
+// distinct ones among them.
+func remoteObjects(t *testing.T, bare string) (received, unique int) {
+	t.Helper()
+	for _, l := range strings.Split(git(t, bare, "count-objects", "-v"), "\n") {
+		k, v, _ := strings.Cut(l, ": ")
+		if k == "in-pack" || k == "count" {
+			n, err := strconv.Atoi(strings.TrimSpace(v))
+			if err != nil {
+				t.Fatal(err)
+			}
+			received += n
+		}
+	}
+	unique = strings.Count(git(t, bare, "cat-file", "--batch-all-objects", "--batch-check"), "\n")
+	return received, unique
+}
+
+// TestSyncPushCheckpointsSendOnlyWhatTheRemoteLacks: time-boxed runs in
+// fresh clones, each going on from the checkpoint the one before pushed,
+// then a run without a time box that completes the snapshot: the remote
+// receives no object twice (each checkpoint is made on the branch's tip,
+// so the one the run took over from the remote must be a base of the push
+// too).
+func TestSyncPushCheckpointsSendOnlyWhatTheRemoteLacks(t *testing.T) {
+	url, bare := startGitServer(t, "x-access-token", pushToken)
+	setGitHubToken(t, url, pushToken)
+	git(t, bare, "config", "receive.unpackLimit", "1")
+	git(t, bare, "config", "gc.auto", "0")
+	clock := &requestClock{now: fixtureTime, step: 100 * time.Millisecond}
+	e := startEmulator(t, workspace.Generate(workspace.Small()), emulator.Options{}, clock.wrap)
+	boxed := []string{"--push", "--max-duration", "15s", "--checkpoint-interval", "3s"}
+
+	e.syncOn(t, clock, newRepoDir(t), exitIncomplete, append(boxed, "--remote", url)...)
+	prev, prevUnique := remoteObjects(t, bare)
+	runs := []string{fmt.Sprintf("run 1: %d objects", prev)}
+	for run := 2; run <= 4; run++ {
+		args, want := boxed, exitIncomplete
+		if run == 4 {
+			args, want = []string{"--push"}, exitOK
+		}
+		e.syncOn(t, clock, cloneRemote(t, url, 1), want, args...)
+		received, unique := remoteObjects(t, bare)
+		runs = append(runs, fmt.Sprintf("run %d: exit %d, %d objects received, %d new", run, want, received-prev, unique-prevUnique))
+		if received != unique {
+			t.Errorf("after run %d the remote received %d objects for %d distinct ones", run, received, unique)
+		}
+		prev, prevUnique = received, unique
+	}
+	t.Log(strings.Join(runs, "\n"))
+	remoteHistory(t, bare, "main")
+	if _, err := tryGit(bare, "rev-parse", "--verify", "--quiet", checkpointRef); err == nil {
+		t.Error("the remote's checkpoint is left after the complete sync")
+	}
+}
+
+// TestSyncPushShallowCloneFarBehind: shallow clones more commits behind the
+// remote than the first fetch reaches (pushFetchDepth) sync and push: a
+// depth-1 clone's tip, with nothing on top, takes the remote's tip; a
+// depth-2 clone, whose tip is below its shallow boundary no longer,
+// deepens its history until it sees that its tip is the remote's ancestor.
+func TestSyncPushShallowCloneFarBehind(t *testing.T) {
+	url, bare, counts := startCountingGitServer(t, "x-access-token", pushToken)
+	setGitHubToken(t, url, pushToken)
+	e := startEmulator(t, basicFixture(t), emulator.Options{}, nil)
+	a := newRepoDir(t)
+	e.sync(t, a, exitOK, "--push", "--remote", url)
+	if err := e.SetTitle(releaseID, "Changelog 0"); err != nil {
+		t.Fatal(err)
+	}
+	e.sync(t, a, exitOK, "--push", "--remote", url)
+	depth1 := cloneRemote(t, url, 1)
+	depth2 := newRepoDir(t)
+	git(t, filepath.Dir(depth2), append(gitAuthHeader("x-access-token", pushToken), "clone", "--quiet", "--depth", "2", url, depth2)...)
+	behind := pushFetchDepth + 2
+	for i := 1; i <= behind; i++ {
+		if err := e.SetTitle(releaseID, fmt.Sprintf("Changelog %d", i)); err != nil {
+			t.Fatal(err)
+		}
+		e.sync(t, a, exitOK, "--push", "--remote", url)
+	}
+	for i, clone := range []string{depth1, depth2} {
+		name := fmt.Sprintf("the depth-%d clone", i+1)
+		tip := strings.TrimSpace(git(t, bare, "rev-parse", "main"))
+		if err := e.SetTitle(homeID, "Home of "+name); err != nil {
+			t.Fatal(err)
+		}
+		fetches := counts.fetchPacks.Load()
+		r := e.sync(t, clone, exitOK, "--push")
+		if got := strings.TrimSpace(git(t, bare, "rev-parse", "main^")); got != tip {
+			t.Errorf("%s: the pushed commit's parent is %s, not the remote's tip %s\n%s", name, got, tip, r)
+		}
+		// The depth-2 clone deepens once (to 64 commits) after the first
+		// fetch; the depth-1 clone's tip needs no deepening.
+		if n, want := counts.fetchPacks.Load()-fetches, int64(i+1); n != want {
+			t.Errorf("%s fetched objects %d times, want %d", name, n, want)
+		}
+		// Again, now level with the remote: nothing to do.
+		e.sync(t, clone, exitOK, "--push")
+	}
+	if n := len(remoteHistory(t, bare, "main")); n != behind+4 {
+		t.Errorf("the remote has %d commits, want %d", n, behind+4)
+	}
+}
+
+// TestSyncPushCheckpointMovedOnTheRemoteFails: a run stopped at its time
+// box whose checkpoint the remote no longer takes (another run pushed one
+// meanwhile: the compare-and-swap fails) exits 1, not 5: its progress is
+// not on the remote, and a CI runner loses it.
+func TestSyncPushCheckpointMovedOnTheRemoteFails(t *testing.T) {
+	url, bare := startGitServer(t, "x-access-token", pushToken)
+	setGitHubToken(t, url, pushToken)
+	clock := &requestClock{now: fixtureTime, step: 100 * time.Millisecond}
+	var during atomic.Pointer[func()]
+	e := startEmulator(t, workspace.Generate(workspace.Small()), emulator.Options{}, func(h http.Handler) http.Handler {
+		return clock.wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if f := during.Swap(nil); f != nil {
+				(*f)()
+			}
+			h.ServeHTTP(w, r)
+		}))
+	})
+	a := newRepoDir(t)
+	boxed := []string{"--push", "--remote", url, "--max-duration", "15s", "--checkpoint-interval", "3s"}
+	e.syncOn(t, clock, a, exitIncomplete, boxed...)
+	first := strings.TrimSpace(git(t, bare, "rev-parse", checkpointRef))
+
+	// Another run's checkpoint lands on the remote while this one crawls.
+	otherCkpt := strings.TrimSpace(git(t, bare, "-c", "user.name=t", "-c", "user.email=t@localhost", "commit-tree", first+"^{tree}", "-p", first, "-m", "another run's checkpoint"))
+	var moved error
+	other := func() { moved = exec.Command("git", "-C", bare, "update-ref", checkpointRef, otherCkpt).Run() }
+	during.Store(&other)
+	r := e.syncOn(t, clock, a, exitError, boxed...)
+	if moved != nil {
+		t.Fatal(moved)
+	}
+	lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
+	if last := lines[len(lines)-1]; !strings.Contains(last, "checkpoint is local and not pushed") || !strings.Contains(last, "checkpoint was not updated") {
+		t.Errorf("the last line does not say the checkpoint is not on the remote:\n%s", r)
+	}
+	if got := strings.TrimSpace(git(t, bare, "rev-parse", checkpointRef)); got != otherCkpt {
+		t.Errorf("the remote's checkpoint is %s: the other run's was overwritten", got)
+	}
+	if !hasRef(a, checkpointRef) {
+		t.Error("the local checkpoint is gone")
 	}
 }

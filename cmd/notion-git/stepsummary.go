@@ -30,6 +30,11 @@ type runSummary struct {
 	// report is the crawl's report, also of a run that stopped at its
 	// time box or failed to commit, which runSync does not return.
 	report *exporter.Report
+
+	// Set by sync --push once the push is decided: what it did, and the
+	// reports of the syncs it dropped because another run pushed first.
+	push    *pushJSON
+	earlier []*exporter.Report
 }
 
 // summaryPages is how many pages the summary names before it counts the
@@ -80,6 +85,21 @@ func (c *syncCmd) stepSummary(env *Env, b *strings.Builder, report *exporter.Rep
 		b.WriteString(markdownText(detail) + "\n\n")
 	}
 
+	if p := c.summary.push; p != nil {
+		switch p.Status {
+		case "pushed":
+			fmt.Fprintf(b, "Pushed to `%s`.\n\n", markdownCode(p.Remote))
+		case "up_to_date":
+			fmt.Fprintf(b, "Nothing to push: `%s` is up to date.\n\n", markdownCode(p.Remote))
+		case "not_pushed":
+			if p.Error != "" && (runErr == nil || p.Error != oneLine(runErr)) {
+				fmt.Fprintf(b, "Not pushed to `%s`: %s.\n\n", markdownCode(p.Remote), markdownText(p.Error))
+			} else {
+				fmt.Fprintf(b, "Not pushed to `%s`.\n\n", markdownCode(p.Remote))
+			}
+		}
+	}
+
 	tip, diff, keepalive, err := c.summaryDiff(env)
 	switch {
 	case err != nil:
@@ -97,8 +117,20 @@ func (c *syncCmd) stepSummary(env *Env, b *strings.Builder, report *exporter.Rep
 
 	if report != nil {
 		r := report.Requests
+		total, retries, limited, waited, took, crawled := r.Total, r.Retries, r.RateLimited, r.Waited, report.Duration, report.Pages.Crawled
+		for _, e := range c.summary.earlier {
+			total += e.Requests.Total
+			retries += e.Requests.Retries
+			limited += e.Requests.RateLimited
+			waited += e.Requests.Waited
+			took += e.Duration
+			crawled += e.Pages.Crawled
+		}
 		fmt.Fprintf(b, "### Requests\n\n| requests | retries | rate limited | waited | pages crawled | pages in the snapshot | time |\n|---:|---:|---:|---:|---:|---:|---:|\n| %d | %d | %d | %s | %d | %d | %s |\n\n",
-			r.Total, r.Retries, r.RateLimited, r.Waited.Round(time.Second), report.Pages.Crawled, report.Pages.Total, report.Duration.Round(time.Second))
+			total, retries, limited, waited.Round(time.Second), crawled, report.Pages.Total, took.Round(time.Second))
+		if n := len(c.summary.earlier); n > 0 {
+			fmt.Fprintf(b, "Over %d syncs: another run pushed first %s, and the sync was made again on top of it.\n\n", n+1, pluralWord(n, "time", "times"))
+		}
 		if len(report.Errors) > 0 {
 			fmt.Fprintf(b, "### Unreadable (%d, kept their previous version)\n\n", len(report.Errors))
 			for _, e := range report.Errors {

@@ -28,8 +28,22 @@ type syncJSON struct {
 	// Error is the line the command prints on stderr, when it fails or
 	// ends partial or incomplete.
 	Error string `json:"error,omitempty"`
+	// Push is what --push did, written once the push is decided.
+	Push *pushJSON `json:"push,omitempty"`
 	// Report is absent when the run failed before its crawl.
 	*exporter.Report
+}
+
+// pushJSON is the push member of sync --json --push.
+type pushJSON struct {
+	// Remote is the remote's name, or its URL without credentials.
+	Remote string `json:"remote"`
+	// Status is pushed (the remote took the branch or the checkpoint),
+	// not_pushed (the push failed, or the run failed before it), or
+	// up_to_date (nothing to push).
+	Status string `json:"status"`
+	// Error is the line the push failed with.
+	Error string `json:"error,omitempty"`
 }
 
 // syncJSONOut says whether the sync prints its report on stdout.
@@ -43,6 +57,18 @@ func (c *syncCmd) jsonOutput(env *Env) (*Env, func(*exporter.Report, error) erro
 	if !c.syncJSONOut() {
 		return env, func(_ *exporter.Report, err error) error { return err }
 	}
+	if c.Push {
+		// syncAndPush prints the document once the push is decided, of
+		// the attempt whose commit stays, and buffers what this attempt
+		// says for people until then.
+		return env, func(r *exporter.Report, err error) error {
+			if r == nil {
+				r = c.kept
+			}
+			c.jsonReport = r
+			return err
+		}
+	}
 	stdout := env.Stdout
 	human := *env
 	human.Stdout = env.Stderr
@@ -50,29 +76,35 @@ func (c *syncCmd) jsonOutput(env *Env) (*Env, func(*exporter.Report, error) erro
 		if r == nil {
 			r = c.kept
 		}
-		doc := syncJSON{Report: r, Branch: c.Branch}
-		var inc incompleteError
-		switch {
-		case !c.committed.IsZero():
-			doc.Status, doc.Commit = "committed", c.committed.String()
-		case errors.As(err, &inc):
-			doc.Status = "incomplete"
-		case err != nil && !errors.As(err, new(partialError)):
-			doc.Status = "failed"
-		case c.DryRun:
-			doc.Status = "dry_run"
-		default:
-			doc.Status = "unchanged"
-		}
-		if doc.Commit == "" {
-			doc.Branch = ""
-		}
-		doc.Partial = r != nil && r.Partial()
-		if err != nil {
-			doc.Error = oneLine(err)
-		}
-		return errors.Join(err, printJSON(stdout, doc))
+		return errors.Join(err, printJSON(stdout, c.syncDoc(r, err)))
 	}
+}
+
+// syncDoc is the --json document of a sync that ended with report r and
+// error err.
+func (c *syncCmd) syncDoc(r *exporter.Report, err error) syncJSON {
+	doc := syncJSON{Report: r, Branch: c.Branch}
+	var inc incompleteError
+	switch {
+	case !c.committed.IsZero():
+		doc.Status, doc.Commit = "committed", c.committed.String()
+	case errors.As(err, &inc):
+		doc.Status = "incomplete"
+	case err != nil && !errors.As(err, new(partialError)):
+		doc.Status = "failed"
+	case c.DryRun:
+		doc.Status = "dry_run"
+	default:
+		doc.Status = "unchanged"
+	}
+	if doc.Commit == "" {
+		doc.Branch = ""
+	}
+	doc.Partial = r != nil && r.Partial()
+	if err != nil {
+		doc.Error = oneLine(err)
+	}
+	return doc
 }
 
 // saveReport writes the report to --report's file, and keeps it for the
