@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/notion-git/notion-git/layout"
 	"github.com/notion-git/notion-git/notion"
@@ -126,6 +127,9 @@ type crawlQueue struct {
 	cancel context.CancelCauseFunc
 	slots  chan struct{}
 	wg     sync.WaitGroup
+	// started numbers the pages as their crawls begin: their requests
+	// are served in that order (requestSlots).
+	started atomic.Int64
 
 	mu     sync.Mutex
 	seen   map[string]bool
@@ -179,7 +183,7 @@ func (q *crawlQueue) add(id string, obj layout.Object, why string) {
 		if q.x.stopped() {
 			return // the time box's drain window: marked in the checkpoint
 		}
-		ctx := q.ctx
+		ctx := withPageOrder(q.ctx, q.started.Add(1))
 		if why == "refresh" {
 			ctx = withPurpose(ctx, purposeRefresh)
 		}

@@ -26,7 +26,7 @@ func TestCutValueWithEmptyListingIsEmptyList(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	x := &exporter{client: client, sem: make(chan struct{}, 1)}
+	x := &exporter{client: client, sem: newRequestSlots(1)}
 	page := &layout.Page{ID: "10000000-0000-4000-8000-000000000001", Object: layout.Object{"properties": map[string]any{
 		"Tasks":  map[string]any{"id": "rel", "type": "relation", "relation": []any{}, "has_more": true},
 		"Owners": map[string]any{"id": "own", "type": "people", "people": []any{}, "has_more": true},

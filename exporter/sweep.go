@@ -218,29 +218,66 @@ func childBlockOf(page *layout.Page) func(id string) bool {
 
 // readComments reads the comments of each target, in order, each once.
 func (x *exporter) readComments(ctx context.Context, targets []string) ([]*layout.Comment, error) {
+	// The targets are listed concurrently, so that a page's comments
+	// take the request slots its crawl is first in line for (see
+	// requestSlots) instead of one request at a time; the result is in
+	// the targets' order whatever order the answers come in.
+	found := make([][]*layout.Comment, len(targets))
+	errs := make([]error, len(targets))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(len(targets), max(x.opts.Concurrency, 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				found[i], errs[i] = x.readCommentsOf(ctx, targets[i])
+			}
+		}()
+	}
+	for i := range targets {
+		if ctx.Err() != nil {
+			break
+		}
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	var out []*layout.Comment
 	seen := map[string]bool{}
-	for _, target := range targets {
-		if err := x.acquire(ctx); err != nil {
-			return nil, err
-		}
-		_, err := x.list(ctx, http.MethodGet, "comments", url.Values{"block_id": {target}}, nil, func(o layout.Object) error {
-			cid, err := objectID(o)
-			if err != nil {
-				return err
+	for _, list := range found {
+		for _, c := range list {
+			if !seen[c.ID] {
+				seen[c.ID] = true
+				out = append(out, c)
 			}
-			if !seen[cid] {
-				seen[cid] = true
-				out = append(out, &layout.Comment{ID: cid, Object: o})
-			}
-			return nil
-		})
-		x.release()
-		if err != nil {
-			return nil, err
 		}
 	}
 	return out, nil
+}
+
+// readCommentsOf lists the comments of one page or block.
+func (x *exporter) readCommentsOf(ctx context.Context, target string) ([]*layout.Comment, error) {
+	if err := x.acquire(ctx); err != nil {
+		return nil, err
+	}
+	defer x.release()
+	var out []*layout.Comment
+	_, err := x.list(ctx, http.MethodGet, "comments", url.Values{"block_id": {target}}, nil, func(o layout.Object) error {
+		cid, err := objectID(o)
+		if err != nil {
+			return err
+		}
+		out = append(out, &layout.Comment{ID: cid, Object: o})
+		return nil
+	})
+	return out, err
 }
 
 // storedComments reads the comment files of a page of the last snapshot

@@ -34,7 +34,7 @@ func Sync(ctx context.Context, client *notion.Client, prev Previous, sink Sink, 
 	}
 	x := &exporter{
 		client: client, prev: prev, sink: sink, opts: opts,
-		sem:      make(chan struct{}, opts.Concurrency),
+		sem:      newRequestSlots(opts.Concurrency),
 		report:   &Report{Started: opts.Now().UTC(), Full: opts.Full},
 		pages:    map[string]layout.Object{},
 		sources:  map[string]layout.Object{},
@@ -134,7 +134,7 @@ type exporter struct {
 	prev   Previous
 	sink   Sink
 	opts   Options
-	sem    chan struct{} // bounds requests in flight
+	sem    *requestSlots // bounds requests in flight, oldest page first
 
 	prevState *layout.State // nil on a first sync
 	state     *layout.State // what this sync will write
@@ -229,15 +229,10 @@ func (x *exporter) acquire(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	select {
-	case x.sem <- struct{}{}:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return x.sem.acquire(ctx, pageOrderOf(ctx))
 }
 
-func (x *exporter) release() { <-x.sem }
+func (x *exporter) release() { x.sem.release() }
 
 // get fetches one object and decodes it generically.
 func (x *exporter) get(ctx context.Context, path string) (layout.Object, error) {

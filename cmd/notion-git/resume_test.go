@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -367,5 +368,51 @@ func TestLongWaitWithoutMaxDurationSaysTheCheckpointIsKept(t *testing.T) {
 	e.syncWaiting(t, clock, dir, exitOK)
 	if hasRef(dir, checkpointRef) || commitCount(t, dir) != 1 {
 		t.Errorf("after completing: checkpoint ref kept %v, %d commits (want none and 1)", hasRef(dir, checkpointRef), commitCount(t, dir))
+	}
+}
+
+// TestTimeBoxedRunsFinishAFirstSync: a first sync too long for one run
+// finishes over several, each keeping more pages than the one before. A
+// run's pages in progress used to share the request slots evenly, and
+// read their block comments one at a time, so that a short box ended
+// with none of them done: the next run crawled the same pages from the
+// start, and progress stopped (28 of 103 pages after four runs, no more
+// after).
+func TestTimeBoxedRunsFinishAFirstSync(t *testing.T) {
+	clock := &requestClock{now: fixtureTime, step: 100 * time.Millisecond}
+	e := startEmulator(t, workspace.Generate(workspace.Small()), emulator.Options{}, clock.wrap)
+	whole := newRepoDir(t)
+	e.syncOn(t, clock, whole, exitOK)
+	full := clock.take()
+
+	// Each run may make 400 requests (40 s on this clock): the sync needs
+	// full/400 runs at the least. Allow twice that, and a run more.
+	dir := newRepoDir(t)
+	done, runs, limit := -1, 0, 2*full/400+2
+	progress := regexp.MustCompile(`(\d+) of \d+ pages crawled`)
+	for {
+		runs++
+		if runs > limit {
+			t.Fatalf("not complete after %d runs of 400 requests (an uninterrupted sync makes %d)", limit, full)
+		}
+		var stdout, stderr bytes.Buffer
+		code := runEnv(&Env{Ctx: context.Background(), Stdout: &stdout, Stderr: &stderr, Now: clock.Now}, e.syncArgs(dir, "--max-duration", "40s"))
+		if code == exitOK {
+			break
+		}
+		m := progress.FindStringSubmatch(stderr.String())
+		if code != exitIncomplete || m == nil {
+			t.Fatalf("run %d: exit %d\n%s", runs, code, stderr.String())
+		}
+		n, _ := strconv.Atoi(m[1])
+		if n <= done {
+			t.Fatalf("run %d kept %d pages, the run before %d: no progress", runs, n, done)
+		}
+		done = n
+	}
+	spent := clock.take()
+	t.Logf("%d runs, %d requests; uninterrupted %d", runs, spent, full)
+	if got, want := git(t, dir, "ls-tree", "-r", "--name-only", "HEAD", "pages"), git(t, whole, "ls-tree", "-r", "--name-only", "HEAD", "pages"); got != want {
+		t.Errorf("the snapshot made over %d runs holds other page files than the uninterrupted one", runs)
 	}
 }
