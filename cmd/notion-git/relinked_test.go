@@ -90,7 +90,8 @@ func TestRenameOfALinkedPage(t *testing.T) {
 		}
 	}
 	s := readSummary(t, summary)
-	wantInSummary(t, s, "### Pages changed (1)\n", "- renamed from **")
+	wantInSummary(t, s, "### Pages changed (1)\n", "- renamed from **",
+		fmt.Sprintf("The READMEs of %s were written again for the titles or names they show.\n", plural(len(links), "more page")))
 	if n := strings.Count(s, "\n- "); n != 1 {
 		t.Errorf("the summary lists %d pages, want the renamed one:\n%s", n, s)
 	}

@@ -182,9 +182,15 @@ func (c *syncCmd) summaryDiff(env *Env) (tip plumbing.Hash, diff *review.Diff, k
 // writeSummaryPages lists the pages a commit changed, with titles, and
 // counts the schema and view changes.
 func writeSummaryPages(b *strings.Builder, d *review.Diff) {
-	if len(d.Pages) == 0 {
+	if u := d.FormatUpgrade; u != nil {
+		fmt.Fprintf(b, "The repository's layout was upgraded from format %d to format %d.\n\n", u.From, u.To)
+	}
+	switch {
+	case len(d.Pages) == 0 && len(d.Relinked) > 0:
+		b.WriteString("No page changed in Notion.\n\n")
+	case len(d.Pages) == 0:
 		b.WriteString("No page changed (only Notion's bookkeeping, schemas or views).\n\n")
-	} else {
+	default:
 		fmt.Fprintf(b, "### Pages changed (%d)\n\n", len(d.Pages))
 		for i, p := range d.Pages {
 			if i == summaryPages {
@@ -194,6 +200,9 @@ func writeSummaryPages(b *strings.Builder, d *review.Diff) {
 			fmt.Fprintf(b, "- %s\n", pageLine(p))
 		}
 		b.WriteString("\n")
+	}
+	if n := len(d.Relinked); n > 0 {
+		fmt.Fprintf(b, "The READMEs of %s were written again for the titles or names they show.\n\n", plural(n, "more page"))
 	}
 	if n := len(d.Schemas) + len(d.Views); n > 0 {
 		fmt.Fprintf(b, "Also %s and %s changed.\n\n", pluralWord(len(d.Schemas), "database or data source schema", "database or data source schemas"), plural(len(d.Views), "view"))
