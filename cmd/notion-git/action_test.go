@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"fmt"
 	"io"
 	"io/fs"
 	"net/http"
@@ -273,10 +274,38 @@ type actionRunner struct {
 	env    []string
 	files  string
 	script string
+	// Each run gets a fresh depth-1 clone of bare with origin at url, as
+	// actions/checkout makes on a new runner, and the previous run's
+	// local state file, as the action's cache restores it.
+	bare, url, work string
+	clone           string   // the last run's
+	clones          []string // every run's
+}
+
+// freshClone makes the checkout of the next run.
+func (a *actionRunner) freshClone() string {
+	a.t.Helper()
+	dir := filepath.Join(a.work, fmt.Sprintf("clone-%d", len(a.clones)+1))
+	git(a.t, a.work, "clone", "--quiet", "--depth", "1", "file://"+a.bare, dir)
+	git(a.t, dir, "remote", "set-url", "origin", a.url)
+	if a.clone != "" {
+		if b, err := os.ReadFile(filepath.Join(a.clone, ".git", localStateFile)); err == nil {
+			if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, ".git", localStateFile)), 0o755); err != nil {
+				a.t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, ".git", localStateFile), b, 0o644); err != nil {
+				a.t.Fatal(err)
+			}
+		}
+	}
+	a.clone = dir
+	a.clones = append(a.clones, dir)
+	return dir
 }
 
 func (a *actionRunner) run(extra ...string) actionRun {
 	a.t.Helper()
+	extra = append([]string{"NOTION_GIT_ACTION_REPOSITORY=" + a.freshClone()}, extra...)
 	summary := filepath.Join(a.files, "step_summary")
 	outputs := filepath.Join(a.files, "output")
 	for _, f := range []string{summary, outputs} {
@@ -346,11 +375,9 @@ func TestActionSyncsAndPushes(t *testing.T) {
 		t.Errorf("the workflow does not pin the action at the binary's version:\n%s", workflow)
 	}
 	git(t, src, "push", "--quiet", bare, "main")
-	clone := filepath.Join(work, "clone")
-	git(t, work, "clone", "--quiet", "--depth", "1", "file://"+bare, clone)
-	git(t, clone, "remote", "set-url", "origin", url)
 
-	a := &actionRunner{t: t, bin: bin, files: t.TempDir(), script: filepath.Join(actionDir, "action", "sync.sh")}
+	a := &actionRunner{t: t, bin: bin, files: t.TempDir(), script: filepath.Join(actionDir, "action", "sync.sh"),
+		bare: bare, url: url, work: work}
 	if a.script, err = filepath.Abs(a.script); err != nil {
 		t.Fatal(err)
 	}
@@ -362,7 +389,6 @@ func TestActionSyncsAndPushes(t *testing.T) {
 		"NOTION_GIT_BURST=100",
 		"GITHUB_TOKEN="+token,
 		"GITHUB_SERVER_URL="+gitServerOrigin(url),
-		"NOTION_GIT_ACTION_REPOSITORY="+clone,
 		"NOTION_GIT_ACTION_BRANCH=",
 		"NOTION_GIT_ACTION_REMOTE=origin",
 		"NOTION_GIT_ACTION_MAX_DURATION=5h20m",
@@ -375,7 +401,7 @@ func TestActionSyncsAndPushes(t *testing.T) {
 		if n := strings.TrimSpace(git(t, bare, "rev-list", "--count", "refs/heads/main")); n != strconv.Itoa(commits) {
 			t.Fatalf("the remote has %s commits, want %d\n%s", n, commits, r)
 		}
-		if tip, local := remoteTip(), strings.TrimSpace(git(t, clone, "rev-parse", "HEAD")); tip != local {
+		if tip, local := remoteTip(), strings.TrimSpace(git(t, a.clone, "rev-parse", "HEAD")); tip != local {
 			t.Fatalf("the remote's main is %s, the clone's HEAD %s\n%s", tip, local, r)
 		}
 		files := strings.Fields(git(t, bare, "ls-tree", "-r", "--name-only", "refs/heads/main"))
@@ -447,27 +473,32 @@ func TestActionSyncsAndPushes(t *testing.T) {
 		"### Unreadable (1, kept their previous version)\n", "- page `"+releaseID+"`: ")
 	h.armed.Store(false)
 
-	// The token, and the basic auth header made of it, are nowhere in the
-	// clone's git directory, nor in the summary.
+	// The token, and the basic auth header made of it, are nowhere in
+	// any run's git directory, nor in the summary.
 	basic := base64.StdEncoding.EncodeToString([]byte("x-access-token:" + token))
-	err = filepath.WalkDir(filepath.Join(clone, ".git"), func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
+	for _, clone := range a.clones {
+		err = filepath.WalkDir(filepath.Join(clone, ".git"), func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			if bytes.Contains(b, []byte(token)) || bytes.Contains(b, []byte(basic)) {
+				t.Errorf("%s holds the token", p)
+			}
+			return nil
+		})
 		if err != nil {
-			return err
+			t.Fatal(err)
 		}
-		if bytes.Contains(b, []byte(token)) || bytes.Contains(b, []byte(basic)) {
-			t.Errorf("%s holds the token", p)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
+		gitFsck(t, clone)
 	}
 	if strings.Contains(r.summary, token) {
 		t.Errorf("the summary holds the token")
 	}
-	gitFsck(t, clone)
+	if len(a.clones) != 4 {
+		t.Errorf("%d runs, each in its own clone; want 4", len(a.clones))
+	}
 }
