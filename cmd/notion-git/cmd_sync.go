@@ -530,23 +530,11 @@ func commitSync(repo *gitrepo.Repo, builder *gitrepo.TreeBuilder, prev *gitrepo.
 	if err != nil {
 		return plumbing.ZeroHash, false, err
 	}
-	// Refuse before the branch moves if the working tree has local edits to
-	// files this commit changes.
-	refresh, err := repo.PrepareRefresh(c.Branch, prev.Commit(), commit, nil)
-	if err != nil {
-		return plumbing.ZeroHash, false, withEditHint(err)
-	}
-	if err := refresh.MoveBranch(); err != nil {
-		if errors.Is(err, gitrepo.ErrRefChanged) {
-			err = fmt.Errorf("%w (another sync may have committed meanwhile; run again)", err)
+	if moved, err := moveBranchTo(repo, c.Branch, prev.Commit(), commit, c.onCommit); err != nil {
+		if !moved {
+			return plumbing.ZeroHash, false, err
 		}
-		return plumbing.ZeroHash, false, fmt.Errorf("move branch %s: %w", c.Branch, err)
-	}
-	if c.onCommit != nil {
-		c.onCommit()
-	}
-	if err := refresh.Apply(); err != nil {
-		return commit, true, worktreeError{commit: commit, branch: c.Branch, err: err}
+		return commit, true, err
 	}
 	if firstAttributes {
 		if err := configureDrivers(repo, io.Discard); err != nil {
@@ -555,6 +543,32 @@ func commitSync(repo *gitrepo.Repo, builder *gitrepo.TreeBuilder, prev *gitrepo.
 	}
 	maintainPacks(repo, stderr)
 	return commit, true, nil
+}
+
+// moveBranchTo moves branch from old to new by compare-and-swap, and
+// brings the working tree along when the branch is checked out. It
+// refuses before the branch moves if the working tree has local edits to
+// files the commit changes. onMoved, if not nil, is called once the branch
+// has moved. moved tells whether the branch holds new, also when the
+// working tree then could not follow (a worktreeError, exit 4).
+func moveBranchTo(repo *gitrepo.Repo, branch string, old, new plumbing.Hash, onMoved func()) (moved bool, err error) {
+	refresh, err := repo.PrepareRefresh(branch, old, new, nil)
+	if err != nil {
+		return false, withEditHint(err)
+	}
+	if err := refresh.MoveBranch(); err != nil {
+		if errors.Is(err, gitrepo.ErrRefChanged) {
+			err = fmt.Errorf("%w (another sync may have committed meanwhile; run again)", err)
+		}
+		return false, fmt.Errorf("move branch %s: %w", branch, err)
+	}
+	if onMoved != nil {
+		onMoved()
+	}
+	if err := refresh.Apply(); err != nil {
+		return true, worktreeError{commit: new, branch: branch, err: err}
+	}
+	return true, nil
 }
 
 // maintainPacks merges packs after a commit (gitrepo.Repo.Maintain). A

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -84,23 +83,13 @@ func keepAlive(repo *gitrepo.Repo, prev *gitrepo.Snapshot, c *syncCmd, report *e
 	if err != nil {
 		return plumbing.ZeroHash, false, err
 	}
-	refresh, err := repo.PrepareRefresh(c.Branch, prev.Commit(), commit, nil)
-	if err != nil {
-		return plumbing.ZeroHash, false, withEditHint(err)
-	}
-	if err := refresh.MoveBranch(); err != nil {
-		if errors.Is(err, gitrepo.ErrRefChanged) {
-			err = fmt.Errorf("%w (another sync may have committed meanwhile; run again)", err)
+	// The tree is the same: the working tree has nothing to write, but
+	// the refresh also finishes what an earlier one recorded.
+	if moved, err := moveBranchTo(repo, c.Branch, prev.Commit(), commit, c.onCommit); err != nil {
+		if !moved {
+			return plumbing.ZeroHash, false, err
 		}
-		return plumbing.ZeroHash, false, fmt.Errorf("move branch %s: %w", c.Branch, err)
-	}
-	if c.onCommit != nil {
-		c.onCommit()
-	}
-	// The tree is the same: there is nothing to write, but Apply also
-	// finishes what the refresh recorded.
-	if err := refresh.Apply(); err != nil {
-		return commit, true, worktreeError{commit: commit, branch: c.Branch, err: err}
+		return commit, true, err
 	}
 	return commit, true, nil
 }

@@ -476,20 +476,10 @@ func continues(repo *gitrepo.Repo, k, tip plumbing.Hash) bool {
 	return err == nil && info.FirstParent() == tip
 }
 
-// moveBranch moves branch from old to new by compare-and-swap, with the
-// working tree if it is checked out (refusing to overwrite local edits).
+// moveBranch is moveBranchTo for a branch the sync did not commit to.
 func moveBranch(repo *gitrepo.Repo, branch string, old, new plumbing.Hash) error {
-	f, err := repo.PrepareRefresh(branch, old, new, nil)
-	if err != nil {
-		return withEditHint(err)
-	}
-	if err := f.MoveBranch(); err != nil {
-		return fmt.Errorf("move branch %s: %w", branch, err)
-	}
-	if err := f.Apply(); err != nil {
-		return worktreeError{commit: new, branch: branch, err: err}
-	}
-	return nil
+	_, err := moveBranchTo(repo, branch, old, new, nil)
+	return err
 }
 
 // publish pushes what the sync left, given how it ended (serr): the branch
