@@ -220,12 +220,15 @@ func (p *pusher) run(ctx context.Context) error {
 					p.remote, p.c.Branch, maxPushAttempts)
 				return p.pushErr
 			}
-			if p.c.summary.report != nil {
-				p.earlier = append(p.earlier, p.c.summary.report)
-			}
+			report := p.c.summary.report
 			if err := p.redo(ctx); err != nil {
-				p.pushErr = err
-				return err
+				p.flush(out.Bytes())
+				p.pushErr = fmt.Errorf("%s's %s moved before the push, and the sync could not be made again on top of it; the commit is local and not pushed: %w",
+					p.remote, p.c.Branch, err)
+				return p.pushErr
+			}
+			if report != nil {
+				p.earlier = append(p.earlier, report)
 			}
 			if !p.g.Quiet {
 				fmt.Fprintf(p.env.Stderr, "notion-git: %s's %s moved meanwhile; syncing again on top of it (attempt %d of %d)\n",
@@ -310,6 +313,7 @@ func (p *pusher) prepare(ctx context.Context) error {
 	if local, err = p.catchUp(ctx, repo, local, remoteTip); err != nil {
 		return err
 	}
+	p.noteSeen(repo, remoteTip)
 	p.base, p.start = remoteTip, local
 	return p.adoptCheckpoint(ctx, repo, local)
 }
@@ -322,6 +326,14 @@ func (p *pusher) prepare(ctx context.Context) error {
 func (p *pusher) catchUp(ctx context.Context, repo *gitrepo.Repo, local, remoteTip plumbing.Hash) (plumbing.Hash, error) {
 	if remoteTip.IsZero() || remoteTip == local {
 		return local, nil
+	}
+	if local.IsZero() {
+		// A branch with no commit yet (git init, then remote add):
+		// everything is the remote's.
+		if err := moveBranch(repo, p.c.Branch, local, remoteTip); err != nil {
+			return local, err
+		}
+		return remoteTip, nil
 	}
 	h, err := p.histories(ctx, repo, local, remoteTip)
 	if err != nil {
@@ -343,7 +355,7 @@ func (p *pusher) catchUp(ctx context.Context, repo *gitrepo.Repo, local, remoteT
 			// follows.
 			break
 		}
-		if p.syncsOnly(repo, h.LocalOnly) {
+		if p.syncsOnly(repo, h.LocalOnly) && p.sawLast(repo, h.Common) {
 			if err := p.keepReplaced(ctx, repo, local, len(h.LocalOnly)); err != nil {
 				return local, err
 			}
@@ -357,6 +369,36 @@ func (p *pusher) catchUp(ctx context.Context, repo *gitrepo.Repo, local, remoteT
 		return local, err
 	}
 	return remoteTip, nil
+}
+
+// seenRefPrefix begins the reference that holds, per branch, the remote's
+// tip as this repository last fetched or pushed it.
+const seenRefPrefix = "refs/notion-git/seen/"
+
+// sawLast reports whether fork, where the branch and the remote's part,
+// is the remote's tip as this repository last saw it: then the branch's
+// own commits above it were made here while the remote moved on. When
+// the remote dropped commits this repository had seen (a force push, to
+// purge a page that leaked, say), fork is older, and those commits must
+// not go back to the remote under another name.
+func (p *pusher) sawLast(repo *gitrepo.Repo, fork plumbing.Hash) bool {
+	seen, err := repo.Ref(seenRefPrefix + p.c.Branch)
+	return err == nil && !seen.IsZero() && seen == fork
+}
+
+// noteSeen records the remote's tip as this repository saw it.
+func (p *pusher) noteSeen(repo *gitrepo.Repo, tip plumbing.Hash) {
+	if tip.IsZero() {
+		return
+	}
+	ref := seenRefPrefix + p.c.Branch
+	cur, err := repo.Ref(ref)
+	if err != nil || cur == tip {
+		return
+	}
+	// A failure only costs keeping unpushed syncs once: the next run
+	// refuses them instead, with its line.
+	_ = repo.UpdateRef(ref, cur, tip)
 }
 
 // replacedRefPrefix begins the references that keep the commits of a
@@ -548,6 +590,7 @@ func (p *pusher) publish(ctx context.Context, serr error) error {
 	}
 	if branch != nil {
 		p.base, p.pushed = tip, true
+		p.noteSeen(repo, tip)
 		if !p.g.Quiet {
 			fmt.Fprintf(p.env.Stderr, "notion-git: pushed %s to %s (%s)\n", p.c.Branch, p.remote, short(tip))
 		}
@@ -619,6 +662,7 @@ func (p *pusher) redo(ctx context.Context) error {
 			return fmt.Errorf("%s on %s is local and not pushed: %w", short(tip), p.c.Branch, err)
 		}
 	}
+	p.noteSeen(repo, remoteTip)
 	// A remote branch gone since the refusal: the next push creates it.
 	p.base = remoteTip
 	return p.adoptCheckpoint(ctx, repo, p.start)

@@ -849,3 +849,68 @@ func TestSyncPushCheckpointMovedOnTheRemoteFails(t *testing.T) {
 		t.Error("the local checkpoint is gone")
 	}
 }
+
+// TestSyncPushIntoAnUnbornBranch: git init, a remote added, then sync
+// --push: the branch takes the remote's tip and the sync goes on from it.
+func TestSyncPushIntoAnUnbornBranch(t *testing.T) {
+	url, bare := startGitServer(t, "x-access-token", pushToken)
+	setGitHubToken(t, url, pushToken)
+	e := startEmulator(t, basicFixture(t), emulator.Options{}, nil)
+	first := newRepoDir(t)
+	e.sync(t, first, exitOK, "--push", "--remote", url)
+
+	dir := t.TempDir()
+	git(t, dir, "init", "--quiet", "--initial-branch", "main")
+	git(t, dir, "remote", "add", "origin", url)
+	if err := e.SetTitle(releaseID, "Changelog"); err != nil {
+		t.Fatal(err)
+	}
+	e.sync(t, dir, exitOK, "--push")
+	if got := strings.TrimSpace(git(t, dir, "rev-parse", "main^")); got != strings.TrimSpace(git(t, first, "rev-parse", "main")) {
+		t.Errorf("the sync did not build on the remote's tip: parent %s", got)
+	}
+	if got, want := git(t, bare, "rev-parse", "main"), git(t, dir, "rev-parse", "main"); got != want {
+		t.Errorf("remote main %q, local %q", got, want)
+	}
+	remoteHistory(t, bare, "main")
+}
+
+// TestSyncPushDoesNotRepublishWhatTheRemoteDropped: commits the remote
+// held and then dropped (a force push, to purge a page that leaked) are
+// refused, not pushed back as replaced syncs.
+func TestSyncPushDoesNotRepublishWhatTheRemoteDropped(t *testing.T) {
+	url, bare := startGitServer(t, "x-access-token", pushToken)
+	setGitHubToken(t, url, pushToken)
+	e := startEmulator(t, basicFixture(t), emulator.Options{}, nil)
+	a := newRepoDir(t)
+	e.sync(t, a, exitOK, "--push", "--remote", url)
+	base := strings.TrimSpace(git(t, a, "rev-parse", "main"))
+	if err := e.SetTitle(releaseID, "Leaked secret"); err != nil {
+		t.Fatal(err)
+	}
+	e.sync(t, a, exitOK, "--push", "--remote", url)
+	leaked := strings.TrimSpace(git(t, a, "rev-parse", "main"))
+
+	// The owner purges the leak: the remote's main goes back, and a
+	// fresh clone syncs on top of it.
+	git(t, bare, "update-ref", "refs/heads/main", base, leaked)
+	if err := e.SetTitle(releaseID, "Release notes"); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.SetTitle(homeID, "Team Space"); err != nil {
+		t.Fatal(err)
+	}
+	b := cloneRemote(t, url, 1)
+	e.sync(t, b, exitOK, "--push")
+
+	r := e.sync(t, a, exitError, "--push", "--remote", url)
+	if !strings.Contains(r.stderr, "notion-git does not merge snapshots") {
+		t.Errorf("the refusal does not say why:\n%s", r)
+	}
+	if refs := git(t, bare, "for-each-ref", replacedRefPrefix); refs != "" {
+		t.Errorf("the dropped commit went back to the remote:\n%s", refs)
+	}
+	if strings.Contains(git(t, bare, "rev-list", "--all"), leaked) {
+		t.Error("the remote holds the dropped commit again")
+	}
+}
