@@ -60,6 +60,9 @@ type syncCmd struct {
 	failpoint func(gitrepo.Failpoint) error
 	// resumed says the crawl went on from a checkpoint, not the branch.
 	resumed bool
+	// boxStart, when set, is when the --max-duration box began: the
+	// start of sync --push, whose attempts share one box.
+	boxStart time.Time
 	// onCommit is called once the branch has moved: from then on, the
 	// run has committed.
 	onCommit func()
@@ -86,6 +89,12 @@ func (c *syncCmd) Run(g *Globals, env *Env) error {
 // runSync is the sync command without the CLI around it; tests call it.
 func runSync(ctx context.Context, g *Globals, c *syncCmd, env *Env) (report *exporter.Report, err error) {
 	started := env.now()
+	// The time box runs from the start of the command: a push that makes
+	// the sync again on the remote's tip (push.go) shares it.
+	boxStart := started
+	if !c.boxStart.IsZero() {
+		boxStart = c.boxStart
+	}
 	env, finishJSON := c.jsonOutput(env)
 	defer func() { err = finishJSON(report, err) }()
 	if c.MaxDuration < 0 {
@@ -118,7 +127,7 @@ func runSync(ctx context.Context, g *Globals, c *syncCmd, env *Env) (report *exp
 	if c.MaxDuration > 0 {
 		// A Retry-After longer than what is left of the time box stops
 		// the run at once rather than outlasting it.
-		client.SetDeadline(started.Add(c.MaxDuration))
+		client.SetDeadline(boxStart.Add(c.MaxDuration))
 	}
 
 	kept := false // the run committed, or kept a checkpoint
@@ -203,7 +212,7 @@ func runSync(ctx context.Context, g *Globals, c *syncCmd, env *Env) (report *exp
 		Now: env.Now, CheckpointInterval: c.CheckpointEvery, CheckpointBudget: c.CheckpointBudget,
 	}
 	if c.MaxDuration > 0 {
-		opts.StopAt = started.Add(c.MaxDuration)
+		opts.StopAt = boxStart.Add(c.MaxDuration)
 	}
 	if c.DryRun {
 		sink = &countingSink{}

@@ -153,6 +153,7 @@ var errRedo = errors.New("redo the sync on top of the remote's tip")
 // the push is decided, whatever path the run ended by, and tells
 // --step-summary the push's outcome.
 func syncAndPush(ctx context.Context, g *Globals, c *syncCmd, env *Env) (err error) {
+	c.boxStart = env.now()
 	p := &pusher{g: g, c: c, env: env, dir: repoDirFor(c.Repo, c.Demo)}
 	p.tokens = envTokens(os.Getenv)
 	defer func() {
