@@ -2,8 +2,10 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -216,6 +218,12 @@ func commitAttributes(repo *gitrepo.Repo, out io.Writer) error {
 // commit stands. Later syncs carry the file over as the owner's.
 func putFirstAttributes(repo *gitrepo.Repo, builder *gitrepo.TreeBuilder, prev *gitrepo.Snapshot) (bool, error) {
 	if repo.Bare() || !prev.Commit().IsZero() || prev.Has(attributesPath) {
+		return false, nil
+	}
+	// The owner's own file, not committed yet: the working tree refresh
+	// would refuse to overwrite it, and the whole first crawl would be
+	// lost. It is left alone; init adds the lines to it.
+	if _, err := os.Lstat(filepath.Join(repo.WorkDir(), attributesPath)); !errors.Is(err, fs.ErrNotExist) {
 		return false, nil
 	}
 	content, _ := withAttributes(nil)

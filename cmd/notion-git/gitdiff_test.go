@@ -420,3 +420,24 @@ func TestFirstSyncSetsUpGitDiff(t *testing.T) {
 		t.Errorf("git log -p after a sync without init:\n%s", out)
 	}
 }
+
+// TestFirstSyncKeepsTheOwnersAttributes: a first sync into a folder that
+// already has its own, uncommitted .gitattributes commits its snapshot
+// and leaves the file as it is (it would otherwise refuse to overwrite
+// it, after the whole crawl).
+func TestFirstSyncKeepsTheOwnersAttributes(t *testing.T) {
+	e := startEmulator(t, basicFixture(t), emulator.Options{}, nil)
+	dir := t.TempDir()
+	git(t, dir, "init", "--quiet", "--initial-branch", "main")
+	own := "*.png binary\n"
+	if err := os.WriteFile(filepath.Join(dir, attributesPath), []byte(own), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e.sync(t, dir, exitOK)
+	if b, err := os.ReadFile(filepath.Join(dir, attributesPath)); err != nil || string(b) != own {
+		t.Errorf("the owner's %s is now %q (%v)", attributesPath, b, err)
+	}
+	if _, err := tryGit(dir, "cat-file", "-e", "HEAD:"+attributesPath); err == nil {
+		t.Errorf("the first snapshot holds %s over the owner's file", attributesPath)
+	}
+}
