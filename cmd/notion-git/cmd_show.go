@@ -113,7 +113,7 @@ func showSnapshot(repo *gitrepo.Repo, commit plumbing.Hash, out io.Writer) error
 	}
 	fmt.Fprintf(out, "commit %s\nDate:   %s\n\n", ci.Hash, commitDate(ci.Committer.When))
 	for _, line := range strings.Split(strings.TrimRight(ci.Message, "\n"), "\n") {
-		fmt.Fprintln(out, strings.TrimRight("    "+line, " "))
+		fmt.Fprintln(out, visible(strings.TrimRight("    "+line, " ")))
 	}
 	fmt.Fprintln(out)
 	c, err := review.Summarize(repo, commit)
@@ -134,7 +134,9 @@ func showSnapshot(repo *gitrepo.Repo, commit plumbing.Hash, out io.Writer) error
 		fmt.Fprintf(out, "Synced from %s.\n", c.LastSync)
 	}
 	if c.Index != nil {
-		fmt.Fprintf(out, "\n%s", c.Index)
+		// Titles are Notion's text: their control characters are shown
+		// as escapes (see visible), here as in diff and log.
+		fmt.Fprintf(out, "\n%s", visible(string(c.Index)))
 	}
 	return nil
 }

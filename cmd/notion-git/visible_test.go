@@ -30,7 +30,16 @@ func TestDiffShowsControlCharactersAsEscapes(t *testing.T) {
 	if !strings.Contains(out, `\x1b\[2J\x1b\]0;owned\a the\u009b`) {
 		t.Errorf("the diff does not show them as escapes:\n%s", out)
 	}
-	colored := runReview(t, "diff", "--repo", dir, "--color=always")
+	// A title, in show's page tree.
+	const title = "Release \x1b]2;owned\x07notes"
+	if err := e.SetTitle(releaseID, title); err != nil {
+		t.Fatal(err)
+	}
+	e.sync(t, dir, exitOK)
+	if tree := runReview(t, "show", "--repo", dir); strings.ContainsAny(tree, "\x1b\x07") || !strings.Contains(tree, `Release \x1b]2;owned\anotes`) {
+		t.Errorf("show's page tree holds raw control characters, or not their escapes:\n%q", tree)
+	}
+	colored := runReview(t, "diff", "--repo", dir, "HEAD~2", "HEAD~1", "--color=always")
 	if strings.Count(colored, "\x1b[2J") > 0 || strings.Contains(colored, "\x07") {
 		t.Errorf("with colour, the page's own escapes pass through:\n%q", colored)
 	}
