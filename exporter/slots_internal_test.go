@@ -2,9 +2,15 @@ package exporter
 
 import (
 	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
+
+	"github.com/notion-git/notion-git/notion"
 )
 
 // TestRequestSlotsServeTheOldestPageFirst: a freed slot goes to the
@@ -64,5 +70,42 @@ func TestRequestSlotsServeTheOldestPageFirst(t *testing.T) {
 	defer s.mu.Unlock()
 	if s.free != 1 || len(s.waiting) != 0 {
 		t.Errorf("after all: %d free, %d waiting", s.free, len(s.waiting))
+	}
+}
+
+// TestReadCommentsStopsAtTheFirstFailure: once one block's comments cannot
+// be read, the page's other blocks are not asked for theirs; the error is
+// that block's.
+func TestReadCommentsStopsAtTheFirstFailure(t *testing.T) {
+	var mu sync.Mutex
+	asked := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		asked++
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Query().Get("block_id") == "b0" {
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = w.Write([]byte(`{"object":"error","status":400,"code":"validation_error","message":"no such block"}`))
+			return
+		}
+		_, _ = w.Write([]byte(`{"object":"list","results":[],"next_cursor":null,"has_more":false,"type":"comment","comment":{}}`))
+	}))
+	t.Cleanup(srv.Close)
+	client, err := notion.New(notion.Config{BaseURL: srv.URL, Token: "secret", Rate: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := &exporter{client: client, sem: newRequestSlots(1), opts: Options{Concurrency: 1}}
+	targets := []string{"b0"}
+	for i := 1; i < 50; i++ {
+		targets = append(targets, fmt.Sprintf("b%d", i))
+	}
+	_, err = x.readComments(context.Background(), targets)
+	if err == nil || !strings.Contains(err.Error(), "no such block") {
+		t.Fatalf("got %v, want b0's error", err)
+	}
+	if asked != 1 {
+		t.Errorf("%d requests after the first failed, want none", asked-1)
 	}
 }

@@ -222,6 +222,12 @@ func (x *exporter) readComments(ctx context.Context, targets []string) ([]*layou
 	// take the request slots its crawl is first in line for (see
 	// requestSlots) instead of one request at a time; the result is in
 	// the targets' order whatever order the answers come in.
+	// The first failure stops the rest: a page that cannot be read is
+	// reported once, and does not hold every request slot through each
+	// remaining target's retries.
+	parent := ctx
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	found := make([][]*layout.Comment, len(targets))
 	errs := make([]error, len(targets))
 	next := make(chan int)
@@ -231,7 +237,9 @@ func (x *exporter) readComments(ctx context.Context, targets []string) ([]*layou
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				found[i], errs[i] = x.readCommentsOf(ctx, targets[i])
+				if found[i], errs[i] = x.readCommentsOf(ctx, targets[i]); errs[i] != nil {
+					cancel()
+				}
 			}
 		}()
 	}
@@ -243,11 +251,27 @@ func (x *exporter) readComments(ctx context.Context, targets []string) ([]*layou
 	}
 	close(next)
 	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	if err := parent.Err(); err != nil {
 		return nil, err
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
+	// A target's own failure, not a cancellation that followed it.
+	var first error
+	for _, err := range errs {
+		if err != nil && !errors.Is(err, context.Canceled) {
+			first = err
+			break
+		}
+	}
+	if first == nil {
+		for _, err := range errs {
+			if err != nil {
+				first = err
+				break
+			}
+		}
+	}
+	if first != nil {
+		return nil, first
 	}
 	var out []*layout.Comment
 	seen := map[string]bool{}
