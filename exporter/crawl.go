@@ -169,7 +169,14 @@ func (q *crawlQueue) add(id string, obj layout.Object, why string) {
 	q.queued++
 	q.mu.Unlock()
 	if obj != nil {
-		obj = q.x.full(obj)
+		if _, compact := obj[listedKey].(*listedRaw); compact {
+			obj = q.x.full(obj)
+		} else {
+			// The crawl completes the object's long properties in
+			// place, while READMEs rendered meanwhile read titles from
+			// x.pages (exporterNames): it works on a copy of its own.
+			obj = layout.Clone(obj)
+		}
 	}
 	q.wg.Add(1)
 	go func() {
