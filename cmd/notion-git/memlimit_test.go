@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -64,9 +65,9 @@ func TestFullSyncMemoryLimit(t *testing.T) {
 	sync := func(extra ...string) int64 {
 		t.Helper()
 		// The sync's clock is read while it runs: it sees the limit then.
-		var during int64
+		var during atomic.Int64 // the clock is read from every crawl
 		now := func() time.Time {
-			during = debug.SetMemoryLimit(-1)
+			during.Store(debug.SetMemoryLimit(-1))
 			return time.Now()
 		}
 		var stdout, stderr bytes.Buffer
@@ -77,7 +78,7 @@ func TestFullSyncMemoryLimit(t *testing.T) {
 		if got := debug.SetMemoryLimit(-1); got != process {
 			t.Errorf("limit after the sync %v: %d, want the process's %d", extra, got, int64(process))
 		}
-		return during
+		return during.Load()
 	}
 	if got := sync(); got != fullSyncMemoryLimit {
 		t.Errorf("limit during a first sync %d, want %d", got, int64(fullSyncMemoryLimit))
