@@ -158,11 +158,16 @@ func (r *Repo) objectLocked(t plumbing.ObjectType, h plumbing.Hash) (plumbing.En
 // readTree loads one tree object (not its subtrees). The empty tree is
 // answered without a lookup, as git itself does.
 func (r *Repo) readTree(h plumbing.Hash) (*object.Tree, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.readTreeLocked(h)
+}
+
+// readTreeLocked is readTree with r.mu held.
+func (r *Repo) readTreeLocked(h plumbing.Hash) (*object.Tree, error) {
 	if h == emptyTree {
 		return &object.Tree{Hash: emptyTree}, nil
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
 	obj, err := r.objectLocked(plumbing.TreeObject, h)
 	if err != nil {
 		return nil, fmt.Errorf("read tree %s: %w", h, err)
@@ -203,6 +208,11 @@ func (r *Repo) readBlob(h plumbing.Hash) ([]byte, error) {
 func (r *Repo) readCommit(h plumbing.Hash) (*object.Commit, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	return r.readCommitLocked(h)
+}
+
+// readCommitLocked is readCommit with r.mu held.
+func (r *Repo) readCommitLocked(h plumbing.Hash) (*object.Commit, error) {
 	obj, err := r.objectLocked(plumbing.CommitObject, h)
 	if err != nil {
 		return nil, fmt.Errorf("read commit %s: %w", h, err)

@@ -508,13 +508,9 @@ func (r *Repo) objectsToPushLocked(news, haves []plumbing.Hash) ([]plumbing.Hash
 		if stop[h] || seen[h] {
 			continue
 		}
-		obj, err := r.objectLocked(plumbing.CommitObject, h)
+		c, err := r.readCommitLocked(h)
 		if err != nil {
-			return nil, fmt.Errorf("read commit %s: %w", h, err)
-		}
-		c, err := object.DecodeCommit(r.store, obj)
-		if err != nil {
-			return nil, fmt.Errorf("read commit %s: %w", h, err)
+			return nil, err
 		}
 		add(h)
 		bases := slices.Clone(haveTrees)
@@ -534,26 +530,11 @@ func (r *Repo) objectsToPushLocked(news, haves []plumbing.Hash) ([]plumbing.Hash
 }
 
 func (r *Repo) commitTreeLocked(h plumbing.Hash) (plumbing.Hash, error) {
-	obj, err := r.objectLocked(plumbing.CommitObject, h)
+	c, err := r.readCommitLocked(h)
 	if err != nil {
-		return plumbing.ZeroHash, fmt.Errorf("read commit %s: %w", h, err)
-	}
-	c, err := object.DecodeCommit(r.store, obj)
-	if err != nil {
-		return plumbing.ZeroHash, fmt.Errorf("read commit %s: %w", h, err)
+		return plumbing.ZeroHash, err
 	}
 	return c.TreeHash, nil
-}
-
-func (r *Repo) treeLocked(h plumbing.Hash) (*object.Tree, error) {
-	if h == emptyTree {
-		return &object.Tree{Hash: emptyTree}, nil
-	}
-	obj, err := r.objectLocked(plumbing.TreeObject, h)
-	if err != nil {
-		return nil, fmt.Errorf("read tree %s: %w", h, err)
-	}
-	return object.DecodeTree(r.store, obj)
 }
 
 // treeDeltaLocked adds tree and what it holds that no base holds at the
@@ -562,7 +543,7 @@ func (r *Repo) treeDeltaLocked(tree plumbing.Hash, bases []plumbing.Hash, add fu
 	if slices.Contains(bases, tree) || !add(tree) {
 		return nil
 	}
-	t, err := r.treeLocked(tree)
+	t, err := r.readTreeLocked(tree)
 	if err != nil {
 		return err
 	}
@@ -572,7 +553,7 @@ func (r *Repo) treeDeltaLocked(tree plumbing.Hash, bases []plumbing.Hash, add fu
 		if base.IsZero() {
 			continue
 		}
-		b, err := r.treeLocked(base)
+		b, err := r.readTreeLocked(base)
 		if err != nil {
 			return err
 		}
