@@ -63,6 +63,8 @@ type syncCmd struct {
 	// boxStart, when set, is when the --max-duration box began: the
 	// start of sync --push, whose attempts share one box.
 	boxStart time.Time
+	// lastCompared is the last comparison of two trees (compareTrees).
+	lastCompared *compared
 	// onCommit is called once the branch has moved: from then on, the
 	// run has committed.
 	onCommit func()
@@ -533,7 +535,7 @@ func commitSync(repo *gitrepo.Repo, builder *gitrepo.TreeBuilder, prev *gitrepo.
 		parents = []plumbing.Hash{prev.Commit()}
 	}
 	commit, err := repo.Commit(gitrepo.CommitOptions{
-		Tree: tree, Parents: parents, Message: commitMessage(repo, prev.TreeHash(), tree, c.Message, res.Report),
+		Tree: tree, Parents: parents, Message: c.commitMessage(repo, prev.TreeHash(), tree, c.Message, res.Report),
 		Author: signature(),
 	})
 	if err != nil {

@@ -26,10 +26,10 @@ import (
 // so an incremental sync's message costs what its change does. A failed
 // comparison leaves the counts alone in the message: the backup matters
 // more than its wording.
-func commitMessage(repo *gitrepo.Repo, from, to plumbing.Hash, first string, r *exporter.Report) string {
+func (c *syncCmd) commitMessage(repo *gitrepo.Repo, from, to plumbing.Hash, first string, r *exporter.Report) string {
 	subject := fmt.Sprintf("Sync Notion: %d added, %d changed, %d removed", r.Pages.Added, r.Pages.Changed, r.Pages.Removed)
 	body := ""
-	d, err := review.CompareTrees(context.Background(), repo, from, to, review.CompareOptions{Outline: true})
+	d, err := c.compareTrees(context.Background(), repo, from, to)
 	if err == nil {
 		subject, body = review.Describe(d)
 	} else {
@@ -96,4 +96,26 @@ func counted(n int, one, many string) string {
 		return "1 " + one
 	}
 	return fmt.Sprintf("%d %s", n, many)
+}
+
+// compared is the last comparison a sync made, by outline: the commit
+// message and the step summary both need the one of the commit, and a
+// first sync's costs about half a second at 5,000 pages.
+type compared struct {
+	from, to plumbing.Hash
+	diff     *review.Diff
+}
+
+// compareTrees is review.CompareTrees by outline, made once per pair of
+// trees in a run.
+func (c *syncCmd) compareTrees(ctx context.Context, repo *gitrepo.Repo, from, to plumbing.Hash) (*review.Diff, error) {
+	if m := c.lastCompared; m != nil && m.from == from && m.to == to {
+		return m.diff, nil
+	}
+	d, err := review.CompareTrees(ctx, repo, from, to, review.CompareOptions{Outline: true})
+	if err != nil {
+		return nil, err
+	}
+	c.lastCompared = &compared{from, to, d}
+	return d, nil
 }

@@ -78,7 +78,7 @@ func keepAlive(repo *gitrepo.Repo, prev *gitrepo.Snapshot, c *syncCmd, report *e
 	author.When = now
 	commit, err := repo.Commit(gitrepo.CommitOptions{
 		Tree: prev.TreeHash(), Parents: []plumbing.Hash{prev.Commit()},
-		Message: commitMessage(repo, prev.TreeHash(), prev.TreeHash(), keepaliveSubject(last.Committer.When), report), Author: author,
+		Message: c.commitMessage(repo, prev.TreeHash(), prev.TreeHash(), keepaliveSubject(last.Committer.When), report), Author: author,
 	})
 	if err != nil {
 		return plumbing.ZeroHash, false, err

@@ -175,7 +175,7 @@ func (c *syncCmd) summaryDiff(env *Env) (tip plumbing.Hash, diff *review.Diff, k
 	// a page that only one side has from its page.json, so a first sync of
 	// the whole workspace renders nothing (its pages are "added", without
 	// counts), while a page on both sides is still rendered and counted.
-	diff, err = review.CompareTrees(env.Ctx, repo, from, info.Tree, review.CompareOptions{Outline: true})
+	diff, err = c.compareTrees(env.Ctx, repo, from, info.Tree)
 	return tip, diff, false, err
 }
 
